@@ -1,0 +1,35 @@
+"""Settings read from the environment, with embedded defaults for local runs."""
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672//"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("EKINERJA_DATA_DIR", REPO_ROOT / "data"))
+
+
+def amqp_uri() -> str:
+    return os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
+
+
+def db_url(service: str) -> str:
+    """`<SERVICE>_DB_URL`, else one SQLite file per service in the data folder."""
+    url = os.environ.get(f"{service.upper()}_DB_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / (service + '.db')}"
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def today():
+    """Today in the city's time zone (EKINERJA_TZ, default WITA)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    return dt.datetime.now(ZoneInfo(os.environ.get("EKINERJA_TZ", "Asia/Makassar"))).date()

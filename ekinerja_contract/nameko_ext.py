@@ -1,0 +1,95 @@
+"""nameko extensions every service uses the same way: the database with its
+outbox relay, and event handlers that dead-letter instead of dropping.
+
+Imported by services only (it pulls in nameko and eventlet); the gateway and
+the plain-kombu subscribers never import it.
+"""
+import logging
+
+import eventlet
+from kombu import Connection, Exchange, Queue
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData
+from sqlalchemy.orm import sessionmaker
+
+from . import config
+from .db import make_engine
+from .outbox import Relay, Store
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_EXCHANGE = "ekinerja.dlx"
+DEAD_LETTER_QUEUE = "ekinerja.dead-letters"
+
+
+def declare_dead_letters(amqp_uri: str) -> None:
+    exchange = Exchange(DEAD_LETTER_EXCHANGE, type="topic", durable=True)
+    with Connection(amqp_uri) as conn:
+        Queue(DEAD_LETTER_QUEUE, exchange=exchange, routing_key="#",
+              durable=True)(conn.default_channel).declare()
+
+
+class Database(DependencyProvider):
+    """Engine and sessions for the service's own database, plus the outbox relay.
+
+    Each worker gets a `Store`; a managed thread sweeps unsent outbox rows."""
+
+    def __init__(self, metadata: MetaData, sweep_interval: float = 1.0):
+        self.metadata = metadata
+        self.sweep_interval = sweep_interval
+
+    def setup(self):
+        url = self.container.config.get("DB_URL") or config.db_url(self.container.service_name)
+        if url.startswith("postgresql") and eventlet.patcher.is_monkey_patched("socket"):
+            from psycogreen.eventlet import patch_psycopg
+            patch_psycopg()  # without it every query blocks the whole service
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        tables = self.metadata.tables
+        self.outbox, self.inbox = tables["outbox"], tables["inbox"]
+        amqp_uri = self.container.config["AMQP_URI"]
+        self.relay = Relay(self.sessions, self.outbox, self.container.service_name, amqp_uri)
+        declare_dead_letters(amqp_uri)
+
+    def start(self):
+        self.container.spawn_managed_thread(self._sweep_forever)
+
+    def _sweep_forever(self):
+        while True:
+            eventlet.sleep(self.sweep_interval)
+            try:
+                self.relay.sweep()
+            except Exception:
+                log.warning("outbox sweep failed; retrying", exc_info=True)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return Store(self.sessions, self.outbox, self.inbox, self.container.service_name,
+                     self.relay, worker_ctx.context_data.get("correlation_id"))
+
+
+class DeadLetteringEventHandler(EventHandler):
+    """An event handler whose failures go to the dead-letter queue.
+
+    nameko's default acks and drops a message whose handler raised (or, with
+    requeue_on_error, loops on it forever); here it is rejected without requeue
+    and RabbitMQ routes it to `ekinerja.dead-letters` with the x-death reason."""
+
+    def setup(self):
+        super().setup()
+        self.queue.queue_arguments = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return
+        log.error("event %s failed; dead-lettered", message.delivery_info.get("routing_key"),
+                  exc_info=exc_info)
+        if message.channel.connection:
+            message.reject(requeue=False)
+
+
+event_handler = DeadLetteringEventHandler.decorator

@@ -1,0 +1,152 @@
+"""Unit of work with an outbox, the relay that publishes it, and the inbox.
+
+A state change and the events that tell of it commit in one transaction. After
+the commit the relay publishes them with publisher confirms and marks them
+sent only once the broker has confirmed; a background sweep re-sends whatever
+a crash or a broker outage left behind. Consumers record each event id in the
+inbox in the same transaction as its effect, so a redelivery changes nothing.
+"""
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+from kombu import Connection, Exchange
+from kombu.pools import producers
+from sqlalchemy import Table, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import events as contract_events
+from .envelope import Envelope, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def event_exchange(source: str) -> Exchange:
+    # Same declaration as nameko's get_event_exchange, so nameko handlers bind to it.
+    return Exchange(f"{source}.events", type="topic", durable=True, delivery_mode=2)
+
+
+class UnitOfWork:
+    """One transaction: the session for the state change, `emit` for its events."""
+
+    def __init__(self, session: Session, outbox: Table, source: str, correlation_id: str | None):
+        self.session = session
+        self._outbox = outbox
+        self._source = source
+        self.correlation_id = correlation_id
+        self.events: list[Envelope] = []
+
+    def emit(self, event_type: str, data) -> Envelope:
+        env = contract_events.build(event_type, data, self._source, self.correlation_id)
+        self.session.execute(self._outbox.insert().values(
+            id=env.id, event_type=env.type, envelope=env.model_dump(mode="json"),
+            created_at=env.time, attempts=0))
+        self.events.append(env)
+        return env
+
+
+class Relay:
+    """Publishes outbox rows to `<source>.events`, marking them after the confirm."""
+
+    def __init__(self, sessions: sessionmaker, outbox: Table, source: str, amqp_uri: str):
+        self._sessions = sessions
+        self._outbox = outbox
+        self._exchange = event_exchange(source)
+        self._connection = Connection(amqp_uri, transport_options={"confirm_publish": True})
+
+    def publish(self, envelopes: list[dict]) -> int:
+        if not envelopes:
+            return 0
+        with producers[self._connection].acquire(block=True, timeout=10) as producer:
+            for env in envelopes:
+                producer.publish(
+                    env, exchange=self._exchange, routing_key=env["type"],
+                    serializer="json", delivery_mode=2, declare=[self._exchange],
+                    message_id=env["id"],
+                    headers={"nameko.correlation_id": env.get("correlation_id") or ""},
+                    retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2})
+        with self._sessions() as s, s.begin():
+            s.execute(update(self._outbox)
+                      .where(self._outbox.c.id.in_([e["id"] for e in envelopes]))
+                      .values(published_at=utcnow()))
+        return len(envelopes)
+
+    def publish_committed(self, events: list[Envelope]) -> None:
+        """Right after a commit: best effort; the sweep retries what fails."""
+        try:
+            self.publish([e.model_dump(mode="json") for e in events])
+        except Exception:
+            log.warning("outbox: publish after commit failed; the sweep will retry",
+                        exc_info=True)
+
+    def sweep(self, min_age: timedelta = timedelta(seconds=3), batch: int = 500) -> int:
+        """Publish rows still unsent after `min_age` (crash, broker outage)."""
+        t = self._outbox
+        with self._sessions() as s:
+            rows = s.execute(
+                select(t.c.id, t.c.envelope)
+                .where(t.c.published_at.is_(None), t.c.created_at < utcnow() - min_age)
+                .order_by(t.c.created_at).limit(batch)).all()
+            if rows:
+                with s.begin():
+                    s.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
+                              .values(attempts=t.c.attempts + 1))
+        return self.publish([r.envelope for r in rows])
+
+    def backlog(self) -> int:
+        t = self._outbox
+        with self._sessions() as s:
+            return len(s.execute(select(t.c.id).where(t.c.published_at.is_(None))).all())
+
+
+class Store:
+    """What a service worker gets: sessions, units of work, idempotent consumption."""
+
+    def __init__(self, sessions: sessionmaker, outbox: Table, inbox: Table, source: str,
+                 relay: Relay | None, correlation_id: str | None = None):
+        self._sessions = sessions
+        self._outbox = outbox
+        self._inbox = inbox
+        self._source = source
+        self._relay = relay
+        self.correlation_id = correlation_id
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def unit_of_work(self, correlation_id: str | None = None):
+        with self._sessions() as session:
+            uow = UnitOfWork(session, self._outbox, self._source,
+                             correlation_id or self.correlation_id)
+            with session.begin():
+                yield uow
+        if self._relay is not None:
+            self._relay.publish_committed(uow.events)
+
+    def consume(self, body: dict, apply) -> bool:
+        """Apply an event once: `apply(uow, envelope)` runs in the same transaction
+        that records the event id. Returns False for a duplicate."""
+        envelope = Envelope.model_validate(body)
+        try:
+            with self.unit_of_work(envelope.correlation_id) as uow:
+                seen = uow.session.execute(
+                    select(self._inbox.c.event_id).where(self._inbox.c.event_id == envelope.id)
+                ).first()
+                if seen:
+                    return False
+                uow.session.execute(self._inbox.insert().values(
+                    event_id=envelope.id, event_type=envelope.type, processed_at=utcnow()))
+                apply(uow, envelope)
+        except IntegrityError:
+            # The same event applied concurrently by another worker won the race.
+            if self._already_seen(envelope.id):
+                return False
+            raise
+        return True
+
+    def _already_seen(self, event_id: str) -> bool:
+        with self._sessions() as s:
+            return s.execute(select(self._inbox.c.event_id)
+                             .where(self._inbox.c.event_id == event_id)).first() is not None

@@ -1,0 +1,1 @@
+"""The four nameko services: reporting, evidence, approval, scoring."""

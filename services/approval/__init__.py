@@ -1,0 +1,1 @@
+"""Approval: the superior's inbox, decisions, and approver points."""

@@ -1,0 +1,144 @@
+"""Where evidence bytes live: MinIO/S3 through the minio SDK, or a local folder.
+
+Both hand out short-lived upload and download URLs, so the gateway streams
+bytes without ever holding storage credentials. The local folder's URLs point
+at this service's own HTTP entrypoint and are signed with an HMAC.
+"""
+import hashlib
+import hmac
+import os
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlencode
+
+CHUNK = 64 * 1024
+
+
+def new_key() -> str:
+    # Random, never the user's file name.
+    return f"staging/{uuid.uuid4().hex}"
+
+
+class S3Backend:
+    def __init__(self, endpoint, access_key, secret_key, bucket, secure=False, region="us-east-1"):
+        from minio import Minio
+        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
+                            secure=secure, region=region)
+        self.bucket = bucket
+
+    def ensure_bucket(self) -> None:
+        if not self.client.bucket_exists(self.bucket):
+            self.client.make_bucket(self.bucket)
+
+    def upload_url(self, key: str, ttl: int) -> str:
+        return self.client.presigned_put_object(self.bucket, key, expires=timedelta(seconds=ttl))
+
+    def download_url(self, key: str, ttl: int) -> str:
+        return self.client.presigned_get_object(self.bucket, key, expires=timedelta(seconds=ttl))
+
+    def size(self, key: str) -> int | None:
+        from minio.error import S3Error
+        try:
+            return self.client.stat_object(self.bucket, key).size
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                return None
+            raise
+
+    def read(self, key: str) -> Iterator[bytes]:
+        response = self.client.get_object(self.bucket, key)
+        try:
+            yield from response.stream(CHUNK)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def delete(self, key: str) -> None:
+        self.client.remove_object(self.bucket, key)
+
+
+class LocalBackend:
+    def __init__(self, root: Path, public_url: str, secret: bytes):
+        self.root = Path(root)
+        self.public_url = public_url.rstrip("/")
+        self.secret = secret
+
+    def ensure_bucket(self) -> None:
+        (self.root / "staging").mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("key outside the evidence folder")
+        return path
+
+    def signature(self, method: str, key: str, expires: int) -> str:
+        msg = f"{method}:{key}:{expires}".encode()
+        return hmac.new(self.secret, msg, hashlib.sha256).hexdigest()
+
+    def _signed(self, method: str, path: str, key: str, ttl: int) -> str:
+        expires = int(time.time()) + ttl
+        query = urlencode({"expires": expires, "signature": self.signature(method, key, expires)})
+        return f"{self.public_url}/{path}/{key}?{query}"
+
+    def valid(self, method: str, key: str, expires: str, signature: str) -> bool:
+        try:
+            exp = int(expires)
+        except (TypeError, ValueError):
+            return False
+        return exp >= time.time() and hmac.compare_digest(
+            self.signature(method, key, exp), signature or "")
+
+    def upload_url(self, key: str, ttl: int) -> str:
+        return self._signed("PUT", "uploads", key, ttl)
+
+    def download_url(self, key: str, ttl: int) -> str:
+        return self._signed("GET", "files", key, ttl)
+
+    def receive(self, key: str, stream, length: int, max_bytes: int) -> int:
+        """Write an upload, never more than announced; a short body is removed."""
+        if length > max_bytes:
+            raise ValueError("too large")
+        path = self._path(key)
+        tmp = path.with_suffix(".part")
+        written = 0
+        try:
+            with open(tmp, "wb") as out:
+                while written < length:
+                    chunk = stream.read(min(CHUNK, length - written))
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    written += len(chunk)
+            if written != length:
+                raise ValueError(f"incomplete upload: {written} of {length} bytes")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return written
+
+    def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.exists() else None
+
+    def read(self, key: str) -> Iterator[bytes]:
+        with open(self._path(key), "rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def from_config(cfg: dict, data_dir: Path):
+    if cfg.get("S3_ENDPOINT"):
+        return S3Backend(cfg["S3_ENDPOINT"], cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"],
+                         cfg.get("S3_BUCKET") or "ekinerja-evidence",
+                         secure=str(cfg.get("S3_SECURE")).lower() == "true",
+                         region=cfg.get("S3_REGION") or "us-east-1")
+    secret = (cfg.get("URL_SECRET") or "").encode() or os.urandom(32)
+    return LocalBackend(Path(cfg.get("LOCAL_DIR") or data_dir / "evidence"),
+                        cfg.get("PUBLIC_URL") or "http://127.0.0.1:8010", secret)

@@ -1,0 +1,40 @@
+"""Evidence's own tables."""
+import datetime as dt
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ekinerja_contract.db import messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, index=True)
+    object_key: Mapped[str] = mapped_column(String(200), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # pending -> stored -> linked; pending -> rejected
+    status: Mapped[str] = mapped_column(String(20))
+    report_id: Mapped[int | None] = mapped_column(Integer)
+    approver_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EvidenceView(Base):
+    """Every time someone was handed a piece of evidence."""
+    __tablename__ = "evidence_view"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[str] = mapped_column(String(36), index=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    viewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+outbox, inbox = messaging_tables(Base.metadata)

@@ -1,0 +1,1 @@
+"""Reporting: the organisation, the activity catalogue and daily activity reports."""
