@@ -133,7 +133,7 @@ class ReportingService:
                          activity_type_id=activity.id, minutes=minutes, counted_minutes=counted,
                          points=points, rupiah=rupiah, evidence_sha256=sha256,
                          state=rules.next_state("draft", "submit"),
-                         submitted_at=utcnow(), **data.model_dump())
+                         submitted_at=utcnow(), **data.model_dump(exclude={"activity_code"}))
             s.add(row)
             s.flush()
             uow.emit("report.submitted", dict(

@@ -1,0 +1,1 @@
+"""The gateway: FastAPI app, public REST API (OpenAPI at /docs) and web pages."""

@@ -1,0 +1,194 @@
+"""The public REST API, version 1. Each route checks the role, then makes one
+or two RPC calls; services check ownership and state."""
+import hashlib
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from starlette.requests import ClientDisconnect
+
+from ekinerja_contract.schemas import (Actor, CatalogueIn, DecisionIn, EmployeeIn, OrganisationIn,
+                                       ReportIn)
+
+from .auth import current_actor, hash_password, issue_token, require, verify_password
+from .errors import ApiError
+from ekinerja_contract.rpc_client import RemoteError
+
+router = APIRouter(prefix="/api/v1")
+ADMIN = require("city_admin", "agency_admin")
+Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+def rpc(request: Request):
+    """Call a service: `await call("reporting", "method", ...)` with the request's correlation id."""
+    client = request.app.state.rpc
+
+    async def call(service, method, *args, **kwargs):
+        return await client.call_async(service, method, *args,
+                                       _correlation_id=request.state.correlation_id, **kwargs)
+    return call
+
+
+def actor_dict(actor: Actor) -> dict:
+    return actor.model_dump(mode="json")
+
+
+# --- auth ---------------------------------------------------------------------
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=60)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: dict
+
+
+@router.post("/auth/login", response_model=TokenOut, tags=["auth"])
+async def login(body: LoginIn, request: Request, call=Depends(rpc)):
+    try:
+        account = await call("reporting", "get_account", body.username)
+    except RemoteError as exc:
+        if exc.exc_type != "NotFound":
+            raise
+        account = None
+    if not await verify_password(account and account["password_hash"], body.password):
+        raise ApiError(401, "invalid_credentials", "wrong username or password")
+    settings = request.app.state.settings
+    user = {k: account[k] for k in ("account_id", "username", "name", "roles", "employee_id",
+                                    "agency_id")}
+    return TokenOut(access_token=issue_token(account, settings.jwt_secret,
+                                             settings.token_ttl_minutes),
+                    expires_in=settings.token_ttl_minutes * 60, user=user)
+
+
+@router.get("/me", tags=["auth"])
+async def me(actor: Actor = Depends(current_actor)):
+    return actor
+
+
+# --- administration -------------------------------------------------------------
+
+class EmployeeUpload(EmployeeIn):
+    password_hash: None = Field(default=None, exclude=True)
+    password: str | None = Field(default=None, min_length=8, max_length=200,
+                                 description="initial password; required for a new account")
+
+
+class OrganisationUpload(OrganisationIn):
+    employees: list[EmployeeUpload] = Field(min_length=1, max_length=20000)
+
+
+@router.post("/admin/organisation", tags=["admin"])
+async def load_organisation(body: OrganisationUpload, actor: Actor = Depends(ADMIN),
+                            call=Depends(rpc)):
+    employees = []
+    for e in body.employees:
+        row = e.model_dump(mode="json", exclude={"password", "password_hash"})
+        row["password_hash"] = await hash_password(e.password) if e.password else None
+        employees.append(row)
+    org = {**body.model_dump(mode="json", exclude={"employees"}), "employees": employees}
+    return await call("reporting", "load_organisation", actor_dict(actor), org)
+
+
+@router.post("/admin/catalogue", tags=["admin"])
+async def publish_catalogue(body: CatalogueIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+    return await call("reporting", "publish_catalogue", actor_dict(actor),
+                      body.model_dump(mode="json"))
+
+
+@router.get("/catalogue", tags=["reports"])
+async def catalogue(_actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "list_catalogue")
+
+
+# --- evidence ---------------------------------------------------------------------
+
+@router.post("/evidence", status_code=201, tags=["evidence"],
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 t: {"schema": {"type": "string", "format": "binary"}}
+                 for t in ("image/jpeg", "image/png", "application/pdf")}}})
+async def upload_evidence(request: Request,
+                          filename: Annotated[str, Query(min_length=1, max_length=200)],
+                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Send the file itself as the body, with its Content-Type and Content-Length.
+    The bytes stream through to storage; nothing holds the whole file."""
+    length = request.headers.get("content-length")
+    if not length or not length.isdigit():
+        raise ApiError(411, "length_required", "send the file with a Content-Length")
+    length = int(length)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ticket = await call("evidence", "create_upload", actor_dict(actor), filename,
+                        content_type, length)
+    evidence_id = ticket["evidence_id"]
+    digest = hashlib.sha256()
+    sent = 0
+
+    async def body_stream():
+        nonlocal sent
+        async for chunk in request.stream():
+            sent += len(chunk)
+            if sent > length:
+                raise ApiError(400, "length_mismatch", "the body is longer than its Content-Length")
+            digest.update(chunk)
+            yield chunk
+
+    try:
+        response = await request.app.state.http.put(
+            ticket["upload_url"], content=body_stream(),
+            headers={"Content-Length": str(length), "Content-Type": content_type})
+    except ClientDisconnect:
+        await call("evidence", "confirm_upload", actor_dict(actor), evidence_id, None)
+        raise ApiError(400, "upload_interrupted", "the upload was interrupted; nothing was kept")
+    except httpx.HTTPError:
+        response = None
+    if response is None or response.status_code >= 300:
+        # confirm finds nothing (or a partial object), removes it and says why
+        await call("evidence", "confirm_upload", actor_dict(actor), evidence_id, None)
+        raise ApiError(502, "storage_error", "the file could not be stored; try again")
+    return await call("evidence", "confirm_upload", actor_dict(actor), evidence_id,
+                      digest.hexdigest() if sent == length else None)
+
+
+@router.get("/evidence/{evidence_id}", tags=["evidence"])
+async def view_evidence(evidence_id: str, actor: Actor = Depends(current_actor),
+                        call=Depends(rpc)):
+    """The evidence record and a short-lived URL to see it; every view is logged."""
+    return await call("evidence", "view", actor_dict(actor), evidence_id)
+
+
+# --- reports and approvals -------------------------------------------------------------
+
+@router.post("/reports", status_code=201, tags=["reports"])
+async def submit_report(body: ReportIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "submit_report", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.get("/reports", tags=["reports"])
+async def my_reports(period: Period, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "list_reports", actor_dict(actor), period)
+
+
+@router.get("/approvals/inbox", tags=["approvals"])
+async def approval_inbox(actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("approval", "inbox", actor_dict(actor))
+
+
+@router.post("/approvals/{task_id}/decision", tags=["approvals"])
+async def decide(task_id: int, body: DecisionIn, actor: Actor = Depends(current_actor),
+                 call=Depends(rpc)):
+    return await call("approval", "decide", actor_dict(actor), task_id, body.model_dump(mode="json"))
+
+
+@router.get("/recap", tags=["scoring"])
+async def recap(period: Period, employee_id: int | None = None,
+                actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """A provisional monthly recap: yours, or (finance, city admin) anyone's."""
+    target = employee_id or actor.employee_id
+    if target is None:
+        raise ApiError(422, "invalid_input", "say whose recap: employee_id")
+    return await call("scoring", "recap", actor_dict(actor), target, period)

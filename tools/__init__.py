@@ -1,0 +1,1 @@
+"""Developer tools: the local runner, the process supervisor, demo data."""

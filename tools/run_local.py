@@ -1,0 +1,97 @@
+"""Run the whole system on this machine: migrate, start the four services and
+the gateway under one supervisor, load the demo data, print the logins.
+Ctrl-C stops everything. `scripts/dev` calls this inside the venv."""
+import os
+import secrets
+import signal
+import sys
+import time
+
+import httpx
+from kombu import Connection
+
+from ekinerja_contract import config, migrate
+from ekinerja_contract.rpc_client import RpcClient
+from services.reporting.manage import create_admin
+
+from . import demo_data
+from .supervisor import SERVICES, Supervisor, gateway_command, service_command, wait_until
+
+
+def broker_reachable(uri: str) -> bool:
+    try:
+        with Connection(uri, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+        return True
+    except Exception:
+        return False
+
+
+def persistent_secret(name: str) -> str:
+    """Kept in the data folder so logins and upload URLs survive a restart."""
+    path = config.data_dir() / f".{name}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_demo(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        token = http.post("/api/v1/auth/login", json=demo_data.ADMIN).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for path, body in (("/api/v1/admin/organisation", demo_data.ORGANISATION),
+                           ("/api/v1/admin/catalogue", demo_data.CATALOGUE)):
+            r = http.post(path, json=body, headers=headers)
+            if r.status_code >= 300:
+                raise SystemExit(f"loading demo data failed at {path}: {r.text}")
+
+
+def main() -> int:
+    port = int(os.environ.get("GATEWAY_PORT", "8000"))
+    uri = config.amqp_uri()
+    if not broker_reachable(uri):
+        print(f"\nRabbitMQ is not reachable at {uri.split('@')[-1]}.\n"
+              "Start it (as root: `rabbitmq-server -detached`) or set AMQP_URI, then run again.\n",
+              file=sys.stderr)
+        return 2
+    os.environ.setdefault("GATEWAY_JWT_SECRET", persistent_secret("jwt_secret"))
+    os.environ.setdefault("EVIDENCE_URL_SECRET", persistent_secret("evidence_url_secret"))
+    for name in SERVICES:
+        migrate.upgrade(name)
+    create_admin(demo_data.ADMIN["username"], demo_data.ADMIN["password"])
+
+    sup = Supervisor()
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    try:
+        for name in SERVICES:
+            sup.start(name, service_command(name))
+        rpc = RpcClient(uri, timeout=3, name="runner").start()
+        for name in SERVICES:
+            wait_until(lambda n=name: rpc.call(n, "health"), 60, f"service {name}")
+        rpc.stop()
+        sup.start("gateway", gateway_command(port))
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: httpx.get(f"{base}/readyz").status_code == 200, 30, "gateway")
+        load_demo(base)
+        print(f"\nE-Kinerja is running at {base}  (API docs: {base}/docs)\nDemo logins:")
+        for user, password, who in demo_data.LOGINS:
+            print(f"  {user:<8} {password:<16} {who}")
+        print("Ctrl-C stops everything.\n", flush=True)
+        while not stop["now"]:
+            if sup.exited():
+                print(f"stopped unexpectedly: {', '.join(sup.exited())}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nstopping...", flush=True)
+        sup.stop_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
