@@ -1,0 +1,101 @@
+"""Approval and scoring as real processes on real RabbitMQ and PostgreSQL:
+redelivered events change nothing; poison messages are dead-lettered."""
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ekinerja_contract import events
+from tests.support.bus import Watcher, dead_letters, publish
+from tests.support.stack import Stack
+from tools.supervisor import wait_until
+
+pytestmark = pytest.mark.integration
+
+HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
+
+
+@pytest.fixture(scope="module")
+def stack(amqp_uri, tmp_path_factory):
+    stack = Stack(amqp_uri, tmp_path_factory.mktemp("logs"))
+    try:
+        yield stack.start_services("approval", "scoring")
+    finally:
+        stack.close()
+
+
+def count(url: str, sql: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text(sql)).scalar()
+    engine.dispose()
+    return n
+
+
+def report_submitted(report_id):
+    return events.build("report.submitted", dict(
+        report_id=report_id, employee_id=2, employee_name="Sari", agency_id=1, approver_id=1,
+        date="2026-11-02", start="08:00", end="09:00", activity_code="SURAT",
+        activity_name="Surat", activity_version=1, role=None, quantity=1,
+        description="menyusun surat", evidence_id=None, evidence_sha256=None, minutes=60,
+        counted_minutes=60, points="5.00", rupiah=7500), "reporting").model_dump(mode="json")
+
+
+def test_a_report_submitted_three_times_makes_one_approval_task(stack, amqp_uri):
+    watcher = Watcher(amqp_uri, "approval", "approval.task_created")
+    publish(amqp_uri, report_submitted(9001), times=3)
+    wait_until(lambda: count(stack.db_url("approval"), "SELECT count(*) FROM inbox") >= 1, 10,
+               "approval consumed")
+    time.sleep(1.0)  # let the two redeliveries be processed too
+    approval_db = stack.db_url("approval")
+    assert count(approval_db, "SELECT count(*) FROM approval_task WHERE report_id = 9001") == 1
+    assert [t["report_id"] for t in stack.rpc.call("approval", "inbox", HEAD)] == [9001]
+    assert len(watcher.wait_for(1)) == 1 and len(watcher.drain(1.0)) == 1
+    watcher.close()
+
+
+def test_an_approval_redelivered_three_times_makes_one_ledger_entry(stack, amqp_uri):
+    body = events.build("approval.approved", dict(
+        task_id=1, report_id=9002, employee_id=2, agency_id=1, decided_by=1, date="2026-11-02",
+        activity_code="SURAT", minutes=60, counted_minutes=60, points="5.00", rupiah=7500),
+        "approval").model_dump(mode="json")
+    publish(amqp_uri, body, times=3)
+    scoring_db = stack.db_url("scoring")
+    wait_until(lambda: count(scoring_db, "SELECT count(*) FROM ledger_entry "
+                                         "WHERE report_id = 9002") == 1, 10, "ledger entry")
+    time.sleep(1.0)
+    assert count(scoring_db, "SELECT count(*) FROM ledger_entry WHERE report_id = 9002") == 1
+    staff = {"account_id": 2, "employee_id": 2, "agency_id": 1, "roles": ["employee"]}
+    recap = stack.rpc.call("scoring", "recap", staff, 2, "2026-11")
+    assert recap["rupiah"] == 7500
+
+
+def test_a_decision_flows_from_approval_to_the_ledger_over_the_bus(stack, amqp_uri):
+    publish(amqp_uri, report_submitted(9003))
+    wait_until(lambda: any(t["report_id"] == 9003 for t in stack.rpc.call("approval", "inbox", HEAD)),
+               10, "task")
+    task = next(t for t in stack.rpc.call("approval", "inbox", HEAD) if t["report_id"] == 9003)
+    stack.rpc.call("approval", "decide", HEAD, task["id"], {"decision": "approve"})
+    scoring_db = stack.db_url("scoring")
+    wait_until(lambda: count(scoring_db, "SELECT count(*) FROM ledger_entry "
+                                         "WHERE report_id = 9003") == 1, 10, "ledger entry")
+    wait_until(lambda: count(scoring_db, "SELECT count(*) FROM ledger_entry WHERE "
+                                         "kind = 'approver_credit' AND employee_id = 1") >= 1,
+               10, "approver credit")
+
+
+def test_a_poison_message_is_dead_lettered_not_dropped_or_looped(stack, amqp_uri):
+    poison = report_submitted(9004)
+    poison["data"].pop("employee_id")  # breaks the schema
+    publish(amqp_uri, poison)
+    found = []
+    wait_until(lambda: found.extend(dead_letters(amqp_uri)) or found, 10, "dead letter")
+    body, headers = found[0]
+    assert body["id"] == poison["id"]
+    assert headers["x-death"][0]["reason"] == "rejected"
+    assert count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
+                                           "WHERE report_id = 9004") == 0
+    # the service is still alive and consuming
+    publish(amqp_uri, report_submitted(9005))
+    wait_until(lambda: count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
+                                                       "WHERE report_id = 9005") == 1, 10, "next")

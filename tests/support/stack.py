@@ -1,0 +1,72 @@
+"""Start services (and the gateway) as OS processes on test infrastructure."""
+import subprocess
+import sys
+
+import httpx
+
+from ekinerja_contract import migrate
+from ekinerja_contract.config import REPO_ROOT
+from ekinerja_contract.rpc_client import RpcClient
+from tools.supervisor import Supervisor, gateway_command, service_command, wait_until
+
+from .infra import create_database, drop_database, free_port
+
+
+class Stack:
+    """Some services, each with a fresh PostgreSQL database, on one vhost."""
+
+    def __init__(self, amqp_uri: str, log_dir, extra_env: dict | None = None):
+        self.amqp_uri = amqp_uri
+        self.env = {"AMQP_URI": amqp_uri, **(extra_env or {})}
+        self.databases: dict[str, tuple[str, str]] = {}
+        self.sup = Supervisor(self.env, log_dir)
+        self.rpc = None
+        self.gateway_url = None
+
+    def db_url(self, service: str) -> str:
+        return self.databases[service][1]
+
+    def start_services(self, *names: str, timeout: float = 60):
+        for name in names:
+            db_name, url = create_database(name)
+            self.databases[name] = (db_name, url)
+            migrate.upgrade(name, url)
+            self.sup.env[f"{name.upper()}_DB_URL"] = url
+            if name == "evidence":
+                self.sup.env.setdefault("EVIDENCE_HTTP_ADDRESS", f"127.0.0.1:{free_port()}")
+                self.sup.env.setdefault("EVIDENCE_PUBLIC_URL",
+                                        f"http://{self.sup.env['EVIDENCE_HTTP_ADDRESS']}")
+            self.sup.start(name, service_command(name))
+        self.rpc = self.rpc or RpcClient(self.amqp_uri, timeout=5, name="tests").start()
+        for name in names:
+            self.wait_healthy(name, timeout)
+        return self
+
+    def wait_healthy(self, name: str, timeout: float = 60):
+        def healthy():
+            if name in self.sup.exited():
+                raise RuntimeError(f"{name} exited:\n{self.sup.log(name)[-3000:]}")
+            return self.rpc.call(name, "health", _timeout=2)["ok"]
+        wait_until(healthy, timeout, f"service {name}")
+
+    def start_gateway(self, timeout: float = 30):
+        port = free_port()
+        self.sup.env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + "x" * 32)
+        self.sup.start("gateway", gateway_command(port))
+        self.gateway_url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: httpx.get(f"{self.gateway_url}/readyz").status_code == 200,
+                   timeout, "gateway")
+        return self
+
+    def manage(self, *args: str, env: dict | None = None) -> str:
+        out = subprocess.run([sys.executable, "-m", "services.reporting.manage", *args],
+                             cwd=REPO_ROOT, env={**self.sup.env, **(env or {})},
+                             capture_output=True, text=True, check=True)
+        return out.stdout
+
+    def close(self):
+        self.sup.stop_all()
+        if self.rpc:
+            self.rpc.stop()
+        for db_name, _ in self.databases.values():
+            drop_database(db_name)
