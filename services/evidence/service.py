@@ -20,15 +20,15 @@ from .models import Base, Evidence, EvidenceView
 
 
 class ObjectStore(DependencyProvider):
-    """The configured backend; the bucket (or folder) is created on start."""
+    """The configured backend; the bucket (or folder) is created before any entrypoint runs."""
 
     def setup(self):
         self.settings = dict(self.container.config.get("EVIDENCE") or {})
         self.backend = backends.from_config(self.settings, config.data_dir())
         self.max_bytes = int(self.settings.get("MAX_BYTES") or 10 * 1024 * 1024)
         self.ttl = int(self.settings.get("URL_TTL_SECONDS") or 300)
-
-    def start(self):
+        # In setup, not start: nameko starts extensions concurrently, so an RPC
+        # could otherwise be served before the bucket exists.
         self.backend.ensure_bucket()
 
     def get_dependency(self, worker_ctx):
