@@ -83,15 +83,14 @@ class Relay:
     def sweep(self, min_age: timedelta = timedelta(seconds=3), batch: int = 500) -> int:
         """Publish rows still unsent after `min_age` (crash, broker outage)."""
         t = self._outbox
-        with self._sessions() as s:
+        with self._sessions() as s, s.begin():
             rows = s.execute(
                 select(t.c.id, t.c.envelope)
                 .where(t.c.published_at.is_(None), t.c.created_at < utcnow() - min_age)
                 .order_by(t.c.created_at).limit(batch)).all()
             if rows:
-                with s.begin():
-                    s.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
-                              .values(attempts=t.c.attempts + 1))
+                s.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
+                          .values(attempts=t.c.attempts + 1))
         return self.publish([r.envelope for r in rows])
 
     def backlog(self) -> int:

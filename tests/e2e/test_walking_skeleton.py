@@ -1,0 +1,144 @@
+"""Every service and the gateway as separate OS processes on real RabbitMQ,
+PostgreSQL and S3; the flow driven over HTTP only."""
+import datetime as dt
+import uuid
+
+import httpx
+import pytest
+
+from tests.support.stack import Stack
+from tools import demo_data
+from tools.supervisor import SERVICES, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def system(amqp_uri, s3_server, tmp_path_factory):
+    stack = Stack(amqp_uri, tmp_path_factory.mktemp("e2e-logs"),
+                  s3_server.env(f"ekt-e2e-{uuid.uuid4().hex[:6]}"))
+    try:
+        stack.start_services(*SERVICES)
+        stack.manage("create-admin", demo_data.ADMIN["username"],
+                     env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
+        stack.start_gateway()
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="module")
+def api(system):
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
+        yield client
+
+
+def login(api, username, password):
+    r = api.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def employee_login(api, username):
+    e = next(e for e in demo_data.ORGANISATION["employees"] if e["username"] == username)
+    return login(api, username, e["password"])
+
+
+@pytest.fixture(scope="module")
+def loaded(api):
+    admin = login(api, demo_data.ADMIN["username"], demo_data.ADMIN["password"])
+    r = api.post("/api/v1/admin/organisation", json=demo_data.ORGANISATION, headers=admin)
+    assert r.status_code == 200, r.text
+    r = api.post("/api/v1/admin/catalogue", json=demo_data.CATALOGUE, headers=admin)
+    assert r.status_code == 200, r.text
+    return admin
+
+
+def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded):
+    sari, kadis = employee_login(api, "sari"), employee_login(api, "kadis")
+    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    period = day.strftime("%Y-%m")
+
+    photo = demo_data.tiny_jpeg()
+    r = api.post("/api/v1/evidence", params={"filename": "surat-undangan.jpg"}, content=photo,
+                 headers={**sari, "Content-Type": "image/jpeg"})
+    assert r.status_code == 201, r.text
+    evidence = r.json()
+    assert evidence["status"] == "stored" and len(evidence["sha256"]) == 64
+
+    r = api.post("/api/v1/reports", headers=sari, json={
+        "date": day.isoformat(), "start": "08:00", "end": "09:30", "activity_code": "RAPAT",
+        "role": "chair", "description": "Memimpin rapat koordinasi SPBE",
+        "evidence_id": evidence["id"]})
+    assert r.status_code == 201, r.text
+    report = r.json()
+    assert (report["points"], report["rupiah"], report["state"]) == ("12.00", 18000, "submitted")
+
+    tasks = []
+    wait_until(lambda: tasks.extend(t for t in api.get("/api/v1/approvals/inbox",
+                                                       headers=kadis).json()
+                                    if t["report_id"] == report["id"]) or tasks, 15, "inbox")
+    task = tasks[0]
+    assert task["report"]["evidence_id"] == evidence["id"]
+
+    # the approver may see the evidence; the evidence URL works
+    r = api.get(f"/api/v1/evidence/{evidence['id']}", headers=kadis)
+    assert r.status_code == 200 and httpx.get(r.json()["url"]).content == photo
+
+    # nobody approves their own work
+    r = api.post(f"/api/v1/approvals/{task['id']}/decision", json={"decision": "approve"},
+                 headers=sari)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+    r = api.post(f"/api/v1/approvals/{task['id']}/decision", json={"decision": "approve"},
+                 headers=kadis)
+    assert r.status_code == 200, r.text
+    r = api.post(f"/api/v1/approvals/{task['id']}/decision", json={"decision": "approve"},
+                 headers=kadis)
+    assert r.status_code == 409  # a stale screen cannot decide again
+
+    def recap(headers):
+        return api.get("/api/v1/recap", params={"period": period}, headers=headers).json()
+    wait_until(lambda: recap(sari)["activities"] == 1, 15, "staff recap")
+    staff = recap(sari)
+    assert (staff["activity_points"], staff["rupiah"]) == ("12.00", 18000)
+    wait_until(lambda: recap(kadis)["approver_points"] == "2.00", 15, "head recap")
+
+    wait_until(lambda: api.get("/api/v1/reports", params={"period": period}, headers=sari)
+               .json()[0]["state"] == "approved", 15, "report state")
+
+
+def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
+    sari = employee_login(api, "sari")
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    r = api.post("/api/v1/reports", headers=sari, json={
+        "date": tomorrow, "start": "08:00", "end": "09:00", "activity_code": "ENTRI-DATA",
+        "description": "entri data kepegawaian"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "date"
+
+    r = api.post("/api/v1/reports", headers=sari, json={
+        "date": "2026-11-02", "start": "10:00", "end": "09:00", "activity_code": "ENTRI-DATA",
+        "description": "entri data kepegawaian"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+
+    r = api.post("/api/v1/evidence", params={"filename": "virus.jpg"}, content=b"MZ" + b"\0" * 50,
+                 headers={**sari, "Content-Type": "image/jpeg"})
+    assert r.status_code == 415, r.text
+
+    r = api.post("/api/v1/evidence", params={"filename": "besar.jpg"}, content=b"\xff\xd8\xff",
+                 headers={**sari, "Content-Type": "image/gif"})
+    assert r.status_code == 415
+
+    assert api.get("/api/v1/approvals/inbox").status_code == 401
+    r = api.post("/api/v1/auth/login", json={"username": "sari", "password": "salah-sekali"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_credentials"
+
+    r = api.post("/api/v1/admin/catalogue", json=demo_data.CATALOGUE, headers=sari)
+    assert r.status_code == 403
+
+
+def test_openapi_is_served(api):
+    doc = api.get("/openapi.json").json()
+    assert "/api/v1/reports" in doc["paths"]
+    assert api.get("/docs").status_code == 200
