@@ -38,16 +38,21 @@ def event(type_: str, version: str, source: str):
 
 # --- reporting -------------------------------------------------------------
 
-@event("org.employee_placed", "1.0", "reporting")
-class EmployeePlaced(EventData):
-    """An employee was placed in a position (organisation load or change)."""
+@event("org.placement_changed", "1.0", "reporting")
+class PlacementChanged(EventData):
+    """An employee was placed in a position, definitively or as acting official."""
     employee_id: int
-    nip: str | None
+    nip: str
     name: str
+    status: str
     agency_id: int
     position_id: int
+    position_code: str
     job_class: int
-    superior_employee_id: int | None
+    kind: Literal["definitive", "plt", "plh"]
+    start_date: dt.date
+    end_date: dt.date | None
+    superior_employee_id: int | None = None
 
 
 @event("catalogue.version_published", "1.0", "reporting")
@@ -63,16 +68,78 @@ class CatalogueVersionPublished(EventData):
     standard_minutes: int
 
 
-@event("report.submitted", "1.0", "reporting")
-class ReportSubmitted(EventData):
-    """An employee submitted a daily activity report for approval.
+@event("reporting.rule_set_published", "1.0", "reporting")
+class ReportingRuleSetPublished(EventData):
+    """New reporting numbers (daily cap, input deadline) from a date on."""
+    effective_from: dt.date
+    daily_cap_minutes: int
+    input_deadline_day: int
 
-    The catalogue values in force at submission travel with it."""
+
+@event("reporting.grace_window_opened", "1.0", "reporting")
+class GraceWindowOpened(EventData):
+    """An admin reopened input for an agency's period until a date."""
+    agency_id: int
+    period: str
+    until: dt.date
+    reason: str
+    opened_by: int
+
+
+class _SkpChange(EventData):
+    skp_id: int
+    employee_id: int
+    year: int
+
+
+@event("skp.submitted", "1.0", "reporting")
+class SkpSubmitted(_SkpChange):
+    """An employee submitted their yearly SKP to their superior."""
+    items: int
+
+
+@event("skp.approved", "1.0", "reporting")
+class SkpApproved(_SkpChange):
+    """The superior approved an SKP: its items can now be reported against."""
+    decided_by: int
+
+
+@event("skp.returned", "1.0", "reporting")
+class SkpReturned(_SkpChange):
+    """The superior returned an SKP to be changed, with a note."""
+    decided_by: int
+    note: str
+
+
+@event("meeting.created", "1.0", "reporting")
+class MeetingCreated(EventData):
+    """A shared meeting or event was created by its organiser."""
+    meeting_id: int
+    organiser_id: int
+    title: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    expected: list[int]
+
+
+@event("meeting.claimed", "1.0", "reporting")
+class MeetingClaimed(EventData):
+    """An attendee claimed a meeting, in one role."""
+    meeting_id: int
+    employee_id: int
+    role: str
+    report_id: int
+
+
+class _ReportFacts(EventData):
     report_id: int
     employee_id: int
     employee_name: str
     agency_id: int
     approver_id: int | None
+    skp_item_id: int
+    meeting_id: int | None = None
     date: dt.date
     start: dt.time
     end: dt.time
@@ -88,6 +155,42 @@ class ReportSubmitted(EventData):
     counted_minutes: int
     points: Decimal
     rupiah: int
+
+
+@event("report.drafted", "1.0", "reporting")
+class ReportDrafted(EventData):
+    """An employee saved a report as a draft (not yet sent to anyone)."""
+    report_id: int
+    employee_id: int
+    date: dt.date
+
+
+@event("report.submitted", "1.0", "reporting")
+class ReportSubmitted(_ReportFacts):
+    """An employee submitted a daily activity report for approval.
+
+    The catalogue values in force at submission travel with it."""
+
+
+@event("report.resubmitted", "1.0", "reporting")
+class ReportResubmitted(_ReportFacts):
+    """A report sent back for revision was revised and submitted again."""
+
+
+@event("report.revised", "1.0", "reporting")
+class ReportRevised(EventData):
+    """The content of a draft or a report under revision changed."""
+    report_id: int
+    employee_id: int
+    state: str
+
+
+@event("report.withdrawn", "1.0", "reporting")
+class ReportWithdrawn(EventData):
+    """The employee withdrew a report before any decision."""
+    report_id: int
+    employee_id: int
+    previous_state: str
 
 
 # --- evidence --------------------------------------------------------------
@@ -174,6 +277,16 @@ class LedgerEntryRecorded(EventData):
     points: Decimal
     rupiah: int
     source_event_id: str
+
+
+@event("payroll.period_closed", "1.0", "scoring")
+class PeriodClosed(EventData):
+    """A month was closed for an agency (or the whole city when agency_id is null):
+    its recap is frozen and reports for it no longer change."""
+    period: str
+    agency_id: int | None
+    snapshot_version: int
+    employees: int
 
 
 def build(type_: str, data, source: str | None = None,

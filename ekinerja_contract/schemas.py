@@ -30,34 +30,96 @@ class Actor(Strict):
 
 # --- organisation ----------------------------------------------------------
 
+POSITION_REF = r"^([A-Z0-9_-]+/)?[A-Za-z0-9_.-]+$"  # CODE in this agency, or AGENCY/CODE
+
+
 class AgencyIn(Strict):
     code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Z0-9_-]+$")
     name: str = Field(min_length=3, max_length=200)
 
 
-class PositionIn(Strict):
+class UnitIn(Strict):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=2, max_length=200)
+
+
+class PositionIn(Strict):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=2, max_length=200)
     job_class: int = Field(ge=1, le=17)
-    superior: str | None = Field(default=None, description="code of the superior position")
+    unit: str | None = Field(default=None, description="code of the unit")
+    superior: str | None = Field(default=None, pattern=POSITION_REF,
+                                 description="the superior position: CODE or AGENCY/CODE")
 
 
 class EmployeeIn(Strict):
     nip: str = Field(pattern=r"^\d{18}$", description="18-digit civil-servant number")
     name: str = Field(min_length=2, max_length=200)
-    position: str = Field(description="code of the position held")
+    position: str = Field(description="code of the position held (definitive)")
+    since: dt.date | None = Field(default=None, description="start of the placement (TMT)")
     status: Literal["PNS", "PPPK", "CPNS"] = "PNS"
     grade: str | None = Field(default=None, max_length=10)
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
-    password_hash: str | None = Field(default=None, exclude=False,
+    password_hash: str | None = Field(default=None,
                                       description="set by the gateway; never a clear password")
     roles: list[Role] = ["employee"]
 
 
+class ActingIn(Strict):
+    """An acting official (Plt/Plh) holding a position for a date range."""
+    nip: str = Field(pattern=r"^\d{18}$")
+    position: str = Field(pattern=POSITION_REF, description="CODE or AGENCY/CODE")
+    kind: Literal["plt", "plh"]
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
 class OrganisationIn(Strict):
     agency: AgencyIn
+    units: list[UnitIn] = Field(default=[], max_length=500)
     positions: list[PositionIn] = Field(min_length=1, max_length=5000)
     employees: list[EmployeeIn] = Field(min_length=1, max_length=20000)
+    acting: list[ActingIn] = Field(default=[], max_length=5000)
+
+
+# --- SKP ----------------------------------------------------------------------
+
+class IndicatorIn(Strict):
+    name: str = Field(min_length=3, max_length=300)
+    quantity: Decimal = Field(gt=0, le=1_000_000)
+    unit: str = Field(min_length=1, max_length=40)
+    quality: int = Field(default=100, ge=1, le=100, description="target quality, percent")
+    months: int = Field(default=12, ge=1, le=12, description="target time, months")
+
+
+class SkpItemIn(Strict):
+    kind: Literal["main", "additional", "creative"]
+    title: str = Field(min_length=5, max_length=500)
+    parent_item_id: int | None = Field(default=None,
+                                       description="main items: the superior's SKP item")
+    indicators: list[IndicatorIn] = Field(min_length=1, max_length=10)
+
+
+class SkpIn(Strict):
+    year: int = Field(ge=2020, le=2100)
+    items: list[SkpItemIn] = Field(min_length=1, max_length=50)
+
+
+class SkpDecisionIn(Strict):
+    decision: Literal["approve", "return"]
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _note_required(self):
+        if self.decision == "return" and not (self.note and self.note.strip()):
+            raise ValueError("say what to change when returning an SKP")
+        return self
 
 
 # --- catalogue ---------------------------------------------------------------
@@ -70,8 +132,13 @@ class ActivityTypeIn(Strict):
     points: Decimal = Field(ge=0, le=1000, decimal_places=2)
     rupiah: int = Field(ge=0, le=10_000_000)
     evidence_required: bool = True
+    creative: bool = Field(default=False, description="counts only under a creative SKP item")
     role_weights: dict[MeetingRole, Decimal] | None = Field(
-        default=None, description="for meetings and events: weight per role")
+        default=None, description="meetings and events: weight per role (a shared event)")
+    min_job_class: int = Field(default=1, ge=1, le=17)
+    max_job_class: int = Field(default=17, ge=1, le=17)
+    position_codes: list[str] | None = Field(default=None, max_length=500,
+                                             description="only these positions may claim it")
     effective_from: dt.date
 
     @field_validator("role_weights")
@@ -84,18 +151,56 @@ class ActivityTypeIn(Strict):
                 raise ValueError("every role weight must be above 0 and at most 5")
         return v
 
+    @model_validator(mode="after")
+    def _class_range(self):
+        if self.min_job_class > self.max_job_class:
+            raise ValueError("min_job_class must not exceed max_job_class")
+        return self
+
 
 class CatalogueIn(Strict):
     activity_types: list[ActivityTypeIn] = Field(min_length=1, max_length=2000)
 
 
-# --- reports -----------------------------------------------------------------
+class RuleSetIn(Strict):
+    effective_from: dt.date
+    daily_cap_minutes: int = Field(ge=60, le=1440)
+    input_deadline_day: int = Field(ge=1, le=28)
 
-class ReportIn(Strict):
+
+class GraceWindowIn(Strict):
+    agency_id: int
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    until: dt.date
+    reason: str = Field(min_length=10, max_length=1000)
+
+
+# --- meetings and reports ------------------------------------------------------
+
+class MeetingIn(Strict):
+    activity_code: str = Field(min_length=2, max_length=40)
+    title: str = Field(min_length=5, max_length=300)
+    place: str = Field(min_length=2, max_length=300)
     date: dt.date
     start: dt.time
     end: dt.time
+    expected: list[int] = Field(default=[], max_length=1000, description="employee ids")
+
+    @model_validator(mode="after")
+    def _time_range(self):
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class ReportIn(Strict):
+    skp_item_id: int
     activity_code: str = Field(min_length=2, max_length=40)
+    meeting_id: int | None = Field(default=None, description="claiming a shared meeting: "
+                                   "its date and time are taken from it")
+    date: dt.date | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
     role: MeetingRole | None = None
     quantity: int = Field(default=1, ge=1, le=100)
     description: str = Field(min_length=5, max_length=2000)
@@ -103,8 +208,11 @@ class ReportIn(Strict):
 
     @model_validator(mode="after")
     def _time_range(self):
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
+        if self.meeting_id is None:
+            if self.date is None or self.start is None or self.end is None:
+                raise ValueError("date, start and end are required (or a meeting_id)")
+            if self.end <= self.start:
+                raise ValueError("end must be after start")
         return self
 
 

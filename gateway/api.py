@@ -1,19 +1,21 @@
 """The public REST API, version 1. Each route checks the role, then makes one
 or two RPC calls; services check ownership and state."""
+import datetime as dt
 import hashlib
-from typing import Annotated
+from typing import Annotated, Literal
 
 import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
-from ekinerja_contract.schemas import (Actor, CatalogueIn, DecisionIn, EmployeeIn, OrganisationIn,
-                                       ReportIn)
+from ekinerja_contract.rpc_client import RemoteError
+from ekinerja_contract.schemas import (Actor, CatalogueIn, DecisionIn, EmployeeIn, GraceWindowIn,
+                                       MeetingIn, OrganisationIn, ReportIn, RuleSetIn,
+                                       SkpDecisionIn, SkpIn)
 
 from .auth import current_actor, hash_password, issue_token, require, verify_password
 from .errors import ApiError
-from ekinerja_contract.rpc_client import RemoteError
 
 router = APIRouter(prefix="/api/v1")
 ADMIN = require("city_admin", "agency_admin")
@@ -102,8 +104,10 @@ async def publish_catalogue(body: CatalogueIn, actor: Actor = Depends(ADMIN), ca
 
 
 @router.get("/catalogue", tags=["reports"])
-async def catalogue(_actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "list_catalogue")
+async def catalogue(on: dt.date | None = None, _actor: Actor = Depends(current_actor),
+                    call=Depends(rpc)):
+    """The activity types in force on a date (today by default)."""
+    return await call("reporting", "list_catalogue", on and on.isoformat())
 
 
 # --- evidence ---------------------------------------------------------------------
@@ -169,8 +173,10 @@ async def submit_report(body: ReportIn, actor: Actor = Depends(current_actor), c
 
 
 @router.get("/reports", tags=["reports"])
-async def my_reports(period: Period, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "list_reports", actor_dict(actor), period)
+async def list_reports(period: Period, employee_id: int | None = None,
+                       actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Your reports for a month, or (supervisors) a subordinate's."""
+    return await call("reporting", "list_reports", actor_dict(actor), period, employee_id)
 
 
 @router.get("/approvals/inbox", tags=["approvals"])
@@ -192,3 +198,112 @@ async def recap(period: Period, employee_id: int | None = None,
     if target is None:
         raise ApiError(422, "invalid_input", "say whose recap: employee_id")
     return await call("scoring", "recap", actor_dict(actor), target, period)
+
+
+# --- organisation, SKP, meetings, reports (reporting service) ------------------------------
+
+@router.post("/admin/organisation/import", tags=["admin"],
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}}}}})
+async def import_organisation(request: Request, actor: Actor = Depends(require("city_admin")),
+                              call=Depends(rpc)):
+    """A personnel-system CSV export (columns in docs/IMPORT.md); lands whole or not at all."""
+    raw = await request.body()
+    if len(raw) > 20 * 1024 * 1024:
+        raise ApiError(413, "payload_too_large", "the file is larger than 20 MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(422, "invalid_input", "the file must be UTF-8 text") from None
+    return await call("reporting", "import_organisation_csv", actor_dict(actor), text)
+
+
+@router.post("/admin/rule-sets", tags=["admin"])
+async def publish_rule_set(body: RuleSetIn, actor: Actor = Depends(require("city_admin")),
+                           call=Depends(rpc)):
+    return await call("reporting", "publish_rule_set", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.post("/admin/grace-windows", tags=["admin"])
+async def open_grace_window(body: GraceWindowIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+    """Reopen input for an agency's period after an outage; audited."""
+    return await call("reporting", "open_grace_window", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.get("/employees/{employee_id}/superior", tags=["organisation"])
+async def superior(employee_id: int, on: dt.date | None = None,
+                   _actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Who is this employee's direct superior on a date (acting officials included)."""
+    return await call("reporting", "superior_of", employee_id, on and on.isoformat())
+
+
+@router.get("/team", tags=["organisation"])
+async def my_team(actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """The caller's direct subordinates today."""
+    return await call("reporting", "subordinates", actor_dict(actor))
+
+
+@router.put("/skp/{year}", tags=["skp"])
+async def save_skp(year: int, body: SkpIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    if body.year != year:
+        raise ApiError(422, "invalid_input", "the year in the path and the body differ")
+    return await call("reporting", "save_skp", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.post("/skp/{year}/submit", tags=["skp"])
+async def submit_skp(year: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "submit_skp", actor_dict(actor), year)
+
+
+@router.get("/employees/{employee_id}/skp/{year}", tags=["skp"])
+async def get_skp(employee_id: int, year: int, actor: Actor = Depends(current_actor),
+                  call=Depends(rpc)):
+    return await call("reporting", "get_skp", actor_dict(actor), employee_id, year)
+
+
+@router.post("/employees/{employee_id}/skp/{year}/decision", tags=["skp"])
+async def decide_skp(employee_id: int, year: int, body: SkpDecisionIn,
+                     actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "decide_skp", actor_dict(actor), employee_id, year,
+                      body.model_dump(mode="json"))
+
+
+@router.post("/meetings", status_code=201, tags=["meetings"])
+async def create_meeting(body: MeetingIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "create_meeting", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.get("/meetings", tags=["meetings"])
+async def my_meetings(actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "my_meetings", actor_dict(actor))
+
+
+@router.get("/meetings/{meeting_id}/claims", tags=["meetings"])
+async def meeting_claims(meeting_id: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "meeting_claims", actor_dict(actor), meeting_id)
+
+
+@router.post("/reports/drafts", status_code=201, tags=["reports"])
+async def save_draft(body: ReportIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "save_draft", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.get("/reports/{report_id}", tags=["reports"])
+async def get_report(report_id: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "get_report", actor_dict(actor), report_id)
+
+
+@router.put("/reports/{report_id}", tags=["reports"])
+async def revise_report(report_id: int, body: ReportIn, actor: Actor = Depends(current_actor),
+                        call=Depends(rpc)):
+    """Change a draft, or a report sent back for revision."""
+    return await call("reporting", "revise_report", actor_dict(actor), report_id,
+                      body.model_dump(mode="json"))
+
+
+@router.post("/reports/{report_id}/{action}", tags=["reports"])
+async def report_action(report_id: int, action: Literal["submit", "resubmit", "withdraw"],
+                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    method = {"submit": "submit_draft", "resubmit": "resubmit_report",
+              "withdraw": "withdraw_report"}[action]
+    return await call("reporting", method, actor_dict(actor), report_id)

@@ -53,3 +53,60 @@ def working_day(today: dt.date) -> dt.date:
     while today.weekday() >= 5:
         today -= dt.timedelta(days=1)
     return today
+
+
+def skp_items(parent_ids: list[int] | None = None) -> list[dict]:
+    indicator = {"name": "Jumlah dokumen yang diselesaikan", "quantity": "120", "unit": "dokumen"}
+    if parent_ids is None:  # the head: no superior in the system
+        return [{"kind": "main", "title": "Terwujudnya layanan SPBE yang andal",
+                 "indicators": [indicator]},
+                {"kind": "main", "title": "Tertib administrasi persuratan dinas",
+                 "indicators": [indicator]}]
+    return [{"kind": "main", "title": "Tersusunnya surat dan naskah dinas",
+             "parent_item_id": parent_ids[1], "indicators": [indicator]},
+            {"kind": "main", "title": "Terkelolanya aplikasi dan data layanan",
+             "parent_item_id": parent_ids[0], "indicators": [indicator]},
+            {"kind": "creative", "title": "Inovasi: arsip digital berbasis QR",
+             "indicators": [{"name": "Prototipe", "quantity": "1", "unit": "aplikasi"}]}]
+
+
+def load(http, year: int) -> dict:
+    """Load the demo city over the public API (an httpx.Client on the gateway).
+    Returns employee and SKP item ids by username."""
+    def login(username, password):
+        r = http.post("/api/v1/auth/login", json={"username": username, "password": password})
+        r.raise_for_status()
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}, r.json()["user"]
+
+    def ok(r):
+        if r.status_code >= 300:
+            raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.text}")
+        return r.json()
+
+    admin, _ = login(ADMIN["username"], ADMIN["password"])
+    for e in ORGANISATION["employees"]:
+        e.setdefault("since", f"{year}-01-01")
+    ok(http.post("/api/v1/admin/organisation", json=ORGANISATION, headers=admin))
+    ok(http.post("/api/v1/admin/catalogue", json=CATALOGUE, headers=admin))
+    people = {}
+    for e in ORGANISATION["employees"]:
+        headers, user = login(e["username"], e["password"])
+        people[e["username"]] = {"headers": headers, "id": user["employee_id"]}
+    head = people["kadis"]
+
+    def skp(person, items, decider):
+        existing = http.get(f"/api/v1/employees/{person['id']}/skp/{year}", headers=person["headers"])
+        if existing.status_code == 200 and existing.json()["state"] == "approved":
+            return existing.json()
+        ok(http.put(f"/api/v1/skp/{year}", json={"year": year, "items": items},
+                    headers=person["headers"]))
+        ok(http.post(f"/api/v1/skp/{year}/submit", headers=person["headers"]))
+        return ok(http.post(f"/api/v1/employees/{person['id']}/skp/{year}/decision",
+                            json={"decision": "approve"}, headers=decider))
+
+    head_skp = skp(head, skp_items(), admin)
+    parents = [i["id"] for i in head_skp["items"]]
+    for username in ("sari", "agus"):
+        people[username]["skp"] = skp(people[username], skp_items(parents), head["headers"])
+    head["skp"] = head_skp
+    return {"admin": admin, "people": people}

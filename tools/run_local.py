@@ -38,14 +38,11 @@ def persistent_secret(name: str) -> str:
 
 
 def load_demo(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
-        token = http.post("/api/v1/auth/login", json=demo_data.ADMIN).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        for path, body in (("/api/v1/admin/organisation", demo_data.ORGANISATION),
-                           ("/api/v1/admin/catalogue", demo_data.CATALOGUE)):
-            r = http.post(path, json=body, headers=headers)
-            if r.status_code >= 300:
-                raise SystemExit(f"loading demo data failed at {path}: {r.text}")
+    with httpx.Client(base_url=base_url, timeout=60) as http:
+        try:
+            demo_data.load(http, config.today().year)
+        except RuntimeError as exc:
+            raise SystemExit(f"loading demo data failed: {exc}") from None
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import NotFound
+from ekinerja_contract.errors import Conflict, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, event_handler
 from ekinerja_contract.schemas import Actor, DecisionIn
@@ -39,6 +39,20 @@ class ApprovalService:
     @event_handler("reporting", "report.submitted")
     def on_report_submitted(self, body):
         self.db.consume(body, _open_task)
+
+    @event_handler("reporting", "report.resubmitted")
+    def on_report_resubmitted(self, body):
+        self.db.consume(body, _reopen_task)
+
+    @event_handler("reporting", "report.withdrawn")
+    def on_report_withdrawn(self, body):
+        self.db.consume(body, lambda uow, env: _cancel(uow, parse(env).report_id, None))
+
+    @rpc
+    def cancel_task(self, report_id):
+        """Reporting asks before a withdrawal: refused once a decision exists."""
+        with self.db.unit_of_work() as uow:
+            return _cancel(uow, report_id, None)
 
     @rpc
     def inbox(self, actor, state="pending"):
@@ -113,6 +127,50 @@ def _open_task(uow, envelope):
     uow.emit("approval.task_created", dict(task_id=task.id, report_id=task.report_id,
                                            employee_id=task.employee_id,
                                            approver_id=task.approver_id))
+
+
+def _reopen_task(uow, envelope):
+    report = parse(envelope)
+    task = uow.session.scalar(select(ApprovalTask).where(ApprovalTask.report_id == report.report_id)
+                              .with_for_update())
+    if task is None:
+        return _open_task(uow, envelope)
+    if task.state != "revision_requested":
+        return  # cancelled meanwhile, or a stale redelivery
+    before, task.state = task.state, "pending"
+    task.report, task.decided_at, task.decided_by, task.reason = (
+        report.model_dump(mode="json"), None, None, None)
+    task.approver_id = report.approver_id
+    uow.session.add(AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=report.employee_id,
+                               action="resubmitted", state_before=before, state_after="pending",
+                               detail=None, at=utcnow()))
+    uow.emit("approval.task_created", dict(task_id=task.id, report_id=task.report_id,
+                                           employee_id=task.employee_id,
+                                           approver_id=task.approver_id))
+
+
+def _cancel(uow, report_id, actor_id):
+    """Withdrawn before a decision: the task is cancelled (or born cancelled, when the
+    withdrawal overtakes the submission on the bus)."""
+    s = uow.session
+    task = s.scalar(select(ApprovalTask).where(ApprovalTask.report_id == report_id).with_for_update())
+    if task is None:
+        task = ApprovalTask(report_id=report_id, employee_id=0, agency_id=0, approver_id=None,
+                            state="cancelled", report={}, created_at=utcnow())
+        s.add(task)
+        s.flush()
+        before = None
+    elif task.state in ("cancelled",):
+        return {"report_id": report_id, "state": "cancelled"}
+    elif task.state not in ("pending", "revision_requested"):
+        raise Conflict(f"the report was already {task.state}",
+                             [{"field": "state", "reason": task.state}])
+    else:
+        before, task.state = task.state, "cancelled"
+    s.add(AuditEntry(task_id=task.id, report_id=report_id, actor_id=actor_id, action="cancel",
+                     state_before=before, state_after="cancelled", detail="withdrawn",
+                     at=utcnow()))
+    return {"report_id": report_id, "state": "cancelled"}
 
 
 def _task_dict(t: ApprovalTask) -> dict:

@@ -1,16 +1,21 @@
-"""Reporting service: entrypoints only; rules in rules.py, queries in storage.py."""
+"""Reporting service: entrypoints only. Use cases in organisation.py, skp.py,
+reports.py, meetings.py; rules in rules.py; queries in storage.py."""
+import datetime as dt
+
 from nameko.rpc import RpcProxy, rpc
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, event_handler
-from ekinerja_contract.schemas import Actor, CatalogueIn, OrganisationIn, ReportIn
+from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn, OrganisationIn,
+                                       ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
 
-from . import rules, storage
-from .models import Account, ActivityType, Base, Report
+from . import catalogue, meetings, organisation, reports, skp, storage
+from .models import (Account, ActivityType, Agency, AuditEntry, Base, ClosedPeriod, GraceWindow,
+                     Meeting)
 
 ADMINS = ("city_admin", "agency_admin")
 
@@ -19,6 +24,7 @@ class ReportingService:
     name = "reporting"
     db = Database(Base.metadata)
     evidence = RpcProxy("evidence")
+    approval = RpcProxy("approval")
 
     @rpc
     def health(self):
@@ -26,206 +32,289 @@ class ReportingService:
             s.execute(text("SELECT 1"))
         return {"service": self.name, "ok": True}
 
-    # --- organisation and accounts --------------------------------------------
+    # --- organisation and accounts ------------------------------------------------
     @rpc
-    def load_organisation(self, actor, organisation):
+    def load_organisation(self, actor, data):
         actor = _admin(actor)
-        org = OrganisationIn.model_validate(organisation)
+        org = OrganisationIn.model_validate(data)
         with self.db.unit_of_work() as uow:
-            agency, placed = storage.load_organisation(uow.session, org)
-            if actor.has("agency_admin") and not actor.has("city_admin") \
-                    and actor.agency_id != agency.id:
-                raise Forbidden("an agency admin loads only their own agency")
-            for emp, changed in placed:
-                if changed:
-                    superior = storage.superior_of(uow.session, emp)
-                    uow.emit("org.employee_placed", dict(
-                        employee_id=emp.id, nip=emp.nip, name=emp.name, agency_id=agency.id,
-                        position_id=emp.position_id,
-                        job_class=storage.job_class(uow.session, emp),
-                        superior_employee_id=superior.id if superior else None))
-        return {"agency_id": agency.id, "employees": len(placed),
-                "placed": sum(1 for _, c in placed if c)}
+            _check_agency_admin(uow.session, actor, org.agency.code)
+            result = organisation.load(uow, org, config.today())
+            _audit(uow, actor, "organisation.loaded", {"agency": org.agency.code, **result})
+        return result
+
+    @rpc
+    def import_organisation_csv(self, actor, csv_text):
+        actor = _admin(actor, "city_admin")
+        with self.db.unit_of_work() as uow:
+            result = organisation.import_csv(uow, csv_text, config.today())
+            _audit(uow, actor, "organisation.imported", result)
+        return result
 
     @rpc
     def get_account(self, username):
         """Credentials for the gateway's login; the password is checked there."""
         with self.db.session() as s:
-            acc = s.query(Account).filter_by(username=username).one_or_none()
+            acc = s.scalar(select(Account).where(Account.username == username))
             if acc is None:
                 raise NotFound("unknown user")
-            roles = set(acc.roles)
-            name = username
+            roles, name = set(acc.roles), username
             if acc.employee_id:
-                emp = storage.employee(s, acc.employee_id)
-                name = emp.name
-                if storage.has_subordinates(s, acc.employee_id):
+                name = storage.employee(s, acc.employee_id).name
+                if storage.subordinates_on(s, acc.employee_id, config.today()):
                     roles.add("supervisor")
             return {"account_id": acc.id, "username": acc.username, "name": name,
                     "password_hash": acc.password_hash, "roles": sorted(roles),
                     "employee_id": acc.employee_id, "agency_id": acc.agency_id}
 
-    # --- catalogue -------------------------------------------------------------
     @rpc
-    def publish_catalogue(self, actor, catalogue):
-        _admin(actor)
-        items = CatalogueIn.model_validate(catalogue).activity_types
-        published = []
-        with self.db.unit_of_work() as uow:
-            latest = storage.latest_versions(uow.session)
-            for item in items:
-                current = latest.get(item.code)
-                if current is not None and _same_terms(current, item):
-                    continue  # re-publishing the same terms makes no new version
-                row = ActivityType(version=(current.version + 1) if current else 1,
-                                   **item.model_dump(mode="python"))
-                row.role_weights = ({k: str(v) for k, v in item.role_weights.items()}
-                                    if item.role_weights else None)
-                uow.session.add(row)
-                uow.session.flush()
-                uow.emit("catalogue.version_published", dict(
-                    activity_type_id=row.id, code=row.code, name=row.name, version=row.version,
-                    effective_from=row.effective_from, points=row.points, rupiah=row.rupiah,
-                    standard_minutes=row.standard_minutes))
-                published.append({"code": row.code, "version": row.version})
-        return {"published": published}
-
-    @rpc
-    def list_catalogue(self):
+    def superior_of(self, employee_id, on=None):
+        """Who is this employee's direct superior on a date (acting officials included)."""
         with self.db.session() as s:
-            return [_activity_dict(a) for a in storage.latest_versions(s).values()]
+            sup = storage.superior_on(s, employee_id, _date(on))
+            return None if sup is None else {"employee_id": sup.id, "name": sup.name, "nip": sup.nip}
 
-    # --- reports -----------------------------------------------------------------
+    @rpc
+    def subordinates(self, actor, on=None):
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            return [{"employee_id": e.id, "name": e.name, "nip": e.nip}
+                    for e in storage.subordinates_on(s, actor.employee_id, _date(on))]
+
+    # --- catalogue and numbers ------------------------------------------------------
+    @rpc
+    def publish_catalogue(self, actor, items):
+        _admin(actor)
+        with self.db.unit_of_work() as uow:
+            return {"published": catalogue.publish(uow, CatalogueIn.model_validate(items))}
+
+    @rpc
+    def list_catalogue(self, on=None):
+        with self.db.session() as s:
+            return catalogue.in_force(s, _date(on))
+
+    @rpc
+    def publish_rule_set(self, actor, rule_set):
+        actor = _admin(actor, "city_admin")
+        data = RuleSetIn.model_validate(rule_set)
+        with self.db.unit_of_work() as uow:
+            catalogue.publish_rule_set(uow, actor, data)
+        return data.model_dump(mode="json")
+
+    @rpc
+    def open_grace_window(self, actor, window):
+        actor = _admin(actor)
+        data = GraceWindowIn.model_validate(window)
+        if actor.has("agency_admin") and not actor.has("city_admin") \
+                and actor.agency_id != data.agency_id:
+            raise Forbidden("an agency admin opens windows only for their own agency")
+        with self.db.unit_of_work() as uow:
+            uow.session.add(GraceWindow(opened_by=actor.account_id, opened_at=utcnow(),
+                                        **data.model_dump()))
+            _audit(uow, actor, "grace_window.opened", data.model_dump(mode="json"))
+            uow.emit("reporting.grace_window_opened",
+                     dict(data.model_dump(exclude={"reason"}), reason=data.reason,
+                          opened_by=actor.account_id))
+        return data.model_dump(mode="json")
+
+    # --- SKP ------------------------------------------------------------------------
+    @rpc
+    def save_skp(self, actor, data):
+        actor = _employee(actor)
+        with self.db.unit_of_work() as uow:
+            return skp.as_dict(uow.session, skp.save(uow, actor, SkpIn.model_validate(data),
+                                                     config.today()))
+
+    @rpc
+    def submit_skp(self, actor, year):
+        actor = _employee(actor)
+        with self.db.unit_of_work() as uow:
+            return skp.as_dict(uow.session, skp.submit(uow, actor, year))
+
+    @rpc
+    def decide_skp(self, actor, employee_id, year, decision):
+        actor = Actor.model_validate(actor)
+        with self.db.unit_of_work() as uow:
+            return skp.as_dict(uow.session, skp.decide(
+                uow, actor, employee_id, year, SkpDecisionIn.model_validate(decision),
+                config.today()))
+
+    @rpc
+    def get_skp(self, actor, employee_id, year):
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            found = storage.skp_of(s, employee_id, year)
+            if found is None:
+                raise NotFound(f"no SKP {year} for employee {employee_id}")
+            if actor.employee_id != employee_id and not skp.may_decide(
+                    s, actor, employee_id, year, config.today()):
+                raise Forbidden("you may see only your own SKP and your subordinates'")
+            return skp.as_dict(s, found)
+
+    # --- meetings ---------------------------------------------------------------------
+    @rpc
+    def create_meeting(self, actor, meeting):
+        actor = Actor.model_validate(actor)
+        with self.db.unit_of_work() as uow:
+            return meetings.as_dict(meetings.create(uow, actor, MeetingIn.model_validate(meeting),
+                                                    config.today()))
+
+    @rpc
+    def meeting_claims(self, actor, meeting_id):
+        with self.db.session() as s:
+            return meetings.claims(s, Actor.model_validate(actor), meeting_id)
+
+    @rpc
+    def my_meetings(self, actor):
+        """Meetings I organise or am expected at (the last 60 days and ahead)."""
+        actor = _employee(actor)
+        since = config.today() - dt.timedelta(days=60)
+        with self.db.session() as s:
+            rows = s.scalars(select(Meeting).where(Meeting.date >= since).order_by(Meeting.date))
+            return [meetings.as_dict(m) for m in rows
+                    if m.organiser_id == actor.employee_id or actor.employee_id in m.expected]
+
+    # --- reports ----------------------------------------------------------------------
+    @rpc
+    def save_draft(self, actor, report):
+        return self._write(actor, report, "draft")
+
     @rpc
     def submit_report(self, actor, report):
-        actor = Actor.model_validate(actor)
-        if actor.employee_id is None:
-            raise Forbidden("only employees file reports")
-        data = ReportIn.model_validate(report)
-        rules.check_report_date(data.date, config.today())
-        with self.db.session() as s:
-            activity = rules.pick_version(storage.activity_versions(s, data.activity_code),
-                                          data.date)
-        if activity is None:
-            raise InvalidInput(f"no activity {data.activity_code!r} in the catalogue on "
-                               f"{data.date}", [{"field": "activity_code", "reason": "unknown"}])
-        points, rupiah = rules.report_value(activity.points, activity.rupiah,
-                                            activity.role_weights, data.role, data.quantity)
-        sha256 = self._evidence_for(actor, data, activity)
-
-        with self.db.unit_of_work() as uow:
-            s = uow.session
-            emp = storage.employee(s, actor.employee_id, lock=True)  # serialises one person
-            same_day = storage.reports_on(s, emp.id, data.date)
-            for other in same_day:
-                if rules.overlaps((data.start, data.end), (other.start, other.end)):
-                    raise Conflict(f"overlaps your report {other.id} "
-                                   f"({other.start:%H:%M}-{other.end:%H:%M})",
-                                   [{"field": "start", "reason": "overlapping time"}])
-            if sha256 and storage.evidence_in_use(s, sha256):
-                raise Conflict("this evidence is already used by another report",
-                               [{"field": "evidence_id", "reason": "reused"}])
-            minutes = rules.minutes_between(data.start, data.end)
-            counted = rules.counted_minutes(minutes, sum(r.counted_minutes for r in same_day))
-            superior = storage.superior_of(s, emp)
-            row = Report(employee_id=emp.id, agency_id=emp.agency_id,
-                         approver_id=superior.id if superior else None,
-                         activity_type_id=activity.id, minutes=minutes, counted_minutes=counted,
-                         points=points, rupiah=rupiah, evidence_sha256=sha256,
-                         state=rules.next_state("draft", "submit"),
-                         submitted_at=utcnow(), **data.model_dump(exclude={"activity_code"}))
-            s.add(row)
-            s.flush()
-            uow.emit("report.submitted", dict(
-                report_id=row.id, employee_id=emp.id, employee_name=emp.name,
-                agency_id=emp.agency_id, approver_id=row.approver_id, date=row.date,
-                start=row.start, end=row.end, activity_code=activity.code,
-                activity_name=activity.name, activity_version=activity.version,
-                role=row.role, quantity=row.quantity, description=row.description,
-                evidence_id=row.evidence_id, evidence_sha256=sha256, minutes=minutes,
-                counted_minutes=counted, points=points, rupiah=rupiah))
-            result = _report_dict(row, activity)
-        if counted < minutes:
-            result["notice"] = (f"{minutes - counted} menit melebihi batas harian "
-                                f"dan tidak dihitung")
-        return result
-
-    def _evidence_for(self, actor, data, activity):
-        if data.evidence_id is None:
-            if activity.evidence_required:
-                raise InvalidInput("this activity needs evidence (a photo or scan)",
-                                   [{"field": "evidence_id", "reason": "required"}])
-            return None
-        ev = self.evidence.describe(data.evidence_id)
-        if ev["owner_id"] != actor.employee_id:
-            raise Forbidden("that evidence belongs to someone else")
-        if ev["status"] not in ("stored", "linked"):
-            raise InvalidInput("that evidence upload is not complete",
-                               [{"field": "evidence_id", "reason": ev["status"]}])
-        return ev["sha256"]
+        return self._write(actor, report, "submit")
 
     @rpc
-    def list_reports(self, actor, period):
-        actor = Actor.model_validate(actor)
-        if actor.employee_id is None:
-            return []
-        start, end = periods.bounds(period)
-        with self.db.session() as s:
-            activities = {a.id: a for a in s.query(ActivityType)}
-            return [_report_dict(r, activities[r.activity_type_id])
-                    for r in storage.reports_of(s, actor.employee_id, start, end)]
+    def submit_draft(self, actor, report_id):
+        return self._rewrite(actor, report_id, None, "submit")
 
-    # --- what approval decided ---------------------------------------------------
+    @rpc
+    def revise_report(self, actor, report_id, report):
+        return self._rewrite(actor, report_id, report, "revise")
+
+    @rpc
+    def resubmit_report(self, actor, report_id):
+        return self._rewrite(actor, report_id, None, "resubmit")
+
+    @rpc
+    def withdraw_report(self, actor, report_id):
+        actor = _employee(actor)
+        with self.db.session() as s:
+            state = reports.own_report(s, actor, report_id).state
+        if state == "submitted":  # the approver must not be deciding it right now
+            self.approval.cancel_task(report_id)
+        with self.db.unit_of_work() as uow:
+            report = reports.withdraw(uow, actor, report_id)
+            return _report_dict(uow.session, report)
+
+    def _write(self, actor, report, action):
+        actor = _employee(actor)
+        data = ReportIn.model_validate(report)
+        today = config.today()
+        with self.db.session() as s:
+            prepared = reports.prepare(s, data, self.evidence.describe, today)
+        with self.db.unit_of_work() as uow:
+            row = reports.write(uow, actor, prepared, today, action)
+            return _with_notice(_report_dict(uow.session, row))
+
+    def _rewrite(self, actor, report_id, report, action):
+        actor = _employee(actor)
+        today = config.today()
+        with self.db.session() as s:
+            existing = reports.own_report(s, actor, report_id)
+            data = ReportIn.model_validate(report) if report else reports.as_input(s, existing)
+            prepared = reports.prepare(s, data, self.evidence.describe, today)
+        with self.db.unit_of_work() as uow:
+            row = reports.own_report(uow.session, actor, report_id, lock=True)
+            row = reports.write(uow, actor, prepared, today, action, report=row)
+            return _with_notice(_report_dict(uow.session, row))
+
+    @rpc
+    def list_reports(self, actor, period, employee_id=None):
+        """One person's reports for a month: your own, or a subordinate's."""
+        actor = Actor.model_validate(actor)
+        start, end = periods.bounds(period)
+        target = employee_id or actor.employee_id
+        if target is None:
+            return []
+        with self.db.session() as s:
+            if target != actor.employee_id and not actor.has("city_admin") and target not in {
+                    e.id for e in storage.subordinates_on(s, actor.employee_id, config.today())}:
+                raise Forbidden("you may see only your own reports and your subordinates'")
+            return [_report_dict(s, r) for r in storage.reports_of(s, target, start, end)]
+
+    @rpc
+    def get_report(self, actor, report_id):
+        actor = _employee(actor)
+        with self.db.session() as s:
+            return _report_dict(s, reports.own_report(s, actor, report_id))
+
+    # --- what others decided -------------------------------------------------------------
     @event_handler("approval", "approval.approved")
     def on_approved(self, body):
-        self.db.consume(body, lambda uow, env: _decide(uow, env, "approve"))
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "approve"))
 
     @event_handler("approval", "approval.rejected")
     def on_rejected(self, body):
-        self.db.consume(body, lambda uow, env: _decide(uow, env, "reject"))
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "reject"))
 
     @event_handler("approval", "approval.revision_requested")
     def on_revision_requested(self, body):
-        self.db.consume(body, lambda uow, env: _decide(uow, env, "request_revision"))
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "request_revision"))
+
+    @event_handler("scoring", "payroll.period_closed")
+    def on_period_closed(self, body):
+        def close(uow, env):
+            closed = parse(env)
+            exists = uow.session.scalar(select(ClosedPeriod.id).where(
+                ClosedPeriod.period == closed.period, ClosedPeriod.agency_id == closed.agency_id))
+            if exists is None:
+                uow.session.add(ClosedPeriod(period=closed.period, agency_id=closed.agency_id))
+        self.db.consume(body, close)
 
 
-def _decide(uow, envelope, action):
+def _decided(uow, envelope, action):
     decision = parse(envelope)
-    report = uow.session.get(Report, decision.report_id)
-    if report is None:
-        raise NotFound(f"report {decision.report_id} not found")
-    report.state = rules.next_state(report.state, action)
-    report.decision_reason = getattr(decision, "reason", None)
-    report.decided_at = envelope.time
+    reports.apply_decision(uow, decision.report_id, action, getattr(decision, "reason", None),
+                           envelope.time)
 
 
-def _admin(actor) -> Actor:
+def _date(on):
+    return dt.date.fromisoformat(on) if on else config.today()
+
+
+def _admin(actor, *roles) -> Actor:
     actor = Actor.model_validate(actor)
-    if not actor.has(*ADMINS):
+    if not actor.has(*(roles or ADMINS)):
         raise Forbidden("admins only")
     return actor
 
 
-def _same_terms(row: ActivityType, item) -> bool:
-    weights = {k: str(v) for k, v in item.role_weights.items()} if item.role_weights else None
-    return (row.name, row.output_unit, row.standard_minutes, row.points, row.rupiah,
-            row.evidence_required, row.role_weights, row.effective_from) == (
-        item.name, item.output_unit, item.standard_minutes, item.points, item.rupiah,
-        item.evidence_required, weights, item.effective_from)
+def _employee(actor) -> Actor:
+    actor = Actor.model_validate(actor)
+    if actor.employee_id is None:
+        raise Forbidden("only employees do this")
+    return actor
 
 
-def _activity_dict(a: ActivityType) -> dict:
-    return {"code": a.code, "version": a.version, "name": a.name, "output_unit": a.output_unit,
-            "standard_minutes": a.standard_minutes, "points": str(a.points),
-            "rupiah": a.rupiah, "evidence_required": a.evidence_required,
-            "role_weights": a.role_weights, "effective_from": a.effective_from.isoformat()}
+def _check_agency_admin(s, actor: Actor, agency_code: str) -> None:
+    if actor.has("city_admin"):
+        return
+    agency = s.scalar(select(Agency).where(Agency.code == agency_code))
+    if agency is None or agency.id != actor.agency_id:
+        raise Forbidden("an agency admin loads only their own agency")
 
 
-def _report_dict(r: Report, a: ActivityType) -> dict:
-    return {"id": r.id, "employee_id": r.employee_id, "date": r.date.isoformat(),
-            "start": r.start.strftime("%H:%M"), "end": r.end.strftime("%H:%M"),
-            "activity_code": a.code, "activity_name": a.name, "role": r.role,
-            "quantity": r.quantity, "description": r.description, "evidence_id": r.evidence_id,
-            "minutes": r.minutes, "counted_minutes": r.counted_minutes,
-            "points": str(r.points), "rupiah": r.rupiah, "state": r.state,
-            "decision_reason": r.decision_reason, "approver_id": r.approver_id}
+def _audit(uow, actor: Actor, action: str, detail: dict) -> None:
+    uow.session.add(AuditEntry(actor_account_id=actor.account_id, action=action, detail=detail,
+                               at=utcnow()))
+
+
+def _report_dict(s, report) -> dict:
+    return reports.as_dict(report, s.get(ActivityType, report.activity_type_id))
+
+
+def _with_notice(result: dict) -> dict:
+    if result["state"] != "draft" and result["counted_minutes"] < result["minutes"]:
+        result["notice"] = (f"{result['minutes'] - result['counted_minutes']} menit melebihi "
+                            f"batas harian dan tidak dihitung")
+    return result

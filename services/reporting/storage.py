@@ -1,104 +1,15 @@
-"""Reporting's queries: the narrow seam between the entrypoints and the tables."""
+"""Reporting's queries: the narrow seam between the use cases and the tables."""
 import datetime as dt
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ekinerja_contract.errors import InvalidInput, NotFound
-from ekinerja_contract.schemas import OrganisationIn
+from ekinerja_contract.errors import NotFound
 
-from .models import Account, ActivityType, Agency, Employee, Position, Report
-from .rules import LIVE_STATES
-
-
-def load_organisation(s: Session, org: OrganisationIn) -> tuple[Agency, list[tuple[Employee, bool]]]:
-    """Upsert one agency's positions, employees and accounts. Returns the
-    employees whose placement is new or changed. Raises before writing anything
-    if a row refers to something that does not exist."""
-    problems = []
-    codes = {p.code for p in org.positions}
-    for i, p in enumerate(org.positions):
-        if p.superior and p.superior not in codes:
-            problems.append({"row": i + 1, "field": "positions.superior",
-                             "reason": f"unknown position {p.superior!r}"})
-    seen_nips, seen_users = set(), set()
-    for i, e in enumerate(org.employees):
-        if e.position not in codes:
-            problems.append({"row": i + 1, "field": "employees.position",
-                             "reason": f"unknown position {e.position!r}"})
-        if e.nip in seen_nips:
-            problems.append({"row": i + 1, "field": "employees.nip", "reason": "duplicate NIP"})
-        if e.username in seen_users:
-            problems.append({"row": i + 1, "field": "employees.username",
-                             "reason": "duplicate username"})
-        seen_nips.add(e.nip)
-        seen_users.add(e.username)
-    if problems:
-        raise InvalidInput("the organisation file has errors; nothing was loaded", problems)
-
-    agency = s.scalar(select(Agency).where(Agency.code == org.agency.code))
-    if agency is None:
-        agency = Agency(code=org.agency.code, name=org.agency.name)
-        s.add(agency)
-    agency.name = org.agency.name
-    s.flush()
-
-    positions = {p.code: p for p in s.scalars(select(Position).where(Position.agency_id == agency.id))}
-    for p in org.positions:
-        row = positions.get(p.code) or Position(agency_id=agency.id, code=p.code)
-        row.name, row.job_class = p.name, p.job_class
-        positions[p.code] = row
-        s.add(row)
-    s.flush()
-    for p in org.positions:
-        positions[p.code].superior_position_id = positions[p.superior].id if p.superior else None
-
-    placed = []
-    for e in org.employees:
-        emp = s.scalar(select(Employee).where(Employee.nip == e.nip))
-        position_id = positions[e.position].id
-        changed = emp is None or emp.position_id != position_id or emp.agency_id != agency.id
-        if emp is None:
-            emp = Employee(nip=e.nip)
-            s.add(emp)
-        emp.name, emp.agency_id, emp.position_id = e.name, agency.id, position_id
-        emp.status, emp.grade = e.status, e.grade
-        s.flush()
-        account = s.scalar(select(Account).where(Account.username == e.username))
-        if account is None:
-            if not e.password_hash:
-                raise InvalidInput(f"employee {e.nip} needs a password",
-                                   [{"field": "employees.password", "reason": "missing"}])
-            account = Account(username=e.username, password_hash=e.password_hash)
-            s.add(account)
-        elif account.employee_id not in (None, emp.id):
-            raise InvalidInput(f"username {e.username!r} belongs to someone else",
-                               [{"field": "employees.username", "reason": "taken"}])
-        if e.password_hash:
-            account.password_hash = e.password_hash
-        account.roles = sorted(set(e.roles) | {"employee"})
-        account.employee_id, account.agency_id = emp.id, agency.id
-        placed.append((emp, changed))
-    s.flush()
-    return agency, placed
-
-
-def superior_of(s: Session, employee: Employee) -> Employee | None:
-    """The direct superior: whoever holds the superior position of the employee's."""
-    superior_position = s.scalar(select(Position.superior_position_id)
-                                 .where(Position.id == employee.position_id))
-    if superior_position is None:
-        return None
-    return s.scalar(select(Employee).where(Employee.position_id == superior_position)
-                    .order_by(Employee.id).limit(1))
-
-
-def has_subordinates(s: Session, employee_id: int) -> bool:
-    q = (select(func.count()).select_from(Employee)
-         .join(Position, Employee.position_id == Position.id)
-         .where(Position.superior_position_id ==
-                select(Employee.position_id).where(Employee.id == employee_id).scalar_subquery()))
-    return (s.scalar(q) or 0) > 0
+from . import rules
+from .models import (ActivityType, Agency, ClosedPeriod, Employee, GraceWindow, Placement,
+                     Position, Report, RuleSet, Skp, SkpItem)
 
 
 def employee(s: Session, employee_id: int, lock: bool = False) -> Employee:
@@ -109,8 +20,90 @@ def employee(s: Session, employee_id: int, lock: bool = False) -> Employee:
     return row
 
 
-def job_class(s: Session, employee: Employee) -> int:
-    return s.scalar(select(Position.job_class).where(Position.id == employee.position_id))
+def position_ref(s: Session, agency_id: int, ref: str) -> Position | None:
+    """`CODE` in the agency, or `AGENCY/CODE` anywhere."""
+    if "/" in ref:
+        agency_code, code = ref.split("/", 1)
+        return s.scalar(select(Position).join(Agency, Agency.id == Position.agency_id)
+                        .where(Agency.code == agency_code, Position.code == code))
+    return s.scalar(select(Position).where(Position.agency_id == agency_id, Position.code == ref))
+
+
+def placements_of_position(s: Session, position_id: int) -> list[Placement]:
+    return list(s.scalars(select(Placement).where(Placement.position_id == position_id)))
+
+
+def placement_on(s: Session, employee_id: int, on: dt.date) -> Placement | None:
+    """The employee's definitive placement on a date."""
+    return s.scalar(select(Placement).where(
+        Placement.employee_id == employee_id, Placement.kind == "definitive",
+        Placement.start_date <= on,
+        or_(Placement.end_date.is_(None), Placement.end_date >= on))
+        .order_by(Placement.start_date.desc()).limit(1))
+
+
+def position_on(s: Session, employee_id: int, on: dt.date) -> Position:
+    placement = placement_on(s, employee_id, on)
+    if placement is None:
+        raise NotFound(f"employee {employee_id} holds no position on {on.isoformat()}")
+    return s.get(Position, placement.position_id)
+
+
+def superior_on(s: Session, employee_id: int, on: dt.date) -> Employee | None:
+    """The direct superior on a date: whoever holds (or acts in) the superior
+    position; a vacant one passes the task one level up."""
+    position = position_on(s, employee_id, on)
+    superior_position = position.superior_position_id
+    while superior_position is not None:
+        holder = rules.holder_on(placements_of_position(s, superior_position), on)
+        if holder is not None and holder.employee_id != employee_id:
+            return s.get(Employee, holder.employee_id)
+        superior_position = s.scalar(select(Position.superior_position_id)
+                                     .where(Position.id == superior_position))
+    return None
+
+
+def positions_held_on(s: Session, employee_id: int, on: dt.date) -> list[int]:
+    """Positions someone holds on a date: definitive or acting."""
+    return list(s.scalars(select(Placement.position_id).where(
+        Placement.employee_id == employee_id, Placement.start_date <= on,
+        or_(Placement.end_date.is_(None), Placement.end_date >= on))))
+
+
+def subordinates_on(s: Session, employee_id: int, on: dt.date) -> list[Employee]:
+    """Everyone whose direct superior on that date is this employee."""
+    held = positions_held_on(s, employee_id, on)
+    if not held:
+        return []
+    candidates = s.scalars(select(Employee).join(Placement, Placement.employee_id == Employee.id)
+                           .join(Position, Position.id == Placement.position_id)
+                           .where(Position.superior_position_id.in_(held),
+                                  Placement.kind == "definitive", Placement.start_date <= on,
+                                  or_(Placement.end_date.is_(None), Placement.end_date >= on)))
+    return [e for e in candidates if (sup := superior_on(s, e.id, on)) and sup.id == employee_id]
+
+
+def agency_of(s: Session, employee_id: int, on: dt.date) -> int:
+    return position_on(s, employee_id, on).agency_id
+
+
+def rule_set_on(s: Session, on: dt.date):
+    row = s.scalar(select(RuleSet).where(RuleSet.effective_from <= on)
+                   .order_by(RuleSet.effective_from.desc()).limit(1))
+    return row or SimpleNamespace(daily_cap_minutes=rules.DEFAULT_DAILY_CAP_MINUTES,
+                                  input_deadline_day=rules.DEFAULT_INPUT_DEADLINE_DAY,
+                                  effective_from=None)
+
+
+def grace_until(s: Session, agency_id: int, period: str) -> dt.date | None:
+    return s.scalar(select(func.max(GraceWindow.until)).where(
+        GraceWindow.agency_id == agency_id, GraceWindow.period == period))
+
+
+def is_closed(s: Session, agency_id: int, period: str) -> bool:
+    return s.scalar(select(func.count()).select_from(ClosedPeriod).where(
+        ClosedPeriod.period == period,
+        or_(ClosedPeriod.agency_id == agency_id, ClosedPeriod.agency_id.is_(None)))) > 0
 
 
 def activity_versions(s: Session, code: str) -> list[ActivityType]:
@@ -124,18 +117,32 @@ def latest_versions(s: Session) -> dict[str, ActivityType]:
     return latest
 
 
-def reports_on(s: Session, employee_id: int, date: dt.date) -> list[Report]:
-    return list(s.scalars(select(Report).where(Report.employee_id == employee_id,
-                                               Report.date == date,
-                                               Report.state.in_(LIVE_STATES))))
+def live_reports_on(s: Session, employee_id: int, date: dt.date,
+                    excluding: int | None = None) -> list[Report]:
+    q = select(Report).where(Report.employee_id == employee_id, Report.date == date,
+                             Report.state.in_(rules.LIVE_STATES))
+    if excluding is not None:
+        q = q.where(Report.id != excluding)
+    return list(s.scalars(q))
 
 
-def evidence_in_use(s: Session, sha256: str) -> Report | None:
-    return s.scalar(select(Report).where(Report.evidence_sha256 == sha256,
-                                         Report.state.in_(LIVE_STATES)).limit(1))
+def evidence_in_use(s: Session, sha256: str, excluding: int | None = None) -> Report | None:
+    q = select(Report).where(Report.evidence_sha256 == sha256,
+                             Report.state.in_(rules.LIVE_STATES))
+    if excluding is not None:
+        q = q.where(Report.id != excluding)
+    return s.scalar(q.limit(1))
 
 
 def reports_of(s: Session, employee_id: int, start: dt.date, end: dt.date) -> list[Report]:
     return list(s.scalars(select(Report).where(Report.employee_id == employee_id,
                                                Report.date >= start, Report.date < end)
                           .order_by(Report.date, Report.start)))
+
+
+def skp_of(s: Session, employee_id: int, year: int) -> Skp | None:
+    return s.scalar(select(Skp).where(Skp.employee_id == employee_id, Skp.year == year))
+
+
+def skp_items(s: Session, skp_id: int) -> list[SkpItem]:
+    return list(s.scalars(select(SkpItem).where(SkpItem.skp_id == skp_id).order_by(SkpItem.id)))

@@ -46,12 +46,7 @@ def employee_login(api, username):
 
 @pytest.fixture(scope="module")
 def loaded(api):
-    admin = login(api, demo_data.ADMIN["username"], demo_data.ADMIN["password"])
-    r = api.post("/api/v1/admin/organisation", json=demo_data.ORGANISATION, headers=admin)
-    assert r.status_code == 200, r.text
-    r = api.post("/api/v1/admin/catalogue", json=demo_data.CATALOGUE, headers=admin)
-    assert r.status_code == 200, r.text
-    return admin
+    return demo_data.load(api, dt.date.today().year)
 
 
 def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded):
@@ -66,13 +61,20 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded)
     evidence = r.json()
     assert evidence["status"] == "stored" and len(evidence["sha256"]) == 64
 
+    r = api.post("/api/v1/meetings", headers=sari, json={
+        "activity_code": "RAPAT", "title": "Rapat koordinasi SPBE", "place": "Ruang rapat",
+        "date": day.isoformat(), "start": "08:00", "end": "09:30", "expected": [1, 3]})
+    assert r.status_code == 201, r.text
+    meeting = r.json()
+    item = loaded["people"]["sari"]["skp"]["items"][0]["id"]
     r = api.post("/api/v1/reports", headers=sari, json={
-        "date": day.isoformat(), "start": "08:00", "end": "09:30", "activity_code": "RAPAT",
+        "skp_item_id": item, "activity_code": "RAPAT", "meeting_id": meeting["id"],
         "role": "chair", "description": "Memimpin rapat koordinasi SPBE",
         "evidence_id": evidence["id"]})
     assert r.status_code == 201, r.text
     report = r.json()
     assert (report["points"], report["rupiah"], report["state"]) == ("12.00", 18000, "submitted")
+    assert (report["date"], report["start"]) == (day.isoformat(), "08:00")
 
     tasks = []
     wait_until(lambda: tasks.extend(t for t in api.get("/api/v1/approvals/inbox",
@@ -110,15 +112,18 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded)
 
 def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
     sari = employee_login(api, "sari")
+    item = loaded["people"]["sari"]["skp"]["items"][0]["id"]
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     r = api.post("/api/v1/reports", headers=sari, json={
-        "date": tomorrow, "start": "08:00", "end": "09:00", "activity_code": "ENTRI-DATA",
+        "skp_item_id": item, "date": tomorrow, "start": "08:00", "end": "09:00",
+        "activity_code": "ENTRI-DATA",
         "description": "entri data kepegawaian"})
     assert r.status_code == 422
     assert r.json()["error"]["details"][0]["field"] == "date"
 
     r = api.post("/api/v1/reports", headers=sari, json={
-        "date": "2026-11-02", "start": "10:00", "end": "09:00", "activity_code": "ENTRI-DATA",
+        "skp_item_id": item, "date": "2026-11-02", "start": "10:00", "end": "09:00",
+        "activity_code": "ENTRI-DATA",
         "description": "entri data kepegawaian"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
 

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from ekinerja_contract import events
+from tests.support.factories import report_approved, report_submitted
 from tests.support.bus import Watcher, dead_letters, publish
 from tests.support.stack import Stack
 from tools.supervisor import wait_until
@@ -32,15 +32,6 @@ def count(url: str, sql: str) -> int:
     return n
 
 
-def report_submitted(report_id):
-    return events.build("report.submitted", dict(
-        report_id=report_id, employee_id=2, employee_name="Sari", agency_id=1, approver_id=1,
-        date="2026-11-02", start="08:00", end="09:00", activity_code="SURAT",
-        activity_name="Surat", activity_version=1, role=None, quantity=1,
-        description="menyusun surat", evidence_id=None, evidence_sha256=None, minutes=60,
-        counted_minutes=60, points="5.00", rupiah=7500), "reporting").model_dump(mode="json")
-
-
 def test_a_report_submitted_three_times_makes_one_approval_task(stack, amqp_uri):
     watcher = Watcher(amqp_uri, "approval", "approval.task_created")
     publish(amqp_uri, report_submitted(9001), times=3)
@@ -55,10 +46,7 @@ def test_a_report_submitted_three_times_makes_one_approval_task(stack, amqp_uri)
 
 
 def test_an_approval_redelivered_three_times_makes_one_ledger_entry(stack, amqp_uri):
-    body = events.build("approval.approved", dict(
-        task_id=1, report_id=9002, employee_id=2, agency_id=1, decided_by=1, date="2026-11-02",
-        activity_code="SURAT", minutes=60, counted_minutes=60, points="5.00", rupiah=7500),
-        "approval").model_dump(mode="json")
+    body = report_approved(9002)
     publish(amqp_uri, body, times=3)
     scoring_db = stack.db_url("scoring")
     wait_until(lambda: count(scoring_db, "SELECT count(*) FROM ledger_entry "

@@ -5,24 +5,14 @@ from types import SimpleNamespace
 import pytest
 from nameko.testing.services import worker_factory
 
-from ekinerja_contract import events
 from ekinerja_contract.errors import Conflict, Forbidden
 from services.approval.models import Base
 from services.approval.service import ApprovalService
+from tests.support.factories import report_submitted
 from tests.support.stores import outbox_types, sqlite_store
 
 HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
 STAFF = {"account_id": 2, "employee_id": 2, "agency_id": 1, "roles": ["employee"]}
-
-
-def submitted(report_id, employee_id=2, approver_id=1):
-    return events.build("report.submitted", dict(
-        report_id=report_id, employee_id=employee_id, employee_name="Sari", agency_id=1,
-        approver_id=approver_id, date="2026-11-02", start="08:00", end="09:00",
-        activity_code="SURAT", activity_name="Surat", activity_version=1, role=None,
-        quantity=1, description="menyusun surat", evidence_id=None, evidence_sha256=None,
-        minutes=60, counted_minutes=60, points="5.00", rupiah=7500),
-        "reporting").model_dump(mode="json")
 
 
 @pytest.fixture
@@ -33,7 +23,7 @@ def service(tmp_path):
 
 
 def test_a_submitted_report_becomes_one_task_for_the_superior(service):
-    body = submitted(1)
+    body = report_submitted(1)
     service.on_report_submitted(body)
     service.on_report_submitted(body)
     tasks = service.inbox(HEAD)
@@ -42,7 +32,7 @@ def test_a_submitted_report_becomes_one_task_for_the_superior(service):
 
 
 def test_approving_emits_the_decision_and_the_approver_credit(service):
-    service.on_report_submitted(submitted(1))
+    service.on_report_submitted(report_submitted(1))
     task = service.inbox(HEAD)[0]
     result = service.decide(HEAD, task["id"], {"decision": "approve"})
     assert result["state"] == "approved"
@@ -50,7 +40,7 @@ def test_approving_emits_the_decision_and_the_approver_credit(service):
 
 
 def test_a_stale_screen_cannot_decide_twice(service):
-    service.on_report_submitted(submitted(1))
+    service.on_report_submitted(report_submitted(1))
     task = service.inbox(HEAD)[0]
     service.decide(HEAD, task["id"], {"decision": "reject", "reason": "bukti tidak jelas"})
     with pytest.raises(Conflict):
@@ -58,7 +48,7 @@ def test_a_stale_screen_cannot_decide_twice(service):
 
 
 def test_the_employee_cannot_decide_their_own_report(service):
-    service.on_report_submitted(submitted(1))
+    service.on_report_submitted(report_submitted(1))
     task = service.inbox(HEAD)[0]
     with pytest.raises(Forbidden):
         service.decide(STAFF, task["id"], {"decision": "approve"})
@@ -66,7 +56,7 @@ def test_the_employee_cannot_decide_their_own_report(service):
 
 def test_approver_credit_is_capped_per_day(service):
     for report_id in (1, 2, 3):
-        service.on_report_submitted(submitted(report_id))
+        service.on_report_submitted(report_submitted(report_id))
     for task in service.inbox(HEAD):
         service.decide(HEAD, task["id"], {"decision": "approve"})
     # cap 3, 2 per decision: 2 + 1 + nothing

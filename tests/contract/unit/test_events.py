@@ -3,16 +3,7 @@ from pydantic import ValidationError
 
 from ekinerja_contract import events
 from ekinerja_contract.envelope import Envelope
-
-
-def submitted_data(**over):
-    data = dict(report_id=1, employee_id=2, employee_name="Sari", agency_id=1, approver_id=3,
-                date="2026-11-02", start="08:00", end="09:00", activity_code="SURAT",
-                activity_name="Surat", activity_version=1, role=None, quantity=1,
-                description="menyusun surat", evidence_id=None, evidence_sha256=None,
-                minutes=60, counted_minutes=60, points="5.00", rupiah=7500)
-    data.update(over)
-    return data
+from tests.support.factories import submitted_data
 
 
 def test_envelope_carries_id_type_version_time_source_and_correlation():

@@ -2,27 +2,14 @@
 import pytest
 from nameko.testing.services import worker_factory
 
-from ekinerja_contract import events
 from ekinerja_contract.errors import Forbidden
 from services.scoring.models import Base
 from services.scoring.service import ScoringService
+from tests.support.factories import approver_credited, report_approved
 from tests.support.stores import sqlite_store
 
 STAFF = {"account_id": 2, "employee_id": 2, "agency_id": 1, "roles": ["employee"]}
 HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
-
-
-def approved(report_id, points="5.00", rupiah=7500, date="2026-11-02"):
-    return events.build("approval.approved", dict(
-        task_id=report_id, report_id=report_id, employee_id=2, agency_id=1, decided_by=1,
-        date=date, activity_code="SURAT", minutes=60, counted_minutes=60, points=points,
-        rupiah=rupiah), "approval").model_dump(mode="json")
-
-
-def credited(task_id, points="2"):
-    return events.build("approval.approver_credited", dict(
-        task_id=task_id, approver_id=1, agency_id=1, date="2026-11-02", points=points),
-        "approval").model_dump(mode="json")
 
 
 @pytest.fixture
@@ -32,24 +19,24 @@ def service(tmp_path):
 
 
 def test_recap_sums_approved_activities_exactly(service):
-    service.on_report_approved(approved(1, "5.00", 7500))
-    service.on_report_approved(approved(2, "12.00", 18000))
-    service.on_report_approved(approved(3, "1.00", 1000, date="2026-12-01"))  # next month
+    service.on_report_approved(report_approved(1, points="5.00", rupiah=7500))
+    service.on_report_approved(report_approved(2, points="12.00", rupiah=18000))
+    service.on_report_approved(report_approved(3, points="1.00", rupiah=1000, date="2026-12-01"))  # next month
     recap = service.recap(STAFF, 2, "2026-11")
     assert (recap["activity_points"], recap["rupiah"], recap["activities"]) == ("17.00", 25500, 2)
     assert recap["counted_minutes"] == 120
 
 
 def test_a_redelivered_approval_is_counted_once(service):
-    body = approved(1)
+    body = report_approved(1)
     for _ in range(3):
         service.on_report_approved(body)
     assert len(service.recap(STAFF, 2, "2026-11")["entries"]) == 1
 
 
 def test_approver_points_show_in_the_superiors_recap(service):
-    service.on_approver_credited(credited(1))
-    service.on_approver_credited(credited(2))
+    service.on_approver_approver_credited(approver_credited(1))
+    service.on_approver_approver_credited(approver_credited(2))
     recap = service.recap(HEAD, 1, "2026-11")
     assert recap["approver_points"] == "4.00" and recap["rupiah"] == 0
 

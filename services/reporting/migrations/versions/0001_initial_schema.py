@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:44:08.858055
+Create Date: 2026-11-27 18:04:31.459855
 
 """
 from typing import Sequence, Union
@@ -31,7 +31,11 @@ def upgrade() -> None:
     sa.Column('points', sa.Numeric(precision=10, scale=2), nullable=False),
     sa.Column('rupiah', sa.Integer(), nullable=False),
     sa.Column('evidence_required', sa.Boolean(), nullable=False),
+    sa.Column('creative', sa.Boolean(), nullable=False),
     sa.Column('role_weights', sa.JSON(), nullable=True),
+    sa.Column('min_job_class', sa.Integer(), nullable=False),
+    sa.Column('max_job_class', sa.Integer(), nullable=False),
+    sa.Column('position_codes', sa.JSON(), nullable=True),
     sa.Column('effective_from', sa.Date(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code', 'version')
@@ -45,6 +49,30 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
+    )
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('actor_account_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('closed_period',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'period')
+    )
+    op.create_table('employee',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('nip', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('grade', sa.String(length=10), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('nip')
     )
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -64,30 +92,14 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_unpublished', ['published_at', 'created_at'], unique=False)
 
-    op.create_table('position',
+    op.create_table('reporting_rule_set',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('agency_id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('job_class', sa.Integer(), nullable=False),
-    sa.Column('superior_position_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['superior_position_id'], ['position.id'], ),
+    sa.Column('effective_from', sa.Date(), nullable=False),
+    sa.Column('daily_cap_minutes', sa.Integer(), nullable=False),
+    sa.Column('input_deadline_day', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('agency_id', 'code')
-    )
-    op.create_table('employee',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('nip', sa.String(length=18), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('agency_id', sa.Integer(), nullable=False),
-    sa.Column('position_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=8), nullable=False),
-    sa.Column('grade', sa.String(length=10), nullable=True),
-    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
-    sa.ForeignKeyConstraint(['position_id'], ['position.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('nip')
+    sa.UniqueConstraint('effective_from')
     )
     op.create_table('account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -102,11 +114,101 @@ def upgrade() -> None:
     sa.UniqueConstraint('employee_id'),
     sa.UniqueConstraint('username')
     )
+    op.create_table('grace_window',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('until', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('opened_by', sa.Integer(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organiser_id', sa.Integer(), nullable=False),
+    sa.Column('activity_code', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('start', sa.Time(), nullable=False),
+    sa.Column('end', sa.Time(), nullable=False),
+    sa.Column('expected', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['organiser_id'], ['employee.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('skp',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('employee_id', 'year')
+    )
+    op.create_table('unit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'code')
+    )
+    op.create_table('position',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('job_class', sa.Integer(), nullable=False),
+    sa.Column('superior_position_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.ForeignKeyConstraint(['superior_position_id'], ['position.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'code')
+    )
+    op.create_table('skp_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('skp_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('parent_item_id', sa.Integer(), nullable=True),
+    sa.Column('indicators', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['parent_item_id'], ['skp_item.id'], ),
+    sa.ForeignKeyConstraint(['skp_id'], ['skp.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('skp_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_skp_item_skp_id'), ['skp_id'], unique=False)
+
+    op.create_table('placement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('position_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], ),
+    sa.ForeignKeyConstraint(['position_id'], ['position.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('placement', schema=None) as batch_op:
+        batch_op.create_index('ix_placement_employee', ['employee_id', 'start_date'], unique=False)
+        batch_op.create_index('ix_placement_position', ['position_id', 'start_date'], unique=False)
+
     op.create_table('report',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('approver_id', sa.Integer(), nullable=True),
+    sa.Column('skp_item_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=True),
     sa.Column('date', sa.Date(), nullable=False),
     sa.Column('start', sa.Time(), nullable=False),
     sa.Column('end', sa.Time(), nullable=False),
@@ -122,18 +224,23 @@ def upgrade() -> None:
     sa.Column('rupiah', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('decision_reason', sa.Text(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['activity_type_id'], ['activity_type.id'], ),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
     sa.ForeignKeyConstraint(['approver_id'], ['employee.id'], ),
     sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], ),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
+    sa.ForeignKeyConstraint(['skp_item_id'], ['skp_item.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_report_date'), ['date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_report_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_index('ix_report_employee_date', ['employee_id', 'date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_evidence_sha256'), ['evidence_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_state'), ['state'], unique=False)
+        batch_op.create_index('uq_meeting_chair', ['meeting_id'], unique=True, sqlite_where=sa.text("meeting_id IS NOT NULL AND role = 'chair' AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"), postgresql_where=sa.text("meeting_id IS NOT NULL AND role = 'chair' AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"))
+        batch_op.create_index('uq_meeting_claim', ['meeting_id', 'employee_id'], unique=True, sqlite_where=sa.text("meeting_id IS NOT NULL AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"), postgresql_where=sa.text("meeting_id IS NOT NULL AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"))
 
     # ### end Alembic commands ###
 
@@ -142,19 +249,37 @@ def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_index('uq_meeting_claim', sqlite_where=sa.text("meeting_id IS NOT NULL AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"), postgresql_where=sa.text("meeting_id IS NOT NULL AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"))
+        batch_op.drop_index('uq_meeting_chair', sqlite_where=sa.text("meeting_id IS NOT NULL AND role = 'chair' AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"), postgresql_where=sa.text("meeting_id IS NOT NULL AND role = 'chair' AND state NOT IN ('withdrawn', 'dismissed', 'rejected')"))
         batch_op.drop_index(batch_op.f('ix_report_state'))
-        batch_op.drop_index(batch_op.f('ix_report_employee_id'))
-        batch_op.drop_index(batch_op.f('ix_report_date'))
+        batch_op.drop_index(batch_op.f('ix_report_evidence_sha256'))
+        batch_op.drop_index('ix_report_employee_date')
 
     op.drop_table('report')
-    op.drop_table('account')
-    op.drop_table('employee')
+    with op.batch_alter_table('placement', schema=None) as batch_op:
+        batch_op.drop_index('ix_placement_position')
+        batch_op.drop_index('ix_placement_employee')
+
+    op.drop_table('placement')
+    with op.batch_alter_table('skp_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_skp_item_skp_id'))
+
+    op.drop_table('skp_item')
     op.drop_table('position')
+    op.drop_table('unit')
+    op.drop_table('skp')
+    op.drop_table('meeting')
+    op.drop_table('grace_window')
+    op.drop_table('account')
+    op.drop_table('reporting_rule_set')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_unpublished')
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    op.drop_table('employee')
+    op.drop_table('closed_period')
+    op.drop_table('audit_entry')
     op.drop_table('agency')
     with op.batch_alter_table('activity_type', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_type_code'))

@@ -1,0 +1,103 @@
+"""A reporting service on SQLite through nameko's worker_factory, with the demo
+city loaded: no broker; evidence and approval replaced by small fakes."""
+import copy
+import datetime as dt
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from ekinerja_contract import config
+from ekinerja_contract.errors import Conflict, NotFound
+from services.reporting.models import Base
+from services.reporting.service import ReportingService
+from tests.support.stores import sqlite_store
+from tools import demo_data
+
+TODAY = dt.date(2026, 11, 20)
+ADMIN = {"account_id": 99, "employee_id": None, "agency_id": None, "roles": ["city_admin"]}
+
+
+class FakeEvidence:
+    def __init__(self):
+        self.records = {}
+
+    def add(self, owner_id, sha="a" * 64, status="stored"):
+        evidence_id = f"{len(self.records):08d}-0000-0000-0000-000000000000"
+        self.records[evidence_id] = {"id": evidence_id, "owner_id": owner_id, "sha256": sha,
+                                     "status": status}
+        return evidence_id
+
+    def describe(self, evidence_id):
+        if evidence_id not in self.records:
+            raise NotFound("no such evidence")
+        return self.records[evidence_id]
+
+
+class FakeApproval:
+    def __init__(self):
+        self.decided = set()
+
+    def cancel_task(self, report_id):
+        if report_id in self.decided:
+            raise Conflict("already decided")
+        return {"report_id": report_id, "state": "cancelled"}
+
+
+class City:
+    """The demo city, loaded through the service's own entrypoints."""
+
+    def __init__(self, service):
+        self.service = service
+        org = copy.deepcopy(demo_data.ORGANISATION)
+        for e in org["employees"]:
+            e.pop("password")
+            e["password_hash"] = "x"
+            e["since"] = "2026-01-01"
+        service.load_organisation(ADMIN, org)
+        service.publish_catalogue(ADMIN, demo_data.CATALOGUE)
+        self.ids = {e["username"]: service.get_account(e["username"])["employee_id"]
+                    for e in org["employees"]}
+        self.head_skp = self.approve_skp("kadis", demo_data.skp_items(), ADMIN)
+        parents = [i["id"] for i in self.head_skp["items"]]
+        self.skp = {u: self.approve_skp(u, demo_data.skp_items(parents), self.actor("kadis"))
+                    for u in ("sari", "agus")}
+        self.skp["kadis"] = self.head_skp
+
+    def actor(self, username):
+        roles = ["employee", "supervisor"] if username == "kadis" else ["employee"]
+        return {"account_id": self.ids[username], "employee_id": self.ids[username],
+                "agency_id": 1, "roles": roles}
+
+    def approve_skp(self, username, items, decider):
+        me = self.actor(username)
+        self.service.save_skp(me, {"year": 2026, "items": items})
+        self.service.submit_skp(me, 2026)
+        return self.service.decide_skp(decider, self.ids[username], 2026, {"decision": "approve"})
+
+    def item(self, username, kind="main"):
+        return next(i["id"] for i in self.skp[username]["items"] if i["kind"] == kind)
+
+    def report(self, username="sari", **over):
+        body = {"skp_item_id": self.item(username), "activity_code": "ENTRI-DATA",
+                "date": "2026-11-18", "start": "08:00", "end": "09:00",
+                "description": "Entri data kepegawaian"}
+        body.update(over)
+        return body
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr(config, "today", lambda: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def service(tmp_path, today):
+    store = sqlite_store(Base.metadata, "reporting", tmp_path / "reporting.db")
+    return worker_factory(ReportingService, db=store, evidence=FakeEvidence(),
+                          approval=FakeApproval())
+
+
+@pytest.fixture
+def city(service):
+    return City(service)

@@ -1,0 +1,45 @@
+"""Events as another service would publish them, for consumers under test."""
+from ekinerja_contract import events
+
+
+def submitted_data(**over) -> dict:
+    data = dict(report_id=1, employee_id=2, employee_name="Sari", agency_id=1, approver_id=1,
+                skp_item_id=1, date="2026-11-02", start="08:00", end="09:00",
+                activity_code="SURAT", activity_name="Surat", activity_version=1, role=None,
+                quantity=1, description="menyusun surat", evidence_id=None,
+                evidence_sha256=None, minutes=60, counted_minutes=60, points="5.00",
+                rupiah=7500)
+    data.update(over)
+    return data
+
+
+def report_submitted(report_id=1, **over) -> dict:
+    return events.build("report.submitted", submitted_data(report_id=report_id, **over),
+                        "reporting").model_dump(mode="json")
+
+
+def report_approved(report_id=1, **over) -> dict:
+    data = dict(task_id=report_id, report_id=report_id, employee_id=2, agency_id=1,
+                decided_by=1, date="2026-11-02", activity_code="SURAT", minutes=60,
+                counted_minutes=60, points="5.00", rupiah=7500)
+    data.update(over)
+    return events.build("approval.approved", data, "approval").model_dump(mode="json")
+
+
+def approver_credited(task_id=1, points="2", **over) -> dict:
+    data = dict(task_id=task_id, approver_id=1, agency_id=1, date="2026-11-02", points=points)
+    data.update(over)
+    return events.build("approval.approver_credited", data, "approval").model_dump(mode="json")
+
+
+def revision_requested(report_id=1, **over) -> dict:
+    data = dict(task_id=report_id, report_id=report_id, employee_id=2, agency_id=1,
+                decided_by=1, date="2026-11-02", reason="lampirkan foto layar")
+    data.update(over)
+    return events.build("approval.revision_requested", data, "approval").model_dump(mode="json")
+
+
+def period_closed(period="2026-11", agency_id=1, **over) -> dict:
+    data = dict(period=period, agency_id=agency_id, snapshot_version=1, employees=3)
+    data.update(over)
+    return events.build("payroll.period_closed", data, "scoring").model_dump(mode="json")
