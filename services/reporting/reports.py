@@ -72,14 +72,14 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
     _check_skp_item(s, emp.id, p)
     _check_evidence(s, actor, p, report)
     own = report.id if report else None
+    if p.meeting is not None:
+        _check_claim(s, emp.id, p, own)
     same_day = storage.live_reports_on(s, emp.id, p.date, excluding=own)
     for other in same_day:
         if rules.overlaps((p.start, p.end), (other.start, other.end)):
             raise Conflict(f"overlaps your report {other.id} "
                            f"({other.start:%H:%M}-{other.end:%H:%M})",
                            [{"field": "start", "reason": "overlapping time"}])
-    if p.meeting is not None:
-        _check_claim(s, emp.id, p, own)
 
     if report is None:
         state = "draft" if action == "draft" else rules.next_state("draft", action)

@@ -35,8 +35,8 @@ def test_a_redelivered_approval_is_counted_once(service):
 
 
 def test_approver_points_show_in_the_superiors_recap(service):
-    service.on_approver_approver_credited(approver_credited(1))
-    service.on_approver_approver_credited(approver_credited(2))
+    service.on_approver_credited(approver_credited(1))
+    service.on_approver_credited(approver_credited(2))
     recap = service.recap(HEAD, 1, "2026-11")
     assert recap["approver_points"] == "4.00" and recap["rupiah"] == 0
 

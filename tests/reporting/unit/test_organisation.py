@@ -1,0 +1,152 @@
+"""Organisation: NIP checks, placements over time, acting officials, CSV import."""
+import datetime as dt
+
+import pytest
+
+from ekinerja_contract.errors import InvalidInput
+from services.reporting import rules
+from tests.reporting.conftest import ADMIN
+from tests.support.stores import outbox_types
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize("nip,problem", [
+    ("199003212015032001", None),
+    ("19900321201503200", "18 digits"),
+    ("19900332201503200 1".replace(" ", ""), "birth date"),
+    ("199003212015132001", "start month"),
+    ("199003212005032001", "17 years"),
+    ("199003212015033001", "sex"),
+    ("199003212015032000", "sequence"),
+    ("195003212015032001", "birth year"),
+])
+def test_nip_must_be_plausible(nip, problem):
+    why = rules.nip_problem(nip, TODAY)
+    assert (why is None) if problem is None else (problem in why)
+
+
+class P:
+    def __init__(self, employee_id, kind, start, end=None):
+        self.employee_id, self.kind = employee_id, kind
+        self.start_date, self.end_date = start, end
+
+
+def test_an_acting_official_holds_the_role_for_their_date_range():
+    d = dt.date
+    placements = [P(1, "definitive", d(2026, 1, 1)), P(9, "plh", d(2026, 11, 10), d(2026, 11, 14))]
+    assert rules.holder_on(placements, d(2026, 11, 9)).employee_id == 1
+    assert rules.holder_on(placements, d(2026, 11, 12)).employee_id == 9
+    assert rules.holder_on(placements, d(2026, 11, 15)).employee_id == 1
+
+
+def org(**over):
+    base = {"agency": {"code": "DINKES", "name": "Dinas Kesehatan"},
+            "positions": [{"code": "KADIS", "name": "Kepala Dinas", "job_class": 14},
+                          {"code": "SEK", "name": "Sekretaris", "job_class": 12, "superior": "KADIS"},
+                          {"code": "STAF", "name": "Pengadministrasi", "job_class": 5,
+                           "superior": "SEK"}],
+            "employees": [
+                {"nip": "197501012000031001", "name": "Kadis", "position": "KADIS",
+                 "since": "2026-01-01", "username": "kadis2", "password_hash": "x"},
+                {"nip": "198001012005031002", "name": "Sekretaris", "position": "SEK",
+                 "since": "2026-01-01", "username": "sek2", "password_hash": "x"},
+                {"nip": "199501012020121003", "name": "Staf", "position": "STAF",
+                 "since": "2026-01-01", "username": "staf2", "password_hash": "x"}]}
+    base.update(over)
+    return base
+
+
+def ids(service):
+    return {u: service.get_account(u)["employee_id"] for u in ("kadis2", "sek2", "staf2")}
+
+
+def test_who_is_the_direct_superior_on_a_date_is_one_call(service):
+    service.load_organisation(ADMIN, org())
+    e = ids(service)
+    assert service.superior_of(e["staf2"], "2026-11-18")["employee_id"] == e["sek2"]
+    assert service.superior_of(e["sek2"], "2026-11-18")["employee_id"] == e["kadis2"]
+    assert service.superior_of(e["kadis2"], "2026-11-18") is None
+    assert "org.placement_changed" in outbox_types(service.db)
+
+
+def test_an_acting_official_approves_while_the_head_is_away(service):
+    service.load_organisation(ADMIN, org(acting=[
+        {"nip": "198001012005031002", "position": "KADIS", "kind": "plh",
+         "start": "2026-11-16", "end": "2026-11-20"}]))
+    e = ids(service)
+    # the secretary acts as head: the secretary's own superior is then the level above
+    assert service.superior_of(e["sek2"], "2026-11-18") is None
+    assert service.superior_of(e["sek2"], "2026-11-10")["employee_id"] == e["kadis2"]
+    assert service.superior_of(e["staf2"], "2026-11-18")["employee_id"] == e["sek2"]
+
+
+def test_a_vacant_superior_position_passes_up_a_level(service):
+    data = org()
+    data["employees"] = [data["employees"][0], data["employees"][2]]  # no secretary
+    service.load_organisation(ADMIN, data)
+    staff = service.get_account("staf2")["employee_id"]
+    assert service.superior_of(staff, "2026-11-18")["employee_id"] == \
+        service.get_account("kadis2")["employee_id"]
+
+
+def test_a_move_closes_the_old_placement_the_day_before(service):
+    service.load_organisation(ADMIN, org())
+    moved = org()
+    moved["employees"][2] = {**moved["employees"][2], "position": "SEK", "since": "2026-11-01"}
+    moved["employees"][1] = {**moved["employees"][1], "position": "STAF", "since": "2026-11-01"}
+    service.load_organisation(ADMIN, moved)
+    e = ids(service)
+    assert service.superior_of(e["staf2"], "2026-10-31")["employee_id"] == e["sek2"]
+    assert service.superior_of(e["sek2"], "2026-11-02")["employee_id"] == e["staf2"]
+
+
+def test_a_bad_file_lands_nothing_and_names_every_problem(service):
+    data = org()
+    data["employees"][1]["nip"] = "198013012005031002"  # month 13
+    data["positions"][2]["superior"] = "NOPE"
+    with pytest.raises(InvalidInput) as err:
+        service.load_organisation(ADMIN, data)
+    fields = {d["field"] for d in err.value.details}
+    assert fields == {"employees.nip", "positions.superior"}
+    with pytest.raises(Exception):
+        service.get_account("kadis2")
+
+
+CSV_HEADER = ("nip,nama,status,golongan,kode_opd,nama_opd,kode_unit,nama_unit,kode_jabatan,"
+              "nama_jabatan,kelas_jabatan,kode_jabatan_atasan,jenis,tmt_mulai,tmt_selesai,"
+              "username,peran\n")
+CSV_ROWS = [
+    "197501012000031001,Kadis,PNS,IV/c,DISHUB,Dinas Perhubungan,,,KADIS,Kepala Dinas,14,,definitif,2026-01-01,,,",
+    "198001012005031002,Sek,PNS,IV/a,DISHUB,Dinas Perhubungan,SEKRE,Sekretariat,SEK,Sekretaris,12,KADIS,definitif,2026-01-01,,sek.hub,employee|agency_admin",
+    "199501012020121003,Staf,CPNS,II/c,DISHUB,Dinas Perhubungan,SEKRE,Sekretariat,STAF,Pengadministrasi,5,SEK,definitif,2026-01-01,,,",
+    "198001012005031002,Sek,PNS,IV/a,DISHUB,Dinas Perhubungan,,,KADIS,Kepala Dinas,14,,plt,2026-11-01,2026-11-30,,",
+]
+
+
+def test_csv_import_lands_whole_with_progress(service):
+    seen = []
+    from services.reporting import organisation
+    with service.db.unit_of_work() as uow:
+        result = organisation.import_csv(uow, CSV_HEADER + "\n".join(CSV_ROWS), TODAY,
+                                         progress=lambda done, total: seen.append((done, total)))
+    assert result == {"agencies": 1, "employees": 3, "placements": 4}
+    assert seen[-1] == (4, 4)
+    sek = service.get_account("sek.hub")
+    assert "agency_admin" in sek["roles"] and sek["password_hash"] == "!"
+    staff = service.get_account("199501012020121003")["employee_id"]
+    assert service.superior_of(staff, "2026-11-18")["employee_id"] == sek["employee_id"]
+
+
+def test_csv_import_reports_every_bad_row_with_its_column_and_lands_nothing(service):
+    rows = list(CSV_ROWS)
+    rows[1] = rows[1].replace("198001012005031002", "19800101200503100X")
+    rows[2] = rows[2].replace(",5,SEK,", ",xx,SEK,")
+    rows[3] = rows[3].replace("2026-11-30", "")
+    with pytest.raises(InvalidInput) as err:
+        service.import_organisation_csv(ADMIN, CSV_HEADER + "\n".join(rows))
+    problems = {(p["row"], p["column"]) for p in err.value.details}
+    assert {(4, "kelas_jabatan"), (5, "tmt_selesai")} <= problems
+    assert any(p["row"] == 3 and p["column"] == "nip" for p in err.value.details)
+    with pytest.raises(Exception):
+        service.get_account("197501012000031001")

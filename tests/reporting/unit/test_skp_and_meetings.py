@@ -1,0 +1,128 @@
+"""SKP states and cascading; shared meetings claimed once per person, one chair."""
+import itertools
+
+import pytest
+from pydantic import ValidationError
+
+from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
+from tests.reporting.conftest import ADMIN
+from tools import demo_data
+
+
+def test_main_items_must_cascade_from_the_superiors_skp(city):
+    sari = city.actor("sari")
+    with pytest.raises(InvalidInput, match="SKP items"):
+        city.service.save_skp(sari, {"year": 2027, "items": demo_data.skp_items()})
+
+
+def test_skp_moves_draft_submitted_approved_and_then_cannot_be_edited(city):
+    sari = city.actor("sari")
+    with pytest.raises(Conflict):
+        city.service.save_skp(sari, {"year": 2026, "items": demo_data.skp_items(
+            [i["id"] for i in city.head_skp["items"]])})
+    with pytest.raises(Conflict):
+        city.service.submit_skp(sari, 2026)
+
+
+def test_a_returned_skp_can_be_changed_and_submitted_again(city):
+    parents = [i["id"] for i in city.head_skp["items"]]
+    me = city.actor("agus")
+    city.service.save_skp(me, {"year": 2027, "items": demo_data.skp_items(parents)[2:]})
+    city.service.submit_skp(me, 2027)
+    with pytest.raises(ValidationError):  # a note is required
+        city.service.decide_skp(city.actor("kadis"), city.ids["agus"], 2027, {"decision": "return"})
+    returned = city.service.decide_skp(city.actor("kadis"), city.ids["agus"], 2027,
+                                       {"decision": "return", "note": "tambahkan target"})
+    assert returned["state"] == "returned"
+    city.service.save_skp(me, {"year": 2027, "items": demo_data.skp_items(parents)[2:]})
+    assert city.service.submit_skp(me, 2027)["state"] == "submitted"
+
+
+def test_only_the_direct_superior_decides_and_never_on_their_own(city):
+    parents = [i["id"] for i in city.head_skp["items"]]
+    me = city.actor("agus")
+    city.service.save_skp(me, {"year": 2027, "items": demo_data.skp_items(parents)[2:]})
+    city.service.submit_skp(me, 2027)
+    with pytest.raises(Forbidden):
+        city.service.decide_skp(me, city.ids["agus"], 2027, {"decision": "approve"})
+    with pytest.raises(Forbidden):
+        city.service.decide_skp(city.actor("sari"), city.ids["agus"], 2027, {"decision": "approve"})
+
+
+def meeting(city, organiser="kadis", **over):
+    body = {"activity_code": "RAPAT", "title": "Rapat evaluasi kinerja", "place": "Aula",
+            "date": "2026-11-18", "start": "10:00", "end": "11:00",
+            "expected": [city.ids["sari"], city.ids["agus"]]}
+    body.update(over)
+    return city.service.create_meeting(city.actor(organiser), body)
+
+
+_photos = itertools.count()
+
+
+def claim(city, username, meeting_id, role):
+    ev = city.service.evidence.add(city.ids[username], sha=f"{next(_photos):064d}")
+    return city.service.submit_report(city.actor(username), {
+        "skp_item_id": city.item(username), "activity_code": "RAPAT", "meeting_id": meeting_id,
+        "role": role, "description": "Menghadiri rapat evaluasi", "evidence_id": ev})
+
+
+def test_each_attendee_claims_once_in_one_role(city):
+    m = meeting(city)
+    first = claim(city, "sari", m["id"], "participant")
+    assert (first["date"], first["start"], first["end"]) == ("2026-11-18", "10:00", "11:00")
+    with pytest.raises(Conflict, match="already claimed"):
+        claim(city, "sari", m["id"], "speaker")
+
+
+def test_a_second_chair_is_refused(city):
+    m = meeting(city)
+    claim(city, "kadis", m["id"], "chair")
+    with pytest.raises(Conflict, match="chair"):
+        claim(city, "sari", m["id"], "chair")
+
+
+def test_participants_earn_the_same_whatever_their_rank(city):
+    m = meeting(city)
+    head = claim(city, "kadis", m["id"], "participant")
+    clerk = claim(city, "agus", m["id"], "participant")
+    assert (head["points"], head["rupiah"]) == (clerk["points"], clerk["rupiah"]) == ("8.00", 12000)
+    chair_meeting = meeting(city, start="13:00", end="14:00")
+    chair = claim(city, "sari", chair_meeting["id"], "chair")
+    assert chair["points"] == "12.00"
+
+
+def test_the_organiser_sees_who_claimed_and_who_did_not(city):
+    m = meeting(city)
+    claim(city, "sari", m["id"], "note_taker")
+    seen = city.service.meeting_claims(city.actor("kadis"), m["id"])
+    assert [(c["employee_id"], c["role"]) for c in seen["claims"]] == [(city.ids["sari"], "note_taker")]
+    assert seen["not_claimed"] == [city.ids["agus"]]
+    with pytest.raises(Forbidden):
+        city.service.meeting_claims(city.actor("agus"), m["id"])
+
+
+def test_a_meeting_activity_is_claimed_only_through_its_meeting(city):
+    with pytest.raises(InvalidInput, match="meeting"):
+        city.service.submit_report(city.actor("sari"), city.report(activity_code="RAPAT",
+                                                                    role="participant"))
+
+
+def test_a_withdrawn_claim_frees_the_chair(city):
+    m = meeting(city)
+    first = claim(city, "kadis", m["id"], "chair")
+    city.service.withdraw_report(city.actor("kadis"), first["id"])
+    assert claim(city, "sari", m["id"], "chair")["role"] == "chair"
+
+
+def test_admin_only_rule_set_and_catalogue(city):
+    with pytest.raises(Forbidden):
+        city.service.publish_catalogue(city.actor("kadis"), demo_data.CATALOGUE)
+    with pytest.raises(Forbidden):
+        city.service.publish_rule_set(city.actor("kadis"), {
+            "effective_from": "2026-12-01", "daily_cap_minutes": 420, "input_deadline_day": 5})
+    city.service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01",
+                                          "daily_cap_minutes": 420, "input_deadline_day": 5})
+    with pytest.raises(Conflict):
+        city.service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01",
+                                              "daily_cap_minutes": 400, "input_deadline_day": 5})
