@@ -61,7 +61,7 @@ def check(s, org: OrganisationIn, today: dt.date) -> list[dict]:
     return problems
 
 
-def load(uow, org: OrganisationIn, today: dt.date) -> dict:
+def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
     """Upsert one agency; emits org.placement_changed for every new placement."""
     s = uow.session
     if problems := check(s, org, today):
@@ -106,6 +106,7 @@ def load(uow, org: OrganisationIn, today: dt.date) -> dict:
         if placement is not None:
             placed.append(placement)
         _account(s, emp, agency, e)
+        tick()
     for a in org.acting:
         emp = s.scalar(select(Employee).where(Employee.nip == a.nip))
         position = storage.position_ref(s, agency.id, a.position)
@@ -117,6 +118,7 @@ def load(uow, org: OrganisationIn, today: dt.date) -> dict:
                             start_date=a.start, end_date=a.end)
             s.add(row)
             placed.append(row)
+        tick()
     s.flush()
     for placement in placed:
         emit_placement(uow, placement)
@@ -258,11 +260,15 @@ def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None
         raise InvalidInput(f"{len(problems)} problem(s) in the file; nothing was imported",
                            sorted(problems, key=lambda p: (p["row"] or 0)))
     total = sum(len(o.employees) + len(o.acting) for o in validated.values())
-    done, summary = 0, {"agencies": 0, "employees": 0, "placements": 0}
+    done, summary = [0], {"agencies": 0, "employees": 0, "placements": 0}
+
+    def tick():
+        done[0] += 1
+        if done[0] == total or done[0] % 50 == 0:
+            progress(done[0], total)
+
     for org in validated.values():
-        result = load(uow, org, today)
-        done += len(org.employees) + len(org.acting)
-        progress(done, total)
+        result = load(uow, org, today, tick)
         summary["agencies"] += 1
         summary["employees"] += result["employees"]
         summary["placements"] += result["placements"]
