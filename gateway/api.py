@@ -73,6 +73,24 @@ async def me(actor: Actor = Depends(current_actor)):
     return actor
 
 
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=10, max_length=200)
+    current_password: str | None = Field(default=None, max_length=200,
+                                         description="required when changing your own")
+
+
+@router.post("/accounts/{username}/password", tags=["auth"])
+async def set_password(username: str, body: PasswordIn, actor: Actor = Depends(current_actor),
+                       call=Depends(rpc)):
+    """Change your own password (give the current one), or, as an admin, set someone's."""
+    account = await call("reporting", "get_account", username)
+    if account["account_id"] == actor.account_id and not await verify_password(
+            account["password_hash"], body.current_password or ""):
+        raise ApiError(403, "forbidden", "the current password is wrong")
+    return await call("reporting", "set_password", actor_dict(actor), username,
+                      await hash_password(body.password))
+
+
 # --- administration -------------------------------------------------------------
 
 class EmployeeUpload(EmployeeIn):

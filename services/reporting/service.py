@@ -68,6 +68,24 @@ class ReportingService:
                     "employee_id": acc.employee_id, "agency_id": acc.agency_id}
 
     @rpc
+    def set_password(self, actor, username, password_hash):
+        """An admin sets someone's password (an agency admin: their own agency's);
+        anyone sets their own (the gateway checks the current one first)."""
+        actor = Actor.model_validate(actor)
+        with self.db.unit_of_work() as uow:
+            acc = uow.session.scalar(select(Account).where(Account.username == username))
+            if acc is None:
+                raise NotFound("unknown user")
+            own = acc.id == actor.account_id
+            if not (own or actor.has("city_admin") or (
+                    actor.has("agency_admin") and acc.agency_id == actor.agency_id
+                    and "city_admin" not in acc.roles)):
+                raise Forbidden("you may not set this password")
+            acc.password_hash = password_hash
+            _audit(uow, actor, "account.password_set", {"username": username})
+        return {"username": username}
+
+    @rpc
     def superior_of(self, employee_id, on=None):
         """Who is this employee's direct superior on a date (acting officials included)."""
         with self.db.session() as s:

@@ -150,3 +150,20 @@ def test_csv_import_reports_every_bad_row_with_its_column_and_lands_nothing(serv
     assert any(p["row"] == 3 and p["column"] == "nip" for p in err.value.details)
     with pytest.raises(Exception):
         service.get_account("197501012000031001")
+
+
+def test_who_may_set_a_password(service):
+    service.load_organisation(ADMIN, org())
+    e = ids(service)
+    staff = {"account_id": service.get_account("staf2")["account_id"], "employee_id": e["staf2"],
+             "agency_id": 1, "roles": ["employee"]}
+    service.set_password(staff, "staf2", "new-hash")
+    assert service.get_account("staf2")["password_hash"] == "new-hash"
+    from ekinerja_contract.errors import Forbidden
+    with pytest.raises(Forbidden):
+        service.set_password(staff, "sek2", "evil")
+    agency_admin = {"account_id": 500, "agency_id": 1, "roles": ["agency_admin"]}
+    service.set_password(agency_admin, "sek2", "reset")
+    other_agency = {"account_id": 501, "agency_id": 2, "roles": ["agency_admin"]}
+    with pytest.raises(Forbidden):
+        service.set_password(other_agency, "sek2", "evil")
