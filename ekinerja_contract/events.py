@@ -255,6 +255,74 @@ class RevisionRequested(_Decision):
     reason: str
 
 
+class _TaskChange(EventData):
+    task_id: int
+    report_id: int
+    employee_id: int
+    approver_id: int | None
+
+
+@event("approval.task_reminded", "1.0", "approval")
+class TaskReminded(_TaskChange):
+    """A task has waited past the reminder threshold (working days)."""
+    waiting_working_days: int
+
+
+@event("approval.task_escalated", "1.0", "approval")
+class TaskEscalated(_TaskChange):
+    """A task waited too long: the approver's superior may now decide it."""
+    escalated_to: int | None
+    waiting_working_days: int
+
+
+@event("approval.task_rerouted", "1.0", "approval")
+class TaskRerouted(_TaskChange):
+    """A placement changed before the decision: the task has a new approver."""
+    previous_approver_id: int | None
+
+
+@event("approval.task_cancelled", "1.0", "approval")
+class TaskCancelled(EventData):
+    """The report was withdrawn before a decision."""
+    report_id: int
+    task_id: int
+
+
+class _DisputeFacts(EventData):
+    dispute_id: int
+    task_id: int
+    report_id: int
+    employee_id: int
+    agency_id: int
+    heard_by: Literal["review_team", "superior"]
+
+
+@event("approval.dispute_filed", "1.0", "approval")
+class DisputeFiled(_DisputeFacts):
+    """An employee objected to a rejection; the report is under dispute."""
+    reason: str
+
+
+@event("approval.dispute_upheld", "1.0", "approval")
+class DisputeUpheld(_DisputeFacts):
+    """The objection was upheld: the report counts as approved (final)."""
+    decided_by: int
+    reason: str
+    date: dt.date
+    activity_code: str
+    minutes: int
+    counted_minutes: int
+    points: Decimal
+    rupiah: int
+
+
+@event("approval.dispute_dismissed", "1.0", "approval")
+class DisputeDismissed(_DisputeFacts):
+    """The objection was dismissed: the rejection stands (final)."""
+    decided_by: int
+    reason: str
+
+
 @event("approval.approver_credited", "1.0", "approval")
 class ApproverCredited(EventData):
     """An approver earned points for a decision (within the daily cap)."""

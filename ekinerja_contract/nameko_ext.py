@@ -9,6 +9,7 @@ import logging
 import eventlet
 from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler
+from nameko.timer import Timer
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
@@ -93,3 +94,23 @@ class DeadLetteringEventHandler(EventHandler):
 
 
 event_handler = DeadLetteringEventHandler.decorator
+
+
+class ConfiguredTimer(Timer):
+    """nameko's timer with its interval read from the service config (a dotted key),
+    so operators and tests can change it without code."""
+
+    def __init__(self, key: str, default: float, **kwargs):
+        super().__init__(interval=default, **kwargs)
+        self.key = key
+
+    def setup(self):
+        value = self.container.config
+        for part in self.key.split("."):
+            value = value.get(part, {}) if isinstance(value, dict) else {}
+        if value not in ({}, None, ""):
+            self.interval = float(value)
+        super().setup()
+
+
+timer = ConfiguredTimer.decorator

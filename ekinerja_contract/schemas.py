@@ -23,6 +23,8 @@ class Actor(Strict):
     employee_id: int | None = None
     agency_id: int | None = None
     roles: list[Role] = []
+    origin: str | None = Field(default=None, max_length=100,
+                               description="where the request came from (client address)")
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -214,6 +216,36 @@ class ReportIn(Strict):
             if self.end <= self.start:
                 raise ValueError("end must be after start")
         return self
+
+
+class BulkDecisionIn(Strict):
+    task_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class DelegationIn(Strict):
+    delegate_id: int
+    start_date: dt.date
+    end_date: dt.date
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class DisputeIn(Strict):
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class DisputeDecisionIn(Strict):
+    decision: Literal["uphold", "dismiss"]
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class HolidayIn(Strict):
+    day: dt.date
+    name: str = Field(min_length=3, max_length=200)
 
 
 class DecisionIn(Strict):

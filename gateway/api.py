@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from ekinerja_contract.rpc_client import RemoteError
-from ekinerja_contract.schemas import (Actor, CatalogueIn, DecisionIn, EmployeeIn, GraceWindowIn,
-                                       MeetingIn, OrganisationIn, ReportIn, RuleSetIn,
-                                       SkpDecisionIn, SkpIn)
+from ekinerja_contract.schemas import (Actor, BulkDecisionIn, CatalogueIn, DecisionIn,
+                                       DelegationIn, DisputeDecisionIn, DisputeIn, EmployeeIn,
+                                       GraceWindowIn, HolidayIn, MeetingIn, OrganisationIn,
+                                       ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
 
 from .auth import current_actor, hash_password, issue_token, require, verify_password
 from .errors import ApiError
@@ -33,7 +34,7 @@ def rpc(request: Request):
 
 
 def actor_dict(actor: Actor) -> dict:
-    return actor.model_dump(mode="json")
+    return actor.model_dump(mode="json", exclude_none=True)
 
 
 # --- auth ---------------------------------------------------------------------
@@ -206,6 +207,69 @@ async def approval_inbox(actor: Actor = Depends(current_actor), call=Depends(rpc
 async def decide(task_id: int, body: DecisionIn, actor: Actor = Depends(current_actor),
                  call=Depends(rpc)):
     return await call("approval", "decide", actor_dict(actor), task_id, body.model_dump(mode="json"))
+
+
+@router.post("/approvals/bulk-approve", tags=["approvals"])
+async def bulk_approve(body: BulkDecisionIn, actor: Actor = Depends(current_actor),
+                       call=Depends(rpc)):
+    """Approve many tasks; each is decided on its own and reported back."""
+    return await call("approval", "decide_many", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.post("/approvals/delegations", status_code=201, tags=["approvals"])
+async def delegate(body: DelegationIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Let someone decide your tasks for a date range (leave, duty travel)."""
+    return await call("approval", "delegate", actor_dict(actor), body.model_dump(mode="json"))
+
+
+@router.post("/approvals/{task_id}/dispute", status_code=201, tags=["disputes"])
+async def file_dispute(task_id: int, body: DisputeIn, actor: Actor = Depends(current_actor),
+                       call=Depends(rpc)):
+    """Object to a rejection (keberatan) within the objection window."""
+    return await call("approval", "file_dispute", actor_dict(actor), task_id,
+                      body.model_dump(mode="json"))
+
+
+@router.get("/disputes", tags=["disputes"])
+async def dispute_queue(state: Literal["open", "upheld", "dismissed"] = "open",
+                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Disputes you may hear, each with its report and full history."""
+    return await call("approval", "disputes", actor_dict(actor), state)
+
+
+@router.post("/disputes/{dispute_id}/decision", tags=["disputes"])
+async def decide_dispute(dispute_id: int, body: DisputeDecisionIn,
+                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("approval", "decide_dispute", actor_dict(actor), dispute_id,
+                      body.model_dump(mode="json"))
+
+
+@router.get("/approvals/audit", tags=["approvals"])
+async def approval_audit(report_id: int | None = None, approver_id: int | None = None,
+                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """The append-only log of task actions, per report or per approver."""
+    if report_id is None and approver_id is None:
+        raise ApiError(422, "invalid_input", "give report_id or approver_id")
+    return await call("approval", "audit", actor_dict(actor), report_id, approver_id)
+
+
+@router.get("/dashboards/supervisor", tags=["dashboards"])
+async def supervisor_dashboard(actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Per subordinate: pending reports and how long the oldest has waited."""
+    return await call("approval", "supervisor_dashboard", actor_dict(actor))
+
+
+@router.get("/dashboards/agency", tags=["dashboards"])
+async def agency_dashboard(agency_id: int | None = None, actor: Actor = Depends(ADMIN),
+                           call=Depends(rpc)):
+    """Which approvers hold up whom, and for how long."""
+    return await call("approval", "agency_dashboard", actor_dict(actor), agency_id)
+
+
+@router.post("/admin/holidays", tags=["admin"])
+async def add_holiday(body: HolidayIn, actor: Actor = Depends(require("city_admin")),
+                      call=Depends(rpc)):
+    return await call("approval", "add_holiday", actor_dict(actor), body.model_dump(mode="json"))
 
 
 @router.get("/recap", tags=["scoring"])

@@ -55,7 +55,8 @@ def current_actor(request: Request,
         raise ApiError(401, "unauthenticated", "invalid token",
                        headers={"WWW-Authenticate": "Bearer"}) from None
     return Actor(account_id=int(claims["sub"]), employee_id=claims.get("emp"),
-                 agency_id=claims.get("agency"), roles=claims.get("roles", []))
+                 agency_id=claims.get("agency"), roles=claims.get("roles", []),
+                 origin=request.client.host if request.client else None)
 
 
 def require(*roles: str):

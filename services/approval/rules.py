@@ -1,7 +1,8 @@
-"""Approval rules as plain functions."""
+"""Approval rules as plain functions: no broker, no database, no clock of their own."""
+import datetime as dt
 from decimal import Decimal
 
-from ekinerja_contract.errors import Conflict, Forbidden
+from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
 
 DECISIONS = {"approve": "approved", "reject": "rejected", "request_revision": "revision_requested"}
 EVENT_OF = {"approved": "approval.approved", "rejected": "approval.rejected",
@@ -15,14 +16,64 @@ def decide(state: str, decision: str) -> str:
     return DECISIONS[decision]
 
 
-def check_decider(actor_employee_id: int | None, approver_id: int | None,
-                  employee_id: int) -> None:
-    if actor_employee_id is None or actor_employee_id == employee_id:
+def check_decider(actor_id: int | None, employee_id: int, approver_id: int | None,
+                  escalated_to: int | None = None, delegates: frozenset = frozenset()) -> None:
+    """The assigned approver, the escalation target or a registered delegate; never
+    the employee themself."""
+    if actor_id is None or actor_id == employee_id:
         raise Forbidden("nobody approves their own work")
-    if actor_employee_id != approver_id:
-        raise Forbidden("only the assigned approver may decide this task")
+    if actor_id not in {approver_id, escalated_to} | set(delegates):
+        raise Forbidden("only the assigned approver, the escalation target or a "
+                        "registered delegate may decide this task")
 
 
 def approver_points(earned_today: Decimal, per_decision: Decimal, daily_cap: Decimal) -> Decimal:
     """Points for one more decision today: the cap keeps rubber-stamping from paying."""
     return max(Decimal(0), min(per_decision, daily_cap - earned_today))
+
+
+def is_working_day(day: dt.date, holidays: set[dt.date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def working_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -> int:
+    """Whole working days after `start` up to and including `end`."""
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        days += is_working_day(day, holidays)
+    return days
+
+
+def due(submitted: dt.date, today: dt.date, holidays: set[dt.date], remind_after: int,
+        escalate_after: int) -> tuple[int, bool, bool]:
+    """(working days waited, remind?, escalate?) for a pending task."""
+    waited = working_days_between(submitted, today, holidays)
+    return waited, waited >= remind_after, waited >= escalate_after
+
+
+def check_dispute_window(rejected_on: dt.date, today: dt.date, window_days: int) -> None:
+    if (today - rejected_on).days > window_days:
+        raise Conflict(f"the objection window of {window_days} days after the rejection "
+                       f"has passed", [{"field": "task", "reason": "window closed"}])
+
+
+def check_hearer(actor, heard_by: str, hearer_id: int | None, original_approver_id: int,
+                 employee_id: int, agency_id: int, scope: str) -> None:
+    """Who may decide a dispute; the original approver never sits on it."""
+    if actor.employee_id in (original_approver_id, employee_id):
+        raise Forbidden("the original approver and the employee cannot decide this dispute")
+    if heard_by == "superior":
+        if actor.employee_id != hearer_id:
+            raise Forbidden("this dispute is heard by the approver's own superior")
+        return
+    if not actor.has("review_team"):
+        raise Forbidden("this dispute is heard by the review team")
+    if scope == "agency" and actor.agency_id != agency_id:
+        raise Forbidden("the review team of another agency cannot decide this dispute")
+
+
+def check_delegation(approver_id: int, delegate_id: int) -> None:
+    if approver_id == delegate_id:
+        raise InvalidInput("you cannot delegate to yourself",
+                           [{"field": "delegate_id", "reason": "self"}])

@@ -1,34 +1,24 @@
-"""Approval service: entrypoints only; rules in rules.py."""
-from decimal import Decimal
-
-from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+"""Approval service: entrypoints only; rules in rules.py, use cases in tasks.py."""
+from nameko.rpc import RpcProxy, rpc
 from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Conflict, NotFound
+from ekinerja_contract.errors import Forbidden, NotFound, ServiceError
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, event_handler
-from ekinerja_contract.schemas import Actor, DecisionIn
+from ekinerja_contract.nameko_ext import Database, event_handler, timer
+from ekinerja_contract.schemas import (Actor, BulkDecisionIn, DecisionIn, DelegationIn,
+                                       DisputeDecisionIn, DisputeIn, HolidayIn)
 
-from . import rules
-from .models import ApprovalTask, ApproverCredit, AuditEntry, Base
-
-
-class Settings(DependencyProvider):
-    def setup(self):
-        cfg = self.container.config.get("APPROVAL") or {}
-        self.points_per_decision = Decimal(str(cfg.get("POINTS_PER_DECISION", 2)))
-        self.daily_points_cap = Decimal(str(cfg.get("DAILY_POINTS_CAP", 40)))
-
-    def get_dependency(self, worker_ctx):
-        return self
+from . import tasks
+from .models import AuditEntry, Base, Delegation, Holiday
+from .settings import Settings
 
 
 class ApprovalService:
     name = "approval"
     db = Database(Base.metadata)
     settings = Settings()
+    reporting = RpcProxy("reporting")
 
     @rpc
     def health(self):
@@ -36,146 +26,191 @@ class ApprovalService:
             s.execute(text("SELECT 1"))
         return {"service": self.name, "ok": True}
 
+    # --- what reporting tells ------------------------------------------------------
     @event_handler("reporting", "report.submitted")
     def on_report_submitted(self, body):
-        self.db.consume(body, _open_task)
+        self.db.consume(body, tasks.open_task)
 
     @event_handler("reporting", "report.resubmitted")
     def on_report_resubmitted(self, body):
-        self.db.consume(body, _reopen_task)
+        self.db.consume(body, tasks.reopen_task)
 
     @event_handler("reporting", "report.withdrawn")
     def on_report_withdrawn(self, body):
-        self.db.consume(body, lambda uow, env: _cancel(uow, parse(env).report_id, None))
+        self.db.consume(body, lambda uow, env: tasks.cancel(uow, parse(env).report_id))
+
+    @event_handler("reporting", "org.placement_changed")
+    def on_placement_changed(self, body):
+        """Recompute the approver of the agency's pending tasks (before the decision)."""
+        placed = parse_body(body)
+        with self.db.session() as s:
+            pending = tasks.pending_in_agency(s, placed.agency_id)
+        routes = {}
+        for task in pending:
+            key = (task.employee_id, task.report["date"])
+            if key not in routes:
+                superior = self.reporting.superior_of(task.employee_id, task.report["date"])
+                routes[key] = superior and superior["employee_id"]
+        self.db.consume(body, lambda uow, env: tasks.reroute(uow, pending, routes))
 
     @rpc
     def cancel_task(self, report_id):
         """Reporting asks before a withdrawal: refused once a decision exists."""
         with self.db.unit_of_work() as uow:
-            return _cancel(uow, report_id, None)
+            return tasks.cancel(uow, report_id)
 
+    # --- the approver's work -----------------------------------------------------------
     @rpc
     def inbox(self, actor, state="pending"):
+        """Tasks I may decide: mine, escalated to me, or delegated to me."""
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
-            tasks = s.scalars(select(ApprovalTask).where(
-                ApprovalTask.approver_id == actor.employee_id, ApprovalTask.state == state)
-                .order_by(ApprovalTask.created_at))
-            return [_task_dict(t) for t in tasks]
+            return [tasks.as_dict(t) for t in tasks.inbox(s, actor.employee_id, state,
+                                                           self.settings.today())]
 
     @rpc
     def decide(self, actor, task_id, decision):
         actor = Actor.model_validate(actor)
         decision = DecisionIn.model_validate(decision)
         with self.db.unit_of_work() as uow:
-            s = uow.session
-            task = s.scalar(select(ApprovalTask).where(ApprovalTask.id == task_id)
-                            .with_for_update())
-            if task is None:
-                raise NotFound(f"task {task_id} not found")
-            rules.check_decider(actor.employee_id, task.approver_id, task.employee_id)
-            before = task.state
-            task.state = rules.decide(task.state, decision.decision)
-            task.decided_at, task.decided_by, task.reason = utcnow(), actor.employee_id, decision.reason
-            s.add(AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=actor.employee_id,
-                             action=decision.decision, state_before=before,
-                             state_after=task.state, detail=decision.reason, at=task.decided_at))
-            report = task.report
-            common = dict(task_id=task.id, report_id=task.report_id, employee_id=task.employee_id,
-                          agency_id=task.agency_id, decided_by=actor.employee_id,
-                          date=report["date"])
-            if task.state == "approved":
-                uow.emit("approval.approved", dict(
-                    common, activity_code=report["activity_code"], minutes=report["minutes"],
-                    counted_minutes=report["counted_minutes"], points=report["points"],
-                    rupiah=report["rupiah"]))
-            else:
-                uow.emit(rules.EVENT_OF[task.state], dict(common, reason=decision.reason))
-            self._credit_approver(uow, task, actor.employee_id)
-            return _task_dict(task)
+            task = tasks.decide(uow, actor, task_id, decision, self.settings)
+            return tasks.as_dict(task)
 
-    def _credit_approver(self, uow, task, approver_id):
-        s = uow.session
-        day = task.decided_at.date()
-        tally = s.scalar(select(ApproverCredit).where(ApproverCredit.approver_id == approver_id,
-                                                      ApproverCredit.day == day))
-        if tally is None:
-            tally = ApproverCredit(approver_id=approver_id, day=day, points=Decimal(0))
-            s.add(tally)
-        points = rules.approver_points(tally.points, self.settings.points_per_decision,
-                                       self.settings.daily_points_cap)
-        if points > 0:
-            tally.points += points
-            uow.emit("approval.approver_credited", dict(
-                task_id=task.id, approver_id=approver_id, agency_id=task.agency_id,
-                date=day, points=points))
+    @rpc
+    def decide_many(self, actor, bulk):
+        """Bulk approve: each task on its own, so one refusal never blocks the rest."""
+        actor = Actor.model_validate(actor)
+        results = []
+        for task_id in BulkDecisionIn.model_validate(bulk).task_ids:
+            try:
+                with self.db.unit_of_work() as uow:
+                    task = tasks.decide(uow, actor, task_id, DecisionIn(decision="approve"),
+                                        self.settings)
+                results.append({"task_id": task_id, "state": task.state})
+            except ServiceError as err:
+                results.append({"task_id": task_id, "error": type(err).__name__,
+                                "message": err.message})
+        return results
+
+    @rpc
+    def delegate(self, actor, delegation):
+        actor = Actor.model_validate(actor)
+        data = DelegationIn.model_validate(delegation)
+        tasks.rules.check_delegation(actor.employee_id, data.delegate_id)
+        with self.db.unit_of_work() as uow:
+            uow.session.add(Delegation(approver_id=actor.employee_id, created_by=actor.account_id,
+                                       **data.model_dump()))
+        return data.model_dump(mode="json")
+
+    # --- timeliness ------------------------------------------------------------------------
+    @timer("APPROVAL.TIMER_SECONDS", 60)
+    def check_deadlines(self):
+        self.run_due()
+
+    @rpc
+    def run_due(self, now=None):
+        """Remind and escalate what waited too long. Safe with many instances: each
+        change is a compare-and-set, so only one instance wins it."""
+        now = tasks.parse_time(now) if now else utcnow()
+        with self.db.session() as s:
+            due = tasks.due_tasks(s, now, self.settings)
+        targets = {}
+        for task, escalate in due:
+            if escalate and task.approver_id and task.approver_id not in targets:
+                try:
+                    superior = self.reporting.superior_of(task.approver_id, None)
+                except ServiceError:  # e.g. the approver left: escalate to nobody yet
+                    superior = None
+                targets[task.approver_id] = superior and superior["employee_id"]
+        done = {"reminded": 0, "escalated": 0}
+        for task, escalate in due:
+            with self.db.unit_of_work() as uow:
+                kind = tasks.remind_or_escalate(uow, task, escalate, targets, now, self.settings)
+                if kind:
+                    done[kind] += 1
+        return done
+
+    @rpc
+    def add_holiday(self, actor, holiday):
+        actor = Actor.model_validate(actor)
+        if not actor.has("city_admin"):
+            raise Forbidden("city admins keep the holiday calendar")
+        data = HolidayIn.model_validate(holiday)
+        with self.db.unit_of_work() as uow:
+            uow.session.merge(Holiday(day=data.day, name=data.name))
+        return data.model_dump(mode="json")
+
+    # --- disputes ---------------------------------------------------------------------------
+    @rpc
+    def file_dispute(self, actor, task_id, dispute):
+        actor = Actor.model_validate(actor)
+        data = DisputeIn.model_validate(dispute)
+        with self.db.session() as s:
+            task = tasks.get(s, task_id)
+        hearer = None
+        if self.settings.dispute_heard_by == "superior" and task.approver_id:
+            superior = self.reporting.superior_of(task.approver_id, None)
+            hearer = superior and superior["employee_id"]
+        with self.db.unit_of_work() as uow:
+            return tasks.dispute_dict(tasks.file_dispute(uow, actor, task_id, data, hearer,
+                                                         self.settings))
+
+    @rpc
+    def disputes(self, actor, state="open"):
+        """The dispute queue of whoever may hear them, with each report's history."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            return tasks.dispute_queue(s, actor, state, self.settings)
+
+    @rpc
+    def decide_dispute(self, actor, dispute_id, decision):
+        actor = Actor.model_validate(actor)
+        data = DisputeDecisionIn.model_validate(decision)
+        with self.db.unit_of_work() as uow:
+            return tasks.dispute_dict(tasks.decide_dispute(uow, actor, dispute_id, data,
+                                                           self.settings))
+
+    # --- audit and dashboards -------------------------------------------------------------------
+    @rpc
+    def audit(self, actor, report_id=None, approver_id=None):
+        actor = Actor.model_validate(actor)
+        if approver_id is not None and approver_id != actor.employee_id and not actor.has(
+                "city_admin", "agency_admin", "review_team"):
+            raise Forbidden("you may see only your own decisions")
+        with self.db.session() as s:
+            if report_id is not None:
+                task = tasks.by_report(s, report_id)
+                if task is None:
+                    raise NotFound(f"no task for report {report_id}")
+                if actor.employee_id not in (task.employee_id, task.approver_id, task.escalated_to) \
+                        and not actor.has("city_admin", "agency_admin", "review_team"):
+                    raise Forbidden("not your report")
+            q = select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)
+            if report_id is not None:
+                q = q.where(AuditEntry.report_id == report_id)
+            if approver_id is not None:
+                q = q.where(AuditEntry.actor_id == approver_id)
+            return [tasks.audit_dict(a) for a in s.scalars(q.limit(1000))]
+
+    @rpc
+    def supervisor_dashboard(self, actor):
+        """Per subordinate: pending count and the oldest pending age (working days)."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            return tasks.supervisor_dashboard(s, actor.employee_id, utcnow(), self.settings)
+
+    @rpc
+    def agency_dashboard(self, actor, agency_id=None):
+        """Which approvers hold up whom, and for how long."""
+        actor = Actor.model_validate(actor)
+        agency_id = agency_id or actor.agency_id
+        if not (actor.has("city_admin") or (actor.has("agency_admin")
+                                            and actor.agency_id == agency_id)):
+            raise Forbidden("agency admins see their own agency")
+        with self.db.session() as s:
+            return tasks.agency_dashboard(s, agency_id, utcnow(), self.settings)
 
 
-def _open_task(uow, envelope):
-    report = parse(envelope)
-    if uow.session.scalar(select(ApprovalTask.id).where(ApprovalTask.report_id == report.report_id)):
-        return  # one task per report, whatever the broker redelivers
-    task = ApprovalTask(report_id=report.report_id, employee_id=report.employee_id,
-                        agency_id=report.agency_id, approver_id=report.approver_id,
-                        state="pending", report=report.model_dump(mode="json"),
-                        created_at=utcnow())
-    uow.session.add(task)
-    uow.session.flush()
-    uow.session.add(AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=None,
-                               action="open", state_before=None, state_after="pending",
-                               detail=f"for approver {task.approver_id}", at=task.created_at))
-    uow.emit("approval.task_created", dict(task_id=task.id, report_id=task.report_id,
-                                           employee_id=task.employee_id,
-                                           approver_id=task.approver_id))
-
-
-def _reopen_task(uow, envelope):
-    report = parse(envelope)
-    task = uow.session.scalar(select(ApprovalTask).where(ApprovalTask.report_id == report.report_id)
-                              .with_for_update())
-    if task is None:
-        return _open_task(uow, envelope)
-    if task.state != "revision_requested":
-        return  # cancelled meanwhile, or a stale redelivery
-    before, task.state = task.state, "pending"
-    task.report, task.decided_at, task.decided_by, task.reason = (
-        report.model_dump(mode="json"), None, None, None)
-    task.approver_id = report.approver_id
-    uow.session.add(AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=report.employee_id,
-                               action="resubmitted", state_before=before, state_after="pending",
-                               detail=None, at=utcnow()))
-    uow.emit("approval.task_created", dict(task_id=task.id, report_id=task.report_id,
-                                           employee_id=task.employee_id,
-                                           approver_id=task.approver_id))
-
-
-def _cancel(uow, report_id, actor_id):
-    """Withdrawn before a decision: the task is cancelled (or born cancelled, when the
-    withdrawal overtakes the submission on the bus)."""
-    s = uow.session
-    task = s.scalar(select(ApprovalTask).where(ApprovalTask.report_id == report_id).with_for_update())
-    if task is None:
-        task = ApprovalTask(report_id=report_id, employee_id=0, agency_id=0, approver_id=None,
-                            state="cancelled", report={}, created_at=utcnow())
-        s.add(task)
-        s.flush()
-        before = None
-    elif task.state in ("cancelled",):
-        return {"report_id": report_id, "state": "cancelled"}
-    elif task.state not in ("pending", "revision_requested"):
-        raise Conflict(f"the report was already {task.state}",
-                             [{"field": "state", "reason": task.state}])
-    else:
-        before, task.state = task.state, "cancelled"
-    s.add(AuditEntry(task_id=task.id, report_id=report_id, actor_id=actor_id, action="cancel",
-                     state_before=before, state_after="cancelled", detail="withdrawn",
-                     at=utcnow()))
-    return {"report_id": report_id, "state": "cancelled"}
-
-
-def _task_dict(t: ApprovalTask) -> dict:
-    return {"id": t.id, "report_id": t.report_id, "employee_id": t.employee_id,
-            "approver_id": t.approver_id, "state": t.state, "report": t.report,
-            "created_at": t.created_at.isoformat(),
-            "decided_at": t.decided_at.isoformat() if t.decided_at else None,
-            "decided_by": t.decided_by, "reason": t.reason}
+def parse_body(body):
+    from ekinerja_contract.envelope import Envelope
+    return parse(Envelope.model_validate(body))

@@ -214,6 +214,13 @@ def apply_decision(uow, report_id: int, action: str, reason: str | None, at) -> 
     if report is None:
         raise NotFound(f"report {report_id} not found")
     report.state = rules.next_state(report.state, action)
+    if action == "uphold":  # it counts now: its minutes within today's cap
+        same_day = storage.live_reports_on(uow.session, report.employee_id, report.date,
+                                           excluding=report.id)
+        report.counted_minutes = rules.counted_minutes(
+            report.minutes, sum(r.counted_minutes for r in same_day
+                                if r.state in rules.COUNTED_STATES),
+            storage.rule_set_on(uow.session, report.date).daily_cap_minutes)
     if report.state not in rules.COUNTED_STATES:
         report.counted_minutes = 0
     report.decision_reason, report.decided_at = reason, at

@@ -279,6 +279,18 @@ class ReportingService:
     def on_revision_requested(self, body):
         self.db.consume(body, lambda uow, env: _decided(uow, env, "request_revision"))
 
+    @event_handler("approval", "approval.dispute_filed")
+    def on_dispute_filed(self, body):
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "dispute"))
+
+    @event_handler("approval", "approval.dispute_upheld")
+    def on_dispute_upheld(self, body):
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "uphold"))
+
+    @event_handler("approval", "approval.dispute_dismissed")
+    def on_dispute_dismissed(self, body):
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "dismiss"))
+
     @event_handler("scoring", "payroll.period_closed")
     def on_period_closed(self, body):
         def close(uow, env):

@@ -29,6 +29,11 @@ class ScoringService:
     def on_report_approved(self, body):
         self.db.consume(body, _credit_activity)
 
+    @event_handler("approval", "approval.dispute_upheld")
+    def on_dispute_upheld(self, body):
+        """An upheld objection: the rejected report counts as approved."""
+        self.db.consume(body, _credit_activity)
+
     @event_handler("approval", "approval.approver_credited")
     def on_approver_credited(self, body):
         self.db.consume(body, _credit_approver)

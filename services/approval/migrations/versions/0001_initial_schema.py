@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:44:09.867307
+Create Date: 2026-11-27 18:11:00.230141
 
 """
 from typing import Sequence, Union
@@ -28,8 +28,12 @@ def upgrade() -> None:
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('approver_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('report', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('escalated_to', sa.Integer(), nullable=True),
+    sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
@@ -40,16 +44,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_approval_task_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_approval_task_approver_id'), ['approver_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_approval_task_employee_id'), ['employee_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_approval_task_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_approval_task_escalated_to'), ['escalated_to'], unique=False)
+        batch_op.create_index('ix_task_pending', ['state', 'submitted_at'], unique=False)
 
-    op.create_table('approver_credit',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('approver_id', sa.Integer(), nullable=False),
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('points', sa.Numeric(precision=10, scale=2), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('approver_id', 'day')
-    )
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -59,6 +56,7 @@ def upgrade() -> None:
     sa.Column('state_before', sa.String(length=20), nullable=True),
     sa.Column('state_after', sa.String(length=20), nullable=False),
     sa.Column('detail', sa.Text(), nullable=True),
+    sa.Column('origin', sa.String(length=100), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -67,6 +65,59 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_report_id'), ['report_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_task_id'), ['task_id'], unique=False)
 
+    op.create_table('credit_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('approver_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('points', sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('task_id', 'round')
+    )
+    with op.batch_alter_table('credit_line', schema=None) as batch_op:
+        batch_op.create_index('ix_credit_day', ['approver_id', 'day'], unique=False)
+
+    op.create_table('delegation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('approver_id', sa.Integer(), nullable=False),
+    sa.Column('delegate_id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('delegation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delegation_approver_id'), ['approver_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_delegation_delegate_id'), ['delegate_id'], unique=False)
+
+    op.create_table('dispute',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('original_approver_id', sa.Integer(), nullable=False),
+    sa.Column('heard_by', sa.String(length=20), nullable=False),
+    sa.Column('hearer_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('filed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('task_id')
+    )
+    with op.batch_alter_table('dispute', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dispute_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dispute_employee_id'), ['employee_id'], unique=False)
+
+    op.create_table('holiday',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('day')
+    )
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=100), nullable=False),
@@ -96,15 +147,30 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    op.drop_table('holiday')
+    with op.batch_alter_table('dispute', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dispute_employee_id'))
+        batch_op.drop_index(batch_op.f('ix_dispute_agency_id'))
+
+    op.drop_table('dispute')
+    with op.batch_alter_table('delegation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delegation_delegate_id'))
+        batch_op.drop_index(batch_op.f('ix_delegation_approver_id'))
+
+    op.drop_table('delegation')
+    with op.batch_alter_table('credit_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_credit_day')
+
+    op.drop_table('credit_line')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_task_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_report_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_actor_id'))
 
     op.drop_table('audit_entry')
-    op.drop_table('approver_credit')
     with op.batch_alter_table('approval_task', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_approval_task_state'))
+        batch_op.drop_index('ix_task_pending')
+        batch_op.drop_index(batch_op.f('ix_approval_task_escalated_to'))
         batch_op.drop_index(batch_op.f('ix_approval_task_employee_id'))
         batch_op.drop_index(batch_op.f('ix_approval_task_approver_id'))
         batch_op.drop_index(batch_op.f('ix_approval_task_agency_id'))
