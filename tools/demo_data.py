@@ -10,6 +10,7 @@ ORGANISATION = {
         {"code": "KADIS", "name": "Kepala Dinas", "job_class": 14},
         {"code": "PRANATA", "name": "Pranata Komputer", "job_class": 7, "superior": "KADIS"},
         {"code": "ARSIPARIS", "name": "Arsiparis", "job_class": 6, "superior": "KADIS"},
+        {"code": "ANALIS", "name": "Analis Kinerja", "job_class": 8, "superior": "KADIS"},
     ],
     "employees": [
         {"nip": "197805152005011003", "name": "I Made Wirawan", "position": "KADIS",
@@ -18,6 +19,9 @@ ORGANISATION = {
          "status": "PNS", "grade": "III/b", "username": "sari", "password": "sari-demo-123"},
         {"nip": "199511082020121004", "name": "Putu Agus", "position": "ARSIPARIS",
          "status": "CPNS", "grade": "II/c", "username": "agus", "password": "agus-demo-123"},
+        {"nip": "198507172010011002", "name": "Made Suarta", "position": "ANALIS",
+         "status": "PNS", "grade": "III/c", "username": "made", "password": "made-demo-123",
+         "roles": ["employee", "review_team"]},
     ],
 }
 
@@ -106,7 +110,7 @@ def load(http, year: int) -> dict:
 
     head_skp = skp(head, skp_items(), admin)
     parents = [i["id"] for i in head_skp["items"]]
-    for username in ("sari", "agus"):
+    for username in ("sari", "agus", "made"):
         people[username]["skp"] = skp(people[username], skp_items(parents), head["headers"])
     head["skp"] = head_skp
     return {"admin": admin, "people": people}

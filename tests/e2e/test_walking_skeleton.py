@@ -110,6 +110,40 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded)
                .json()[0]["state"] == "approved", 15, "report state")
 
 
+def test_a_biased_rejection_is_disputed_and_upheld_by_the_review_team(api, loaded):
+    agus, kadis, made = (employee_login(api, u) for u in ("agus", "kadis", "made"))
+    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    item = loaded["people"]["agus"]["skp"]["items"][0]["id"]
+    r = api.post("/api/v1/reports", headers=agus, json={
+        "skp_item_id": item, "activity_code": "ENTRI-DATA", "date": day.isoformat(),
+        "start": "13:00", "end": "14:00", "description": "Entri data arsip inaktif"})
+    assert r.status_code == 201, r.text
+    report_id = r.json()["id"]
+    tasks = []
+    wait_until(lambda: tasks.extend(t for t in api.get("/api/v1/approvals/inbox", headers=kadis)
+                                    .json() if t["report_id"] == report_id) or tasks, 15, "task")
+    r = api.post(f"/api/v1/approvals/{tasks[0]['id']}/decision", headers=kadis,
+                 json={"decision": "reject"})
+    assert r.status_code == 422  # a reason is required
+    api.post(f"/api/v1/approvals/{tasks[0]['id']}/decision", headers=kadis,
+             json={"decision": "reject", "reason": "tidak dikenal"}).raise_for_status()
+    r = api.post(f"/api/v1/approvals/{tasks[0]['id']}/dispute", headers=agus,
+                 json={"reason": "pekerjaan sesuai tupoksi, penolakan tanpa dasar"})
+    assert r.status_code == 201, r.text
+    queue = api.get("/api/v1/disputes", headers=made).json()
+    dispute = next(d for d in queue if d["report_id"] == report_id)
+    assert [h["action"] for h in dispute["history"]][-2:] == ["reject", "dispute"]
+    assert api.get("/api/v1/disputes", headers=kadis).json() == []  # the approver never hears it
+    r = api.post(f"/api/v1/disputes/{dispute['id']}/decision", headers=made,
+                 json={"decision": "uphold", "reason": "bukti dan uraian sesuai SKP"})
+    assert r.status_code == 200, r.text
+    period = day.strftime("%Y-%m")
+    wait_until(lambda: any(e["report_id"] == report_id for e in api.get(
+        "/api/v1/recap", params={"period": period}, headers=agus).json()["entries"]), 15, "credit")
+    wait_until(lambda: api.get(f"/api/v1/reports/{report_id}", headers=agus).json()["state"]
+               == "approved", 15, "report approved")
+
+
 def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
     sari = employee_login(api, "sari")
     item = loaded["people"]["sari"]["skp"]["items"][0]["id"]

@@ -167,3 +167,17 @@ def test_who_may_set_a_password(service):
     other_agency = {"account_id": 501, "agency_id": 2, "roles": ["agency_admin"]}
     with pytest.raises(Forbidden):
         service.set_password(other_agency, "sek2", "evil")
+
+
+def test_a_head_of_agencys_reports_go_to_their_own_superior_in_another_agency(service):
+    service.load_organisation(ADMIN, {
+        "agency": {"code": "SETDA", "name": "Sekretariat Daerah"},
+        "positions": [{"code": "SEKDA", "name": "Sekretaris Daerah", "job_class": 16}],
+        "employees": [{"nip": "196801011990031001", "name": "Sekda", "position": "SEKDA",
+                       "since": "2026-01-01", "username": "sekda", "password_hash": "x"}]})
+    data = org()
+    data["positions"][0]["superior"] = "SETDA/SEKDA"
+    service.load_organisation(ADMIN, data)
+    head = service.get_account("kadis2")["employee_id"]
+    assert service.superior_of(head, "2026-11-18")["employee_id"] == \
+        service.get_account("sekda")["employee_id"]
