@@ -53,6 +53,7 @@ class PlacementChanged(EventData):
     start_date: dt.date
     end_date: dt.date | None
     superior_employee_id: int | None = None
+    grade: str | None = None
 
 
 @event("catalogue.version_published", "1.0", "reporting")
@@ -355,6 +356,55 @@ class PeriodClosed(EventData):
     agency_id: int | None
     snapshot_version: int
     employees: int
+
+
+@event("payroll.close_requested", "1.0", "scoring")
+class CloseRequested(EventData):
+    """An admin asked to close a month (the close runs as a job with progress)."""
+    job_id: int
+    period: str
+    agency_id: int | None
+
+
+@event("payroll.line", "1.0", "scoring")
+class PayrollLine(EventData):
+    """One employee's frozen TPP for a closed month (or a corrected version of it)."""
+    period: str
+    snapshot_version: int
+    employee_id: int
+    nip: str
+    name: str
+    agency_id: int
+    job_class: int
+    ceiling: int
+    performance: Decimal
+    discipline: Decimal
+    gross: int
+    cpns_factor: Decimal
+    tax: int
+    insurance: int
+    net: int
+    rule_sets: list[str]
+    difference: int | None = None
+
+
+@event("scoring.rule_set_published", "1.0", "scoring")
+class PayrollRuleSetPublished(EventData):
+    """A payroll rule set takes effect from a date (city-wide or for one agency)."""
+    rule_set_id: int
+    agency_id: int | None
+    effective_from: dt.date
+
+
+@event("attendance.recorded", "1.0", "attendance")
+class AttendanceRecorded(EventData):
+    """Published by the city's attendance system (not by E-Kinerja): one mark of one
+    employee on one day. Scoring consumes it for discipline deductions."""
+    employee_nip: str
+    date: dt.date
+    kind: Literal["arrival", "departure", "absence", "leave"]
+    minutes: int = 0
+    excused: bool = False
 
 
 def build(type_: str, data, source: str | None = None,

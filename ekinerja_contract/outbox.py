@@ -45,6 +45,17 @@ class UnitOfWork:
         self.events.append(env)
         return env
 
+    def emit_many(self, event_type: str, datas: list) -> list[Envelope]:
+        """Many events of one type in one statement (a month close emits thousands)."""
+        envs = [contract_events.build(event_type, d, self._source, self.correlation_id)
+                for d in datas]
+        if envs:
+            self.session.execute(self._outbox.insert(), [
+                {"id": e.id, "event_type": e.type, "envelope": e.model_dump(mode="json"),
+                 "created_at": e.time, "attempts": 0} for e in envs])
+        self.events.extend(envs)
+        return envs
+
 
 class Relay:
     """Publishes outbox rows to `<source>.events`, marking them after the confirm."""

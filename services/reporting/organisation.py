@@ -169,7 +169,7 @@ def emit_placement(uow, placement: Placement) -> None:
         agency_id=position.agency_id, position_id=position.id, position_code=position.code,
         job_class=position.job_class, kind=placement.kind, start_date=placement.start_date,
         end_date=placement.end_date,
-        superior_employee_id=superior.id if superior else None))
+        superior_employee_id=superior.id if superior else None, grade=emp.grade))
 
 
 # --- CSV import ---------------------------------------------------------------------

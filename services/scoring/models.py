@@ -1,8 +1,10 @@
-"""Scoring's own tables: the append-only ledger."""
+"""Scoring's own tables: the append-only ledger, people as reporting describes them,
+attendance, rule sets, close jobs, frozen snapshots, appraisals."""
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Index, Integer, Numeric, String
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Index, Integer, Numeric, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ekinerja_contract.db import messaging_tables
@@ -15,21 +17,119 @@ class Base(DeclarativeBase):
 class LedgerEntry(Base):
     """One line of points and rupiah; never updated, corrected by new lines."""
     __tablename__ = "ledger_entry"
-    __table_args__ = (Index("ix_ledger_employee_period", "employee_id", "period"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    __table_args__ = (Index("ix_ledger_period_employee", "period", "employee_id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     employee_id: Mapped[int] = mapped_column(Integer)
-    agency_id: Mapped[int] = mapped_column(Integer, index=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(7))
     date: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # activity | approver_credit | reversal | correction
     points: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     rupiah: Mapped[int] = mapped_column(Integer)
     minutes: Mapped[int] = mapped_column(Integer)
     report_id: Mapped[int | None] = mapped_column(Integer, index=True)
     task_id: Mapped[int | None] = mapped_column(Integer)
-    # The event that caused it: a redelivered event can never count twice.
+    reason: Mapped[str | None] = mapped_column(Text)
+    # The event (or correction) that caused it: a redelivery can never count twice.
     source_event_id: Mapped[str] = mapped_column(String(36), unique=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Placement(Base):
+    """An employee's definitive placement, from org.placement_changed."""
+    __tablename__ = "placement"
+    __table_args__ = (Index("ix_placement_employee", "employee_id", "start_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    nip: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(8))
+    grade: Mapped[str | None] = mapped_column(String(10))
+    agency_id: Mapped[int] = mapped_column(Integer, index=True)
+    job_class: Mapped[int] = mapped_column(Integer)
+    superior_employee_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (Index("ix_attendance_employee_date", "employee_id", "date"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))
+    minutes: Mapped[int] = mapped_column(Integer)
+    excused: Mapped[bool] = mapped_column(Boolean)
+    source_event_id: Mapped[str] = mapped_column(String(36), unique=True)
+
+
+class RuleSet(Base):
+    __tablename__ = "rule_set"
+    __table_args__ = (UniqueConstraint("agency_id", "effective_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    body: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CloseJob(Base):
+    """A month close in progress: what the admin's progress bar reads."""
+    __tablename__ = "close_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(12))  # queued | running | done | failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    snapshot_id: Mapped[int | None] = mapped_column(Integer)
+    requested_by: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Snapshot(Base):
+    """A frozen period for an agency (or the city): what finance pays from."""
+    __tablename__ = "snapshot"
+    __table_args__ = (UniqueConstraint("period", "agency_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    agency_key: Mapped[int] = mapped_column(Integer)  # agency_id, or 0 for the city
+    version: Mapped[int] = mapped_column(Integer)
+    employees: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[list] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SnapshotLine(Base):
+    __tablename__ = "snapshot_line"
+    __table_args__ = (UniqueConstraint("snapshot_id", "employee_id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(Integer, index=True)
+    employee_id: Mapped[int] = mapped_column(Integer, index=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    net: Mapped[int] = mapped_column(BigInteger)
+    difference: Mapped[int | None] = mapped_column(BigInteger)  # against the previous version
+    line: Mapped[dict] = mapped_column(JSON)
+
+
+class Appraisal(Base):
+    """The yearly ratings behind the predikat."""
+    __tablename__ = "appraisal"
+    __table_args__ = (UniqueConstraint("employee_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    result_rating: Mapped[str] = mapped_column(String(12))
+    behaviour_rating: Mapped[str] = mapped_column(String(12))
+    predikat: Mapped[str] = mapped_column(String(20))
+    set_by: Mapped[int] = mapped_column(Integer)
 
 
 outbox, inbox = messaging_tables(Base.metadata)

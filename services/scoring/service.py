@@ -1,18 +1,31 @@
-"""Scoring service: entrypoints only; rules in rules.py."""
+"""Scoring service: entrypoints only; arithmetic in rules.py, use cases in payroll.py,
+files in exports.py."""
+import base64
 import datetime as dt
+from decimal import Decimal
 
+from pydantic import BaseModel, ConfigDict, Field
 from nameko.rpc import rpc
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from ekinerja_contract import periods
-from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden
+from ekinerja_contract import config, periods
+from ekinerja_contract.envelope import Envelope, utcnow
+from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, event_handler
 from ekinerja_contract.schemas import Actor
 
-from . import rules
-from .models import Base, LedgerEntry
+from . import exports, payroll, rules
+from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet
+from .rule_set import RuleSetIn
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    points: Decimal = Field(ge=-10000, le=10000)
+    rupiah: int = Field(ge=-100_000_000, le=100_000_000)
+    minutes: int = Field(ge=-20000, le=20000)
+    reason: str = Field(min_length=10, max_length=1000)
 
 
 class ScoringService:
@@ -25,6 +38,7 @@ class ScoringService:
             s.execute(text("SELECT 1"))
         return {"service": self.name, "ok": True}
 
+    # --- the ledger ------------------------------------------------------------------
     @event_handler("approval", "approval.approved")
     def on_report_approved(self, body):
         self.db.consume(body, _credit_activity)
@@ -38,21 +52,161 @@ class ScoringService:
     def on_approver_credited(self, body):
         self.db.consume(body, _credit_approver)
 
+    @event_handler("reporting", "org.placement_changed")
+    def on_placement_changed(self, body):
+        self.db.consume(body, _place)
+
+    @event_handler("attendance", "attendance.recorded")
+    def on_attendance(self, body):
+        self.db.consume(body, _attend)
+
+    # --- recap ------------------------------------------------------------------------
     @rpc
     def recap(self, actor, employee_id, period):
-        """A provisional recap of one person's month, with its ledger lines."""
+        """A provisional recap of one person's month: ledger lines and estimated TPP."""
         actor = Actor.model_validate(actor)
-        if employee_id != actor.employee_id and not actor.has("city_admin", "finance"):
-            raise Forbidden("you may see only your own recap")
         periods.bounds(period)
         with self.db.session() as s:
+            _may_see(s, actor, employee_id)
             entries = list(s.scalars(select(LedgerEntry).where(
                 LedgerEntry.employee_id == employee_id, LedgerEntry.period == period)
                 .order_by(LedgerEntry.date, LedgerEntry.id)))
             totals = rules.recap(entries)
+            lines, _ = payroll.compute_lines(s, period, None, employee_ids=[employee_id])
             return {"employee_id": employee_id, "period": period,
-                    **{k: str(v) if not isinstance(v, int) else v for k, v in totals.items()},
+                    "closed": bool(lines) and payroll.is_closed(s, period, lines[0]["agency_id"]),
+                    **{k: v if isinstance(v, int) else str(v) for k, v in totals.items()},
+                    "tpp": lines[0] if lines else None,
                     "entries": [_entry_dict(e) for e in entries]}
+
+    # --- rule sets --------------------------------------------------------------------------
+    @rpc
+    def publish_rule_set(self, actor, rule_set):
+        actor = _role(actor, "city_admin")
+        data = RuleSetIn.model_validate(rule_set)
+        with self.db.unit_of_work() as uow:
+            row = payroll.publish_rule_set(uow, actor, data)
+            return {"id": row.id, "effective_from": row.effective_from.isoformat(),
+                    "agency_id": row.agency_id}
+
+    @rpc
+    def list_rule_sets(self):
+        with self.db.session() as s:
+            return [{"id": r.id, "agency_id": r.agency_id,
+                     "effective_from": r.effective_from.isoformat(), "body": r.body}
+                    for r in s.scalars(select(RuleSet).order_by(RuleSet.effective_from))]
+
+    # --- close, corrections, exports ------------------------------------------------------------
+    @rpc
+    def close_period(self, actor, period, agency_id=None):
+        """Start (or find) the close of a month: returns the job to watch."""
+        actor = _may_administer(actor, agency_id)
+        with self.db.unit_of_work() as uow:
+            return _job_dict(payroll.request_close(uow, actor, period, agency_id, config.today()))
+
+    @event_handler("scoring", "payroll.close_requested")
+    def on_close_requested(self, body):
+        payroll.run_close(self.db, parse(Envelope.model_validate(body)).job_id)
+
+    @rpc
+    def close_job(self, actor, job_id):
+        _role(actor, "city_admin", "agency_admin", "finance")
+        with self.db.session() as s:
+            job = s.get(CloseJob, job_id)
+            if job is None:
+                raise NotFound(f"job {job_id} not found")
+            return _job_dict(job)
+
+    @rpc
+    def correct(self, actor, employee_id, period, correction):
+        actor = _role(actor, "city_admin")
+        data = CorrectionIn.model_validate(correction)
+        with self.db.unit_of_work() as uow:
+            snapshot = payroll.correct(uow, actor, employee_id, period, data.points, data.rupiah,
+                                       data.minutes, data.reason)
+            return {"period": period, "snapshot_version": snapshot.version}
+
+    @rpc
+    def export(self, actor, period, agency_id=None, fmt="csv", version=None):
+        actor = _may_administer(actor, agency_id, "finance")
+        with self.db.session() as s:
+            snapshot, lines = payroll.snapshot_lines(s, period, agency_id, version)
+        scope = f"opd{agency_id}" if agency_id else "kota"
+        if fmt == "csv":
+            content, kind = exports.to_csv(lines), "text/csv"
+        elif fmt == "xlsx":
+            content = exports.to_xlsx(lines, period, snapshot.version)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}])
+        return {"filename": f"tpp-{period}-{scope}-v{snapshot.version}.{fmt}",
+                "content_type": kind, "base64": base64.b64encode(content).decode()}
+
+    @rpc
+    def statement(self, actor, employee_id, period):
+        """The employee's PDF statement for a closed month."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            _may_see(s, actor, employee_id)
+            person = payroll.profiles(s, periods.bounds(period)[1] - dt.timedelta(days=1),
+                                      employee_ids=[employee_id]).get(employee_id)
+            if person is None:
+                raise NotFound("no placement in that period")
+            for agency in (person.agency_id, None):
+                try:
+                    snapshot, lines = payroll.snapshot_lines(s, period, agency)
+                except NotFound:
+                    continue
+                line = next((l for l in lines if l["employee_id"] == employee_id), None)
+                if line is not None:
+                    pdf = exports.statement_pdf(line, snapshot.version)
+                    return {"filename": f"tpp-{period}-{person.nip}.pdf",
+                            "content_type": "application/pdf",
+                            "base64": base64.b64encode(pdf).decode()}
+            raise NotFound(f"{period} is not closed for this employee")
+
+    # --- yearly predikat ------------------------------------------------------------------------
+    @rpc
+    def set_appraisal(self, actor, employee_id, year, result_rating, behaviour_rating):
+        actor = Actor.model_validate(actor)
+        with self.db.unit_of_work() as uow:
+            row = payroll.set_appraisal(uow, actor, employee_id, year, result_rating,
+                                        behaviour_rating, config.today())
+            return {"employee_id": employee_id, "year": year, "predikat": row.predikat}
+
+    @rpc
+    def predikat_report(self, actor, year, agency_id=None):
+        actor = _may_administer(actor, agency_id or Actor.model_validate(actor).agency_id)
+        with self.db.session() as s:
+            return payroll.predikat_report(s, year, agency_id or actor.agency_id)
+
+
+def _role(actor, *roles) -> Actor:
+    actor = Actor.model_validate(actor)
+    if not actor.has(*roles):
+        raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+    return actor
+
+
+def _may_administer(actor, agency_id, *extra) -> Actor:
+    """City admins anything; agency admins (and `extra` roles) their own agency."""
+    actor = Actor.model_validate(actor)
+    if actor.has("city_admin") or ("finance" in extra and actor.has("finance")):
+        return actor
+    if actor.has("agency_admin") and agency_id is not None and agency_id == actor.agency_id:
+        return actor
+    raise Forbidden("not allowed for this agency")
+
+
+def _may_see(s, actor: Actor, employee_id: int) -> None:
+    if employee_id == actor.employee_id or actor.has("city_admin", "finance"):
+        return
+    placement = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
+                         .order_by(Placement.start_date.desc()).limit(1))
+    if placement is not None and (placement.superior_employee_id == actor.employee_id or (
+            actor.has("agency_admin") and placement.agency_id == actor.agency_id)):
+        return
+    raise Forbidden("you may see only your own recap and your subordinates'")
 
 
 def _record(uow, envelope, **line):
@@ -68,6 +222,11 @@ def _record(uow, envelope, **line):
 
 def _credit_activity(uow, envelope):
     a = parse(envelope)
+    kinds = uow.session.execute(select(LedgerEntry.kind, func.count()).where(
+        LedgerEntry.report_id == a.report_id).group_by(LedgerEntry.kind)).all()
+    kinds = dict(kinds)
+    if kinds.get("activity", 0) > kinds.get("reversal", 0):
+        return  # a report counts once, whichever event told of its approval
     _record(uow, envelope, employee_id=a.employee_id, agency_id=a.agency_id, date=a.date,
             kind="activity", points=a.points, rupiah=a.rupiah, minutes=a.counted_minutes,
             report_id=a.report_id, task_id=a.task_id)
@@ -80,6 +239,33 @@ def _credit_approver(uow, envelope):
             task_id=c.task_id)
 
 
+def _place(uow, envelope):
+    p = parse(envelope)
+    if p.kind != "definitive":
+        return  # acting officials keep their own class and pay
+    uow.session.add(Placement(employee_id=p.employee_id, start_date=p.start_date, nip=p.nip,
+                              name=p.name, status=p.status, grade=p.grade, agency_id=p.agency_id,
+                              job_class=p.job_class, superior_employee_id=p.superior_employee_id))
+
+
+def _attend(uow, envelope):
+    mark = parse(envelope)
+    employee_id = uow.session.scalar(select(Placement.employee_id).where(
+        Placement.nip == mark.employee_nip).limit(1))
+    if employee_id is None:
+        raise NotFound(f"attendance for unknown NIP {mark.employee_nip}")
+    uow.session.add(Attendance(employee_id=employee_id, date=mark.date, kind=mark.kind,
+                               minutes=mark.minutes, excused=mark.excused,
+                               source_event_id=envelope.id))
+
+
 def _entry_dict(e: LedgerEntry) -> dict:
     return {"id": e.id, "date": e.date.isoformat(), "kind": e.kind, "points": str(e.points),
-            "rupiah": e.rupiah, "minutes": e.minutes, "report_id": e.report_id}
+            "rupiah": e.rupiah, "minutes": e.minutes, "report_id": e.report_id,
+            "reason": e.reason}
+
+
+def _job_dict(job: CloseJob) -> dict:
+    return {"id": job.id, "period": job.period, "agency_id": job.agency_id, "state": job.state,
+            "done": job.done, "total": job.total, "snapshot_id": job.snapshot_id,
+            "error": job.error}

@@ -43,3 +43,18 @@ def period_closed(period="2026-11", agency_id=1, **over) -> dict:
     data = dict(period=period, agency_id=agency_id, snapshot_version=1, employees=3)
     data.update(over)
     return events.build("payroll.period_closed", data, "scoring").model_dump(mode="json")
+
+
+def placed(employee_id, nip, agency_id=1, job_class=5, status="PNS", grade="II/c",
+           superior=None, start="2026-01-01", name=None) -> dict:
+    return events.build("org.placement_changed", dict(
+        employee_id=employee_id, nip=nip, name=name or f"Pegawai {employee_id}", status=status,
+        agency_id=agency_id, position_id=employee_id, position_code=f"P{employee_id}",
+        job_class=job_class, kind="definitive", start_date=start, end_date=None,
+        superior_employee_id=superior, grade=grade), "reporting").model_dump(mode="json")
+
+
+def attendance(nip, date, kind="arrival", minutes=0, excused=False) -> dict:
+    return events.build("attendance.recorded", dict(
+        employee_nip=nip, date=date, kind=kind, minutes=minutes, excused=excused),
+        "attendance").model_dump(mode="json")

@@ -1,0 +1,308 @@
+"""Payroll use cases: who is paid, with which rule set, from what; the month close
+(a job with progress), corrections after it, and the yearly predikat.
+
+The close reads the ledger and attendance with a few set-based queries, computes
+each employee on their own (one bad record never blocks the others), and writes
+the snapshot, its lines and their events in one transaction."""
+import datetime as dt
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+
+from ekinerja_contract import periods
+from ekinerja_contract.envelope import utcnow
+from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ekinerja_contract.schemas import Actor
+
+from . import rules
+from .models import (Appraisal, Attendance, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot,
+                     SnapshotLine)
+from .rule_set import RuleSetBody, RuleSetIn, default_body
+
+DEFAULT_RULES = rules.RuleRef(0, "bawaan", default_body())
+LINE_EVENT_FIELDS = ("period", "employee_id", "nip", "name", "agency_id", "job_class", "ceiling",
+                     "performance", "discipline", "gross", "cpns_factor", "tax", "insurance",
+                     "net", "rule_sets")
+
+
+# --- rule sets ----------------------------------------------------------------------------
+
+def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
+    s = uow.session
+    if s.scalar(select(RuleSet.id).where(RuleSet.agency_id.is_(data.agency_id) if data.agency_id
+                                         is None else RuleSet.agency_id == data.agency_id,
+                                         RuleSet.effective_from == data.effective_from)):
+        raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope")
+    if is_closed(s, periods.period_of(data.effective_from), data.agency_id):
+        raise Conflict("that period is closed; a rule set cannot change it")
+    row = RuleSet(agency_id=data.agency_id, effective_from=data.effective_from,
+                  body=data.body.model_dump(mode="json"), created_by=actor.account_id,
+                  created_at=utcnow())
+    s.add(row)
+    s.flush()
+    uow.emit("scoring.rule_set_published", dict(rule_set_id=row.id, agency_id=row.agency_id,
+                                                effective_from=row.effective_from))
+    return row
+
+
+def rule_resolver(s):
+    """`(agency_id, day) -> RuleRef`: the agency's own rule set if one is in force, else
+    the city's, else the built-in default."""
+    rows = list(s.scalars(select(RuleSet).order_by(RuleSet.effective_from)))
+    refs = {r.id: rules.RuleRef(r.id, f"{'kota' if r.agency_id is None else f'opd-{r.agency_id}'}"
+                                       f"-{r.effective_from.isoformat()}",
+                                RuleSetBody.model_validate(r.body)) for r in rows}
+
+    def resolve(agency_id, day):
+        best = None
+        for r in rows:
+            if r.effective_from <= day and r.agency_id in (None, agency_id):
+                if best is None or (r.agency_id is not None, r.effective_from) >= (
+                        best.agency_id is not None, best.effective_from):
+                    best = r
+        return refs[best.id] if best else DEFAULT_RULES
+    return resolve
+
+
+# --- who, with what -----------------------------------------------------------------------------
+
+def profiles(s, on: dt.date, agency_id: int | None = None,
+             employee_ids=None) -> dict[int, rules.Profile]:
+    """Everyone's definitive placement on a date (the last one that began by then)."""
+    q = select(Placement).where(Placement.start_date <= on)
+    if employee_ids is not None:
+        q = q.where(Placement.employee_id.in_(employee_ids))
+    latest = {}
+    for p in s.scalars(q.order_by(Placement.start_date, Placement.id)):
+        latest[p.employee_id] = p
+    return {e: rules.Profile(p.employee_id, p.nip, p.name, p.agency_id, p.job_class, p.status,
+                             p.grade)
+            for e, p in latest.items() if agency_id is None or p.agency_id == agency_id}
+
+
+def work_by_day(s, period: str, employee_ids=None) -> dict[int, dict[dt.date, rules.DayWork]]:
+    q = (select(LedgerEntry.employee_id, LedgerEntry.date, LedgerEntry.kind,
+                func.sum(LedgerEntry.minutes), func.sum(LedgerEntry.points),
+                func.sum(LedgerEntry.rupiah))
+         .where(LedgerEntry.period == period)
+         .group_by(LedgerEntry.employee_id, LedgerEntry.date, LedgerEntry.kind))
+    if employee_ids is not None:
+        q = q.where(LedgerEntry.employee_id.in_(employee_ids))
+    out: dict[int, dict] = defaultdict(dict)
+    for employee_id, date, kind, minutes, points, rupiah in s.execute(q):
+        day = out[employee_id].setdefault(date, rules.DayWork())
+        if kind == "approver_credit":
+            day.approver_points += Decimal(points)
+        else:
+            day.minutes += int(minutes)
+            day.points += Decimal(points)
+            day.rupiah += int(rupiah)
+    return out
+
+
+def attendance_by_day(s, period: str, employee_ids=None):
+    start, end = periods.bounds(period)
+    q = select(Attendance.employee_id, Attendance.date, Attendance.kind, Attendance.minutes,
+               Attendance.excused).where(Attendance.date >= start, Attendance.date < end)
+    if employee_ids is not None:
+        q = q.where(Attendance.employee_id.in_(employee_ids))
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(list))
+    for employee_id, date, kind, minutes, excused in s.execute(q):
+        out[employee_id][date].append(rules.AttendanceMark(kind, minutes, bool(excused)))
+    return out
+
+
+def compute_lines(s, period: str, agency_id: int | None, employee_ids=None,
+                  progress=lambda done, total: None):
+    """(lines, errors): each employee on their own."""
+    last_day = periods.bounds(period)[1] - dt.timedelta(days=1)
+    people = profiles(s, last_day, agency_id, employee_ids)
+    ids = list(people) if employee_ids is not None else None
+    work = work_by_day(s, period, ids)
+    marks = attendance_by_day(s, period, ids)
+    resolve = rule_resolver(s)
+    lines, errors = [], []
+    for n, (employee_id, person) in enumerate(sorted(people.items()), 1):
+        try:
+            lines.append(rules.compute(person, period, lambda d, a=person.agency_id: resolve(a, d),
+                                       work.get(employee_id, {}), marks.get(employee_id, {})))
+        except Exception as exc:  # reported, never blocks the others
+            errors.append({"employee_id": employee_id, "nip": person.nip, "error": str(exc)})
+        if n % 500 == 0 or n == len(people):
+            progress(n, len(people))
+    return lines, errors
+
+
+# --- closing --------------------------------------------------------------------------------------
+
+def _scope_key(agency_id):
+    return agency_id or 0
+
+
+def latest_snapshot(s, period: str, agency_id: int | None) -> Snapshot | None:
+    return s.scalar(select(Snapshot).where(Snapshot.period == period,
+                                           Snapshot.agency_key == _scope_key(agency_id))
+                    .order_by(Snapshot.version.desc()).limit(1))
+
+
+def is_closed(s, period: str, agency_id: int | None) -> bool:
+    keys = {0, _scope_key(agency_id)}
+    return s.scalar(select(func.count()).select_from(Snapshot).where(
+        Snapshot.period == period, Snapshot.agency_key.in_(keys))) > 0
+
+
+def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: dt.date) -> CloseJob:
+    s = uow.session
+    first_next = periods.bounds(period)[1]
+    last_day = first_next - dt.timedelta(days=1)
+    deadline = first_next.replace(day=rule_resolver(s)(agency_id, last_day).body.input_deadline_day)
+    if today <= deadline:
+        raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})")
+    existing = s.scalar(select(CloseJob).where(
+        CloseJob.period == period, CloseJob.agency_id.is_(agency_id) if agency_id is None
+        else CloseJob.agency_id == agency_id, CloseJob.state.in_(("queued", "running", "done")))
+        .order_by(CloseJob.id.desc()).limit(1))
+    if existing is not None:
+        return existing  # closing again changes nothing
+    job = CloseJob(period=period, agency_id=agency_id, state="queued", requested_by=actor.account_id)
+    s.add(job)
+    s.flush()
+    uow.emit("payroll.close_requested", dict(job_id=job.id, period=period, agency_id=agency_id))
+    return job
+
+
+def run_close(store, job_id: int) -> None:
+    """Runs in a worker; safe to run again after a crash (the snapshot is all or nothing)."""
+    with store.unit_of_work() as uow:
+        job = uow.session.get(CloseJob, job_id)
+        if job is None or job.state == "done":
+            return
+        job.state, job.started_at, job.done = "running", utcnow(), 0
+        period, agency_id, requested_by = job.period, job.agency_id, job.requested_by
+
+    def progress(done, total):
+        with store.unit_of_work() as uow:
+            j = uow.session.get(CloseJob, job_id)
+            j.done, j.total = done, total
+
+    with store.session() as s:
+        already = latest_snapshot(s, period, agency_id)
+        closed_elsewhere = set()
+        if agency_id is None:  # the city: leave out agencies closed on their own
+            closed_elsewhere = set(s.scalars(select(SnapshotLine.employee_id).join(
+                Snapshot, Snapshot.id == SnapshotLine.snapshot_id).where(Snapshot.period == period)))
+        lines, errors = ([], []) if already else compute_lines(s, period, agency_id,
+                                                               progress=progress)
+    lines = [l for l in lines if l["employee_id"] not in closed_elsewhere]
+    with store.unit_of_work() as uow:
+        snapshot = latest_snapshot(uow.session, period, agency_id) or _freeze(
+            uow, period, agency_id, lines, errors, requested_by)
+        job = uow.session.get(CloseJob, job_id)
+        job.state, job.snapshot_id, job.finished_at = "done", snapshot.id, utcnow()
+        job.done = job.total = snapshot.employees
+
+
+def _freeze(uow, period, agency_id, lines, errors, created_by, version=1, reason=None,
+            differences=None) -> Snapshot:
+    s = uow.session
+    snapshot = Snapshot(period=period, agency_id=agency_id, agency_key=_scope_key(agency_id),
+                        version=version, employees=len(lines), errors=errors, reason=reason,
+                        created_by=created_by, created_at=utcnow())
+    s.add(snapshot)
+    s.flush()
+    differences = differences or {}
+    if lines:
+        s.execute(insert(SnapshotLine), [
+            {"snapshot_id": snapshot.id, "employee_id": l["employee_id"],
+             "agency_id": l["agency_id"], "net": l["net"],
+             "difference": differences.get(l["employee_id"]), "line": l} for l in lines])
+    changed = [l for l in lines if version == 1 or l["employee_id"] in differences]
+    uow.emit_many("payroll.line", [
+        dict({k: l[k] for k in LINE_EVENT_FIELDS}, snapshot_version=version,
+             difference=differences.get(l["employee_id"])) for l in changed])
+    if version == 1:
+        uow.emit("payroll.period_closed", dict(period=period, agency_id=agency_id,
+                                               snapshot_version=version, employees=len(lines)))
+    return snapshot
+
+
+def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, rupiah: int,
+            minutes: int, reason: str) -> Snapshot:
+    """After a close: an audited ledger correction and a new snapshot version with the
+    difference line."""
+    s = uow.session
+    last_day = periods.bounds(period)[1] - dt.timedelta(days=1)
+    person = profiles(s, last_day, employee_ids=[employee_id]).get(employee_id)
+    if person is None:
+        raise NotFound(f"employee {employee_id} had no placement in {period}")
+    snapshot = latest_snapshot(s, period, person.agency_id) or latest_snapshot(s, period, None)
+    if snapshot is None:
+        raise Conflict(f"{period} is not closed: report or approve normally instead")
+    s.add(LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
+                      date=last_day, kind="correction", points=points, rupiah=rupiah,
+                      minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
+                      source_event_id=str(uuid.uuid4()), recorded_at=utcnow()))
+    s.flush()
+    (new_line,), errors = compute_lines(s, period, None, employee_ids=[employee_id])
+    old = {l.employee_id: l for l in s.scalars(select(SnapshotLine).where(
+        SnapshotLine.snapshot_id == snapshot.id))}
+    previous = old.get(employee_id)
+    lines = [l.line for e, l in sorted(old.items()) if e != employee_id] + [new_line]
+    difference = new_line["net"] - (previous.net if previous else 0)
+    return _freeze(uow, period, snapshot.agency_id, lines, snapshot.errors, actor.account_id,
+                   version=snapshot.version + 1, reason=reason,
+                   differences={employee_id: difference})
+
+
+def snapshot_lines(s, period: str, agency_id: int | None, version: int | None = None):
+    q = select(Snapshot).where(Snapshot.period == period, Snapshot.agency_key == _scope_key(agency_id))
+    q = q.where(Snapshot.version == version) if version else q.order_by(Snapshot.version.desc())
+    snapshot = s.scalar(q.limit(1))
+    if snapshot is None:
+        raise NotFound(f"{period} is not closed for that scope")
+    lines = [l.line | {"difference": l.difference} for l in s.scalars(
+        select(SnapshotLine).where(SnapshotLine.snapshot_id == snapshot.id)
+        .order_by(SnapshotLine.agency_id, SnapshotLine.employee_id))]
+    return snapshot, lines
+
+
+# --- predikat ---------------------------------------------------------------------------------------
+
+def set_appraisal(uow, actor: Actor, employee_id: int, year: int, result: str, behaviour: str,
+                  today: dt.date) -> Appraisal:
+    s = uow.session
+    person = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
+                      .order_by(Placement.start_date.desc()).limit(1))
+    if person is None:
+        raise NotFound(f"employee {employee_id} unknown")
+    if actor.employee_id == employee_id:
+        raise Forbidden("nobody appraises themself")
+    if not (actor.employee_id == person.superior_employee_id or actor.has("city_admin")):
+        raise Forbidden("the appraiser is the direct superior")
+    if (result, behaviour) not in rules.PREDIKAT:
+        raise InvalidInput("ratings are above, as_expected or below",
+                           [{"field": "rating", "reason": f"{result}/{behaviour}"}])
+    row = s.scalar(select(Appraisal).where(Appraisal.employee_id == employee_id,
+                                           Appraisal.year == year))
+    if row is None:
+        row = Appraisal(employee_id=employee_id, year=year, agency_id=person.agency_id)
+        s.add(row)
+    row.result_rating, row.behaviour_rating = result, behaviour
+    row.predikat, row.set_by = rules.predikat(result, behaviour), actor.account_id
+    return row
+
+
+def predikat_report(s, year: int, agency_id: int) -> dict:
+    rows = list(s.scalars(select(Appraisal).where(Appraisal.year == year,
+                                                  Appraisal.agency_id == agency_id)))
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[r.predikat] += 1
+    limits = rule_resolver(s)(agency_id, dt.date(year, 12, 31)).body.predikat_limits
+    return {"year": year, "agency_id": agency_id, "counts": dict(counts),
+            "warnings": rules.distribution_warnings(counts, limits),
+            "employees": [{"employee_id": r.employee_id, "predikat": r.predikat,
+                           "result": r.result_rating, "behaviour": r.behaviour_rating}
+                          for r in rows]}
