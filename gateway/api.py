@@ -1,11 +1,12 @@
 """The public REST API, version 1. Each route checks the role, then makes one
 or two RPC calls; services check ownership and state."""
+import base64
 import datetime as dt
 import hashlib
 from typing import Annotated, Literal
 
 import httpx
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
@@ -20,7 +21,9 @@ from .errors import ApiError
 
 router = APIRouter(prefix="/api/v1")
 ADMIN = require("city_admin", "agency_admin")
-Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+Period = Annotated[str, Query(pattern=PERIOD, examples=["2026-11"])]
+PeriodPath = Annotated[str, Path(pattern=PERIOD, examples=["2026-11"])]
 
 
 def rpc(request: Request):
@@ -270,6 +273,105 @@ async def agency_dashboard(agency_id: int | None = None, actor: Actor = Depends(
 async def add_holiday(body: HolidayIn, actor: Actor = Depends(require("city_admin")),
                       call=Depends(rpc)):
     return await call("approval", "add_holiday", actor_dict(actor), body.model_dump(mode="json"))
+
+
+# --- payroll (scoring service) -----------------------------------------------------------------
+
+def _file(result: dict) -> Response:
+    return Response(base64.b64decode(result["base64"]), media_type=result["content_type"],
+                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
+
+
+@router.post("/admin/payroll-rule-sets", status_code=201, tags=["payroll"])
+async def publish_payroll_rule_set(request: Request, actor: Actor = Depends(require("city_admin")),
+                                   call=Depends(rpc)):
+    """A payroll rule set (shares, standard, ceilings, deductions, tax...) from a date on,
+    city-wide or for one agency. Body: {effective_from, agency_id, body}; errors name the field."""
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise ApiError(422, "invalid_input", "the body must be JSON") from None
+    return await call("scoring", "publish_rule_set", actor_dict(actor), payload)
+
+
+@router.get("/admin/payroll-rule-sets", tags=["payroll"])
+async def payroll_rule_sets(_actor: Actor = Depends(require("city_admin", "finance")),
+                            call=Depends(rpc)):
+    return await call("scoring", "list_rule_sets")
+
+
+class CloseIn(BaseModel):
+    period: str = Field(pattern=PERIOD)
+    agency_id: int | None = None
+
+
+@router.post("/payroll/closings", status_code=202, tags=["payroll"])
+async def close_period(body: CloseIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+    """Close a month for an agency or the city; returns the job whose progress to watch.
+    Closing again returns the same job."""
+    return await call("scoring", "close_period", actor_dict(actor), body.period, body.agency_id)
+
+
+@router.get("/payroll/closings/{job_id}", tags=["payroll"])
+async def close_progress(job_id: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("scoring", "close_job", actor_dict(actor), job_id)
+
+
+class CorrectionBody(BaseModel):
+    employee_id: int
+    period: str = Field(pattern=PERIOD)
+    points: str = "0"
+    rupiah: int = 0
+    minutes: int = 0
+    reason: str = Field(min_length=10, max_length=1000)
+
+
+@router.post("/payroll/corrections", status_code=201, tags=["payroll"])
+async def correct(body: CorrectionBody, actor: Actor = Depends(require("city_admin")),
+                  call=Depends(rpc)):
+    """After a close: an audited correction, producing a new snapshot version."""
+    return await call("scoring", "correct", actor_dict(actor), body.employee_id, body.period,
+                      body.model_dump(include={"points", "rupiah", "minutes", "reason"}))
+
+
+@router.get("/payroll/exports/{period}.{fmt}", tags=["payroll"],
+            responses={200: {"content": {"text/csv": {}, "application/octet-stream": {}}}})
+async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: int | None = None,
+                 version: int | None = None, actor: Actor = Depends(current_actor),
+                 call=Depends(rpc)):
+    """The closed period for finance."""
+    return _file(await call("scoring", "export", actor_dict(actor), period, agency_id, fmt, version))
+
+
+@router.get("/payroll/statements/{period}", tags=["payroll"],
+            responses={200: {"content": {"application/pdf": {}}}})
+async def statement(period: PeriodPath, employee_id: int | None = None,
+                    actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Your PDF statement for a closed month (Bahasa Indonesia)."""
+    target = employee_id or actor.employee_id
+    if target is None:
+        raise ApiError(422, "invalid_input", "say whose statement: employee_id")
+    return _file(await call("scoring", "statement", actor_dict(actor), target, period))
+
+
+class AppraisalIn(BaseModel):
+    result_rating: Literal["above", "as_expected", "below"]
+    behaviour_rating: Literal["above", "as_expected", "below"]
+
+
+@router.put("/employees/{employee_id}/appraisals/{year}", tags=["payroll"])
+async def appraise(employee_id: int, year: int, body: AppraisalIn,
+                   actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """The yearly ratings; the predikat follows the PermenPANRB 6/2022 matrix."""
+    return await call("scoring", "set_appraisal", actor_dict(actor), employee_id, year,
+                      body.result_rating, body.behaviour_rating)
+
+
+@router.get("/predikat/{year}", tags=["payroll"])
+async def predikat(year: int, agency_id: int | None = None, actor: Actor = Depends(ADMIN),
+                   call=Depends(rpc)):
+    """An agency's predikat distribution, with warnings past its limits."""
+    return await call("scoring", "predikat_report", actor_dict(actor), year, agency_id)
 
 
 @router.get("/recap", tags=["scoring"])

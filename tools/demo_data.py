@@ -74,9 +74,9 @@ def skp_items(parent_ids: list[int] | None = None) -> list[dict]:
              "indicators": [{"name": "Prototipe", "quantity": "1", "unit": "aplikasi"}]}]
 
 
-def load(http, year: int) -> dict:
-    """Load the demo city over the public API (an httpx.Client on the gateway).
-    Returns employee and SKP item ids by username."""
+def load(http, year: int, extra_years: tuple[int, ...] = ()) -> dict:
+    """Load the demo city over the public API (an httpx.Client on the gateway), with
+    approved SKPs for `year` (and `extra_years`). Returns ids by username."""
     def login(username, password):
         r = http.post("/api/v1/auth/login", json={"username": username, "password": password})
         r.raise_for_status()
@@ -89,7 +89,7 @@ def load(http, year: int) -> dict:
 
     admin, _ = login(ADMIN["username"], ADMIN["password"])
     for e in ORGANISATION["employees"]:
-        e.setdefault("since", f"{year}-01-01")
+        e.setdefault("since", f"{min((year, *extra_years))}-01-01")
     ok(http.post("/api/v1/admin/organisation", json=ORGANISATION, headers=admin))
     ok(http.post("/api/v1/admin/catalogue", json=CATALOGUE, headers=admin))
     people = {}
@@ -98,7 +98,7 @@ def load(http, year: int) -> dict:
         people[e["username"]] = {"headers": headers, "id": user["employee_id"]}
     head = people["kadis"]
 
-    def skp(person, items, decider):
+    def skp(person, items, decider, year):
         existing = http.get(f"/api/v1/employees/{person['id']}/skp/{year}", headers=person["headers"])
         if existing.status_code == 200 and existing.json()["state"] == "approved":
             return existing.json()
@@ -108,9 +108,11 @@ def load(http, year: int) -> dict:
         return ok(http.post(f"/api/v1/employees/{person['id']}/skp/{year}/decision",
                             json={"decision": "approve"}, headers=decider))
 
-    head_skp = skp(head, skp_items(), admin)
-    parents = [i["id"] for i in head_skp["items"]]
-    for username in ("sari", "agus", "made"):
-        people[username]["skp"] = skp(people[username], skp_items(parents), head["headers"])
-    head["skp"] = head_skp
+    for y in sorted({*extra_years, year}, reverse=True):  # `year` last: its SKP is the one kept
+        year_skp = skp(head, skp_items(), admin, y)
+        parents = [i["id"] for i in year_skp["items"]]
+        for username in ("sari", "agus", "made"):
+            people[username].setdefault("skps", {})[y] = people[username]["skp"] = skp(
+                people[username], skp_items(parents), head["headers"], y)
+        head.setdefault("skps", {})[y] = head["skp"] = year_skp
     return {"admin": admin, "people": people}

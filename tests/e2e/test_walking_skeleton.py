@@ -46,7 +46,8 @@ def employee_login(api, username):
 
 @pytest.fixture(scope="module")
 def loaded(api):
-    return demo_data.load(api, dt.date.today().year)
+    today = dt.date.today()
+    return demo_data.load(api, today.year, extra_years=(closable_month(today).year,))
 
 
 def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded):
@@ -142,6 +143,58 @@ def test_a_biased_rejection_is_disputed_and_upheld_by_the_review_team(api, loade
         "/api/v1/recap", params={"period": period}, headers=agus).json()["entries"]), 15, "credit")
     wait_until(lambda: api.get(f"/api/v1/reports/{report_id}", headers=agus).json()["state"]
                == "approved", 15, "report approved")
+
+
+def closable_month(today: dt.date) -> dt.date:
+    """A past month whose input deadline (the 5th of the next month) has passed."""
+    first = today.replace(day=1)
+    month = (first - dt.timedelta(days=1)).replace(day=1)
+    return month if today.day > 5 else (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(api, loaded):
+    sari, kadis = employee_login(api, "sari"), employee_login(api, "kadis")
+    admin = loaded["admin"]
+    month = closable_month(dt.date.today())
+    period = month.strftime("%Y-%m")
+    day = demo_data.working_day((month.replace(day=28)))
+    item = loaded["people"]["sari"]["skps"][day.year]["items"][0]["id"]
+    report = {"skp_item_id": item, "activity_code": "ENTRI-DATA", "date": day.isoformat(),
+              "start": "08:00", "end": "10:00", "description": "Entri data yang tertunda"}
+    r = api.post("/api/v1/reports", headers=sari, json=report)
+    assert r.status_code == 409 and "deadline" in r.json()["error"]["message"]
+    r = api.post("/api/v1/admin/grace-windows", headers=admin, json={
+        "agency_id": 1, "period": period,
+        "until": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        "reason": "server tidak dapat diakses pada hari terakhir"})
+    assert r.status_code == 200, r.text
+    r = api.post("/api/v1/reports", headers=sari, json=report)
+    assert r.status_code == 201, r.text
+    tasks = []
+    wait_until(lambda: tasks.extend(t for t in api.get("/api/v1/approvals/inbox", headers=kadis)
+                                    .json() if t["report_id"] == r.json()["id"]) or tasks, 15, "task")
+    api.post("/api/v1/approvals/bulk-approve", headers=kadis,
+             json={"task_ids": [tasks[0]["id"]]}).raise_for_status()
+    wait_until(lambda: api.get("/api/v1/recap", params={"period": period}, headers=sari)
+               .json()["activities"] == 1, 15, "ledger")
+
+    assert api.post("/api/v1/payroll/closings", headers=sari, json={"period": period}).status_code == 403
+    job = api.post("/api/v1/payroll/closings", headers=admin, json={"period": period})
+    assert job.status_code == 202, job.text
+    wait_until(lambda: api.get(f"/api/v1/payroll/closings/{job.json()['id']}", headers=admin)
+               .json()["state"] == "done", 30, "close")
+    again = api.post("/api/v1/payroll/closings", headers=admin, json={"period": period}).json()
+    assert again["id"] == job.json()["id"]
+    done = api.get(f"/api/v1/payroll/closings/{job.json()['id']}", headers=admin).json()
+    assert done["done"] == done["total"] == len(demo_data.ORGANISATION["employees"])
+
+    csv_file = api.get(f"/api/v1/payroll/exports/{period}.csv", headers=admin)
+    assert csv_file.status_code == 200 and "TPP Bersih" in csv_file.content.decode("utf-8-sig")
+    pdf = api.get(f"/api/v1/payroll/statements/{period}", headers=sari)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # the closed period never changes: reporting heard payroll.period_closed
+    wait_until(lambda: api.post("/api/v1/reports", headers=sari, json={
+        **report, "start": "13:00", "end": "14:00"}).status_code == 409, 15, "closed")
 
 
 def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
