@@ -324,6 +324,18 @@ class DisputeDismissed(_DisputeFacts):
     reason: str
 
 
+@event("approval.approval_revoked", "1.0", "approval")
+class ApprovalRevoked(_Decision):
+    """A post-audit by the review team found an approved report unfounded: it no
+    longer counts (scoring writes a reversal)."""
+    reason: str
+    activity_code: str
+    minutes: int
+    counted_minutes: int
+    points: Decimal
+    rupiah: int
+
+
 @event("approval.approver_credited", "1.0", "approval")
 class ApproverCredited(EventData):
     """An approver earned points for a decision (within the daily cap)."""

@@ -219,6 +219,17 @@ async def bulk_approve(body: BulkDecisionIn, actor: Actor = Depends(current_acto
     return await call("approval", "decide_many", actor_dict(actor), body.model_dump(mode="json"))
 
 
+class RevokeIn(BaseModel):
+    reason: str = Field(min_length=10, max_length=1000)
+
+
+@router.post("/approvals/{task_id}/revoke", tags=["approvals"])
+async def revoke(task_id: int, body: RevokeIn, actor: Actor = Depends(require("review_team", "city_admin")),
+                 call=Depends(rpc)):
+    """Post-audit: the review team revokes an approval it finds unfounded."""
+    return await call("approval", "revoke", actor_dict(actor), task_id, body.reason)
+
+
 @router.post("/approvals/delegations", status_code=201, tags=["approvals"])
 async def delegate(body: DelegationIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Let someone decide your tasks for a date range (leave, duty travel)."""

@@ -3,7 +3,7 @@ from nameko.rpc import RpcProxy, rpc
 from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden, NotFound, ServiceError
+from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, event_handler, timer
 from ekinerja_contract.schemas import (Actor, BulkDecisionIn, DecisionIn, DelegationIn,
@@ -91,6 +91,15 @@ class ApprovalService:
                 results.append({"task_id": task_id, "error": type(err).__name__,
                                 "message": err.message})
         return results
+
+    @rpc
+    def revoke(self, actor, task_id, reason):
+        actor = Actor.model_validate(actor)
+        if not isinstance(reason, str) or len(reason.strip()) < 10:
+            raise InvalidInput("say why the approval is revoked (10 characters at least)",
+                               [{"field": "reason", "reason": "too short"}])
+        with self.db.unit_of_work() as uow:
+            return tasks.as_dict(tasks.revoke(uow, actor, task_id, reason.strip()))
 
     @rpc
     def delegate(self, actor, delegation):

@@ -184,6 +184,25 @@ def _credit(uow, task, approver_id: int, settings) -> None:
                                                 agency_id=task.agency_id, date=day, points=points))
 
 
+def revoke(uow, actor: Actor, task_id: int, reason: str) -> ApprovalTask:
+    """Post-audit: the review team (or a city admin) revokes an approval it finds unfounded."""
+    s = uow.session
+    task = get(s, task_id, lock=True)
+    if not actor.has("review_team", "city_admin"):
+        raise Forbidden("only the review team revokes an approval after audit")
+    if actor.employee_id in (task.employee_id, task.decided_by):
+        raise Forbidden("neither the employee nor the approver may revoke this approval")
+    if task.state != "approved":
+        raise Conflict(f"only an approved report can be revoked (this one is {task.state})")
+    task.state = "revoked"
+    _audit(s, task, actor.employee_id, "revoke", "approved", "revoked", reason, actor.origin)
+    uow.emit("approval.approval_revoked", dict(
+        task_id=task.id, report_id=task.report_id, employee_id=task.employee_id,
+        agency_id=task.agency_id, decided_by=actor.employee_id or actor.account_id,
+        date=task.report["date"], reason=reason, **_value(task.report)))
+    return task
+
+
 # --- timeliness ----------------------------------------------------------------------------------
 
 def holidays(s) -> set[dt.date]:

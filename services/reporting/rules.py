@@ -22,6 +22,7 @@ TRANSITIONS = {
     ("rejected", "dispute"): "disputed",
     ("disputed", "uphold"): "approved",
     ("disputed", "dismiss"): "dismissed",
+    ("approved", "revoke"): "revoked",
 }
 # A live report holds its time slot and its evidence; the others gave them up.
 LIVE_STATES = {"draft", "submitted", "approved", "revision_requested", "disputed"}

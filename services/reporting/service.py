@@ -291,6 +291,10 @@ class ReportingService:
     def on_dispute_dismissed(self, body):
         self.db.consume(body, lambda uow, env: _decided(uow, env, "dismiss"))
 
+    @event_handler("approval", "approval.approval_revoked")
+    def on_approval_revoked(self, body):
+        self.db.consume(body, lambda uow, env: _decided(uow, env, "revoke"))
+
     @event_handler("scoring", "payroll.period_closed")
     def on_period_closed(self, body):
         def close(uow, env):

@@ -71,7 +71,7 @@ def _text(value) -> str:
     return str(value).encode("latin-1", "replace").decode("latin-1")
 
 
-def statement_pdf(line: dict, version: int) -> bytes:
+def statement_pdf(line: dict, version: int, entries: list[dict]) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
@@ -94,6 +94,17 @@ def statement_pdf(line: dict, version: int) -> bytes:
     row("Hari kerja", line["working_days"])
     row("Menit kerja yang disetujui", line["minutes"])
     row("Poin aktivitas / poin persetujuan", f"{line['activity_points']} / {line['approver_points']}")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, "Aktivitas yang dihitung", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    kinds = {"activity": "disetujui", "approver_credit": "persetujuan", "reversal": "dibatalkan",
+             "correction": "koreksi"}
+    for e in entries:
+        pdf.cell(0, 5, _text(f"  {e['date']}  {kinds.get(e['kind'], e['kind']):<12} "
+                             f"{e.get('activity_code') or '-':<14} {e['minutes']:>5} menit  "
+                             f"{e['points']:>7} poin  {rupiah(e['rupiah'])}"),
+                 new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for n, seg in enumerate(line["segments"], 1):
         pdf.set_font("Helvetica", "B", 10)

@@ -29,6 +29,7 @@ class LedgerEntry(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     report_id: Mapped[int | None] = mapped_column(Integer, index=True)
     task_id: Mapped[int | None] = mapped_column(Integer)
+    activity_code: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(Text)
     # The event (or correction) that caused it: a redelivery can never count twice.
     source_event_id: Mapped[str] = mapped_column(String(36), unique=True)

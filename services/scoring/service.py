@@ -48,6 +48,12 @@ class ScoringService:
         """An upheld objection: the rejected report counts as approved."""
         self.db.consume(body, _credit_activity)
 
+    @event_handler("approval", "approval.approval_revoked")
+    def on_approval_revoked(self, body):
+        """A revoked approval: a reversal line, in the report's month while it is open,
+        else in the current month (a closed month changes only by correction)."""
+        self.db.consume(body, _reverse)
+
     @event_handler("approval", "approval.approver_credited")
     def on_approver_credited(self, body):
         self.db.consume(body, _credit_approver)
@@ -159,7 +165,10 @@ class ScoringService:
                     continue
                 line = next((l for l in lines if l["employee_id"] == employee_id), None)
                 if line is not None:
-                    pdf = exports.statement_pdf(line, snapshot.version)
+                    entries = [_entry_dict(e) for e in s.scalars(select(LedgerEntry).where(
+                        LedgerEntry.employee_id == employee_id, LedgerEntry.period == period)
+                        .order_by(LedgerEntry.date, LedgerEntry.id))]
+                    pdf = exports.statement_pdf(line, snapshot.version, entries)
                     return {"filename": f"tpp-{period}-{person.nip}.pdf",
                             "content_type": "application/pdf",
                             "base64": base64.b64encode(pdf).decode()}
@@ -229,7 +238,22 @@ def _credit_activity(uow, envelope):
         return  # a report counts once, whichever event told of its approval
     _record(uow, envelope, employee_id=a.employee_id, agency_id=a.agency_id, date=a.date,
             kind="activity", points=a.points, rupiah=a.rupiah, minutes=a.counted_minutes,
-            report_id=a.report_id, task_id=a.task_id)
+            report_id=a.report_id, task_id=a.task_id, activity_code=a.activity_code)
+
+
+def _reverse(uow, envelope):
+    r = parse(envelope)
+    kinds = dict(uow.session.execute(select(LedgerEntry.kind, func.count()).where(
+        LedgerEntry.report_id == r.report_id).group_by(LedgerEntry.kind)).all())
+    if kinds.get("activity", 0) <= kinds.get("reversal", 0):
+        return  # nothing counted, nothing to take back
+    date = r.date
+    if payroll.is_closed(uow.session, periods.period_of(date), r.agency_id):
+        date = config.today()
+    _record(uow, envelope, employee_id=r.employee_id, agency_id=r.agency_id, date=date,
+            kind="reversal", points=-r.points, rupiah=-r.rupiah, minutes=-r.counted_minutes,
+            report_id=r.report_id, task_id=r.task_id, activity_code=r.activity_code,
+            reason=r.reason)
 
 
 def _credit_approver(uow, envelope):
@@ -261,6 +285,7 @@ def _attend(uow, envelope):
 
 def _entry_dict(e: LedgerEntry) -> dict:
     return {"id": e.id, "date": e.date.isoformat(), "kind": e.kind, "points": str(e.points),
+            "activity_code": e.activity_code,
             "rupiah": e.rupiah, "minutes": e.minutes, "report_id": e.report_id,
             "reason": e.reason}
 

@@ -272,3 +272,18 @@ def test_every_consumed_event_redelivered_changes_nothing(service):
     for handler, body in zip(handlers, bodies):
         handler(body)
     assert outbox_types(service.db) == before
+
+
+def test_the_review_team_revokes_an_unfounded_approval_after_audit(service):
+    service.on_report_submitted(report_submitted(1))
+    task = task_of(service, 1)
+    service.decide(HEAD, task["id"], {"decision": "approve"})
+    with pytest.raises(Forbidden):
+        service.revoke({**HEAD, "roles": ["employee", "review_team"]}, task["id"],
+                       "saya sendiri yang menyetujui")
+    with pytest.raises(Forbidden):
+        service.revoke(STAFF, task["id"], "bukan anggota tim penilai")
+    assert service.revoke(REVIEWER, task["id"], "foto bukti dipakai ulang")["state"] == "revoked"
+    assert outbox_types(service.db)[-1] == "approval.approval_revoked"
+    with pytest.raises(Conflict):
+        service.revoke(REVIEWER, task["id"], "foto bukti dipakai ulang")

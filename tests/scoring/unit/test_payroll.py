@@ -160,3 +160,29 @@ def test_predikat_with_distribution_warnings(service):
                                      2026, 1)
     assert report["counts"] == {"Sangat Baik": 2}
     assert report["warnings"] and "Sangat Baik" in report["warnings"][0]
+
+
+def test_a_month_with_an_approval_revoked_and_a_rejection_upheld_on_dispute(service):
+    from ekinerja_contract import events
+    revoked = events.build("approval.approval_revoked", dict(
+        task_id=100, report_id=100, employee_id=2, agency_id=1, decided_by=7,
+        date=WORKING[0].isoformat(), reason="bukti tidak sesuai pekerjaan", activity_code="SURAT",
+        minutes=300, counted_minutes=300, points="5.00", rupiah=7500), "approval").model_dump(mode="json")
+    service.on_approval_revoked(revoked)
+    service.on_approval_revoked(revoked)  # redelivered: taken back once
+    upheld = events.build("approval.dispute_upheld", dict(
+        dispute_id=1, task_id=200, report_id=200, employee_id=2, agency_id=1,
+        heard_by="review_team", decided_by=7, reason="bukti sah", date=WORKING[1].isoformat(),
+        activity_code="SURAT", minutes=150, counted_minutes=150, points="5.00", rupiah=7500),
+        "approval").model_dump(mode="json")
+    service.on_dispute_upheld(upheld)
+    staff = {"account_id": 2, "employee_id": 2, "roles": ["employee"]}
+    recap = service.recap(staff, 2, "2026-11")
+    assert (recap["activities"], recap["counted_minutes"]) == (21, 21 * 300 - 300 + 150)
+    # 3,900,000 x (0.6 x 6150/6750 + 0.4) = 3,692,000; tax 5 %; insurance 1 %
+    tpp = recap["tpp"]
+    assert (tpp["gross"], tpp["tax"], tpp["insurance"], tpp["net"]) == (
+        3_692_000, 184_600, 36_920, 3_470_480)
+    close(service)
+    pdf = service.statement(staff, 2, "2026-11")
+    assert base64.b64decode(pdf["base64"]).startswith(b"%PDF")

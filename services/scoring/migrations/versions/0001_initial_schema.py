@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:19:54.955449
+Create Date: 2026-11-27 18:24:27.559219
 
 """
 from typing import Sequence, Union
@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=True),
     sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('activity_code', sa.String(length=40), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('source_event_id', sa.String(length=36), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
