@@ -214,6 +214,30 @@ class EvidenceLinked(EventData):
     owner_id: int
 
 
+@event("evidence.reuse_detected", "1.0", "evidence")
+class EvidenceReuseDetected(EventData):
+    """The same bytes were uploaded by different people: their approvers are told."""
+    sha256: str
+    evidence_ids: list[str]
+    owner_ids: list[int]
+
+
+@event("evidence.expired", "1.0", "evidence")
+class EvidenceExpired(EventData):
+    """An upload never linked to a submitted report in time was removed."""
+    evidence_id: str
+    owner_id: int
+
+
+@event("evidence.integrity_failed", "1.0", "evidence")
+class EvidenceIntegrityFailed(EventData):
+    """An audit re-read a piece of evidence and found it missing or altered."""
+    evidence_id: str
+    report_id: int | None
+    expected_sha256: str
+    found: Literal["missing", "altered"]
+
+
 # --- approval --------------------------------------------------------------
 
 @event("approval.task_created", "1.0", "approval")

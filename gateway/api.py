@@ -203,7 +203,17 @@ async def list_reports(period: Period, employee_id: int | None = None,
 
 @router.get("/approvals/inbox", tags=["approvals"])
 async def approval_inbox(actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("approval", "inbox", actor_dict(actor))
+    """Tasks waiting for you, each with its evidence thumbnail (a short-lived URL) and
+    whether the same photo was uploaded by someone else."""
+    tasks = await call("approval", "inbox", actor_dict(actor))
+    ids = [t["report"].get("evidence_id") for t in tasks if t["report"].get("evidence_id")]
+    thumbs = await call("evidence", "thumbnail_urls", actor_dict(actor), ids) if ids else {}
+    for t in tasks:
+        thumb = thumbs.get(t["report"].get("evidence_id")) or {}
+        t["thumbnail_url"] = thumb.get("url")
+        t["flags"] = (["evidence_reused"] if thumb.get("reused") else []) + (
+            ["over_daily_cap"] if t["report"]["counted_minutes"] < t["report"]["minutes"] else [])
+    return tasks
 
 
 @router.post("/approvals/{task_id}/decision", tags=["approvals"])

@@ -6,6 +6,7 @@ at this service's own HTTP entrypoint and are signed with an HMAC.
 """
 import hashlib
 import hmac
+import io
 import os
 import time
 import uuid
@@ -22,16 +23,49 @@ def new_key() -> str:
     return f"staging/{uuid.uuid4().hex}"
 
 
+def locked_key(sha256: str) -> str:
+    # Content-addressed: the same bytes are one locked object, whoever uploaded them.
+    return f"evidence/{sha256}"
+
+
 class S3Backend:
-    def __init__(self, endpoint, access_key, secret_key, bucket, secure=False, region="us-east-1"):
+    """Staging objects are unlocked; linked evidence is copied to a content-addressed key
+    in a bucket with versioning and object lock, and given a COMPLIANCE retention."""
+
+    def __init__(self, endpoint, access_key, secret_key, bucket, secure=False, region="us-east-1",
+                 object_lock=True):
         from minio import Minio
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
                             secure=secure, region=region)
         self.bucket = bucket
+        self.object_lock = object_lock
 
     def ensure_bucket(self) -> None:
         if not self.client.bucket_exists(self.bucket):
-            self.client.make_bucket(self.bucket)
+            self.client.make_bucket(self.bucket, object_lock=self.object_lock)
+
+    def lock(self, key: str, sha256: str, until) -> tuple[str, str | None]:
+        """Idempotent: a second call (after a crash) finds the locked copy and finishes."""
+        from minio.commonconfig import COMPLIANCE, CopySource
+        from minio.retention import Retention
+        final = locked_key(sha256)
+        try:
+            version = self.client.stat_object(self.bucket, final).version_id
+        except Exception:  # not there yet
+            result = self.client.copy_object(self.bucket, final, CopySource(self.bucket, key),
+                                             metadata={"sha256": sha256},
+                                             metadata_directive="REPLACE")
+            version = result.version_id
+            if self.object_lock:
+                # Set after the write: a PUT carrying retention headers needs HTTPS on some
+                # servers (moto refuses it over plain HTTP).
+                self.client.set_object_retention(self.bucket, final, Retention(COMPLIANCE, until),
+                                                 version_id=version)
+        self.delete(key)
+        return final, version
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type)
 
     def upload_url(self, key: str, ttl: int) -> str:
         return self.client.presigned_put_object(self.bucket, key, expires=timedelta(seconds=ttl))
@@ -57,17 +91,46 @@ class S3Backend:
             response.release_conn()
 
     def delete(self, key: str) -> None:
-        self.client.remove_object(self.bucket, key)
+        from minio.error import S3Error
+        try:
+            self.client.remove_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code not in ("NoSuchKey", "NoSuchObject"):
+                raise
+
+
+class LockedError(PermissionError):
+    pass
 
 
 class LocalBackend:
+    """The embedded default: a folder. Linked evidence is moved to a content-addressed
+    path, made read-only, and never deleted by this code."""
+
     def __init__(self, root: Path, public_url: str, secret: bytes):
         self.root = Path(root)
         self.public_url = public_url.rstrip("/")
         self.secret = secret
 
     def ensure_bucket(self) -> None:
-        (self.root / "staging").mkdir(parents=True, exist_ok=True)
+        for folder in ("staging", "evidence", "thumbs"):
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+
+    def lock(self, key: str, sha256: str, until) -> tuple[str, str | None]:
+        final = locked_key(sha256)
+        target = self._path(final)
+        if not target.exists():
+            os.replace(self._path(key), target)
+            target.chmod(0o444)
+        else:
+            self._path(key).unlink(missing_ok=True)
+        return final, None
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -130,6 +193,8 @@ class LocalBackend:
                 yield chunk
 
     def delete(self, key: str) -> None:
+        if key.startswith("evidence/"):
+            raise LockedError("locked evidence is never deleted")
         self._path(key).unlink(missing_ok=True)
 
 
@@ -138,7 +203,8 @@ def from_config(cfg: dict, data_dir: Path):
         return S3Backend(cfg["S3_ENDPOINT"], cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"],
                          cfg.get("S3_BUCKET") or "ekinerja-evidence",
                          secure=str(cfg.get("S3_SECURE")).lower() == "true",
-                         region=cfg.get("S3_REGION") or "us-east-1")
+                         region=cfg.get("S3_REGION") or "us-east-1",
+                         object_lock=str(cfg.get("S3_OBJECT_LOCK", "true")).lower() == "true")
     secret = (cfg.get("URL_SECRET") or "").encode() or os.urandom(32)
     return LocalBackend(Path(cfg.get("LOCAL_DIR") or data_dir / "evidence"),
                         cfg.get("PUBLIC_URL") or "http://127.0.0.1:8010", secret)

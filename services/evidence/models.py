@@ -1,7 +1,7 @@
 """Evidence's own tables."""
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ekinerja_contract.db import messaging_tables
@@ -15,16 +15,23 @@ class Evidence(Base):
     __tablename__ = "evidence"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     owner_id: Mapped[int] = mapped_column(Integer, index=True)
-    object_key: Mapped[str] = mapped_column(String(200), unique=True)
+    object_key: Mapped[str] = mapped_column(String(200), index=True)  # shared when content-addressed
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    # pending -> stored -> linked; pending -> rejected
-    status: Mapped[str] = mapped_column(String(20))
+    # pending -> stored (in staging, unlocked) -> linked (locked); unlinked uploads expire
+    status: Mapped[str] = mapped_column(String(20), index=True)
     report_id: Mapped[int | None] = mapped_column(Integer)
-    approver_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    viewers: Mapped[list] = mapped_column(JSON, default=list)  # approvers, escalation targets
+    version_id: Mapped[str | None] = mapped_column(String(200))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False))
+    gps_lat: Mapped[float | None] = mapped_column(Float)
+    gps_lon: Mapped[float | None] = mapped_column(Float)
+    thumbnail_key: Mapped[str | None] = mapped_column(String(200))
+    reused_by_other: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     stored_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -66,8 +66,59 @@ def check_stored(head: bytes, size: int, sha256: str, expected_size: int,
     return real
 
 
-def may_view(actor, owner_id: int, approver_id: int | None) -> bool:
-    """The owner, the approver of the report it backs, the review team and city admins."""
-    if actor.employee_id is not None and actor.employee_id in (owner_id, approver_id):
+# --- photos: when and where they were taken, and a thumbnail --------------------------
+
+THUMBNAIL_PX = 320
+MAX_PIXELS = 60_000_000  # above this Pillow's decoder is not trusted (decompression bombs)
+
+
+def _gps_degrees(value, ref) -> float | None:
+    try:
+        d, m, s = (float(x) for x in value)
+    except (TypeError, ValueError):
+        return None
+    degrees = d + m / 60 + s / 3600
+    return round(-degrees if ref in ("S", "W") else degrees, 6)
+
+
+def photo_facts(fileobj) -> dict:
+    """EXIF capture time and GPS position (when present) and a JPEG thumbnail.
+    Raises UnsupportedMediaType for an image Pillow cannot read."""
+    import datetime as dt
+    import io
+
+    from PIL import ExifTags, Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(fileobj) as img:
+            exif = img.getexif()
+            facts = {"captured_at": None, "gps_lat": None, "gps_lon": None}
+            raw = exif.get_ifd(ExifTags.IFD.Exif).get(36867) or exif.get(306)  # DateTimeOriginal
+            if raw:
+                try:
+                    facts["captured_at"] = dt.datetime.strptime(str(raw).strip("\x00"),
+                                                                "%Y:%m:%d %H:%M:%S")
+                except ValueError:
+                    pass
+            gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+            if gps.get(2) and gps.get(4):
+                facts["gps_lat"] = _gps_degrees(gps[2], gps.get(1))
+                facts["gps_lon"] = _gps_degrees(gps[4], gps.get(3))
+            img.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "JPEG", quality=70)
+            facts["thumbnail"] = out.getvalue()
+            return facts
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise UnsupportedMediaType("the image is damaged or cannot be read",
+                                   [{"field": "file", "reason": str(exc)[:100]}]) from None
+
+
+def may_view(actor, owner_id: int, viewers: list[int]) -> bool:
+    """The owner, whoever must decide on the report (approver, escalation target, a
+    rerouted approver), the review team and city admins."""
+    if actor.employee_id is not None and (actor.employee_id == owner_id
+                                          or actor.employee_id in (viewers or [])):
         return True
     return actor.has("review_team", "city_admin")

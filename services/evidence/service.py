@@ -1,7 +1,5 @@
-"""Evidence service: entrypoints only; rules in rules.py, bytes in backends.py."""
-import hashlib
-import uuid
-
+"""Evidence service: entrypoints only; rules in rules.py, bytes in backends.py,
+use cases in evidence.py."""
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.web.handlers import http
@@ -9,26 +7,28 @@ from sqlalchemy import select, text
 from werkzeug.wrappers import Response
 
 from ekinerja_contract import config
-from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from ekinerja_contract.envelope import Envelope, utcnow
+from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, event_handler
+from ekinerja_contract.nameko_ext import Database, event_handler, timer
 from ekinerja_contract.schemas import Actor
 
-from . import backends, rules
-from .models import Base, Evidence, EvidenceView
+from . import backends, evidence
+from .models import Base, Evidence
 
 
 class ObjectStore(DependencyProvider):
-    """The configured backend; the bucket (or folder) is created before any entrypoint runs."""
+    """The configured backend and its numbers; the bucket (or folder) is created before
+    any entrypoint runs (in setup: nameko starts extensions concurrently)."""
 
     def setup(self):
-        self.settings = dict(self.container.config.get("EVIDENCE") or {})
-        self.backend = backends.from_config(self.settings, config.data_dir())
-        self.max_bytes = int(self.settings.get("MAX_BYTES") or 10 * 1024 * 1024)
-        self.ttl = int(self.settings.get("URL_TTL_SECONDS") or 300)
-        # In setup, not start: nameko starts extensions concurrently, so an RPC
-        # could otherwise be served before the bucket exists.
+        cfg = dict(self.container.config.get("EVIDENCE") or {})
+        self.backend = backends.from_config(cfg, config.data_dir())
+        self.max_bytes = int(cfg.get("MAX_BYTES") or 10 * 1024 * 1024)
+        self.ttl = int(cfg.get("URL_TTL_SECONDS") or 300)
+        self.retention_days = int(cfg.get("RETENTION_DAYS") or 1826)
+        self.staging_days = int(cfg.get("STAGING_DAYS") or 7)
+        self.audit_sample = int(cfg.get("AUDIT_SAMPLE") or 20)
         self.backend.ensure_bucket()
 
     def get_dependency(self, worker_ctx):
@@ -44,107 +44,89 @@ class EvidenceService:
     def health(self):
         with self.db.session() as s:
             s.execute(text("SELECT 1"))
-        return {"service": self.name, "ok": True,
-                "backend": type(self.store.backend).__name__}
+        return {"service": self.name, "ok": True, "backend": type(self.store.backend).__name__}
 
+    # --- upload -----------------------------------------------------------------------
     @rpc
     def create_upload(self, actor, filename, content_type, size):
         """Announce an upload: returns the evidence id and a short-lived PUT URL."""
-        actor = _employee(actor)
-        filename = rules.check_filename(filename)
-        rules.check_declared(int(size), content_type, self.store.max_bytes)
-        evidence_id = str(uuid.uuid4())
-        key = backends.new_key()
         with self.db.unit_of_work() as uow:
-            uow.session.add(Evidence(id=evidence_id, owner_id=actor.employee_id, object_key=key,
-                                     filename=filename, content_type=content_type,
-                                     size=int(size), status="pending", created_at=utcnow()))
-        return {"evidence_id": evidence_id, "max_bytes": self.store.max_bytes,
-                "upload_url": self.store.backend.upload_url(key, self.store.ttl)}
+            return evidence.create_upload(uow, self.store, _employee(actor), filename,
+                                          content_type, size)
 
     @rpc
     def confirm_upload(self, actor, evidence_id, sha256=None):
-        """Check what landed (size, SHA-256, type by magic bytes) and keep it or drop it."""
-        actor = _employee(actor)
-        with self.db.session() as s:
-            ev = s.get(Evidence, evidence_id)
-        if ev is None or ev.owner_id != actor.employee_id:
-            raise NotFound("no such upload")
-        if ev.status != "pending":
-            return _evidence_dict(ev)
-        try:
-            real_type, digest, size = self._check_landed(ev, sha256)
-        except ServiceError:
-            self._discard(ev)
-            raise
-        with self.db.unit_of_work() as uow:
-            same = uow.session.scalar(select(Evidence).where(
-                Evidence.owner_id == ev.owner_id, Evidence.sha256 == digest,
-                Evidence.status.in_(("stored", "linked"))).limit(1))
-            row = uow.session.get(Evidence, evidence_id)
-            if same is not None:
-                uow.session.delete(row)
-            else:
-                row.status, row.sha256, row.size = "stored", digest, size
-                row.content_type, row.stored_at = real_type, utcnow()
-                uow.emit("evidence.stored", dict(evidence_id=row.id, owner_id=row.owner_id,
-                                                 sha256=digest, size=size,
-                                                 content_type=real_type))
-        if same is not None:
-            self.store.backend.delete(ev.object_key)
-            return {**_evidence_dict(same), "duplicate": True}
-        return _evidence_dict(row)
+        """Check what landed (size, SHA-256, type by magic bytes, a readable image) and keep
+        it, or remove it and say why."""
+        return evidence.confirm(self.db, self.store, _employee(actor), evidence_id, sha256)
 
-    def _check_landed(self, ev, claimed_sha256):
-        size = self.store.backend.size(ev.object_key)
-        if size is None:
-            raise InvalidInput("nothing was uploaded", [{"field": "file", "reason": "missing"}])
-        digest, head, total = hashlib.sha256(), b"", 0
-        for chunk in self.store.backend.read(ev.object_key):
-            if len(head) < rules.SNIFF_BYTES:
-                head += chunk[:rules.SNIFF_BYTES - len(head)]
-            digest.update(chunk)
-            total += len(chunk)
-        real_type = rules.check_stored(head, total, digest.hexdigest(), ev.size,
-                                       claimed_sha256, self.store.max_bytes)
-        return real_type, digest.hexdigest(), total
-
-    def _discard(self, ev):
-        self.store.backend.delete(ev.object_key)
-        with self.db.unit_of_work() as uow:
-            row = uow.session.get(Evidence, ev.id)
-            if row is not None:
-                uow.session.delete(row)
-
+    # --- reading ---------------------------------------------------------------------------
     @rpc
     def describe(self, evidence_id):
         """For other services: who owns it, its hash and state."""
         with self.db.session() as s:
-            ev = s.get(Evidence, evidence_id)
-            if ev is None:
-                raise NotFound(f"evidence {evidence_id} not found")
-            return _evidence_dict(ev)
+            return evidence.as_dict(evidence.get(s, evidence_id))
 
     @rpc
     def view(self, actor, evidence_id):
-        """A short-lived download URL for someone allowed to see it; logged."""
-        actor = Actor.model_validate(actor)
+        """A short-lived download URL for someone allowed to see it; every view is logged."""
         with self.db.unit_of_work() as uow:
-            ev = uow.session.get(Evidence, evidence_id)
-            if ev is None or ev.status not in ("stored", "linked"):
-                raise NotFound(f"evidence {evidence_id} not found")
-            if not rules.may_view(actor, ev.owner_id, ev.approver_id):
-                raise Forbidden("you may not see this evidence")
-            uow.session.add(EvidenceView(evidence_id=ev.id, account_id=actor.account_id,
-                                         viewed_at=utcnow()))
-            return {**_evidence_dict(ev),
-                    "url": self.store.backend.download_url(ev.object_key, self.store.ttl)}
+            return evidence.view(uow, self.store, Actor.model_validate(actor), evidence_id)
 
+    @rpc
+    def thumbnail_urls(self, actor, evidence_ids):
+        """Thumbnails for an approval inbox: only those the caller may see."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            return evidence.thumbnail_urls(s, self.store, actor, evidence_ids)
+
+    @rpc
+    def verify(self, actor, evidence_id):
+        """Re-read an object and compare its SHA-256 with the recorded one."""
+        actor = Actor.model_validate(actor)
+        if not actor.has("review_team", "city_admin"):
+            raise Forbidden("auditors only")
+        with self.db.session() as s:
+            row = evidence.get(s, evidence_id)
+        return evidence.verify(self.store.backend, row)
+
+    # --- what other services tell ------------------------------------------------------------
     @event_handler("reporting", "report.submitted")
     def on_report_submitted(self, body):
-        self.db.consume(body, _link)
+        report = parse(Envelope.model_validate(body))
+        if report.evidence_id:
+            evidence.lock_before_link(self.db, self.store, report.evidence_id)
+        self.db.consume(body, lambda uow, env: evidence.link(uow, self.store, env))
 
-    # --- the local backend's signed URLs ------------------------------------------
+    @event_handler("approval", "approval.task_escalated")
+    def on_task_escalated(self, body):
+        self.db.consume(body, lambda uow, env: evidence.add_viewer(
+            uow, parse(env).report_id, parse(env).escalated_to))
+
+    @event_handler("approval", "approval.task_rerouted")
+    def on_task_rerouted(self, body):
+        self.db.consume(body, lambda uow, env: evidence.add_viewer(
+            uow, parse(env).report_id, parse(env).approver_id))
+
+    # --- housekeeping --------------------------------------------------------------------------
+    @timer("EVIDENCE.PURGE_SECONDS", 3600)
+    def purge_staging(self):
+        """Uploads never linked to a submitted report in time are removed."""
+        return evidence.purge(self.db, self.store, utcnow())
+
+    @timer("EVIDENCE.AUDIT_SECONDS", 3600)
+    def audit_sample(self):
+        """Re-read a random sample of locked evidence; publish what is missing or altered."""
+        return evidence.audit(self.db, self.store)
+
+    @rpc
+    def run_housekeeping(self, now=None):
+        import datetime as dt
+        moment = dt.datetime.fromisoformat(now) if now else utcnow()
+        return {"purged": evidence.purge(self.db, self.store, moment),
+                "audit": evidence.audit(self.db, self.store)}
+
+    # --- the local backend's signed URLs ---------------------------------------------------------
     @http("PUT", "/uploads/<path:key>")
     def receive_upload(self, request, key):
         local = self.store.backend
@@ -166,23 +148,14 @@ class EvidenceService:
         if not isinstance(local, backends.LocalBackend) or not local.valid(
                 "GET", key, request.args.get("expires"), request.args.get("signature")):
             return 403, "invalid or expired URL"
-        with self.db.session() as s:
-            ev = s.scalar(select(Evidence).where(Evidence.object_key == key))
-        if ev is None:
+        if local.size(key) is None:
             return 404, "not found"
-        return Response(local.read(key), mimetype=ev.content_type)
-
-
-def _link(uow, envelope):
-    report = parse(envelope)
-    if not report.evidence_id:
-        return
-    ev = uow.session.get(Evidence, report.evidence_id)
-    if ev is None:
-        raise NotFound(f"evidence {report.evidence_id} of report {report.report_id} not found")
-    ev.status, ev.report_id, ev.approver_id = "linked", report.report_id, report.approver_id
-    uow.emit("evidence.linked", dict(evidence_id=ev.id, report_id=report.report_id,
-                                     owner_id=ev.owner_id))
+        kind = "image/jpeg" if key.startswith("thumbs/") else None
+        if kind is None:
+            with self.db.session() as s:
+                row = s.scalar(select(Evidence).where(Evidence.object_key == key).limit(1))
+            kind = row.content_type if row else "application/octet-stream"
+        return Response(local.read(key), mimetype=kind)
 
 
 def _employee(actor) -> Actor:
@@ -192,7 +165,4 @@ def _employee(actor) -> Actor:
     return actor
 
 
-def _evidence_dict(ev: Evidence) -> dict:
-    return {"id": ev.id, "owner_id": ev.owner_id, "filename": ev.filename,
-            "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256,
-            "status": ev.status, "report_id": ev.report_id}
+__all__ = ["EvidenceService", "NotFound"]

@@ -82,7 +82,12 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded)
                                                        headers=kadis).json()
                                     if t["report_id"] == report["id"]) or tasks, 15, "inbox")
     task = tasks[0]
-    assert task["report"]["evidence_id"] == evidence["id"]
+    assert task["report"]["evidence_id"] == evidence["id"] and task["flags"] == []
+    # the thumbnail shows once evidence has linked the photo to the report (eventually)
+    thumbs = []
+    wait_until(lambda: thumbs.extend(t["thumbnail_url"] for t in api.get(
+        "/api/v1/approvals/inbox", headers=kadis).json() if t["thumbnail_url"]) or thumbs, 15, "thumb")
+    assert httpx.get(thumbs[0]).content.startswith(b"\xff\xd8")
 
     # the approver may see the evidence; the evidence URL works
     r = api.get(f"/api/v1/evidence/{evidence['id']}", headers=kadis)
@@ -228,6 +233,36 @@ def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
 
     r = api.post("/api/v1/admin/catalogue", json=demo_data.CATALOGUE, headers=sari)
     assert r.status_code == 403
+
+
+def test_an_upload_interrupted_halfway_leaves_nothing_behind(system, api, loaded):
+    import socket
+    from urllib.parse import urlparse
+    sari = employee_login(api, "sari")
+    url = urlparse(system.gateway_url)
+    photo = demo_data.tiny_jpeg() * 50
+    head = (f"POST /api/v1/evidence?filename=putus.jpg HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            f"Authorization: {sari['Authorization']}\r\nContent-Type: image/jpeg\r\n"
+            f"Content-Length: {len(photo)}\r\n\r\n").encode()
+    with socket.create_connection((url.hostname, url.port)) as sock:
+        sock.sendall(head + photo[: len(photo) // 2])
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(10)
+        try:
+            sock.recv(1000)
+        except OSError:
+            pass
+    from sqlalchemy import create_engine, text
+    engine = create_engine(system.db_url("evidence"))
+
+    def pending():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM evidence WHERE filename = 'putus.jpg'"))\
+                .scalar()
+    wait_until(lambda: pending() == 0, 10, "interrupted upload cleaned")
+    engine.dispose()
+    # and the gateway still serves
+    assert api.get("/healthz").status_code == 200
 
 
 def test_openapi_is_served(api):

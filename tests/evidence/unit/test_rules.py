@@ -53,7 +53,22 @@ def test_evidence_is_visible_to_owner_approver_review_team_only():
     approver = Actor(account_id=2, employee_id=20, roles=["employee", "supervisor"])
     other_supervisor = Actor(account_id=3, employee_id=30, roles=["employee", "supervisor"])
     review = Actor(account_id=4, employee_id=40, roles=["employee", "review_team"])
-    assert rules.may_view(owner, 10, 20)
-    assert rules.may_view(approver, 10, 20)
-    assert not rules.may_view(other_supervisor, 10, 20)
-    assert rules.may_view(review, 10, 20)
+    assert rules.may_view(owner, 10, [20])
+    assert rules.may_view(approver, 10, [20])
+    assert not rules.may_view(other_supervisor, 10, [20])
+    assert rules.may_view(review, 10, [20])
+
+
+def test_exif_capture_time_gps_and_a_thumbnail_are_read_from_a_photo():
+    import io
+    from tests.support.photos import jpeg_with_exif
+    facts = rules.photo_facts(io.BytesIO(jpeg_with_exif(gps=(-8.65, 115.2167))))
+    assert facts["captured_at"].isoformat() == "2026-11-16T09:30:00"
+    assert (round(facts["gps_lat"], 3), round(facts["gps_lon"], 3)) == (-8.65, 115.217)
+    assert facts["thumbnail"].startswith(b"\xff\xd8") and len(facts["thumbnail"]) < 20000
+
+
+def test_a_damaged_image_behind_the_right_magic_bytes_is_refused():
+    import io
+    with pytest.raises(UnsupportedMediaType):
+        rules.photo_facts(io.BytesIO(b"\xff\xd8\xff\xe0" + b"\x00" * 200))

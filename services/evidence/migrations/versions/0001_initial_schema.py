@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:44:09.361314
+Create Date: 2026-11-27 18:30:03.698425
 
 """
 from typing import Sequence, Union
@@ -31,15 +31,24 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=True),
-    sa.Column('approver_id', sa.Integer(), nullable=True),
+    sa.Column('viewers', sa.JSON(), nullable=False),
+    sa.Column('version_id', sa.String(length=200), nullable=True),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('captured_at', sa.DateTime(), nullable=True),
+    sa.Column('gps_lat', sa.Float(), nullable=True),
+    sa.Column('gps_lon', sa.Float(), nullable=True),
+    sa.Column('thumbnail_key', sa.String(length=200), nullable=True),
+    sa.Column('reused_by_other', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('stored_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('object_key')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evidence_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evidence_object_key'), ['object_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_sha256'), ['sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evidence_status'), ['status'], unique=False)
 
     op.create_table('evidence_view',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -85,8 +94,11 @@ def downgrade() -> None:
 
     op.drop_table('evidence_view')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evidence_status'))
         batch_op.drop_index(batch_op.f('ix_evidence_sha256'))
         batch_op.drop_index(batch_op.f('ix_evidence_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_evidence_object_key'))
+        batch_op.drop_index(batch_op.f('ix_evidence_created_at'))
 
     op.drop_table('evidence')
     # ### end Alembic commands ###
