@@ -10,9 +10,11 @@ from tests.support import infra
 os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 
 
-@pytest.fixture(scope="session")
-def amqp_uri():
-    vhost = f"ekt-{infra.RUN_ID}"
+@pytest.fixture(scope="module")
+def amqp_uri(request):
+    """A vhost of its own for each test module: no queue or dead letter left by one
+    module's services reaches another's."""
+    vhost = f"ekt-{infra.RUN_ID}-{request.module.__name__.rsplit('.', 1)[-1][:40]}"
     uri = infra.create_vhost(vhost)
     yield uri
     infra.delete_vhost(vhost)
