@@ -4,7 +4,6 @@ import uuid
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
 
 from ekinerja_contract.rpc_client import RpcClient
 
@@ -51,14 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   headers={"Retry-After": "5"})
         return {"ok": True}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home():
-        return ("<!doctype html><html lang='id'><meta charset='utf-8'>"
-                "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-                "<title>E-Kinerja</title><h1>E-Kinerja</h1>"
-                "<p>Sistem laporan kinerja harian ASN. Dokumentasi API: "
-                "<a href='/docs'>/docs</a></p></html>")
-
+    from .web import routes as web
+    web.install(app)
     return app
 
 

@@ -40,13 +40,13 @@ def issue_token(account: dict, secret: str, ttl_minutes: int) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def current_actor(request: Request,
-                  creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Actor:
-    if creds is None:
-        raise ApiError(401, "unauthenticated", "log in first",
-                       headers={"WWW-Authenticate": "Bearer"})
+COOKIE = "ekinerja_token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def decode(token: str, request: Request) -> Actor:
     try:
-        claims = jwt.decode(creds.credentials, request.app.state.settings.jwt_secret,
+        claims = jwt.decode(token, request.app.state.settings.jwt_secret,
                             algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError:
         raise ApiError(401, "token_expired", "your session has expired; log in again",
@@ -57,6 +57,21 @@ def current_actor(request: Request,
     return Actor(account_id=int(claims["sub"]), employee_id=claims.get("emp"),
                  agency_id=claims.get("agency"), roles=claims.get("roles", []),
                  origin=request.client.host if request.client else None)
+
+
+def current_actor(request: Request,
+                  creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Actor:
+    """A bearer token (other systems), or the pages' session cookie. A cookie alone
+    never authorises a state change unless the request carries X-Requested-With,
+    which a cross-site form cannot send (CSRF)."""
+    if creds is not None:
+        return decode(creds.credentials, request)
+    token = request.cookies.get(COOKIE)
+    if token:
+        if request.method not in SAFE_METHODS and not request.headers.get("x-requested-with"):
+            raise ApiError(403, "csrf", "send X-Requested-With with cookie-authenticated changes")
+        return decode(token, request)
+    raise ApiError(401, "unauthenticated", "log in first", headers={"WWW-Authenticate": "Bearer"})
 
 
 def require(*roles: str):

@@ -1,0 +1,1 @@
+"""The web pages people use (server-rendered, Bahasa Indonesia, no CDN)."""

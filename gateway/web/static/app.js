@@ -1,0 +1,138 @@
+// A little plain JavaScript: upload the photo, send the report, show progress.
+// Every API call sends X-Requested-With so the session cookie may change state.
+"use strict";
+
+function api(method, url, body, type) {
+  return fetch(url, {method, body, credentials: "same-origin",
+    headers: Object.assign({"X-Requested-With": "fetch"}, type ? {"Content-Type": type} : {})});
+}
+
+async function reason(resp) {
+  try { const e = (await resp.json()).error; return e.message + (e.details && e.details.length ? " (" + e.details.map(d => (d.field || d.column || "") + ": " + d.reason).join("; ") + ")" : ""); }
+  catch (_) { return resp.status + " " + resp.statusText; }
+}
+
+function uploadWithProgress(file, bar) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/evidence?filename=" + encodeURIComponent(file.name));
+    xhr.setRequestHeader("X-Requested-With", "fetch");
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    bar.hidden = false;
+    xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = 100 * e.loaded / e.total; };
+    xhr.onload = () => {
+      let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) {}
+      xhr.status < 300 ? resolve(data) : reject(new Error(data && data.error ? data.error.message : xhr.statusText));
+    };
+    xhr.onerror = () => reject(new Error("jaringan terputus"));
+    xhr.send(file);
+  });
+}
+
+function reportForm(form) {
+  const error = form.querySelector("#form_error");
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    error.hidden = true;
+    const action = ev.submitter ? ev.submitter.value : "submit";
+    const buttons = form.querySelectorAll("button"); buttons.forEach(b => b.disabled = true);
+    try {
+      const file = form.querySelector("#photo").files[0];
+      if (file) {
+        const ev = await uploadWithProgress(file, form.querySelector("#upload_progress"));
+        form.querySelector("#evidence_id").value = ev.id;
+      }
+      const f = new FormData(form), body = {};
+      for (const key of ["skp_item_id", "activity_code", "description"]) body[key] = f.get(key);
+      body.skp_item_id = parseInt(body.skp_item_id, 10);
+      const meeting = f.get("meeting_id");
+      if (meeting) body.meeting_id = parseInt(meeting, 10);
+      else { body.date = f.get("date"); body.start = f.get("start"); body.end = f.get("end"); }
+      if (f.get("role")) body.role = f.get("role");
+      if (f.get("evidence_id")) body.evidence_id = f.get("evidence_id");
+      const url = form.dataset.mode === "revise" ? "/api/v1/reports/" + form.dataset.report
+        : (action === "draft" ? "/api/v1/reports/drafts" : "/api/v1/reports");
+      const resp = await api(form.dataset.mode === "revise" ? "PUT" : "POST", url, JSON.stringify(body), "application/json");
+      if (!resp.ok) throw new Error(await reason(resp));
+      const saved = await resp.json();
+      location.href = "/laporan/" + saved.id + "?pesan=" + encodeURIComponent(saved.notice || "ok");
+    } catch (e) {
+      error.textContent = e.message; error.hidden = false;
+    } finally { buttons.forEach(b => b.disabled = false); }
+  });
+}
+
+function importForm() {
+  const button = document.getElementById("import_button");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    const file = document.getElementById("org_csv").files[0];
+    const result = document.getElementById("import_result"), table = document.getElementById("import_errors");
+    const bar = document.getElementById("import_progress");
+    if (!file) return;
+    bar.hidden = false; bar.removeAttribute("value"); table.hidden = true; result.textContent = "…";
+    const resp = await api("POST", "/api/v1/admin/organisation/import", await file.text(), "text/csv");
+    bar.value = 100;
+    if (resp.ok) { const r = await resp.json(); result.textContent = "✓ " + r.employees + " pegawai, " + r.placements + " penempatan baru"; return; }
+    const err = (await resp.json()).error;
+    result.textContent = err.message;
+    const body = table.querySelector("tbody"); body.innerHTML = "";
+    for (const d of err.details || []) {
+      const tr = document.createElement("tr");
+      for (const v of [d.row, d.column || d.field, d.reason]) { const td = document.createElement("td"); td.textContent = v == null ? "" : v; tr.appendChild(td); }
+      body.appendChild(tr);
+    }
+    table.hidden = false;
+  });
+}
+
+function closeForm() {
+  const button = document.getElementById("close_button");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    const period = document.getElementById("close_period").value;
+    const bar = document.getElementById("close_progress"), result = document.getElementById("close_result");
+    bar.hidden = false; bar.value = 0;
+    let resp = await api("POST", "/api/v1/payroll/closings", JSON.stringify({period}), "application/json");
+    if (!resp.ok) { result.textContent = await reason(resp); return; }
+    let job = await resp.json();
+    while (job.state !== "done" && job.state !== "failed") {
+      await new Promise(r => setTimeout(r, 500));
+      job = await (await api("GET", "/api/v1/payroll/closings/" + job.id)).json();
+      bar.value = job.total ? 100 * job.done / job.total : 5;
+      result.textContent = job.done + " / " + (job.total || "?");
+    }
+    bar.value = 100;
+    result.textContent = job.state === "done" ? "✓ " + job.total + " pegawai" : job.error;
+    document.getElementById("dl_csv").href = "/api/v1/payroll/exports/" + period + ".csv";
+    document.getElementById("dl_xlsx").href = "/api/v1/payroll/exports/" + period + ".xlsx";
+    document.getElementById("downloads").hidden = false;
+  });
+}
+
+function jsonForm(id, url, build) {
+  const form = document.getElementById(id);
+  if (!form) return;
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const out = form.querySelector(".result");
+    try {
+      const resp = await api("POST", url, JSON.stringify(build(new FormData(form))), "application/json");
+      out.textContent = resp.ok ? "✓" : await reason(resp);
+    } catch (e) { out.textContent = e.message; }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("report_form");
+  if (form) reportForm(form);
+  importForm();
+  closeForm();
+  jsonForm("catalogue_form", "/api/v1/admin/catalogue", f => ({activity_types: [{
+    code: f.get("code"), name: f.get("name"), output_unit: f.get("output_unit"),
+    standard_minutes: parseInt(f.get("standard_minutes"), 10), points: f.get("points"),
+    rupiah: parseInt(f.get("rupiah"), 10), evidence_required: f.get("evidence_required") === "on",
+    effective_from: f.get("effective_from")}]}));
+  jsonForm("rule_set_form", "/api/v1/admin/payroll-rule-sets", f => ({
+    effective_from: f.get("effective_from"), body: JSON.parse(f.get("body") || "{}")}));
+});

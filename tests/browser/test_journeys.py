@@ -1,0 +1,194 @@
+"""The main journeys in headless Chromium (Debian's package, driven by Playwright), on a
+phone and on a desktop viewport, against every service and the gateway as processes.
+Screenshots of every page land in test-artifacts/screenshots/."""
+import datetime as dt
+import shutil
+import uuid
+
+import httpx
+import pytest
+
+from ekinerja_contract.config import REPO_ROOT
+from tests.support.photos import jpeg_with_exif
+from tests.support.stack import Stack
+from tools import demo_data
+from tools.supervisor import SERVICES, wait_until
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def system(amqp_uri, s3_server, tmp_path_factory):
+    stack = Stack(amqp_uri, tmp_path_factory.mktemp("browser-logs"),
+                  s3_server.env(f"ekt-web-{uuid.uuid4().hex[:6]}"))
+    try:
+        stack.start_services(*SERVICES)
+        stack.manage("create-admin", demo_data.ADMIN["username"],
+                     env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
+        stack.start_gateway()
+        with httpx.Client(base_url=stack.gateway_url, timeout=60) as http:
+            stack.demo = demo_data.load(http, dt.date.today().year)
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+class Person:
+    def __init__(self, browser, system, username, device, label):
+        self.context = browser.new_context(base_url=system.gateway_url, locale="id-ID", **device)
+        self.page = self.context.new_page()
+        self.label = label
+        self.page.goto("/")
+        password = demo_data.ADMIN["password"] if username == "admin" else next(
+            e["password"] for e in demo_data.ORGANISATION["employees"] if e["username"] == username)
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url("**/")
+
+    def shot(self, name):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{self.label}-{name}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+def test_login_refuses_a_wrong_password(browser, system):
+    context = browser.new_context(base_url=system.gateway_url, **PHONE)
+    page = context.new_page()
+    page.goto("/persetujuan")
+    assert page.url.endswith("/masuk")
+    page.fill("#username", "sari")
+    page.fill("#password", "salah")
+    page.click("button[type=submit]")
+    assert "salah" in page.locator(".error").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone-login.png"))
+    context.close()
+
+
+def report_from_phone(browser, system, tmp_path, start, description):
+    staff = Person(browser, system, "sari", PHONE, "phone-staff")
+    staff.shot("home")
+    staff.page.click("text=Tambah laporan")
+    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
+    staff.page.select_option("#skp_item_id", label=item)
+    staff.page.fill("#activity", "SURAT-DINAS")
+    staff.page.fill("#start", start)
+    staff.page.fill("#end", start.replace(":00", ":45"))
+    staff.page.fill("#description", description)
+    photo = tmp_path / f"surat-{start[:2]}.jpg"
+    photo.write_bytes(jpeg_with_exif(seed=int(start[:2])))
+    staff.page.set_input_files("#photo", str(photo))
+    staff.shot("report-form")
+    staff.page.click("button[value=submit]")
+    staff.page.wait_for_url("**/laporan/*")
+    assert staff.page.locator("#report_state").inner_text() == "Menunggu persetujuan"
+    staff.shot("report-sent")
+    report_id = int(staff.page.url.split("/laporan/")[1].split("?")[0])
+    return staff, report_id
+
+
+def test_staff_reports_from_a_phone_and_the_head_approves_from_the_list(browser, system, tmp_path):
+    staff, report_id = report_from_phone(browser, system, tmp_path, "08:00",
+                                         "Menyusun surat undangan rapat SPBE")
+    head = Person(browser, system, "kadis", DESKTOP, "desktop-head")
+    wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
+        f"article.task:has-text('Menyusun surat undangan') img.thumb").count() == 1, 20, "task")
+    head.shot("inbox")
+    task = head.page.locator("article.task", has_text="Menyusun surat undangan")
+    task.locator("button[value^='approve:']").click()
+    head.page.wait_for_url("**/persetujuan?pesan=ok")
+    assert head.page.locator("article.task", has_text="Menyusun surat undangan").count() == 0
+    head.page.goto("/tim")
+    assert "Ni Luh Sari" in head.page.locator("table").inner_text()
+    head.shot("team")
+    wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
+               staff.page.locator("#report_state").inner_text() == "Disetujui", 20, "approved")
+    staff.page.goto("/rekap")
+    assert staff.page.locator("svg.chart rect").count() >= 28
+    wait_until(lambda: staff.page.goto("/rekap") and
+               staff.page.locator("#estimated_tpp").inner_text().startswith("Rp"), 20, "recap")
+    staff.shot("recap")
+    staff.close()
+    head.close()
+
+
+def test_a_rejection_is_disputed_and_the_review_team_upholds_it(browser, system, tmp_path):
+    staff, report_id = report_from_phone(browser, system, tmp_path, "10:00",
+                                         "Menyusun surat edaran jam kerja")
+    head = Person(browser, system, "kadis", PHONE, "phone-head")
+    wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
+        "article.task", has_text="surat edaran").count() == 1, 20, "task")
+    task = head.page.locator("article.task", has_text="surat edaran")
+    task.locator("input[id^=reason_]").fill("bukti tidak terbaca")
+    task.locator("button[value^='reject:']").click()
+    head.page.wait_for_url("**/persetujuan?pesan=ok")
+    head.close()
+
+    wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
+               staff.page.locator("#report_state").inner_text() == "Ditolak", 20, "rejected")
+    assert "bukti tidak terbaca" in staff.page.locator(".reason").inner_text()
+    staff.page.fill("#reason", "foto bukti jelas, surat sudah ditandatangani")
+    staff.shot("dispute-form")
+    staff.page.click("button:has-text('Ajukan keberatan')")
+    staff.page.wait_for_url("**pesan=ok")
+
+    reviewer = Person(browser, system, "made", DESKTOP, "desktop-review")
+    wait_until(lambda: reviewer.page.goto("/keberatan") and reviewer.page.locator(
+        "article", has_text="surat edaran").count() == 1, 20, "dispute")
+    reviewer.shot("disputes")
+    card = reviewer.page.locator("article", has_text="surat edaran")
+    card.locator("textarea").fill("bukti sah dan sesuai SKP")
+    card.locator("button[value=uphold]").click()
+    reviewer.page.wait_for_url("**/keberatan?pesan=ok")
+    wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
+               staff.page.locator("#report_state").inner_text() == "Disetujui", 20, "upheld")
+    staff.close()
+    reviewer.close()
+
+
+def test_the_admin_closes_a_month_with_progress_and_downloads_the_export(browser, system):
+    admin = Person(browser, system, "admin", DESKTOP, "desktop-admin")
+    admin.page.goto("/admin")
+    admin.shot("admin")
+    today = dt.date.today()
+    first = today.replace(day=1)
+    month = (first - dt.timedelta(days=1)).replace(day=1)
+    if today.day <= 5:
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    admin.page.fill("#close_period", month.strftime("%Y-%m"))
+    admin.page.click("#close_button")
+    admin.page.wait_for_selector("#downloads:not([hidden])", timeout=30000)
+    assert admin.page.locator("#close_result").inner_text().startswith("✓")
+    admin.shot("closed")
+    with admin.page.expect_download() as download:
+        admin.page.click("#dl_csv")
+    assert download.value.suggested_filename.endswith(".csv")
+    admin.close()
+
+
+def test_pages_are_in_bahasa_indonesia_and_labelled(browser, system):
+    head = Person(browser, system, "kadis", PHONE, "phone-a11y")
+    head.page.goto("/laporan/baru")
+    assert head.page.locator("html").get_attribute("lang") == "id"
+    for field in ("skp_item_id", "activity", "date", "start", "end", "description", "photo"):
+        assert head.page.locator(f"label[for={field}]").count() == 1
+    assert head.page.locator("#photo").get_attribute("capture") == "environment"
+    head.close()
