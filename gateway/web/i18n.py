@@ -42,9 +42,16 @@ STRINGS = {
         "progress": "Kemajuan", "download_csv": "Unduh CSV", "download_xlsx": "Unduh XLSX",
         "statement": "Slip TPP (PDF)", "error": "Terjadi kesalahan",
         "menu": "Menu", "view_evidence": "Lihat bukti", "back": "Kembali",
+        "js_network": "Jaringan terputus; coba lagi.", "js_employees": "pegawai",
+        "js_new_placements": "penempatan baru",
     },
 }
 LANG = "id"
+
+
+def js_strings(lang: str = LANG) -> dict:
+    """The strings the page scripts need, handed over in the page itself."""
+    return {k: v for k, v in STRINGS[lang].items() if k.startswith("js_")}
 
 
 def t(key: str, lang: str = LANG) -> str:

@@ -15,10 +15,11 @@ from ..api import actor_dict, rpc
 from ..auth import COOKIE, decode, issue_token, verify_password
 from ..errors import ApiError
 from . import charts
-from .i18n import t
+from .i18n import js_strings, t
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.globals["t"] = t
+templates.env.globals["js_strings"] = js_strings
 router = APIRouter(include_in_schema=False)
 
 

@@ -1,6 +1,7 @@
 // A little plain JavaScript: upload the photo, send the report, show progress.
 // Every API call sends X-Requested-With so the session cookie may change state.
 "use strict";
+const T = key => (JSON.parse(document.getElementById("strings").textContent || "{}")[key] || key);
 
 function api(method, url, body, type) {
   return fetch(url, {method, body, credentials: "same-origin",
@@ -24,7 +25,7 @@ function uploadWithProgress(file, bar) {
       let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) {}
       xhr.status < 300 ? resolve(data) : reject(new Error(data && data.error ? data.error.message : xhr.statusText));
     };
-    xhr.onerror = () => reject(new Error("jaringan terputus"));
+    xhr.onerror = () => reject(new Error(T("js_network")));
     xhr.send(file);
   });
 }
@@ -73,7 +74,7 @@ function importForm() {
     bar.hidden = false; bar.removeAttribute("value"); table.hidden = true; result.textContent = "…";
     const resp = await api("POST", "/api/v1/admin/organisation/import", await file.text(), "text/csv");
     bar.value = 100;
-    if (resp.ok) { const r = await resp.json(); result.textContent = "✓ " + r.employees + " pegawai, " + r.placements + " penempatan baru"; return; }
+    if (resp.ok) { const r = await resp.json(); result.textContent = "✓ " + r.employees + " " + T("js_employees") + ", " + r.placements + " " + T("js_new_placements"); return; }
     const err = (await resp.json()).error;
     result.textContent = err.message;
     const body = table.querySelector("tbody"); body.innerHTML = "";
@@ -103,7 +104,7 @@ function closeForm() {
       result.textContent = job.done + " / " + (job.total || "?");
     }
     bar.value = 100;
-    result.textContent = job.state === "done" ? "✓ " + job.total + " pegawai" : job.error;
+    result.textContent = job.state === "done" ? "✓ " + job.total + " " + T("js_employees") : job.error;
     document.getElementById("dl_csv").href = "/api/v1/payroll/exports/" + period + ".csv";
     document.getElementById("dl_xlsx").href = "/api/v1/payroll/exports/" + period + ".xlsx";
     document.getElementById("downloads").hidden = false;
