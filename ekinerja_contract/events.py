@@ -382,6 +382,7 @@ class LedgerEntryRecorded(EventData):
     points: Decimal
     rupiah: int
     source_event_id: str
+    report_id: int | None = None
 
 
 @event("payroll.period_closed", "1.0", "scoring")

@@ -5,6 +5,7 @@ Imported by services only (it pulls in nameko and eventlet); the gateway and
 the plain-kombu subscribers never import it.
 """
 import logging
+import time
 
 import eventlet
 from kombu import Connection, Exchange, Queue
@@ -16,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 
 from . import config
 from .db import make_engine
+from .observability import set_green_correlation_id
 from .outbox import Relay, Store
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,9 @@ class Database(DependencyProvider):
     def stop(self):
         self.engine.dispose()
 
+    def worker_setup(self, worker_ctx):
+        set_green_correlation_id(worker_ctx.context_data.get("correlation_id"))
+
     def get_dependency(self, worker_ctx):
         return Store(self.sessions, self.outbox, self.inbox, self.container.service_name,
                      self.relay, worker_ctx.context_data.get("correlation_id"))
@@ -114,3 +119,55 @@ class ConfiguredTimer(Timer):
 
 
 timer = ConfiguredTimer.decorator
+
+
+class Metrics(DependencyProvider):
+    """Prometheus metrics on METRICS_PORT (0: off): calls and latency per entrypoint,
+    consumed and failed messages, outbox backlog."""
+
+    def setup(self):
+        from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
+        port = int(self.container.config.get("METRICS_PORT") or 0)
+        service = self.container.service_name
+        if getattr(Metrics, "_made", None) is None:
+            Metrics._made = {
+                "calls": Counter("ekinerja_entrypoint_calls_total", "entrypoint calls",
+                                 ["service", "entrypoint", "outcome"]),
+                "latency": Histogram("ekinerja_entrypoint_seconds", "entrypoint latency",
+                                     ["service", "entrypoint"]),
+                "messages": Counter("ekinerja_messages_total", "events consumed",
+                                    ["service", "event", "outcome"]),
+                "backlog": Gauge("ekinerja_outbox_backlog", "events waiting in the outbox",
+                                 ["service"]),
+            }
+        self.m = Metrics._made
+        self.started = {}
+        db = next((d for d in self.container.dependencies if isinstance(d, Database)), None)
+        if db is not None:
+            self.m["backlog"].labels(service).set_function(lambda: _safe(db.relay.backlog))
+        if port:
+            start_http_server(port, registry=REGISTRY)
+
+    def worker_setup(self, worker_ctx):
+        self.started[worker_ctx.call_id] = time.monotonic()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        name = worker_ctx.entrypoint.method_name
+        outcome = "error" if exc_info else "ok"
+        self.m["calls"].labels(service, name, outcome).inc()
+        started = self.started.pop(worker_ctx.call_id, None)
+        if started is not None:
+            self.m["latency"].labels(service, name).observe(time.monotonic() - started)
+        if isinstance(worker_ctx.entrypoint, EventHandler):
+            self.m["messages"].labels(service, worker_ctx.entrypoint.event_type, outcome).inc()
+
+    def get_dependency(self, worker_ctx):
+        return None
+
+
+def _safe(fn):
+    try:
+        return fn()
+    except Exception:
+        return float("nan")

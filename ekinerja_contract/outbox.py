@@ -139,6 +139,7 @@ class Store:
         """Apply an event once: `apply(uow, envelope)` runs in the same transaction
         that records the event id. Returns False for a duplicate."""
         envelope = Envelope.model_validate(body)
+        _note_correlation(envelope.correlation_id)
         try:
             with self.unit_of_work(envelope.correlation_id) as uow:
                 seen = uow.session.execute(
@@ -160,3 +161,11 @@ class Store:
         with self._sessions() as s:
             return s.execute(select(self._inbox.c.event_id)
                              .where(self._inbox.c.event_id == event_id)).first() is not None
+
+
+def _note_correlation(value) -> None:
+    try:
+        from .observability import set_green_correlation_id
+        set_green_correlation_id(value)
+    except ImportError:  # no eventlet: not inside a nameko worker
+        pass

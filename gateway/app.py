@@ -1,9 +1,15 @@
 """The FastAPI application: `uvicorn gateway.app:app`."""
 import contextlib
+import logging
+import time
 import uuid
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from ekinerja_contract.observability import JsonFormatter, correlation_id as correlation
 
 from ekinerja_contract.rpc_client import RpcClient
 
@@ -24,20 +30,47 @@ async def lifespan(app: FastAPI):
         app.state.rpc.stop()
 
 
+REQUESTS = Counter("ekinerja_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("ekinerja_http_request_seconds", "HTTP latency", ["method", "route"])
+
+
+def json_logs() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter(service="gateway"))
+    for name in ("", "uvicorn", "uvicorn.error"):
+        log = logging.getLogger(name)
+        log.handlers = [handler]
+        log.propagate = False
+    logging.getLogger().setLevel(logging.INFO)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="E-Kinerja API", version="1.0.0", lifespan=lifespan,
                   description="Laporan kinerja harian ASN, persetujuan atasan, dan TPP.")
     app.state.settings = settings or Settings()
+    json_logs()
     errors.install(app)
     app.include_router(router)
 
     @app.middleware("http")
     async def correlation_id(request: Request, call_next):
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        request.state.correlation_id = cid[:64]
-        response = await call_next(request)
-        response.headers["X-Correlation-ID"] = request.state.correlation_id
+        cid = (request.headers.get("x-correlation-id") or str(uuid.uuid4()))[:64]
+        request.state.correlation_id = cid
+        token = correlation.set(cid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            correlation.reset(token)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        REQUESTS.labels(request.method, route, response.status_code).inc()
+        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        response.headers["X-Correlation-ID"] = cid
         return response
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics():
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz():

@@ -1,13 +1,67 @@
-"""Write docs/EVENTS.md from the event registry: `python -m tools.event_docs`.
-A test fails when the committed document and the code disagree."""
+"""Write the public event contract from the registry: docs/EVENTS.md, one JSON Schema
+per event in docs/events/, and docs/asyncapi.yaml. `python -m tools.event_docs`.
+A test fails when the committed documents and the code disagree."""
 import json
 import sys
+
+import yaml
 
 from ekinerja_contract.config import REPO_ROOT
 from ekinerja_contract.envelope import Envelope
 from ekinerja_contract.events import REGISTRY
 
 DOC = REPO_ROOT / "docs" / "EVENTS.md"
+SCHEMAS = REPO_ROOT / "docs" / "events"
+ASYNCAPI = REPO_ROOT / "docs" / "asyncapi.yaml"
+
+
+def event_schema(spec) -> dict:
+    """The whole message: the envelope with this event's `data`."""
+    envelope = Envelope.model_json_schema()
+    data = spec.model.model_json_schema(mode="serialization")
+    envelope["title"] = f"{spec.type} v{spec.version}"
+    envelope["description"] = " ".join(spec.summary.split())
+    envelope["properties"]["type"] = {"const": spec.type, "type": "string"}
+    envelope["properties"]["source"] = {"const": spec.source, "type": "string"}
+    envelope["properties"]["version"] = {"type": "string",
+                                         "pattern": "^" + spec.version.split(".")[0] + r"\.\d+$"}
+    envelope["properties"]["data"] = data
+    envelope["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    envelope["$id"] = f"https://ekinerja.example/events/{spec.type}.json"
+    return envelope
+
+
+def schema_files() -> dict[str, str]:
+    return {f"{spec.type}.json": json.dumps(event_schema(spec), indent=2, ensure_ascii=False) + "\n"
+            for spec in REGISTRY.values()}
+
+
+def asyncapi() -> str:
+    channels, messages = {}, {}
+    for spec in sorted(REGISTRY.values(), key=lambda s: (s.source, s.type)):
+        name = spec.type
+        messages[name] = {"name": name, "title": f"{name} v{spec.version}",
+                          "summary": " ".join(spec.summary.split()),
+                          "contentType": "application/json",
+                          "x-version": spec.version, "payload": event_schema(spec)}
+        channels[f"{spec.source}.events/{name}"] = {
+            "description": f"Exchange `{spec.source}.events` (topic, durable), routing key `{name}`.",
+            "bindings": {"amqp": {"is": "routingKey", "exchange": {
+                "name": f"{spec.source}.events", "type": "topic", "durable": True,
+                "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.2.0"}},
+            "subscribe": {"operationId": "on_" + name.replace(".", "_"),
+                          "message": {"$ref": f"#/components/messages/{name}"}},
+        }
+    doc = {"asyncapi": "2.6.0",
+           "info": {"title": "E-Kinerja events", "version": "1.0.0",
+                    "description": "Every state change in E-Kinerja, for other smart-city "
+                                   "systems. Generated from ekinerja_contract/events.py; do not "
+                                   "edit. Within a major version changes are additive."},
+           "servers": {"city": {"url": "rabbitmq:5672", "protocol": "amqp",
+                                "protocolVersion": "0.9.1"}},
+           "defaultContentType": "application/json",
+           "channels": channels, "components": {"messages": messages}}
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
 def render() -> str:
@@ -33,8 +87,18 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
-if __name__ == "__main__":
+def write() -> None:
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(render())
-    print(f"wrote {DOC}")
+    SCHEMAS.mkdir(exist_ok=True)
+    for old in SCHEMAS.glob("*.json"):
+        old.unlink()
+    for name, text in schema_files().items():
+        (SCHEMAS / name).write_text(text)
+    ASYNCAPI.write_text(asyncapi())
+    print(f"wrote {DOC}, {len(REGISTRY)} schemas in {SCHEMAS}, {ASYNCAPI}")
+
+
+if __name__ == "__main__":
+    write()
     sys.exit(0)

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, event_handler, timer
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, timer
 from ekinerja_contract.schemas import (Actor, BulkDecisionIn, DecisionIn, DelegationIn,
                                        DisputeDecisionIn, DisputeIn, HolidayIn)
 
@@ -17,6 +17,7 @@ from .settings import Settings
 class ApprovalService:
     name = "approval"
     db = Database(Base.metadata)
+    metrics = Metrics()
     settings = Settings()
     reporting = RpcProxy("reporting")
 

@@ -10,7 +10,7 @@ from ekinerja_contract import config
 from ekinerja_contract.envelope import Envelope, utcnow
 from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, event_handler, timer
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, timer
 from ekinerja_contract.schemas import Actor
 
 from . import backends, evidence
@@ -38,6 +38,7 @@ class ObjectStore(DependencyProvider):
 class EvidenceService:
     name = "evidence"
     db = Database(Base.metadata)
+    metrics = Metrics()
     store = ObjectStore()
 
     @rpc

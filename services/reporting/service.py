@@ -9,7 +9,7 @@ from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, event_handler
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler
 from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn, OrganisationIn,
                                        ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
 
@@ -23,6 +23,7 @@ ADMINS = ("city_admin", "agency_admin")
 class ReportingService:
     name = "reporting"
     db = Database(Base.metadata)
+    metrics = Metrics()
     evidence = RpcProxy("evidence")
     approval = RpcProxy("approval")
 

@@ -12,7 +12,7 @@ from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import Envelope, utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, event_handler
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler
 from ekinerja_contract.schemas import Actor
 
 from . import exports, payroll, rules
@@ -31,6 +31,7 @@ class CorrectionIn(BaseModel):
 class ScoringService:
     name = "scoring"
     db = Database(Base.metadata)
+    metrics = Metrics()
 
     @rpc
     def health(self):
@@ -226,7 +227,8 @@ def _record(uow, envelope, **line):
     uow.session.flush()
     uow.emit("ledger.entry_recorded", dict(
         entry_id=entry.id, employee_id=entry.employee_id, period=entry.period, kind=entry.kind,
-        points=entry.points, rupiah=entry.rupiah, source_event_id=envelope.id))
+        points=entry.points, rupiah=entry.rupiah, source_event_id=envelope.id,
+        report_id=entry.report_id))
 
 
 def _credit_activity(uow, envelope):

@@ -6,6 +6,7 @@ import uuid
 import httpx
 import pytest
 
+from ekinerja_contract.config import REPO_ROOT
 from tests.support.stack import Stack
 from tools import demo_data
 from tools.supervisor import SERVICES, wait_until
@@ -50,7 +51,25 @@ def loaded(api):
     return demo_data.load(api, today.year, extra_years=(closable_month(today).year,))
 
 
-def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded):
+@pytest.fixture(scope="module")
+def subscriber(system, tmp_path_factory):
+    """The plain-kombu example another smart-city system would run, as a process."""
+    import subprocess
+    import sys
+    out = tmp_path_factory.mktemp("subscriber") / "events.jsonl"
+    handle = open(out, "w")
+    proc = subprocess.Popen([sys.executable, "examples/subscriber.py", "--amqp", system.amqp_uri,
+                             "--queue", "test.subscriber", "--seconds", "300"],
+                            cwd=str(REPO_ROOT),
+                            stdout=handle, stderr=subprocess.STDOUT)
+    wait_until(lambda: out.read_text().startswith('{"subscribed"'), 20, "subscriber")
+    yield out
+    proc.terminate()
+    proc.wait(10)
+    handle.close()
+
+
+def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded, subscriber):
     sari, kadis = employee_login(api, "sari"), employee_login(api, "kadis")
     day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
     period = day.strftime("%Y-%m")
@@ -115,6 +134,14 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded)
     wait_until(lambda: api.get("/api/v1/reports", params={"period": period}, headers=sari)
                .json()[0]["state"] == "approved", 15, "report state")
 
+    # another system, subscribed with plain kombu, saw the report's whole life
+    import json
+
+    def life():
+        seen = [json.loads(line) for line in subscriber.read_text().splitlines()[1:]]
+        return [e["type"] for e in seen if e.get("data", {}).get("report_id") == report["id"]]
+    wait_until(lambda: {"report.submitted", "approval.task_created", "approval.approved",
+                        "ledger.entry_recorded"} <= set(life()), 15, "subscriber saw it all")
 
 def test_a_biased_rejection_is_disputed_and_upheld_by_the_review_team(api, loaded):
     agus, kadis, made = (employee_login(api, u) for u in ("agus", "kadis", "made"))
