@@ -33,10 +33,15 @@ class S3Backend:
     in a bucket with versioning and object lock, and given a COMPLIANCE retention."""
 
     def __init__(self, endpoint, access_key, secret_key, bucket, secure=False, region="us-east-1",
-                 object_lock=True):
+                 object_lock=True, public_endpoint=None, public_secure=None):
         from minio import Minio
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
                             secure=secure, region=region)
+        # Browsers fetch downloads from the address they can reach (the signature covers
+        # the host); the region is given, so signing needs no call to that address.
+        self.public = Minio(public_endpoint, access_key=access_key, secret_key=secret_key,
+                            secure=secure if public_secure is None else public_secure,
+                            region=region) if public_endpoint else self.client
         self.bucket = bucket
         self.object_lock = object_lock
 
@@ -71,7 +76,7 @@ class S3Backend:
         return self.client.presigned_put_object(self.bucket, key, expires=timedelta(seconds=ttl))
 
     def download_url(self, key: str, ttl: int) -> str:
-        return self.client.presigned_get_object(self.bucket, key, expires=timedelta(seconds=ttl))
+        return self.public.presigned_get_object(self.bucket, key, expires=timedelta(seconds=ttl))
 
     def size(self, key: str) -> int | None:
         from minio.error import S3Error
@@ -204,7 +209,10 @@ def from_config(cfg: dict, data_dir: Path):
                          cfg.get("S3_BUCKET") or "ekinerja-evidence",
                          secure=str(cfg.get("S3_SECURE")).lower() == "true",
                          region=cfg.get("S3_REGION") or "us-east-1",
-                         object_lock=str(cfg.get("S3_OBJECT_LOCK", "true")).lower() == "true")
+                         object_lock=str(cfg.get("S3_OBJECT_LOCK", "true")).lower() == "true",
+                         public_endpoint=cfg.get("S3_PUBLIC_ENDPOINT") or None,
+                         public_secure=(str(cfg.get("S3_PUBLIC_SECURE")).lower() == "true"
+                                        if cfg.get("S3_PUBLIC_SECURE") not in (None, "") else None))
     secret = (cfg.get("URL_SECRET") or "").encode() or os.urandom(32)
     return LocalBackend(Path(cfg.get("LOCAL_DIR") or data_dir / "evidence"),
                         cfg.get("PUBLIC_URL") or "http://127.0.0.1:8010", secret)

@@ -1,0 +1,5 @@
+-- One database per service: no service reads another's tables.
+CREATE DATABASE reporting;
+CREATE DATABASE evidence;
+CREATE DATABASE approval;
+CREATE DATABASE scoring;
