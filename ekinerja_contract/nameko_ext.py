@@ -157,8 +157,9 @@ class Metrics(DependencyProvider):
         outcome = "error" if exc_info else "ok"
         self.m["calls"].labels(service, name, outcome).inc()
         started = self.started.pop(worker_ctx.call_id, None)
-        if started is not None:
-            self.m["latency"].labels(service, name).observe(time.monotonic() - started)
+        elapsed = time.monotonic() - started if started is not None else 0.0
+        self.m["latency"].labels(service, name).observe(elapsed)
+        log.info("%s.%s %s %.1f ms", service, name, outcome, elapsed * 1000)
         if isinstance(worker_ctx.entrypoint, EventHandler):
             self.m["messages"].labels(service, worker_ctx.entrypoint.event_type, outcome).inc()
 

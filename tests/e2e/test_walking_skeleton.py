@@ -16,8 +16,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
+    from tests.support.infra import free_port
     stack = Stack(amqp_uri, tmp_path_factory.mktemp("e2e-logs"),
-                  s3_server.env(f"ekt-e2e-{uuid.uuid4().hex[:6]}"))
+                  {**s3_server.env(f"ekt-e2e-{uuid.uuid4().hex[:6]}"),
+                   "APPROVAL_METRICS_PORT": str(free_port())})
     try:
         stack.start_services(*SERVICES)
         stack.manage("create-admin", demo_data.ADMIN["username"],
@@ -290,6 +292,33 @@ def test_an_upload_interrupted_halfway_leaves_nothing_behind(system, api, loaded
     engine.dispose()
     # and the gateway still serves
     assert api.get("/healthz").status_code == 200
+
+
+def test_one_correlation_id_follows_a_request_through_rpc_and_events(system, api, loaded):
+    import json
+    sari = employee_login(api, "sari")
+    cid = f"corr-{uuid.uuid4().hex[:12]}"
+    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    r = api.post("/api/v1/reports", headers={**sari, "X-Correlation-ID": cid}, json={
+        "skp_item_id": loaded["people"]["sari"]["skp"]["items"][1]["id"],
+        "activity_code": "ENTRI-DATA", "date": day.isoformat(), "start": "15:00", "end": "15:30",
+        "description": "Entri data untuk uji jejak"})
+    assert r.status_code == 201 and r.headers["X-Correlation-ID"] == cid
+
+    def logged(service):
+        lines = [json.loads(line) for line in system.sup.log(service).splitlines()
+                 if line.startswith("{")]
+        return [line for line in lines if line.get("correlation_id") == cid]
+    wait_until(lambda: logged("reporting"), 10, "reporting logged the request's id")
+    wait_until(lambda: logged("approval"), 10, "approval logged the event's id")  # via the event
+    assert any("submit_report" in line["message"] for line in logged("reporting"))
+
+
+def test_metrics_for_prometheus(system, api):
+    assert "ekinerja_http_requests_total" in api.get("/metrics").text
+    port = system.sup.env["APPROVAL_METRICS_PORT"]
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    assert "ekinerja_entrypoint_calls_total" in text and "ekinerja_outbox_backlog" in text
 
 
 def test_openapi_is_served(api):
