@@ -25,8 +25,9 @@ def make_engine(url: str) -> Engine:
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """The outbox (events written with the state change, sent by the relay) and
-    the inbox (ids of events already applied, written with their effect)."""
+    """The outbox (events written with the state change, sent by the relay), the inbox
+    (ids of events already applied, written with their effect), and the idempotency
+    table (client request keys, written with the change they made)."""
     outbox = Table(
         "outbox", metadata,
         Column("id", String(36), primary_key=True),
@@ -42,5 +43,13 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("event_id", String(36), primary_key=True),
         Column("event_type", String(100), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    # The first response to each Idempotency-Key, written with the change it made.
+    Table(
+        "idempotency", metadata,
+        Column("key", String(100), primary_key=True),
+        Column("scope", String(100), primary_key=True),
+        Column("response", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
     )
     return outbox, inbox

@@ -157,6 +157,32 @@ class Store:
             raise
         return True
 
+    def once(self, key: str | None, scope: str, change) -> dict:
+        """Run `change(uow) -> response` once per (Idempotency-Key, scope): a retried
+        request gets the first response and changes nothing. Refusals are not kept."""
+        table = self._outbox.metadata.tables["idempotency"]
+        if not key:
+            with self.unit_of_work() as uow:
+                return change(uow)
+
+        def stored():
+            with self._sessions() as s:
+                row = s.execute(select(table.c.response).where(table.c.key == key,
+                                                               table.c.scope == scope)).first()
+            return row.response if row else None
+        if (first := stored()) is not None:
+            return first
+        try:
+            with self.unit_of_work() as uow:
+                response = change(uow)
+                uow.session.execute(table.insert().values(key=key, scope=scope, response=response,
+                                                          created_at=utcnow()))
+        except IntegrityError:
+            if (first := stored()) is not None:  # the same request, concurrently
+                return first
+            raise
+        return response
+
     def _already_seen(self, event_id: str) -> bool:
         with self._sessions() as s:
             return s.execute(select(self._inbox.c.event_id)

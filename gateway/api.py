@@ -6,7 +6,7 @@ import hashlib
 from typing import Annotated, Literal
 
 import httpx
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
@@ -24,6 +24,9 @@ ADMIN = require("city_admin", "agency_admin")
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 Period = Annotated[str, Query(pattern=PERIOD, examples=["2026-11"])]
 PeriodPath = Annotated[str, Path(pattern=PERIOD, examples=["2026-11"])]
+# A client retrying a POST with the same key gets the first response; nothing new is made.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
+                                              pattern=r"^[!-~]+$")]
 
 
 def rpc(request: Request):
@@ -140,6 +143,7 @@ async def catalogue(on: dt.date | None = None, _actor: Actor = Depends(current_a
                  for t in ("image/jpeg", "image/png", "application/pdf")}}})
 async def upload_evidence(request: Request,
                           filename: Annotated[str, Query(min_length=1, max_length=200)],
+                          idempotency_key: IdempotencyKey = None,
                           actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Send the file itself as the body, with its Content-Type and Content-Length.
     The bytes stream through to storage; nothing holds the whole file."""
@@ -149,7 +153,7 @@ async def upload_evidence(request: Request,
     length = int(length)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     ticket = await call("evidence", "create_upload", actor_dict(actor), filename,
-                        content_type, length)
+                        content_type, length, idempotency_key=idempotency_key)
     evidence_id = ticket["evidence_id"]
     digest = hashlib.sha256()
     sent = 0
@@ -190,8 +194,10 @@ async def view_evidence(evidence_id: str, actor: Actor = Depends(current_actor),
 # --- reports and approvals -------------------------------------------------------------
 
 @router.post("/reports", status_code=201, tags=["reports"])
-async def submit_report(body: ReportIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "submit_report", actor_dict(actor), body.model_dump(mode="json"))
+async def submit_report(body: ReportIn, idempotency_key: IdempotencyKey = None,
+                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "submit_report", actor_dict(actor), body.model_dump(mode="json"),
+                      idempotency_key=idempotency_key)
 
 
 @router.get("/reports", tags=["reports"])
@@ -241,17 +247,19 @@ async def revoke(task_id: int, body: RevokeIn, actor: Actor = Depends(require("r
 
 
 @router.post("/approvals/delegations", status_code=201, tags=["approvals"])
-async def delegate(body: DelegationIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def delegate(body: DelegationIn, idempotency_key: IdempotencyKey = None,
+                   actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Let someone decide your tasks for a date range (leave, duty travel)."""
-    return await call("approval", "delegate", actor_dict(actor), body.model_dump(mode="json"))
+    return await call("approval", "delegate", actor_dict(actor), body.model_dump(mode="json"),
+                      idempotency_key=idempotency_key)
 
 
 @router.post("/approvals/{task_id}/dispute", status_code=201, tags=["disputes"])
-async def file_dispute(task_id: int, body: DisputeIn, actor: Actor = Depends(current_actor),
-                       call=Depends(rpc)):
+async def file_dispute(task_id: int, body: DisputeIn, idempotency_key: IdempotencyKey = None,
+                       actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Object to a rejection (keberatan) within the objection window."""
     return await call("approval", "file_dispute", actor_dict(actor), task_id,
-                      body.model_dump(mode="json"))
+                      body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/disputes", tags=["disputes"])
@@ -348,11 +356,12 @@ class CorrectionBody(BaseModel):
 
 
 @router.post("/payroll/corrections", status_code=201, tags=["payroll"])
-async def correct(body: CorrectionBody, actor: Actor = Depends(require("city_admin")),
-                  call=Depends(rpc)):
+async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
+                  actor: Actor = Depends(require("city_admin")), call=Depends(rpc)):
     """After a close: an audited correction, producing a new snapshot version."""
     return await call("scoring", "correct", actor_dict(actor), body.employee_id, body.period,
-                      body.model_dump(include={"points", "rupiah", "minutes", "reason"}))
+                      body.model_dump(include={"points", "rupiah", "minutes", "reason"}),
+                      idempotency_key=idempotency_key)
 
 
 @router.get("/payroll/exports/{period}.{fmt}", tags=["payroll"],
@@ -430,9 +439,11 @@ async def publish_rule_set(body: RuleSetIn, actor: Actor = Depends(require("city
 
 
 @router.post("/admin/grace-windows", tags=["admin"])
-async def open_grace_window(body: GraceWindowIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey = None,
+                            actor: Actor = Depends(ADMIN), call=Depends(rpc)):
     """Reopen input for an agency's period after an outage; audited."""
-    return await call("reporting", "open_grace_window", actor_dict(actor), body.model_dump(mode="json"))
+    return await call("reporting", "open_grace_window", actor_dict(actor),
+                      body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/employees/{employee_id}/superior", tags=["organisation"])
@@ -474,8 +485,10 @@ async def decide_skp(employee_id: int, year: int, body: SkpDecisionIn,
 
 
 @router.post("/meetings", status_code=201, tags=["meetings"])
-async def create_meeting(body: MeetingIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "create_meeting", actor_dict(actor), body.model_dump(mode="json"))
+async def create_meeting(body: MeetingIn, idempotency_key: IdempotencyKey = None,
+                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "create_meeting", actor_dict(actor), body.model_dump(mode="json"),
+                      idempotency_key=idempotency_key)
 
 
 @router.get("/meetings", tags=["meetings"])
@@ -489,8 +502,10 @@ async def meeting_claims(meeting_id: int, actor: Actor = Depends(current_actor),
 
 
 @router.post("/reports/drafts", status_code=201, tags=["reports"])
-async def save_draft(body: ReportIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "save_draft", actor_dict(actor), body.model_dump(mode="json"))
+async def save_draft(body: ReportIn, idempotency_key: IdempotencyKey = None,
+                     actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    return await call("reporting", "save_draft", actor_dict(actor), body.model_dump(mode="json"),
+                      idempotency_key=idempotency_key)
 
 
 @router.get("/reports/{report_id}", tags=["reports"])

@@ -103,14 +103,16 @@ class ApprovalService:
             return tasks.as_dict(tasks.revoke(uow, actor, task_id, reason.strip()))
 
     @rpc
-    def delegate(self, actor, delegation):
+    def delegate(self, actor, delegation, idempotency_key=None):
         actor = Actor.model_validate(actor)
         data = DelegationIn.model_validate(delegation)
         tasks.rules.check_delegation(actor.employee_id, data.delegate_id)
-        with self.db.unit_of_work() as uow:
+
+        def add(uow):
             uow.session.add(Delegation(approver_id=actor.employee_id, created_by=actor.account_id,
                                        **data.model_dump()))
-        return data.model_dump(mode="json")
+            return data.model_dump(mode="json")
+        return self.db.once(idempotency_key, f"{actor.account_id}:delegate", add)
 
     # --- timeliness ------------------------------------------------------------------------
     @timer("APPROVAL.TIMER_SECONDS", 60)
@@ -152,7 +154,7 @@ class ApprovalService:
 
     # --- disputes ---------------------------------------------------------------------------
     @rpc
-    def file_dispute(self, actor, task_id, dispute):
+    def file_dispute(self, actor, task_id, dispute, idempotency_key=None):
         actor = Actor.model_validate(actor)
         data = DisputeIn.model_validate(dispute)
         with self.db.session() as s:
@@ -161,9 +163,9 @@ class ApprovalService:
         if self.settings.dispute_heard_by == "superior" and task.approver_id:
             superior = self.reporting.superior_of(task.approver_id, None)
             hearer = superior and superior["employee_id"]
-        with self.db.unit_of_work() as uow:
-            return tasks.dispute_dict(tasks.file_dispute(uow, actor, task_id, data, hearer,
-                                                         self.settings))
+        return self.db.once(idempotency_key, f"{actor.account_id}:dispute", lambda uow:
+                            tasks.dispute_dict(tasks.file_dispute(uow, actor, task_id, data,
+                                                                  hearer, self.settings)))
 
     @rpc
     def disputes(self, actor, state="open"):

@@ -49,11 +49,12 @@ class EvidenceService:
 
     # --- upload -----------------------------------------------------------------------
     @rpc
-    def create_upload(self, actor, filename, content_type, size):
+    def create_upload(self, actor, filename, content_type, size, idempotency_key=None):
         """Announce an upload: returns the evidence id and a short-lived PUT URL."""
-        with self.db.unit_of_work() as uow:
-            return evidence.create_upload(uow, self.store, _employee(actor), filename,
-                                          content_type, size)
+        actor = _employee(actor)
+        return self.db.once(idempotency_key, f"{actor.account_id}:upload", lambda uow:
+                            evidence.create_upload(uow, self.store, actor, filename,
+                                                   content_type, size))
 
     @rpc
     def confirm_upload(self, actor, evidence_id, sha256=None):

@@ -121,20 +121,21 @@ class ReportingService:
         return data.model_dump(mode="json")
 
     @rpc
-    def open_grace_window(self, actor, window):
+    def open_grace_window(self, actor, window, idempotency_key=None):
         actor = _admin(actor)
         data = GraceWindowIn.model_validate(window)
         if actor.has("agency_admin") and not actor.has("city_admin") \
                 and actor.agency_id != data.agency_id:
             raise Forbidden("an agency admin opens windows only for their own agency")
-        with self.db.unit_of_work() as uow:
+        def open_window(uow):
             uow.session.add(GraceWindow(opened_by=actor.account_id, opened_at=utcnow(),
                                         **data.model_dump()))
             _audit(uow, actor, "grace_window.opened", data.model_dump(mode="json"))
             uow.emit("reporting.grace_window_opened",
                      dict(data.model_dump(exclude={"reason"}), reason=data.reason,
                           opened_by=actor.account_id))
-        return data.model_dump(mode="json")
+            return data.model_dump(mode="json")
+        return self.db.once(idempotency_key, f"{actor.account_id}:grace", open_window)
 
     # --- SKP ------------------------------------------------------------------------
     @rpc
@@ -172,11 +173,11 @@ class ReportingService:
 
     # --- meetings ---------------------------------------------------------------------
     @rpc
-    def create_meeting(self, actor, meeting):
+    def create_meeting(self, actor, meeting, idempotency_key=None):
         actor = Actor.model_validate(actor)
-        with self.db.unit_of_work() as uow:
-            return meetings.as_dict(meetings.create(uow, actor, MeetingIn.model_validate(meeting),
-                                                    config.today()))
+        data = MeetingIn.model_validate(meeting)
+        return self.db.once(idempotency_key, f"{actor.account_id}:meeting", lambda uow:
+                            meetings.as_dict(meetings.create(uow, actor, data, config.today())))
 
     @rpc
     def meeting_claims(self, actor, meeting_id):
@@ -195,12 +196,12 @@ class ReportingService:
 
     # --- reports ----------------------------------------------------------------------
     @rpc
-    def save_draft(self, actor, report):
-        return self._write(actor, report, "draft")
+    def save_draft(self, actor, report, idempotency_key=None):
+        return self._write(actor, report, "draft", idempotency_key)
 
     @rpc
-    def submit_report(self, actor, report):
-        return self._write(actor, report, "submit")
+    def submit_report(self, actor, report, idempotency_key=None):
+        return self._write(actor, report, "submit", idempotency_key)
 
     @rpc
     def submit_draft(self, actor, report_id):
@@ -225,15 +226,15 @@ class ReportingService:
             report = reports.withdraw(uow, actor, report_id)
             return _report_dict(uow.session, report)
 
-    def _write(self, actor, report, action):
+    def _write(self, actor, report, action, idempotency_key=None):
         actor = _employee(actor)
         data = ReportIn.model_validate(report)
         today = config.today()
         with self.db.session() as s:
             prepared = reports.prepare(s, data, self.evidence.describe, today)
-        with self.db.unit_of_work() as uow:
-            row = reports.write(uow, actor, prepared, today, action)
-            return _with_notice(_report_dict(uow.session, row))
+        return self.db.once(idempotency_key, f"{actor.account_id}:report.{action}", lambda uow:
+                            _with_notice(_report_dict(uow.session, reports.write(
+                                uow, actor, prepared, today, action))))
 
     def _rewrite(self, actor, report_id, report, action):
         actor = _employee(actor)

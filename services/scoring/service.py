@@ -125,13 +125,15 @@ class ScoringService:
             return _job_dict(job)
 
     @rpc
-    def correct(self, actor, employee_id, period, correction):
+    def correct(self, actor, employee_id, period, correction, idempotency_key=None):
         actor = _role(actor, "city_admin")
         data = CorrectionIn.model_validate(correction)
-        with self.db.unit_of_work() as uow:
+
+        def apply(uow):
             snapshot = payroll.correct(uow, actor, employee_id, period, data.points, data.rupiah,
                                        data.minutes, data.reason)
             return {"period": period, "snapshot_version": snapshot.version}
+        return self.db.once(idempotency_key, f"{actor.account_id}:correction", apply)
 
     @rpc
     def export(self, actor, period, agency_id=None, fmt="csv", version=None):

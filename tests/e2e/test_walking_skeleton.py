@@ -314,6 +314,22 @@ def test_one_correlation_id_follows_a_request_through_rpc_and_events(system, api
     assert any("submit_report" in line["message"] for line in logged("reporting"))
 
 
+def test_a_retried_post_with_the_same_idempotency_key_creates_nothing_new(api, loaded):
+    sari = employee_login(api, "sari")
+    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    body = {"skp_item_id": loaded["people"]["sari"]["skp"]["items"][1]["id"],
+            "activity_code": "ENTRI-DATA", "date": day.isoformat(), "start": "16:00",
+            "end": "16:30", "description": "Entri data, dikirim dua kali"}
+    key = {**sari, "Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    first, again = (api.post("/api/v1/reports", headers=key, json=body) for _ in range(2))
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    mine = api.get("/api/v1/reports", params={"period": day.strftime("%Y-%m")}, headers=sari).json()
+    assert sum(r["start"] == "16:00" for r in mine) == 1
+    assert api.post("/api/v1/reports", headers={**sari, "Idempotency-Key": "bad key"},
+                    json=body).status_code == 422
+
+
 def test_metrics_for_prometheus(system, api):
     assert "ekinerja_http_requests_total" in api.get("/metrics").text
     port = system.sup.env["APPROVAL_METRICS_PORT"]

@@ -50,3 +50,29 @@ def test_a_failing_effect_leaves_neither_state_nor_event_nor_inbox_mark(store):
         store.consume(body, fail)
     assert count_lines(store) == 0 and outbox_types(store) == []
     assert store.consume(body, add_line) is True  # the retry is not taken for a duplicate
+
+
+def test_an_idempotency_key_returns_the_first_response_and_changes_nothing_more(store):
+    calls = []
+
+    def create(uow):
+        calls.append(1)
+        uow.emit("ledger.entry_recorded", dict(entry_id=len(calls), employee_id=2, period="2026-11",
+                                               kind="activity", points="1", rupiah=0,
+                                               source_event_id=f"e{len(calls)}"))
+        return {"made": len(calls)}
+
+    assert store.once("key-1", "actor-7:thing", create) == {"made": 1}
+    assert store.once("key-1", "actor-7:thing", create) == {"made": 1}
+    assert store.once("key-1", "actor-8:thing", create) == {"made": 2}  # another actor's key
+    assert store.once(None, "actor-7:thing", create) == {"made": 3}    # no key: no memory
+    assert len(outbox_types(store)) == 3
+
+
+def test_a_refused_request_is_not_remembered(store):
+    def refuse(uow):
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError):
+        store.once("key-2", "a:b", refuse)
+    assert store.once("key-2", "a:b", lambda uow: {"ok": True}) == {"ok": True}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:11:00.230141
+Create Date: 2026-11-27 18:52:29.456226
 
 """
 from typing import Sequence, Union
@@ -118,6 +118,13 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('day')
     )
+    op.create_table('idempotency',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'scope')
+    )
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=100), nullable=False),
@@ -147,6 +154,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    op.drop_table('idempotency')
     op.drop_table('holiday')
     with op.batch_alter_table('dispute', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dispute_employee_id'))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:30:03.698425
+Create Date: 2026-11-27 18:52:28.987894
 
 """
 from typing import Sequence, Union
@@ -60,6 +60,13 @@ def upgrade() -> None:
     with op.batch_alter_table('evidence_view', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evidence_view_evidence_id'), ['evidence_id'], unique=False)
 
+    op.create_table('idempotency',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'scope')
+    )
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=100), nullable=False),
@@ -89,6 +96,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    op.drop_table('idempotency')
     with op.batch_alter_table('evidence_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_view_evidence_id'))
 

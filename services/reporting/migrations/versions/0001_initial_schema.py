@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:04:31.459855
+Create Date: 2026-11-27 18:52:28.505903
 
 """
 from typing import Sequence, Union
@@ -73,6 +73,13 @@ def upgrade() -> None:
     sa.Column('grade', sa.String(length=10), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('nip')
+    )
+    op.create_table('idempotency',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'scope')
     )
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -277,6 +284,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    op.drop_table('idempotency')
     op.drop_table('employee')
     op.drop_table('closed_period')
     op.drop_table('audit_entry')

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:24:27.559219
+Create Date: 2026-11-27 18:52:29.954770
 
 """
 from typing import Sequence, Union
@@ -60,6 +60,13 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('idempotency',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'scope')
     )
     op.create_table('inbox',
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -186,6 +193,7 @@ def downgrade() -> None:
 
     op.drop_table('ledger_entry')
     op.drop_table('inbox')
+    op.drop_table('idempotency')
     op.drop_table('close_job')
     with op.batch_alter_table('attendance', schema=None) as batch_op:
         batch_op.drop_index('ix_attendance_employee_date')
