@@ -77,25 +77,68 @@ class Database(DependencyProvider):
                      self.relay, worker_ctx.context_data.get("correlation_id"))
 
 
+RETRY_DELAYS = (1, 5, 30)  # seconds; then the dead-letter queue
+RETRIES_HEADER = "x-ekinerja-retries"
+
+
 class DeadLetteringEventHandler(EventHandler):
-    """An event handler whose failures go to the dead-letter queue.
+    """An event handler that retries a failure a bounded number of times with growing
+    delays, then dead-letters it with the reason.
 
     nameko's default acks and drops a message whose handler raised (or, with
-    requeue_on_error, loops on it forever); here it is rejected without requeue
-    and RabbitMQ routes it to `ekinerja.dead-letters` with the x-death reason."""
+    requeue_on_error, loops on it forever). Here a failed message goes to a delay
+    queue whose TTL sends it back to this handler's queue; after the last delay it
+    goes to `ekinerja.dead-letters` with the error and the queue it came from."""
 
     def setup(self):
         super().setup()
         self.queue.queue_arguments = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+        self.amqp_uri = self.container.config["AMQP_URI"]
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
             return
-        log.error("event %s failed; dead-lettered", message.delivery_info.get("routing_key"),
-                  exc_info=exc_info)
-        if message.channel.connection:
-            message.reject(requeue=False)
+        retries = int((message.headers or {}).get(RETRIES_HEADER, 0))
+        error = f"{exc_info[0].__name__}: {exc_info[1]}"[:500]
+        try:
+            if retries < len(RETRY_DELAYS):
+                self._retry_later(message, retries, error)
+            else:
+                self._dead_letter(message, retries, error)
+        except Exception:  # cannot park it: let the broker dead-letter it instead
+            log.exception("could not retry or dead-letter; rejecting")
+            if message.channel.connection:
+                message.reject(requeue=False)
+            return
+        self.queue_consumer.ack_message(message)
+
+    def _publish(self, message, exchange, routing_key, headers, declare):
+        with Connection(self.amqp_uri, transport_options={"confirm_publish": True}) as conn:
+            producer = conn.Producer()
+            producer.publish(message.body, exchange=exchange, routing_key=routing_key,
+                             headers=headers, content_type=message.content_type,
+                             content_encoding=message.content_encoding, delivery_mode=2,
+                             declare=declare, retry=True)
+
+    def _retry_later(self, message, retries, error):
+        delay = RETRY_DELAYS[retries]
+        name = f"ekinerja.retry.{self.queue.name}.{delay}s"
+        parking = Queue(name, durable=True, queue_arguments={
+            "x-message-ttl": delay * 1000, "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": self.queue.name})
+        headers = {**(message.headers or {}), RETRIES_HEADER: retries + 1,
+                   "x-ekinerja-last-error": error}
+        log.warning("event %s failed (%s); retry %d in %ss", self.event_type, error, retries + 1,
+                    delay)
+        self._publish(message, "", name, headers, [parking])
+
+    def _dead_letter(self, message, retries, error):
+        exchange = Exchange(DEAD_LETTER_EXCHANGE, type="topic", durable=True)
+        headers = {**(message.headers or {}), RETRIES_HEADER: retries,
+                   "x-ekinerja-error": error, "x-ekinerja-queue": self.queue.name}
+        log.error("event %s dead-lettered after %d retries: %s", self.event_type, retries, error)
+        self._publish(message, exchange, self.event_type, headers, [exchange])
 
 
 event_handler = DeadLetteringEventHandler.decorator

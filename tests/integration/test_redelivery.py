@@ -72,18 +72,42 @@ def test_a_decision_flows_from_approval_to_the_ledger_over_the_bus(stack, amqp_u
                10, "approver credit")
 
 
-def test_a_poison_message_is_dead_lettered_not_dropped_or_looped(stack, amqp_uri):
+def test_a_poison_message_is_retried_with_backoff_then_dead_lettered_with_its_reason(stack, amqp_uri):
+    import time as clock
+    from ekinerja_contract import dead_letters
     poison = report_submitted(9004)
     poison["data"].pop("employee_id")  # breaks the schema
+    started = clock.monotonic()
     publish(amqp_uri, poison)
     found = []
-    wait_until(lambda: found.extend(dead_letters(amqp_uri)) or found, 10, "dead letter")
-    body, headers = found[0]
-    assert body["id"] == poison["id"]
-    assert headers["x-death"][0]["reason"] == "rejected"
+    wait_until(lambda: found.extend(dead_letters.list_dead_letters(amqp_uri)) or found, 60,
+               "dead letter")
+    elapsed = clock.monotonic() - started
+    (letter,) = [f for f in found if f["id"] == poison["id"]]
+    assert letter["retries"] == 3 and elapsed >= 1 + 5 + 30 - 1  # three delays, then parked
+    assert "ValidationError" in letter["error"] and "approval" in letter["queue"]
     assert count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
                                            "WHERE report_id = 9004") == 0
     # the service is still alive and consuming
     publish(amqp_uri, report_submitted(9005))
     wait_until(lambda: count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
                                                        "WHERE report_id = 9005") == 1, 10, "next")
+
+
+def test_an_operator_replays_a_dead_letter_once_the_cause_is_fixed(stack, amqp_uri):
+    from ekinerja_contract import dead_letters
+    # a correct event parked by hand, as if it had failed during an outage
+    from kombu import Connection, Exchange
+    body = report_submitted(9006)
+    with Connection(amqp_uri) as conn:
+        conn.Producer().publish(body, exchange=Exchange("ekinerja.dlx", type="topic", durable=True),
+                                routing_key="report.submitted", headers={
+                                    "x-ekinerja-queue":
+                                        "evt-reporting-report.submitted--approval.on_report_submitted",
+                                    "x-ekinerja-error": "OperationalError: database down"})
+    wait_until(lambda: any(d["id"] == body["id"] for d in dead_letters.list_dead_letters(amqp_uri)),
+               10, "parked")
+    assert dead_letters.replay(amqp_uri, {body["id"]}) == 1
+    wait_until(lambda: count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
+                                                       "WHERE report_id = 9006") == 1, 10, "replayed")
+    assert not any(d["id"] == body["id"] for d in dead_letters.list_dead_letters(amqp_uri))
