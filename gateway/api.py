@@ -57,16 +57,31 @@ class TokenOut(BaseModel):
     user: dict
 
 
-@router.post("/auth/login", response_model=TokenOut, tags=["auth"])
-async def login(body: LoginIn, request: Request, call=Depends(rpc)):
+async def check_login(request: Request, call, username: str, password: str) -> dict:
+    """Shared by the API and the pages: rate limit per address, lockout per account."""
+    request.app.state.login_limiter.check(request.client.host if request.client else "?")
     try:
-        account = await call("reporting", "get_account", body.username)
+        account = await call("reporting", "get_account", username)
     except RemoteError as exc:
         if exc.exc_type != "NotFound":
             raise
         account = None
-    if not await verify_password(account and account["password_hash"], body.password):
+    if account and account.get("locked_until"):
+        raise ApiError(429, "account_locked", "too many failed logins; try again later",
+                       headers={"Retry-After": "900"})
+    ok = await verify_password(account and account["password_hash"], password)
+    if account:
+        await call("reporting", "record_login", username, ok)
+    if not ok:
         raise ApiError(401, "invalid_credentials", "wrong username or password")
+    return account
+
+
+@router.post("/auth/login", response_model=TokenOut, tags=["auth"],
+             responses={401: {"description": "wrong username or password"},
+                        429: {"description": "too many attempts (Retry-After)"}})
+async def login(body: LoginIn, request: Request, call=Depends(rpc)):
+    account = await check_login(request, call, body.username, body.password)
     settings = request.app.state.settings
     user = {k: account[k] for k in ("account_id", "username", "name", "roles", "employee_id",
                                     "agency_id")}

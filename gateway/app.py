@@ -1,6 +1,7 @@
 """The FastAPI application: `uvicorn gateway.app:app`."""
 import contextlib
 import logging
+import os
 import time
 import uuid
 
@@ -13,7 +14,7 @@ from ekinerja_contract.observability import JsonFormatter, correlation_id as cor
 
 from ekinerja_contract.rpc_client import RpcClient
 
-from . import errors
+from . import errors, guards
 from .api import router
 from .settings import Settings
 
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     json_logs()
     errors.install(app)
+    guards.install(app)
+    app.state.login_limiter = guards.LoginLimiter(
+        int(os.environ.get("GATEWAY_LOGIN_PER_MINUTE", "20")))
     app.include_router(router)
 
     @app.middleware("http")

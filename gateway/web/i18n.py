@@ -4,6 +4,7 @@ STRINGS = {
         "app": "E-Kinerja",
         "login": "Masuk", "logout": "Keluar", "username": "Nama pengguna",
         "password": "Kata sandi", "login_failed": "Nama pengguna atau kata sandi salah.",
+        "login_locked": "Terlalu banyak percobaan masuk. Coba lagi nanti.",
         "home": "Beranda", "today": "Laporan hari ini", "no_reports": "Belum ada laporan.",
         "add_report": "Tambah laporan", "report": "Laporan", "reports": "Laporan",
         "skp_item": "Rencana hasil kerja (SKP)", "activity": "Jenis kegiatan",

@@ -12,7 +12,7 @@ from ekinerja_contract.rpc_client import RemoteError
 from ekinerja_contract.schemas import Actor
 
 from ..api import actor_dict, rpc
-from ..auth import COOKIE, decode, issue_token, verify_password
+from ..auth import COOKIE, decode, issue_token
 from ..errors import ApiError
 from . import charts
 from .i18n import js_strings, t
@@ -64,12 +64,12 @@ async def login_page(request: Request):
 @router.post("/masuk", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
 async def login(request: Request, username: str = Form(...), password: str = Form(...),
                 call=Depends(rpc)):
+    from ..api import check_login
     try:
-        account = await call("reporting", "get_account", username)
-    except RemoteError:
-        account = None
-    if not await verify_password(account and account["password_hash"], password):
-        return render(request, "login.html", error=t("login_failed"))
+        account = await check_login(request, call, username, password)
+    except ApiError as err:
+        return render(request, "login.html", error=t("login_locked") if err.status == 429
+                      else t("login_failed"))
     settings = request.app.state.settings
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, issue_token(account, settings.jwt_secret, settings.token_ttl_minutes),

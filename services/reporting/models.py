@@ -72,6 +72,8 @@ class Account(Base):
     roles: Mapped[list] = mapped_column(JSON)
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), unique=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Skp(Base):

@@ -18,6 +18,8 @@ from .models import (Account, ActivityType, Agency, AuditEntry, Base, ClosedPeri
                      Meeting)
 
 ADMINS = ("city_admin", "agency_admin")
+LOCKOUT_AFTER = 5
+LOCKOUT_MINUTES = 15
 
 
 class ReportingService:
@@ -64,9 +66,31 @@ class ReportingService:
                 name = storage.employee(s, acc.employee_id).name
                 if storage.subordinates_on(s, acc.employee_id, config.today()):
                     roles.add("supervisor")
+            locked = acc.locked_until
+            if locked is not None and locked.tzinfo is None:
+                locked = locked.replace(tzinfo=dt.timezone.utc)
             return {"account_id": acc.id, "username": acc.username, "name": name,
                     "password_hash": acc.password_hash, "roles": sorted(roles),
-                    "employee_id": acc.employee_id, "agency_id": acc.agency_id}
+                    "employee_id": acc.employee_id, "agency_id": acc.agency_id,
+                    "locked_until": locked.isoformat() if locked and locked > utcnow() else None}
+
+    @rpc
+    def record_login(self, username, succeeded):
+        """Count failed logins; after LOCKOUT_AFTER in a row the account locks for a while."""
+        with self.db.unit_of_work() as uow:
+            acc = uow.session.scalar(select(Account).where(Account.username == username)
+                                     .with_for_update())
+            if acc is None:
+                return {"locked_until": None}
+            if succeeded:
+                acc.failed_logins, acc.locked_until = 0, None
+            else:
+                acc.failed_logins = (acc.failed_logins or 0) + 1
+                if acc.failed_logins >= LOCKOUT_AFTER:
+                    acc.locked_until = utcnow() + dt.timedelta(minutes=LOCKOUT_MINUTES)
+                    acc.failed_logins = 0
+                    _audit(uow, Actor(account_id=acc.id), "account.locked", {"username": username})
+            return {"locked_until": acc.locked_until.isoformat() if acc.locked_until else None}
 
     @rpc
     def set_password(self, actor, username, password_hash):

@@ -330,6 +330,21 @@ def test_a_retried_post_with_the_same_idempotency_key_creates_nothing_new(api, l
                     json=body).status_code == 422
 
 
+def test_five_wrong_passwords_lock_the_account_and_responses_carry_security_headers(api, loaded):
+    for _ in range(5):
+        r = api.post("/api/v1/auth/login", json={"username": "agus", "password": "tebak-tebakan"})
+        assert r.status_code == 401
+    r = api.post("/api/v1/auth/login", json={"username": "agus", "password": "agus-demo-123"})
+    assert r.status_code == 429 and r.headers["Retry-After"]
+    page = api.get("/masuk")
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                   "Referrer-Policy"):
+        assert header in page.headers
+    too_big = api.post("/api/v1/reports", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                       headers={"Content-Type": "application/json"})
+    assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "payload_too_large"
+
+
 def test_metrics_for_prometheus(system, api):
     assert "ekinerja_http_requests_total" in api.get("/metrics").text
     port = system.sup.env["APPROVAL_METRICS_PORT"]

@@ -52,6 +52,7 @@ class Stack:
     def start_gateway(self, timeout: float = 30):
         port = free_port()
         self.sup.env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + "x" * 32)
+        self.sup.env.setdefault("GATEWAY_LOGIN_PER_MINUTE", "200")  # many logins from one address
         self.sup.start("gateway", gateway_command(port))
         self.gateway_url = f"http://127.0.0.1:{port}"
         wait_until(lambda: httpx.get(f"{self.gateway_url}/readyz").status_code == 200,

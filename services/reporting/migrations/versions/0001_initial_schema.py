@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:52:28.505903
+Create Date: 2026-11-27 18:56:49.669850
 
 """
 from typing import Sequence, Union
@@ -115,6 +115,8 @@ def upgrade() -> None:
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=True),
     sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
     sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], ),
     sa.PrimaryKeyConstraint('id'),
