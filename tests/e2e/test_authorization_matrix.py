@@ -1,0 +1,146 @@
+"""Every protected route tried as every kind of caller: employee, their supervisor,
+another agency's supervisor, review team, agency admin, city admin, finance, anonymous,
+and an expired token. Each cell says allowed or denied (401/403)."""
+import datetime as dt
+import uuid
+
+import httpx
+import jwt
+import pytest
+
+from tests.support.stack import Stack
+from tools import demo_data
+from tools.supervisor import SERVICES, wait_until
+
+pytestmark = pytest.mark.e2e
+SECRET = "test-secret-" + "x" * 32
+PASSWORD = "rahasia-uji-123"
+OTHER_AGENCY = {
+    "agency": {"code": "DISHUB", "name": "Dinas Perhubungan"},
+    "positions": [{"code": "KADIS", "name": "Kepala Dinas Perhubungan", "job_class": 14},
+                  {"code": "STAF", "name": "Pengatur Lalu Lintas", "job_class": 6, "superior": "KADIS"},
+                  {"code": "KEU", "name": "Bendahara", "job_class": 7, "superior": "KADIS"}],
+    "employees": [
+        {"nip": "197601012001031001", "name": "Kadis Hub", "position": "KADIS",
+         "username": "hubkadis", "password": PASSWORD, "since": "2020-01-01"},
+        {"nip": "199201012018031002", "name": "Staf Hub", "position": "STAF",
+         "username": "hubstaf", "password": PASSWORD, "since": "2020-01-01"},
+        {"nip": "198801012012031003", "name": "Bendahara", "position": "KEU",
+         "username": "keuangan", "password": PASSWORD, "since": "2020-01-01",
+         "roles": ["employee", "finance"]}]}
+
+
+@pytest.fixture(scope="module")
+def city(amqp_uri, s3_server, tmp_path_factory):
+    stack = Stack(amqp_uri, tmp_path_factory.mktemp("authz-logs"),
+                  {**s3_server.env(f"ekt-authz-{uuid.uuid4().hex[:6]}"), "GATEWAY_JWT_SECRET": SECRET})
+    try:
+        stack.start_services(*SERVICES)
+        stack.manage("create-admin", "admin", env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
+        stack.start_gateway()
+        http = httpx.Client(base_url=stack.gateway_url, timeout=30)
+        demo = demo_data.load(http, dt.date.today().year)
+        admin = demo["admin"]
+        org = {**demo_data.ORGANISATION, "employees": [
+            {**e, "roles": ["employee", "agency_admin"]} if e["username"] == "agus" else e
+            for e in demo_data.ORGANISATION["employees"]]}
+        http.post("/api/v1/admin/organisation", json=org, headers=admin).raise_for_status()
+        http.post("/api/v1/admin/organisation", json=OTHER_AGENCY, headers=admin).raise_for_status()
+
+        def login(username, password):
+            r = http.post("/api/v1/auth/login", json={"username": username, "password": password})
+            r.raise_for_status()
+            return {"Authorization": f"Bearer {r.json()['access_token']}"}, r.json()["user"]
+        users = {}
+        for e in demo_data.ORGANISATION["employees"]:
+            users[e["username"]] = login(e["username"], e["password"])
+        for e in OTHER_AGENCY["employees"]:
+            users[e["username"]] = login(e["username"], PASSWORD)
+        users["admin"] = login("admin", demo_data.ADMIN["password"])
+        sari = users["sari"][0]
+        photo = http.post("/api/v1/evidence", params={"filename": "a.jpg"},
+                          content=demo_data.tiny_jpeg(), headers={**sari, "Content-Type": "image/jpeg"})
+        photo.raise_for_status()
+        day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+        report = http.post("/api/v1/reports", headers=sari, json={
+            "skp_item_id": demo["people"]["sari"]["skp"]["items"][0]["id"],
+            "activity_code": "SURAT-DINAS", "date": day.isoformat(), "start": "07:00",
+            "end": "07:30", "description": "Surat untuk uji hak akses",
+            "evidence_id": photo.json()["id"]})
+        report.raise_for_status()
+        tasks = []
+        wait_until(lambda: tasks.extend(http.get("/api/v1/approvals/inbox",
+                                                 headers=users["kadis"][0]).json()) or tasks, 15, "task")
+        stack.ctx = {"users": users, "report": report.json(), "task": tasks[0],
+                     "evidence": photo.json()["id"], "period": day.strftime("%Y-%m"),
+                     "sari": users["sari"][1]["employee_id"]}
+        stack.http = http
+        yield stack
+        http.close()
+    finally:
+        stack.close()
+
+
+CALLERS = ["sari", "kadis", "hubkadis", "made", "agus", "admin", "keuangan", "anonymous", "expired"]
+A, D = True, False  # allowed, denied
+
+
+def routes(ctx):
+    task, evidence, period, sari = ctx["task"]["id"], ctx["evidence"], ctx["period"], ctx["sari"]
+    last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    # (name, method, path, json, expectation by caller in CALLERS order)
+    return [
+        ("see own reports", "GET", f"/api/v1/reports?period={period}", None,
+         [A, A, A, A, A, A, A, D, D]),
+        ("a subordinate's reports", "GET", f"/api/v1/reports?period={period}&employee_id={sari}", None,
+         [A, A, D, D, D, A, D, D, D]),
+        ("the evidence", "GET", f"/api/v1/evidence/{evidence}", None,
+         [A, A, D, A, D, A, D, D, D]),
+        ("the recap", "GET", f"/api/v1/recap?period={period}&employee_id={sari}", None,
+         [A, A, D, D, A, A, A, D, D]),
+        ("self-approval and others' approval", "POST", f"/api/v1/approvals/{task}/decision",
+         {"decision": "request_revision", "reason": "uji hak akses saja"},
+         [D, None, D, D, D, D, D, D, D]),  # kadis: allowed, checked last
+        ("publish the catalogue", "POST", "/api/v1/admin/catalogue", demo_data.CATALOGUE,
+         [D, D, D, D, A, A, D, D, D]),
+        ("close a period for agency 1", "POST", "/api/v1/payroll/closings",
+         {"period": last, "agency_id": 1}, [D, D, D, D, A, A, D, D, D]),
+        ("close a period for agency 2", "POST", "/api/v1/payroll/closings",
+         {"period": last, "agency_id": 2}, [D, D, D, D, D, A, D, D, D]),
+        ("export a closed period", "GET", f"/api/v1/payroll/exports/{last}.csv?agency_id=2", None,
+         [D, D, D, D, D, A, A, D, D]),
+        ("import the organisation", "POST", "/api/v1/admin/organisation/import", None,
+         [D, D, D, D, D, A, D, D, D]),
+        ("the dispute queue", "GET", "/api/v1/disputes", None, [A, A, A, A, A, A, A, D, D]),
+        ("the agency dashboard", "GET", "/api/v1/dashboards/agency?agency_id=1", None,
+         [D, D, D, D, A, A, D, D, D]),
+        ("rule sets", "GET", "/api/v1/admin/payroll-rule-sets", None, [D, D, D, D, D, A, A, D, D]),
+    ]
+
+
+def headers_for(city, caller):
+    if caller == "anonymous":
+        return {}
+    if caller == "expired":
+        token = jwt.encode({"sub": "1", "roles": ["city_admin"], "exp": 1}, SECRET, algorithm="HS256")
+        return {"Authorization": f"Bearer {token}"}
+    return city.ctx["users"][caller][0]
+
+
+def test_the_authorization_matrix(city):
+    failures = []
+    for name, method, path, body, expected in routes(city.ctx):
+        for caller, allowed in zip(CALLERS, expected):
+            if allowed is None:
+                continue
+            r = city.http.request(method, path, json=body, headers=headers_for(city, caller))
+            denied = r.status_code in (401, 403)
+            if denied == allowed:
+                failures.append(f"{name} as {caller}: {r.status_code} {r.text[:120]}")
+            if caller in ("anonymous", "expired"):
+                assert r.status_code == 401, f"{name} as {caller}: {r.status_code}"
+    assert not failures, "\n".join(failures)
+    # the assigned approver may decide: the one cell left
+    r = city.http.post(f"/api/v1/approvals/{city.ctx['task']['id']}/decision",
+                       json={"decision": "approve"}, headers=headers_for(city, "kadis"))
+    assert r.status_code == 200, r.text
