@@ -5,12 +5,16 @@ whether a request is allowed live in the services.
 """
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Role = Literal["employee", "supervisor", "review_team", "agency_admin", "city_admin", "finance"]
 MeetingRole = Literal["chair", "speaker", "note_taker", "participant"]
+
+
+MAX_ID = 2_147_483_647
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]  # ids fit the databases' integer columns
 
 
 class Strict(BaseModel):
@@ -103,13 +107,13 @@ class IndicatorIn(Strict):
 class SkpItemIn(Strict):
     kind: Literal["main", "additional", "creative"]
     title: str = Field(min_length=5, max_length=500)
-    parent_item_id: int | None = Field(default=None,
+    parent_item_id: DbId | None = Field(default=None,
                                        description="main items: the superior's SKP item")
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=10)
 
 
 class SkpIn(Strict):
-    year: int = Field(ge=2020, le=2100)
+    year: int = Field(ge=2000, le=2100)
     items: list[SkpItemIn] = Field(min_length=1, max_length=50)
 
 
@@ -171,7 +175,7 @@ class RuleSetIn(Strict):
 
 
 class GraceWindowIn(Strict):
-    agency_id: int
+    agency_id: DbId
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     until: dt.date
     reason: str = Field(min_length=10, max_length=1000)
@@ -186,7 +190,7 @@ class MeetingIn(Strict):
     date: dt.date
     start: dt.time
     end: dt.time
-    expected: list[int] = Field(default=[], max_length=1000, description="employee ids")
+    expected: list[DbId] = Field(default=[], max_length=1000, description="employee ids")
 
     @model_validator(mode="after")
     def _time_range(self):
@@ -196,9 +200,9 @@ class MeetingIn(Strict):
 
 
 class ReportIn(Strict):
-    skp_item_id: int
+    skp_item_id: DbId
     activity_code: str = Field(min_length=2, max_length=40)
-    meeting_id: int | None = Field(default=None, description="claiming a shared meeting: "
+    meeting_id: DbId | None = Field(default=None, description="claiming a shared meeting: "
                                    "its date and time are taken from it")
     date: dt.date | None = None
     start: dt.time | None = None
@@ -219,11 +223,11 @@ class ReportIn(Strict):
 
 
 class BulkDecisionIn(Strict):
-    task_ids: list[int] = Field(min_length=1, max_length=500)
+    task_ids: list[DbId] = Field(min_length=1, max_length=500)
 
 
 class DelegationIn(Strict):
-    delegate_id: int
+    delegate_id: DbId
     start_date: dt.date
     end_date: dt.date
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from ekinerja_contract.rpc_client import RemoteError
-from ekinerja_contract.schemas import (Actor, BulkDecisionIn, CatalogueIn, DecisionIn,
+from ekinerja_contract.schemas import (MAX_ID, Actor, DbId, BulkDecisionIn, CatalogueIn, DecisionIn,
                                        DelegationIn, DisputeDecisionIn, DisputeIn, EmployeeIn,
                                        GraceWindowIn, HolidayIn, MeetingIn, OrganisationIn,
                                        ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
@@ -24,6 +24,9 @@ ADMIN = require("city_admin", "agency_admin")
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 Period = Annotated[str, Query(pattern=PERIOD, examples=["2026-11"])]
 PeriodPath = Annotated[str, Path(pattern=PERIOD, examples=["2026-11"])]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Year = Annotated[int, Path(ge=2000, le=2100)]
+OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 # A client retrying a POST with the same key gets the first response; nothing new is made.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
                                               pattern=r"^[!-~]+$")]
@@ -200,7 +203,7 @@ async def upload_evidence(request: Request,
 
 
 @router.get("/evidence/{evidence_id}", tags=["evidence"])
-async def view_evidence(evidence_id: str, actor: Actor = Depends(current_actor),
+async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")], actor: Actor = Depends(current_actor),
                         call=Depends(rpc)):
     """The evidence record and a short-lived URL to see it; every view is logged."""
     return await call("evidence", "view", actor_dict(actor), evidence_id)
@@ -216,7 +219,7 @@ async def submit_report(body: ReportIn, idempotency_key: IdempotencyKey = None,
 
 
 @router.get("/reports", tags=["reports"])
-async def list_reports(period: Period, employee_id: int | None = None,
+async def list_reports(period: Period, employee_id: OptionalId = None,
                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Your reports for a month, or (supervisors) a subordinate's."""
     return await call("reporting", "list_reports", actor_dict(actor), period, employee_id)
@@ -238,7 +241,7 @@ async def approval_inbox(actor: Actor = Depends(current_actor), call=Depends(rpc
 
 
 @router.post("/approvals/{task_id}/decision", tags=["approvals"])
-async def decide(task_id: int, body: DecisionIn, actor: Actor = Depends(current_actor),
+async def decide(task_id: Id, body: DecisionIn, actor: Actor = Depends(current_actor),
                  call=Depends(rpc)):
     return await call("approval", "decide", actor_dict(actor), task_id, body.model_dump(mode="json"))
 
@@ -255,7 +258,7 @@ class RevokeIn(BaseModel):
 
 
 @router.post("/approvals/{task_id}/revoke", tags=["approvals"])
-async def revoke(task_id: int, body: RevokeIn, actor: Actor = Depends(require("review_team", "city_admin")),
+async def revoke(task_id: Id, body: RevokeIn, actor: Actor = Depends(require("review_team", "city_admin")),
                  call=Depends(rpc)):
     """Post-audit: the review team revokes an approval it finds unfounded."""
     return await call("approval", "revoke", actor_dict(actor), task_id, body.reason)
@@ -270,7 +273,7 @@ async def delegate(body: DelegationIn, idempotency_key: IdempotencyKey = None,
 
 
 @router.post("/approvals/{task_id}/dispute", status_code=201, tags=["disputes"])
-async def file_dispute(task_id: int, body: DisputeIn, idempotency_key: IdempotencyKey = None,
+async def file_dispute(task_id: Id, body: DisputeIn, idempotency_key: IdempotencyKey = None,
                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Object to a rejection (keberatan) within the objection window."""
     return await call("approval", "file_dispute", actor_dict(actor), task_id,
@@ -285,14 +288,14 @@ async def dispute_queue(state: Literal["open", "upheld", "dismissed"] = "open",
 
 
 @router.post("/disputes/{dispute_id}/decision", tags=["disputes"])
-async def decide_dispute(dispute_id: int, body: DisputeDecisionIn,
+async def decide_dispute(dispute_id: Id, body: DisputeDecisionIn,
                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("approval", "decide_dispute", actor_dict(actor), dispute_id,
                       body.model_dump(mode="json"))
 
 
 @router.get("/approvals/audit", tags=["approvals"])
-async def approval_audit(report_id: int | None = None, approver_id: int | None = None,
+async def approval_audit(report_id: OptionalId = None, approver_id: OptionalId = None,
                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """The append-only log of task actions, per report or per approver."""
     if report_id is None and approver_id is None:
@@ -307,7 +310,7 @@ async def supervisor_dashboard(actor: Actor = Depends(current_actor), call=Depen
 
 
 @router.get("/dashboards/agency", tags=["dashboards"])
-async def agency_dashboard(agency_id: int | None = None, actor: Actor = Depends(ADMIN),
+async def agency_dashboard(agency_id: OptionalId = None, actor: Actor = Depends(ADMIN),
                            call=Depends(rpc)):
     """Which approvers hold up whom, and for how long."""
     return await call("approval", "agency_dashboard", actor_dict(actor), agency_id)
@@ -346,7 +349,7 @@ async def payroll_rule_sets(_actor: Actor = Depends(require("city_admin", "finan
 
 class CloseIn(BaseModel):
     period: str = Field(pattern=PERIOD)
-    agency_id: int | None = None
+    agency_id: OptionalId = None
 
 
 @router.post("/payroll/closings", status_code=202, tags=["payroll"])
@@ -357,12 +360,12 @@ async def close_period(body: CloseIn, actor: Actor = Depends(ADMIN), call=Depend
 
 
 @router.get("/payroll/closings/{job_id}", tags=["payroll"])
-async def close_progress(job_id: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def close_progress(job_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("scoring", "close_job", actor_dict(actor), job_id)
 
 
 class CorrectionBody(BaseModel):
-    employee_id: int
+    employee_id: DbId
     period: str = Field(pattern=PERIOD)
     points: str = "0"
     rupiah: int = 0
@@ -381,8 +384,8 @@ async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
 
 @router.get("/payroll/exports/{period}.{fmt}", tags=["payroll"],
             responses={200: {"content": {"text/csv": {}, "application/octet-stream": {}}}})
-async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: int | None = None,
-                 version: int | None = None, actor: Actor = Depends(current_actor),
+async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: OptionalId = None,
+                 version: OptionalId = None, actor: Actor = Depends(current_actor),
                  call=Depends(rpc)):
     """The closed period for finance."""
     return _file(await call("scoring", "export", actor_dict(actor), period, agency_id, fmt, version))
@@ -390,7 +393,7 @@ async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: int
 
 @router.get("/payroll/statements/{period}", tags=["payroll"],
             responses={200: {"content": {"application/pdf": {}}}})
-async def statement(period: PeriodPath, employee_id: int | None = None,
+async def statement(period: PeriodPath, employee_id: OptionalId = None,
                     actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Your PDF statement for a closed month (Bahasa Indonesia)."""
     target = employee_id or actor.employee_id
@@ -405,7 +408,7 @@ class AppraisalIn(BaseModel):
 
 
 @router.put("/employees/{employee_id}/appraisals/{year}", tags=["payroll"])
-async def appraise(employee_id: int, year: int, body: AppraisalIn,
+async def appraise(employee_id: Id, year: Year, body: AppraisalIn,
                    actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """The yearly ratings; the predikat follows the PermenPANRB 6/2022 matrix."""
     return await call("scoring", "set_appraisal", actor_dict(actor), employee_id, year,
@@ -413,14 +416,14 @@ async def appraise(employee_id: int, year: int, body: AppraisalIn,
 
 
 @router.get("/predikat/{year}", tags=["payroll"])
-async def predikat(year: int, agency_id: int | None = None, actor: Actor = Depends(ADMIN),
+async def predikat(year: Year, agency_id: OptionalId = None, actor: Actor = Depends(ADMIN),
                    call=Depends(rpc)):
     """An agency's predikat distribution, with warnings past its limits."""
     return await call("scoring", "predikat_report", actor_dict(actor), year, agency_id)
 
 
 @router.get("/recap", tags=["scoring"])
-async def recap(period: Period, employee_id: int | None = None,
+async def recap(period: Period, employee_id: OptionalId = None,
                 actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """A provisional monthly recap: yours, or (finance, city admin) anyone's."""
     target = employee_id or actor.employee_id
@@ -462,7 +465,7 @@ async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey
 
 
 @router.get("/employees/{employee_id}/superior", tags=["organisation"])
-async def superior(employee_id: int, on: dt.date | None = None,
+async def superior(employee_id: Id, on: dt.date | None = None,
                    _actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Who is this employee's direct superior on a date (acting officials included)."""
     return await call("reporting", "superior_of", employee_id, on and on.isoformat())
@@ -475,25 +478,25 @@ async def my_team(actor: Actor = Depends(current_actor), call=Depends(rpc)):
 
 
 @router.put("/skp/{year}", tags=["skp"])
-async def save_skp(year: int, body: SkpIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def save_skp(year: Year, body: SkpIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     if body.year != year:
         raise ApiError(422, "invalid_input", "the year in the path and the body differ")
     return await call("reporting", "save_skp", actor_dict(actor), body.model_dump(mode="json"))
 
 
 @router.post("/skp/{year}/submit", tags=["skp"])
-async def submit_skp(year: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def submit_skp(year: Year, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "submit_skp", actor_dict(actor), year)
 
 
 @router.get("/employees/{employee_id}/skp/{year}", tags=["skp"])
-async def get_skp(employee_id: int, year: int, actor: Actor = Depends(current_actor),
+async def get_skp(employee_id: Id, year: Year, actor: Actor = Depends(current_actor),
                   call=Depends(rpc)):
     return await call("reporting", "get_skp", actor_dict(actor), employee_id, year)
 
 
 @router.post("/employees/{employee_id}/skp/{year}/decision", tags=["skp"])
-async def decide_skp(employee_id: int, year: int, body: SkpDecisionIn,
+async def decide_skp(employee_id: Id, year: Year, body: SkpDecisionIn,
                      actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "decide_skp", actor_dict(actor), employee_id, year,
                       body.model_dump(mode="json"))
@@ -512,7 +515,7 @@ async def my_meetings(actor: Actor = Depends(current_actor), call=Depends(rpc)):
 
 
 @router.get("/meetings/{meeting_id}/claims", tags=["meetings"])
-async def meeting_claims(meeting_id: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def meeting_claims(meeting_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "meeting_claims", actor_dict(actor), meeting_id)
 
 
@@ -524,12 +527,12 @@ async def save_draft(body: ReportIn, idempotency_key: IdempotencyKey = None,
 
 
 @router.get("/reports/{report_id}", tags=["reports"])
-async def get_report(report_id: int, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def get_report(report_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "get_report", actor_dict(actor), report_id)
 
 
 @router.put("/reports/{report_id}", tags=["reports"])
-async def revise_report(report_id: int, body: ReportIn, actor: Actor = Depends(current_actor),
+async def revise_report(report_id: Id, body: ReportIn, actor: Actor = Depends(current_actor),
                         call=Depends(rpc)):
     """Change a draft, or a report sent back for revision."""
     return await call("reporting", "revise_report", actor_dict(actor), report_id,
@@ -537,7 +540,7 @@ async def revise_report(report_id: int, body: ReportIn, actor: Actor = Depends(c
 
 
 @router.post("/reports/{report_id}/{action}", tags=["reports"])
-async def report_action(report_id: int, action: Literal["submit", "resubmit", "withdraw"],
+async def report_action(report_id: Id, action: Literal["submit", "resubmit", "withdraw"],
                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
     method = {"submit": "submit_draft", "resubmit": "resubmit_report",
               "withdraw": "withdraw_report"}[action]

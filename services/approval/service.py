@@ -106,6 +106,8 @@ class ApprovalService:
     def delegate(self, actor, delegation, idempotency_key=None):
         actor = Actor.model_validate(actor)
         data = DelegationIn.model_validate(delegation)
+        if actor.employee_id is None:
+            raise Forbidden("only an approver (an employee) delegates their tasks")
         tasks.rules.check_delegation(actor.employee_id, data.delegate_id)
 
         def add(uow):

@@ -148,6 +148,10 @@ class ReportingService:
     def open_grace_window(self, actor, window, idempotency_key=None):
         actor = _admin(actor)
         data = GraceWindowIn.model_validate(window)
+        periods.bounds(data.period)
+        with self.db.session() as s:
+            if s.get(Agency, data.agency_id) is None:
+                raise NotFound(f"agency {data.agency_id} not found")
         if actor.has("agency_admin") and not actor.has("city_admin") \
                 and actor.agency_id != data.agency_id:
             raise Forbidden("an agency admin opens windows only for their own agency")

@@ -144,3 +144,19 @@ def test_the_authorization_matrix(city):
     r = city.http.post(f"/api/v1/approvals/{city.ctx['task']['id']}/decision",
                        json={"decision": "approve"}, headers=headers_for(city, "kadis"))
     assert r.status_code == 200, r.text
+
+
+def test_hostile_input_finds_no_server_error_and_no_schema_violation(city):
+    """schemathesis against the gateway's OpenAPI document, as a city admin, with a fixed
+    seed and a bounded number of examples (runs last: it changes data)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    token = city.ctx["users"]["admin"][0]["Authorization"]
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "st"), "run", f"{city.gateway_url}/openapi.json",
+         "--max-examples", "8", "--seed", "20261127", "--header", f"Authorization: {token}",
+         "--checks", "not_a_server_error,response_schema_conformance",
+         "--phases", "examples,fuzzing"], capture_output=True, text=True, timeout=900)
+    summary = result.stdout[-4000:]
+    assert result.returncode == 0, summary
