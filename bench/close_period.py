@@ -100,7 +100,7 @@ def main():
         csv_s = time.perf_counter() - t
         xlsx_bytes = exports.to_xlsx(frozen, PERIOD, snapshot.version)
         xlsx_s = time.perf_counter() - t - csv_s
-        print(f"\n| step | seconds | note |\n|---|---|---|")
+        print("\n| step | seconds | note |\n|---|---|---|")
         print(f"| compute {len(lines)} lines | {computed:.2f} | {len(errors)} errors |")
         print(f"| close (compute + freeze + {len(lines) + 1} outbox events) | {closed:.2f} | "
               f"target <= 10 s |")

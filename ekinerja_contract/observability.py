@@ -28,12 +28,8 @@ class JsonFormatter(logging.Formatter):
 
 def current_correlation_id():
     value = correlation_id.get()
-    if value is None:
-        try:  # nameko workers are green threads: a greenlet-local slot
-            from eventlet import corolocal  # noqa: F401
-            value = getattr(_green_local(), "correlation_id", None)
-        except ImportError:
-            pass
+    if value is None and _local is not None:  # nameko workers: a greenlet-local slot
+        value = getattr(_local, "correlation_id", None)
     return value
 
 

@@ -5,14 +5,13 @@ import datetime as dt
 import shutil
 import uuid
 
-import httpx
 import pytest
 
 from ekinerja_contract.config import REPO_ROOT
 from tests.support.photos import jpeg_with_exif
-from tests.support.stack import Stack
+from tests.support.stack import full_system
 from tools import demo_data
-from tools.supervisor import SERVICES, wait_until
+from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -23,15 +22,9 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
-    stack = Stack(amqp_uri, tmp_path_factory.mktemp("browser-logs"),
+    stack = full_system(amqp_uri, tmp_path_factory.mktemp("browser-logs"),
                   s3_server.env(f"ekt-web-{uuid.uuid4().hex[:6]}"))
     try:
-        stack.start_services(*SERVICES)
-        stack.manage("create-admin", demo_data.ADMIN["username"],
-                     env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
-        stack.start_gateway()
-        with httpx.Client(base_url=stack.gateway_url, timeout=60) as http:
-            stack.demo = demo_data.load(http, dt.date.today().year)
         yield stack
     finally:
         stack.close()
@@ -110,7 +103,7 @@ def test_staff_reports_from_a_phone_and_the_head_approves_from_the_list(browser,
                                          "Menyusun surat undangan rapat SPBE")
     head = Person(browser, system, "kadis", DESKTOP, "desktop-head")
     wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
-        f"article.task:has-text('Menyusun surat undangan') img.thumb").count() == 1, 20, "task")
+        "article.task:has-text('Menyusun surat undangan') img.thumb").count() == 1, 20, "task")
     head.shot("inbox")
     task = head.page.locator("article.task", has_text="Menyusun surat undangan")
     task.locator("button[value^='approve:']").click()

@@ -82,8 +82,7 @@ def test_keda_watches_queues_the_services_really_consume():
             continue
         service = d["spec"]["scaleTargetRef"]["name"]
         queue = d["spec"]["triggers"][0]["metadata"]["queueName"]
-        _, source_type, consumer = queue.split("-", 1)[0], *queue.split("-", 1)[1].rsplit("--", 1)
-        handler = consumer.split(".", 1)[1]
+        handler = queue.rsplit("--", 1)[1].split(".", 1)[1]  # evt-SRC-TYPE--SERVICE.HANDLER
         cls = next(v for v in vars(importlib.import_module(f"services.{service}.service")).values()
                    if getattr(v, "name", None) == service)
         assert hasattr(cls, handler), f"{queue}: {service} has no handler {handler}"

@@ -14,9 +14,9 @@ import uuid
 import httpx
 import pytest
 
-from tests.support.stack import Stack
+from tests.support.stack import full_system
 from tools import demo_data, reliability
-from tools.supervisor import SERVICES, wait_until
+from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
 NODE = f"drill{uuid.uuid4().hex[:6]}@localhost"
@@ -58,13 +58,8 @@ def broker():
 
 @pytest.fixture(scope="module")
 def system(broker, tmp_path_factory):
-    stack = Stack(broker, tmp_path_factory.mktemp("broker-drill"), {"GATEWAY_RPC_TIMEOUT": "5"})
+    stack = full_system(broker, tmp_path_factory.mktemp("broker-drill"), {"GATEWAY_RPC_TIMEOUT": "5"})
     try:
-        stack.start_services(*SERVICES)
-        stack.manage("create-admin", "admin", env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
-        stack.start_gateway()
-        with httpx.Client(base_url=stack.gateway_url, timeout=60) as http:
-            stack.demo = demo_data.load(http, dt.date.today().year)
         yield stack
     finally:
         stack.close()

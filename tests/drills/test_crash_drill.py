@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.stack import Stack
+from tests.support.stack import full_system
 from tools import demo_data, reliability
-from tools.supervisor import SERVICES, wait_until
+from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
 KILL_ORDER = ["reporting", "approval", "scoring", "evidence", "gateway"]
@@ -20,14 +20,9 @@ KILL_ORDER = ["reporting", "approval", "scoring", "evidence", "gateway"]
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
-    stack = Stack(amqp_uri, tmp_path_factory.mktemp("drill-logs"),
+    stack = full_system(amqp_uri, tmp_path_factory.mktemp("drill-logs"),
                   {**s3_server.env(f"ekt-drill-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "5"})
     try:
-        stack.start_services(*SERVICES)
-        stack.manage("create-admin", "admin", env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
-        stack.start_gateway()
-        with httpx.Client(base_url=stack.gateway_url, timeout=60) as http:
-            stack.demo = demo_data.load(http, dt.date.today().year)
         yield stack
     finally:
         stack.close()

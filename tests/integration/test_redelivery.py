@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support.factories import report_approved, report_submitted
-from tests.support.bus import Watcher, dead_letters, publish
+from tests.support.bus import Watcher, publish
 from tests.support.stack import Stack
 from tools.supervisor import wait_until
 
@@ -86,6 +86,13 @@ def test_a_poison_message_is_retried_with_backoff_then_dead_lettered_with_its_re
     (letter,) = [f for f in found if f["id"] == poison["id"]]
     assert letter["retries"] == 3 and elapsed >= 1 + 5 + 30 - 1  # three delays, then parked
     assert "ValidationError" in letter["error"] and "approval" in letter["queue"]
+    from tools import reliability
+    reliability.record("poison", "Poison messages (tests/integration/test_redelivery.py)", [
+        f"A report.submitted without an employee id: retried {letter['retries']} times with "
+        f"delays of 1, 5 and 30 s, then parked in `ekinerja.dead-letters` after {elapsed:.1f} s "
+        f"with the reason `{letter['error'][:60]}…` and its queue; the consumer kept consuming. "
+        "`python -m ekinerja_contract.dead_letters list|replay` lists and replays them (tested). "
+        "Redelivered events (3x) made one approval task and one ledger entry."])
     assert count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
                                            "WHERE report_id = 9004") == 0
     # the service is still alive and consuming

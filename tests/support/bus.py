@@ -6,7 +6,6 @@ import uuid
 
 from kombu import Connection, Queue
 
-from ekinerja_contract.nameko_ext import DEAD_LETTER_QUEUE
 from ekinerja_contract.outbox import event_exchange
 
 
@@ -53,13 +52,3 @@ class Watcher:
 
     def close(self):
         self.conn.release()
-
-
-def dead_letters(amqp_uri: str) -> list[tuple[dict, dict]]:
-    """Everything in the dead-letter queue (consumed), with its headers."""
-    out = []
-    with Connection(amqp_uri) as conn:
-        queue = Queue(DEAD_LETTER_QUEUE)(conn.default_channel)
-        while (message := queue.get(no_ack=True)) is not None:
-            out.append((message.decode(), message.headers))
-    return out

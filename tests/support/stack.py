@@ -71,3 +71,25 @@ class Stack:
             self.rpc.stop()
         for db_name, _ in self.databases.values():
             drop_database(db_name)
+
+
+def full_system(amqp_uri: str, log_dir, env: dict | None = None, year: int | None = None) -> Stack:
+    """Every service and the gateway as processes, a city admin, and the demo city
+    loaded over the API (`stack.demo`). The caller closes it."""
+    import datetime as dt
+
+    from tools import demo_data
+    from tools.supervisor import SERVICES
+
+    stack = Stack(amqp_uri, log_dir, env)
+    try:
+        stack.start_services(*SERVICES)
+        stack.manage("create-admin", demo_data.ADMIN["username"],
+                     env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
+        stack.start_gateway()
+        with httpx.Client(base_url=stack.gateway_url, timeout=60) as http:
+            stack.demo = demo_data.load(http, year or dt.date.today().year)
+    except BaseException:
+        stack.close()
+        raise
+    return stack

@@ -1,7 +1,6 @@
 """ApprovalService entrypoints with nameko's worker_factory, a SQLite store and a
 controllable clock: routing, decisions, points, escalation, disputes, audit."""
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from nameko.testing.services import worker_factory

@@ -14,7 +14,7 @@ from ekinerja_contract.errors import Conflict, Forbidden
 from services.scoring.models import Base, Placement
 from services.scoring.service import ScoringService
 from tests.support.factories import approver_credited, attendance, placed, report_approved
-from tests.support.stores import outbox_types, sqlite_store
+from tests.support.stores import sqlite_store
 
 ADMIN = {"account_id": 99, "roles": ["city_admin"]}
 FINANCE = {"account_id": 98, "roles": ["finance"]}
