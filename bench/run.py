@@ -1,0 +1,257 @@
+"""E-Kinerja benchmarks, each figure beside a baseline measured in the same run.
+
+    .venv/bin/python -m bench.run [--seconds 10] [--clients 8] [--skip-close]
+
+Starts its own RabbitMQ vhost, PostgreSQL databases, S3 server (moto), the four
+services and the gateway, and removes them afterwards. Prints a Markdown table.
+Never part of the test suite: timings are for reading, not for asserting."""
+import argparse
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.support import infra
+from tests.support.photos import jpeg_with_exif
+from tests.support.stack import full_system
+from tools import demo_data
+from tools.supervisor import wait_until
+
+ROWS = []
+
+
+def row(what, value, baseline, ratio, note=""):
+    ROWS.append((what, value, baseline, ratio, note))
+    print(f"  {what}: {value} | baseline {baseline} | {ratio} {note}", file=sys.stderr, flush=True)
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000 if values else float("nan")
+
+
+def load(seconds, clients, call):
+    """`call(client_no, i)` in `clients` threads for `seconds`: (count/s, latencies)."""
+    latencies, stop, lock = [], threading.Event(), threading.Lock()
+
+    def worker(n):
+        i = 0
+        while not stop.is_set():
+            started = time.perf_counter()
+            if call(n, i):
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+            i += 1
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    return len(latencies) / seconds, latencies
+
+
+def bench_submissions(system, seconds, clients):
+    people = [system.demo["people"][u] for u in ("sari", "agus", "made")]
+    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    http = [httpx.Client(base_url=system.gateway_url, timeout=30) for _ in range(clients)]
+    slots = {}
+
+    def submit(n, i):
+        person = people[n % len(people)]
+        slot = slots.setdefault(n, iter(range(n * 60, 24 * 60 * 30, clients * 60)))
+        minute = next(slot, None)
+        if minute is None:
+            return False
+        d = day - dt.timedelta(days=minute // 1440)
+        m = minute % 1440
+        r = http[n].post("/api/v1/reports", headers=person["headers"], json={
+            "skp_item_id": person["skp"]["items"][0]["id"], "activity_code": "ENTRI-DATA",
+            "date": d.isoformat(), "start": f"{m // 60:02d}:{m % 60:02d}",
+            "end": f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" if m < 1439 else "23:59:59",
+            "description": "beban uji"})
+        return r.status_code == 201
+    rate, lat = load(seconds, clients, submit)
+    # the full path ends when the approval task exists
+    from sqlalchemy import create_engine, text
+    engine = create_engine(system.db_url("reporting"))
+    with engine.connect() as conn:
+        reports = conn.execute(text("SELECT count(*) FROM report")).scalar()
+    engine.dispose()
+    started = time.perf_counter()
+    engine = create_engine(system.db_url("approval"))
+
+    def tasks():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM approval_task")).scalar()
+    wait_until(lambda: tasks() >= reports, 120, "tasks", interval=0.1)
+    drain = time.perf_counter() - started
+    engine.dispose()
+    for h in http:
+        h.close()
+    return rate, lat, drain
+
+
+def bench_rpc_baseline(system, seconds, clients):
+    from ekinerja_contract.rpc_client import RpcClient
+    client = RpcClient(system.amqp_uri, name="bench").start()
+    rate, lat = load(seconds, clients, lambda n, i: client.call("reporting", "health")["ok"])
+    client.stop()
+    return rate, lat
+
+
+def bench_minimal_fastapi(seconds, clients):
+    """One FastAPI endpoint doing one PostgreSQL insert, under uvicorn: the floor."""
+    name, url = infra.create_database("minimal")
+    app = Path(tempfile.mkdtemp()) / "minimal_app.py"
+    app.write_text(f'''
+import psycopg2.pool
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+pool = psycopg2.pool.ThreadedConnectionPool(1, 10, "{url.replace("+psycopg2", "")}")
+c = pool.getconn(); c.cursor().execute("CREATE TABLE IF NOT EXISTS r (id serial primary key, body text)"); c.commit(); pool.putconn(c)
+app = FastAPI()
+def insert():
+    c = pool.getconn()
+    try:
+        c.cursor().execute("INSERT INTO r (body) VALUES ('x')"); c.commit()
+    finally:
+        pool.putconn(c)
+@app.post("/r")
+async def r():
+    await run_in_threadpool(insert)
+    return {{"ok": True}}
+''')
+    port = infra.free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "minimal_app:app", "--port", str(port),
+                             "--no-access-log", "--log-level", "warning"], cwd=app.parent)
+    try:
+        wait_until(lambda: httpx.post(f"http://127.0.0.1:{port}/r").status_code == 200, 20, "minimal")
+        http = [httpx.Client(timeout=30) for _ in range(clients)]
+        rate, lat = load(seconds, clients,
+                         lambda n, i: http[n].post(f"http://127.0.0.1:{port}/r").status_code == 200)
+        for h in http:
+            h.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        infra.drop_database(name)
+    return rate, lat
+
+
+def bench_bulk_approve(system, n=1000):
+    from ekinerja_contract import events
+    from tests.support.bus import publish
+    from tests.support.factories import submitted_data
+    head = system.demo["people"]["kadis"]
+    for k in range(n):
+        publish(system.amqp_uri, events.build("report.submitted", submitted_data(
+            report_id=10_000_000 + k, employee_id=system.demo["people"]["sari"]["id"],
+            approver_id=head["id"]), "reporting").model_dump(mode="json"))
+    http = httpx.Client(base_url=system.gateway_url, timeout=120)
+    ids = []
+    wait_until(lambda: len(ids := [t["id"] for t in http.get("/api/v1/approvals/inbox",
+                                                            headers=head["headers"]).json()
+                                   if t["report_id"] >= 10_000_000]) >= n, 120, "tasks", interval=0.5)
+    ids = [t["id"] for t in http.get("/api/v1/approvals/inbox", headers=head["headers"]).json()
+           if t["report_id"] >= 10_000_000][:n]
+    started = time.perf_counter()
+    for chunk in range(0, n, 500):
+        http.post("/api/v1/approvals/bulk-approve", headers=head["headers"],
+                  json={"task_ids": ids[chunk:chunk + 500]}).raise_for_status()
+    decided = time.perf_counter() - started
+    from sqlalchemy import create_engine, text
+    engine = create_engine(system.db_url("scoring"))
+
+    def ledger():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM ledger_entry WHERE report_id >= 10000000")).scalar()
+    wait_until(lambda: ledger() >= n, 300, "ledger", interval=0.2)
+    engine.dispose()
+    http.close()
+    return decided, time.perf_counter() - started
+
+
+def bench_uploads(system, s3, size_mb, count=5):
+    from minio import Minio
+    person = system.demo["people"]["sari"]
+    data = [jpeg_with_exif(seed=i, size=(200, 200)) + bytes(size_mb * 1024 * 1024) for i in range(count)]
+    # trailing zeros after the JPEG: still a JPEG by magic bytes, the size we want
+    http = httpx.Client(base_url=system.gateway_url, timeout=120)
+    gateway = system.sup.procs["gateway"].pid
+    started = time.perf_counter()
+    for i, body in enumerate(data):
+        r = http.post("/api/v1/evidence", params={"filename": f"b{i}.jpg"}, content=body,
+                      headers={**person["headers"], "Content-Type": "image/jpeg"})
+        r.raise_for_status()
+    through_gateway = count * size_mb / (time.perf_counter() - started)
+    peak = next((int(line.split()[1]) for line in open(f"/proc/{gateway}/status")
+                 if line.startswith("VmHWM")), 0) / 1024
+    client = Minio(s3.endpoint, s3.access_key, s3.secret_key, secure=False)
+    bucket = f"bench-{uuid.uuid4().hex[:6]}"
+    client.make_bucket(bucket)
+    import io
+    started = time.perf_counter()
+    for i, body in enumerate(data):
+        client.put_object(bucket, f"direct-{i}", io.BytesIO(body), len(body))
+    direct = count * size_mb / (time.perf_counter() - started)
+    http.close()
+    return through_gateway, direct, peak
+
+
+def main():
+    args = argparse.ArgumentParser()
+    args.add_argument("--seconds", type=float, default=10)
+    args.add_argument("--clients", type=int, default=8)
+    args.add_argument("--skip-close", action="store_true")
+    opts = args.parse_args()
+    vhost = f"bench-{uuid.uuid4().hex[:6]}"
+    amqp = infra.create_vhost(vhost)
+    s3 = infra.S3Server().start()
+    system = full_system(amqp, Path(tempfile.mkdtemp(prefix="bench-logs-")),
+                         {**s3.env(f"bench-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "30"})
+    try:
+        print("submissions…", file=sys.stderr)
+        rate, lat, drain = bench_submissions(system, opts.seconds, opts.clients)
+        rpc_rate, rpc_lat = bench_rpc_baseline(system, opts.seconds, opts.clients)
+        floor_rate, floor_lat = bench_minimal_fastapi(opts.seconds, opts.clients)
+        row("submissions/s (gateway→reporting→outbox→event→task)", f"{rate:.0f}/s",
+            f"RPC round trip {rpc_rate:.0f}/s; FastAPI+1 insert {floor_rate:.0f}/s",
+            f"{rate / rpc_rate:.0%} of RPC, {rate / floor_rate:.0%} of FastAPI",
+            f"{opts.clients} clients, {opts.seconds:.0f} s; last task {drain:.2f} s after the load")
+        row("submission latency p50/p95/p99", f"{pct(lat, 50):.0f}/{pct(lat, 95):.0f}/{pct(lat, 99):.0f} ms",
+            f"RPC {pct(rpc_lat, 50):.1f}/{pct(rpc_lat, 95):.1f}/{pct(rpc_lat, 99):.1f} ms; "
+            f"FastAPI {pct(floor_lat, 50):.1f}/{pct(floor_lat, 95):.1f}/{pct(floor_lat, 99):.1f} ms",
+            f"p99 x{pct(lat, 99) / pct(rpc_lat, 99):.1f} of RPC")
+        print("bulk approve…", file=sys.stderr)
+        decided, ledgered = bench_bulk_approve(system)
+        row("bulk approve 1,000 tasks", f"{decided:.1f} s decided", f"{ledgered:.1f} s until every ledger entry",
+            f"{1000 / ledgered:.0f} approvals/s end to end")
+        for size in (1, 5):
+            print(f"uploads {size} MB…", file=sys.stderr)
+            via, direct, peak = bench_uploads(system, s3, size)
+            row(f"evidence upload {size} MB", f"{via:.1f} MB/s through the gateway",
+                f"{direct:.1f} MB/s direct PUT", f"{via / direct:.0%}",
+                f"gateway peak RSS {peak:.0f} MB")
+    finally:
+        system.close()
+        s3.stop()
+        infra.delete_vhost(vhost)
+    if not opts.skip_close:
+        print("month close…", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "bench.close_period"], check=True)
+    print("\n| what | measured | baseline (same run) | ratio | note |\n|---|---|---|---|---|")
+    for r in ROWS:
+        print("| " + " | ".join(r) + " |")
+
+
+if __name__ == "__main__":
+    main()
