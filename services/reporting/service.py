@@ -22,6 +22,14 @@ LOCKOUT_AFTER = 5
 LOCKOUT_MINUTES = 15
 
 
+def _decision(event_type: str, action: str):
+    """An event handler applying an approval decision to the report it names."""
+    @event_handler("approval", event_type)
+    def handle(self, body):
+        self.db.consume(body, lambda uow, env: _decided(uow, env, action))
+    return handle
+
+
 class ReportingService:
     name = "reporting"
     db = Database(Base.metadata)
@@ -296,34 +304,14 @@ class ReportingService:
         with self.db.session() as s:
             return _report_dict(s, reports.own_report(s, actor, report_id))
 
-    # --- what others decided -------------------------------------------------------------
-    @event_handler("approval", "approval.approved")
-    def on_approved(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "approve"))
-
-    @event_handler("approval", "approval.rejected")
-    def on_rejected(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "reject"))
-
-    @event_handler("approval", "approval.revision_requested")
-    def on_revision_requested(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "request_revision"))
-
-    @event_handler("approval", "approval.dispute_filed")
-    def on_dispute_filed(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "dispute"))
-
-    @event_handler("approval", "approval.dispute_upheld")
-    def on_dispute_upheld(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "uphold"))
-
-    @event_handler("approval", "approval.dispute_dismissed")
-    def on_dispute_dismissed(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "dismiss"))
-
-    @event_handler("approval", "approval.approval_revoked")
-    def on_approval_revoked(self, body):
-        self.db.consume(body, lambda uow, env: _decided(uow, env, "revoke"))
+    # --- what others decided: each approval event moves the report one step ------------
+    on_approved = _decision("approval.approved", "approve")
+    on_rejected = _decision("approval.rejected", "reject")
+    on_revision_requested = _decision("approval.revision_requested", "request_revision")
+    on_dispute_filed = _decision("approval.dispute_filed", "dispute")
+    on_dispute_upheld = _decision("approval.dispute_upheld", "uphold")
+    on_dispute_dismissed = _decision("approval.dispute_dismissed", "dismiss")
+    on_approval_revoked = _decision("approval.approval_revoked", "revoke")
 
     @event_handler("scoring", "payroll.period_closed")
     def on_period_closed(self, body):
