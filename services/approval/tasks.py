@@ -190,7 +190,7 @@ def revoke(uow, actor: Actor, task_id: int, reason: str) -> ApprovalTask:
     task = get(s, task_id, lock=True)
     if not actor.has("review_team", "city_admin"):
         raise Forbidden("only the review team revokes an approval after audit")
-    if actor.employee_id in (task.employee_id, task.decided_by):
+    if actor.employee_id is not None and actor.employee_id in (task.employee_id, task.decided_by):
         raise Forbidden("neither the employee nor the approver may revoke this approval")
     if task.state != "approved":
         raise Conflict(f"only an approved report can be revoked (this one is {task.state})")
