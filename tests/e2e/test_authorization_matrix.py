@@ -212,7 +212,8 @@ def test_hostile_input_finds_no_server_error_and_no_schema_violation(city):
          "--phases", "examples,fuzzing"], capture_output=True, text=True, timeout=900)
     summary = result.stdout[-4000:]
     assert result.returncode == 0, summary
-    generated = next((line.strip() for line in result.stdout.splitlines() if "generated" in line), "")
+    import re
+    generated = next((m.group(0) for m in re.finditer(r"\d+ generated[^\n]*", result.stdout)), "")
     from tools import reliability
     reliability.record("fuzz", "Hostile input (schemathesis, tests/e2e/test_authorization_matrix.py)", [
         "schemathesis 4 against the gateway's OpenAPI document, as a city admin, seed 20261127, "

@@ -90,7 +90,7 @@ def test_a_poison_message_is_retried_with_backoff_then_dead_lettered_with_its_re
     reliability.record("poison", "Poison messages (tests/integration/test_redelivery.py)", [
         f"A report.submitted without an employee id: retried {letter['retries']} times with "
         f"delays of 1, 5 and 30 s, then parked in `ekinerja.dead-letters` after {elapsed:.1f} s "
-        f"with the reason `{letter['error'][:60]}…` and its queue; the consumer kept consuming. "
+        f"with the reason `{' '.join(letter['error'].split())[:70]}…` and its queue; the consumer kept consuming. "
         "`python -m ekinerja_contract.dead_letters list|replay` lists and replays them (tested). "
         "Redelivered events (3x) made one approval task and one ledger entry."])
     assert count(stack.db_url("approval"), "SELECT count(*) FROM approval_task "
