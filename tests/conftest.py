@@ -10,6 +10,36 @@ from tests.support import infra
 os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 
 
+def _leftovers() -> list[int]:
+    """Processes this run started (their environment names this run's vhosts)."""
+    import pathlib
+    marker = f"ekt-{infra.RUN_ID}".encode()
+    found = []
+    for proc in pathlib.Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                if marker in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_running():
+    """Tests stop what they start; anything still running at the end is killed and
+    reported as an error."""
+    import signal
+    yield
+    left = _leftovers()
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not left, f"processes left running by the tests (now killed): {left}"
+
+
 @pytest.fixture(scope="module")
 def amqp_uri(request):
     """A vhost of its own for each test module: no queue or dead letter left by one

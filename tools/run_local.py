@@ -60,8 +60,10 @@ def main() -> int:
     create_admin(demo_data.ADMIN["username"], demo_data.ADMIN["password"])
 
     sup = Supervisor()
-    stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+
+    def terminate(*_):  # like Ctrl-C, also while starting up: the finally stops every child
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, terminate)
     try:
         for name in SERVICES:
             sup.start(name, service_command(name))
@@ -77,7 +79,7 @@ def main() -> int:
         for user, password, who in demo_data.LOGINS:
             print(f"  {user:<8} {password:<16} {who}")
         print("Ctrl-C stops everything.\n", flush=True)
-        while not stop["now"]:
+        while True:
             if sup.exited():
                 print(f"stopped unexpectedly: {', '.join(sup.exited())}", file=sys.stderr)
                 return 1

@@ -49,6 +49,8 @@ class Supervisor:
         return proc
 
     def restart(self, name: str) -> subprocess.Popen:
+        """Stop it (if it still runs) and start it again with the same command."""
+        self.stop(name)
         return self.start(name, self.commands[name])
 
     def kill(self, name: str) -> None:
