@@ -456,6 +456,11 @@ def build(type_: str, data, source: str | None = None,
                     data=payload.model_dump(mode="json"))
 
 
+def parse_body(body: dict) -> EventData:
+    """The typed payload of a message body as it came off the bus."""
+    return parse(Envelope.model_validate(body))
+
+
 def parse(envelope: Envelope) -> EventData:
     """The typed payload of a received envelope (major version checked)."""
     spec = REGISTRY[envelope.type]

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from kombu import Connection, Exchange
 from kombu.pools import producers
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,7 +107,7 @@ class Relay:
     def backlog(self) -> int:
         t = self._outbox
         with self._sessions() as s:
-            return len(s.execute(select(t.c.id).where(t.c.published_at.is_(None))).all())
+            return s.scalar(select(func.count()).select_from(t).where(t.c.published_at.is_(None)))
 
 
 class Store:

@@ -4,7 +4,7 @@ from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from ekinerja_contract.events import parse
+from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, timer
 from ekinerja_contract.schemas import (Actor, BulkDecisionIn, DecisionIn, DelegationIn,
                                        DisputeDecisionIn, DisputeIn, HolidayIn)
@@ -223,8 +223,3 @@ class ApprovalService:
             raise Forbidden("agency admins see their own agency")
         with self.db.session() as s:
             return tasks.agency_dashboard(s, agency_id, utcnow(), self.settings)
-
-
-def parse_body(body):
-    from ekinerja_contract.envelope import Envelope
-    return parse(Envelope.model_validate(body))

@@ -109,9 +109,7 @@ def reroute(uow, pending: list[ApprovalTask], routes: dict) -> None:
             continue
         changed = uow.session.execute(
             update(ApprovalTask).where(ApprovalTask.id == task.id, ApprovalTask.state == "pending",
-                                       ApprovalTask.approver_id.is_(task.approver_id)
-                                       if task.approver_id is None else
-                                       ApprovalTask.approver_id == task.approver_id)
+                                       ApprovalTask.approver_id.is_not_distinct_from(task.approver_id))
             .values(approver_id=new)).rowcount
         if changed:
             previous, task.approver_id = task.approver_id, new
@@ -141,7 +139,9 @@ def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings) -> A
     s = uow.session
     task = get(s, task_id, lock=True)
     today = settings.today()
-    delegates = frozenset({actor.employee_id}) if task.approver_id in delegators(
+    # the delegation lookup only when the actor is not already entitled (bulk approvals)
+    entitled = actor.employee_id in (task.approver_id, task.escalated_to)
+    delegates = frozenset({actor.employee_id}) if not entitled and task.approver_id in delegators(
         s, actor.employee_id or 0, today) else frozenset()
     rules.check_decider(actor.employee_id, task.employee_id, task.approver_id,
                         task.escalated_to, delegates)

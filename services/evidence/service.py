@@ -7,9 +7,9 @@ from sqlalchemy import select, text
 from werkzeug.wrappers import Response
 
 from ekinerja_contract import config
-from ekinerja_contract.envelope import Envelope, utcnow
-from ekinerja_contract.errors import Forbidden, NotFound
-from ekinerja_contract.events import parse
+from ekinerja_contract.envelope import utcnow
+from ekinerja_contract.errors import Forbidden
+from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, timer
 from ekinerja_contract.schemas import Actor
 
@@ -95,7 +95,7 @@ class EvidenceService:
     # --- what other services tell ------------------------------------------------------------
     @event_handler("reporting", "report.submitted")
     def on_report_submitted(self, body):
-        report = parse(Envelope.model_validate(body))
+        report = parse_body(body)
         if report.evidence_id:
             evidence.lock_before_link(self.db, self.store, report.evidence_id)
         self.db.consume(body, lambda uow, env: evidence.link(uow, self.store, env))
@@ -166,5 +166,3 @@ def _employee(actor) -> Actor:
         raise Forbidden("only employees upload evidence")
     return actor
 
-
-__all__ = ["EvidenceService", "NotFound"]

@@ -93,7 +93,7 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         counted = rules.counted_minutes(
             minutes, sum(r.counted_minutes for r in same_day if r.state in rules.COUNTED_STATES),
             numbers.daily_cap_minutes)
-    superior = storage.superior_on(s, emp.id, p.date)
+    superior = storage.superior_on(s, emp.id, p.date, position)
     if report is None:
         report = Report(employee_id=emp.id, created_at=utcnow())
         s.add(report)

@@ -49,10 +49,12 @@ def position_on(s: Session, employee_id: int, on: dt.date) -> Position:
     return s.get(Position, placement.position_id)
 
 
-def superior_on(s: Session, employee_id: int, on: dt.date) -> Employee | None:
+def superior_on(s: Session, employee_id: int, on: dt.date,
+                position: Position | None = None) -> Employee | None:
     """The direct superior on a date: whoever holds (or acts in) the superior
-    position; a vacant one passes the task one level up."""
-    position = position_on(s, employee_id, on)
+    position; a vacant one passes the task one level up. Give `position` when the
+    caller has already looked it up."""
+    position = position or position_on(s, employee_id, on)
     superior_position = position.superior_position_id
     while superior_position is not None:
         holder = rules.holder_on(placements_of_position(s, superior_position), on)
@@ -81,10 +83,6 @@ def subordinates_on(s: Session, employee_id: int, on: dt.date) -> list[Employee]
                                   Placement.kind == "definitive", Placement.start_date <= on,
                                   or_(Placement.end_date.is_(None), Placement.end_date >= on)))
     return [e for e in candidates if (sup := superior_on(s, e.id, on)) and sup.id == employee_id]
-
-
-def agency_of(s: Session, employee_id: int, on: dt.date) -> int:
-    return position_on(s, employee_id, on).agency_id
 
 
 def rule_set_on(s: Session, on: dt.date):

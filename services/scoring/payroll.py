@@ -31,8 +31,7 @@ LINE_EVENT_FIELDS = ("period", "employee_id", "nip", "name", "agency_id", "job_c
 
 def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
     s = uow.session
-    if s.scalar(select(RuleSet.id).where(RuleSet.agency_id.is_(data.agency_id) if data.agency_id
-                                         is None else RuleSet.agency_id == data.agency_id,
+    if s.scalar(select(RuleSet.id).where(RuleSet.agency_id.is_not_distinct_from(data.agency_id),
                                          RuleSet.effective_from == data.effective_from)):
         raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope")
     if is_closed(s, periods.period_of(data.effective_from), data.agency_id):
@@ -161,8 +160,8 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
     if today <= deadline:
         raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})")
     existing = s.scalar(select(CloseJob).where(
-        CloseJob.period == period, CloseJob.agency_id.is_(agency_id) if agency_id is None
-        else CloseJob.agency_id == agency_id, CloseJob.state.in_(("queued", "running", "done")))
+        CloseJob.period == period, CloseJob.agency_id.is_not_distinct_from(agency_id),
+        CloseJob.state.in_(("queued", "running", "done")))
         .order_by(CloseJob.id.desc()).limit(1))
     if existing is not None:
         return existing  # closing again changes nothing

@@ -9,9 +9,9 @@ from nameko.rpc import rpc
 from sqlalchemy import func, select, text
 
 from ekinerja_contract import config, periods
-from ekinerja_contract.envelope import Envelope, utcnow
+from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
-from ekinerja_contract.events import parse
+from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler
 from ekinerja_contract.schemas import Actor
 
@@ -113,7 +113,7 @@ class ScoringService:
 
     @event_handler("scoring", "payroll.close_requested")
     def on_close_requested(self, body):
-        payroll.run_close(self.db, parse(Envelope.model_validate(body)).job_id)
+        payroll.run_close(self.db, parse_body(body).job_id)
 
     @rpc
     def close_job(self, actor, job_id):
