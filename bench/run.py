@@ -1,11 +1,12 @@
 """E-Kinerja benchmarks, each figure beside a baseline measured in the same run.
 
-    .venv/bin/python -m bench.run [--seconds 10] [--clients 8] [--skip-close]
+    .venv/bin/python -m bench.run [--seconds 10] [--clients 8] [--skip-close] [--profile DIR]
 
 Starts its own RabbitMQ vhost, PostgreSQL databases, S3 server (moto), the four
 services and the gateway, and removes them afterwards. Prints a Markdown table.
 Never part of the test suite: timings are for reading, not for asserting."""
 import argparse
+import contextlib
 import datetime as dt
 import statistics
 import subprocess
@@ -59,7 +60,49 @@ def load(seconds, clients, call):
     return len(latencies) / seconds, latencies
 
 
-def bench_submissions(system, seconds, clients):
+@contextlib.contextmanager
+def profiling(system, profile_dir, seconds):
+    """py-spy on every process while the block runs: raw stacks plus the top functions."""
+    if profile_dir is None:
+        yield
+        return
+    profile_dir.mkdir(parents=True, exist_ok=True)
+    spies = {name: subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(proc.pid),
+         "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
+         "--subprocesses", "-o", str(profile_dir / f"{name}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name, proc in system.sup.procs.items()}
+    try:
+        yield
+    finally:
+        for name, spy in spies.items():
+            spy.wait(60)
+            print_top(name, profile_dir / f"{name}.txt")
+
+
+def print_top(name, path, n=12):
+    """Self and total samples per function from py-spy's collapsed stacks."""
+    if not path.exists():
+        return
+    own, total, samples = {}, {}, 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames, count = stack.split(";"), int(count)
+        samples += count
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+        for f in set(frames):
+            total[f] = total.get(f, 0) + count
+    print(f"\n{name}: {samples} samples; top by total (incl. callees):", file=sys.stderr)
+    for f, c in sorted(total.items(), key=lambda x: -x[1])[:n * 3]:
+        if "site-packages" not in f or "sqlalchemy" in f or "fastapi" in f:
+            print(f"  {c / samples:6.1%}  {f}", file=sys.stderr)
+    print(f"{name}: top by self:", file=sys.stderr)
+    for f, c in sorted(own.items(), key=lambda x: -x[1])[:n]:
+        print(f"  {c / samples:6.1%}  {f}", file=sys.stderr)
+
+
+def bench_submissions(system, seconds, clients, profile_dir=None):
     people = [system.demo["people"][u] for u in ("sari", "agus", "made")]
     day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
     http = [httpx.Client(base_url=system.gateway_url, timeout=30) for _ in range(clients)]
@@ -79,7 +122,8 @@ def bench_submissions(system, seconds, clients):
             "end": f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" if m < 1439 else "23:59:59",
             "description": "beban uji"})
         return r.status_code == 201
-    rate, lat = load(seconds, clients, submit)
+    with profiling(system, profile_dir, seconds):
+        rate, lat = load(seconds, clients, submit)
     # the full path ends when the approval task exists
     from sqlalchemy import create_engine, text
     engine = create_engine(system.db_url("reporting"))
@@ -212,6 +256,8 @@ def main():
     args.add_argument("--seconds", type=float, default=10)
     args.add_argument("--clients", type=int, default=8)
     args.add_argument("--skip-close", action="store_true")
+    args.add_argument("--only-submissions", action="store_true")
+    args.add_argument("--profile", type=Path, help="py-spy every process during the submissions")
     opts = args.parse_args()
     vhost = f"bench-{uuid.uuid4().hex[:6]}"
     amqp = infra.create_vhost(vhost)
@@ -220,7 +266,7 @@ def main():
                          {**s3.env(f"bench-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "30"})
     try:
         print("submissions…", file=sys.stderr)
-        rate, lat, drain = bench_submissions(system, opts.seconds, opts.clients)
+        rate, lat, drain = bench_submissions(system, opts.seconds, opts.clients, opts.profile)
         rpc_rate, rpc_lat = bench_rpc_baseline(system, opts.seconds, opts.clients)
         floor_rate, floor_lat = bench_minimal_fastapi(opts.seconds, opts.clients)
         row("submissions/s (gateway→reporting→outbox→event→task)", f"{rate:.0f}/s",
@@ -231,6 +277,8 @@ def main():
             f"RPC {pct(rpc_lat, 50):.1f}/{pct(rpc_lat, 95):.1f}/{pct(rpc_lat, 99):.1f} ms; "
             f"FastAPI {pct(floor_lat, 50):.1f}/{pct(floor_lat, 95):.1f}/{pct(floor_lat, 99):.1f} ms",
             f"p99 x{pct(lat, 99) / pct(rpc_lat, 99):.1f} of RPC")
+        if opts.only_submissions:
+            return report()
         print("bulk approve…", file=sys.stderr)
         decided, ledgered = bench_bulk_approve(system)
         row("bulk approve 1,000 tasks", f"{decided:.1f} s decided", f"{ledgered:.1f} s until every ledger entry",
@@ -245,9 +293,13 @@ def main():
         system.close()
         s3.stop()
         infra.delete_vhost(vhost)
-    if not opts.skip_close:
+    if not opts.skip_close and not opts.only_submissions:
         print("month close…", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "bench.close_period"], check=True)
+    report()
+
+
+def report():
     print("\n| what | measured | baseline (same run) | ratio | note |\n|---|---|---|---|---|")
     for r in ROWS:
         print("| " + " | ".join(r) + " |")

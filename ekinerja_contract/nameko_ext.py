@@ -8,6 +8,7 @@ import logging
 import time
 
 import eventlet
+import eventlet.queue
 from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler
 from nameko.timer import Timer
@@ -36,7 +37,12 @@ def declare_dead_letters(amqp_uri: str) -> None:
 class Database(DependencyProvider):
     """Engine and sessions for the service's own database, plus the outbox relay.
 
-    Each worker gets a `Store`; a managed thread sweeps unsent outbox rows."""
+    Each worker gets a `Store`. After a commit the worker hands its events to a
+    managed thread that publishes whatever has piled up in one batch (one confirm
+    each, one UPDATE for the batch), so neither the reply nor the ack waits for
+    the broker; another thread sweeps rows left unsent (a crash, an outage)."""
+
+    BATCH = 200
 
     def __init__(self, metadata: MetaData, sweep_interval: float = 1.0):
         self.metadata = metadata
@@ -53,10 +59,23 @@ class Database(DependencyProvider):
         self.outbox, self.inbox = tables["outbox"], tables["inbox"]
         amqp_uri = self.container.config["AMQP_URI"]
         self.relay = Relay(self.sessions, self.outbox, self.container.service_name, amqp_uri)
+        self.committed = eventlet.queue.LightQueue()
+        self.relay.hand_off = lambda envelopes: [self.committed.put(e) for e in envelopes]
         declare_dead_letters(amqp_uri)
 
     def start(self):
         self.container.spawn_managed_thread(self._sweep_forever)
+        self.container.spawn_managed_thread(self._relay_forever)
+
+    def _relay_forever(self):
+        while True:
+            batch = [self.committed.get()]
+            while self.committed.qsize() and len(batch) < self.BATCH:
+                batch.append(self.committed.get_nowait())
+            try:
+                self.relay.publish(batch)
+            except Exception:
+                log.warning("outbox: publish failed; the sweep will retry", exc_info=True)
 
     def _sweep_forever(self):
         while True:

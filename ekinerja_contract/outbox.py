@@ -65,6 +65,9 @@ class Relay:
         self._outbox = outbox
         self._exchange = event_exchange(source)
         self._connection = Connection(amqp_uri, transport_options={"confirm_publish": True})
+        # Set by a long-running service: takes committed envelopes for a background
+        # publisher that batches them, so a request does not wait for the broker.
+        self.hand_off = None
 
     def publish(self, envelopes: list[dict]) -> int:
         if not envelopes:
@@ -85,8 +88,12 @@ class Relay:
 
     def publish_committed(self, events: list[Envelope]) -> None:
         """Right after a commit: best effort; the sweep retries what fails."""
+        envelopes = [e.model_dump(mode="json") for e in events]
+        if self.hand_off is not None and envelopes:
+            self.hand_off(envelopes)
+            return
         try:
-            self.publish([e.model_dump(mode="json") for e in events])
+            self.publish(envelopes)
         except Exception:
             log.warning("outbox: publish after commit failed; the sweep will retry",
                         exc_info=True)

@@ -32,17 +32,21 @@ class Supervisor:
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.commands: dict[str, list[str]] = {}
+        self.extra_env: dict[str, dict] = {}
 
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def start(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
+        """Start `argv` as `name`; `env` adds to (or overrides) the shared environment."""
         self.commands[name] = argv
+        self.extra_env[name] = env or {}
+        env = {**self.env, **(env or {})}
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
-            proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=self.env, stdout=out,
+            proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
             out.close()
         else:
-            proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE,
+            proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, start_new_session=True)
             threading.Thread(target=_prefix, args=(name, proc.stdout), daemon=True).start()
         self.procs[name] = proc
@@ -51,7 +55,7 @@ class Supervisor:
     def restart(self, name: str) -> subprocess.Popen:
         """Stop it (if it still runs) and start it again with the same command."""
         self.stop(name)
-        return self.start(name, self.commands[name])
+        return self.start(name, self.commands[name], self.extra_env[name])
 
     def kill(self, name: str) -> None:
         """kill -9, as a crash would."""

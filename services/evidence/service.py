@@ -96,8 +96,9 @@ class EvidenceService:
     @event_handler("reporting", "report.submitted")
     def on_report_submitted(self, body):
         report = parse_body(body)
-        if report.evidence_id:
-            evidence.lock_before_link(self.db, self.store, report.evidence_id)
+        if not report.evidence_id:
+            return  # nothing of ours to link: no state, no inbox row needed
+        evidence.lock_before_link(self.db, self.store, report.evidence_id)
         self.db.consume(body, lambda uow, env: evidence.link(uow, self.store, env))
 
     @event_handler("approval", "approval.task_escalated")

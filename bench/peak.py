@@ -1,0 +1,291 @@
+"""The month-end peak: a city of 10,000 employees reporting late, all at once.
+
+    .venv/bin/python -m bench.peak [--employees 10000] [--seconds 30] [--loads 1 2 3]
+                                   [--instances 1 2]
+
+The demand comes from ../shared/domain/BRIEF.md: each employee files up to 10
+reports a working day (22 a month), and most of a month's late reports arrive in
+the last days before the input deadline. Here: 70% of the month's reports in the
+office hours (8 h) of the last 3 days, the busiest hour at twice that day's mean.
+Their superiors approve in bulk while it happens.
+
+Submissions arrive open-loop at a fixed rate (a multiple of that peak demand);
+latency counts from the moment a request was due, so a slow system cannot hide
+a queue by sending less. Beside each figure: the demand, and the same stage run
+with one and with two instances of every service (and gateway workers). Queue
+depth is read from RabbitMQ every half second (passive declare, exact).
+Timings are for reading: never part of the test suite."""
+import argparse
+import asyncio
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from base64 import b64encode
+from pathlib import Path
+
+import httpx
+from kombu import Connection
+from sqlalchemy import create_engine, text
+
+from bench import city as bench_city
+from bench.run import pct
+from ekinerja_contract import config
+from tests.support import infra
+from tests.support.stack import full_system
+from tools.supervisor import SERVICES, gateway_command, service_command, wait_until
+
+REPORTS_PER_DAY = 10          # BRIEF: 4-10 a working day; the top of the range
+WORKING_DAYS = 22
+LATE_SHARE = 0.70             # of a month's reports, in the last days before the deadline
+LAST_DAYS = 3
+OFFICE_HOURS = 8
+BUSIEST_HOUR = 2.0            # the busiest hour against that day's mean
+SLOTS_PER_DAY = 8             # one employee's report slots in a day (45 min each)
+
+
+def peak_demand(employees: int) -> float:
+    """Submissions per second in the busiest hour of the month-end peak."""
+    month = employees * REPORTS_PER_DAY * WORKING_DAYS
+    return month * LATE_SHARE / (LAST_DAYS * OFFICE_HOURS * 3600) * BUSIEST_HOUR
+
+
+class Slots:
+    """Each employee's next free time slot: up to 8 a day on the open days of the month."""
+
+    def __init__(self, today: dt.date):
+        first = today.replace(day=1)
+        if today.day <= 5:  # the previous month is still open until the deadline
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        self.days = [first + dt.timedelta(days=d) for d in range((today - first).days + 1)]
+        self.used: dict[int, int] = {}
+
+    def next(self, employee_id: int):
+        k = self.used.get(employee_id, 0)
+        day, n = divmod(k, SLOTS_PER_DAY)
+        if day >= len(self.days):
+            return None
+        self.used[employee_id] = k + 1
+        start = 7 * 60 + 30 + n * 50
+        return self.days[day], f"{start // 60:02d}:{start % 60:02d}", \
+            f"{(start + 45) // 60:02d}:{(start + 45) % 60:02d}"
+
+
+class QueueDepth:
+    """Samples the ready messages of every service queue of a vhost (passive declare)."""
+
+    def __init__(self, amqp_uri: str, vhost: str):
+        self.amqp_uri, self.vhost = amqp_uri, vhost
+        self.samples: list[tuple[float, int, dict]] = []
+        self._stop = threading.Event()
+        self._thread = None
+
+    def names(self) -> list[str]:
+        """From the management API, else rabbitmqctl (needs root)."""
+        try:
+            req = urllib.request.Request(
+                f"{infra.RABBIT_API}/queues/{urllib.parse.quote(self.vhost, safe='')}?columns=name",
+                headers={"authorization": "Basic " + b64encode(b"guest:guest").decode()})
+            names = [r["name"] for r in json.loads(urllib.request.urlopen(req, timeout=10).read())]
+        except OSError:
+            names = subprocess.run(["rabbitmqctl", "list_queues", "-p", self.vhost, "name", "--quiet",
+                                    "--no-table-headers"], capture_output=True, text=True,
+                                   check=True).stdout.split()
+        return [n for n in names if not n.startswith(("rpc.reply", "bench"))
+                and "dead" not in n and "retry" not in n]
+
+    def start(self):
+        names = self.names()
+
+        def sample():
+            with Connection(self.amqp_uri) as conn:
+                channel = conn.channel()
+                while not self._stop.wait(0.5):
+                    depth = {n: channel.queue_declare(n, passive=True).message_count for n in names}
+                    self.samples.append((time.perf_counter(), sum(depth.values()), depth))
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def between(self, start: float, end: float) -> list[int]:
+        return [total for t, total, _ in self.samples if start <= t <= end]
+
+    def deepest(self, start: float, end: float) -> str:
+        rows = [d for t, _, d in self.samples if start <= t <= end]
+        if not rows or not max(sum(r.values()) for r in rows):
+            return "-"
+        name = max(rows[0], key=lambda n: max(r[n] for r in rows))
+        return name.split("--")[-1] if "--" in name else name
+
+    def stop(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)
+
+
+async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float,
+                seconds: float, approve: bool = True) -> dict:
+    """Submissions at `rate`/s for `seconds`, open-loop; superiors bulk-approve meanwhile."""
+    staff = city.staff
+    latencies, statuses, accepted = [], {}, []
+    pending: dict[str, int] = {}
+    approved = [0]
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=60, limits=limits) as http:
+        async def submit(due: float, person):
+            slot = slots.next(person.employee_id)
+            if slot is None:
+                return
+            day, start, end = slot
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                r = await http.post("/api/v1/reports", headers=person.headers, json={
+                    "skp_item_id": person.skp_item_id, "activity_code": activity,
+                    "date": day.isoformat(), "start": start, "end": end,
+                    "description": "laporan akhir bulan"})
+                status = r.status_code
+            except httpx.HTTPError as exc:
+                status = type(exc).__name__
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 201:
+                latencies.append(time.perf_counter() - due)
+                accepted.append(r.json()["id"])
+                pending[person.approver] = pending.get(person.approver, 0) + 1
+
+        async def approver(stop: asyncio.Event):
+            while not stop.is_set():
+                if not pending:
+                    await asyncio.sleep(0.2)
+                    continue
+                boss = max(pending, key=pending.get)
+                pending.pop(boss)
+                headers = city.people[boss].headers
+                try:
+                    inbox = (await http.get("/api/v1/approvals/inbox", headers=headers)).json()
+                    ids = [t["id"] for t in inbox][:100]
+                    if ids:
+                        r = await http.post("/api/v1/approvals/bulk-approve", headers=headers,
+                                            json={"task_ids": ids})
+                        approved[0] += sum(1 for x in r.json() if x.get("state") == "approved")
+                except (httpx.HTTPError, KeyError, TypeError):
+                    await asyncio.sleep(0.2)
+
+        stop = asyncio.Event()
+        approvers = [asyncio.create_task(approver(stop)) for _ in range(3 if approve else 0)]
+        started = time.perf_counter()
+        n = int(rate * seconds)
+        tasks = [asyncio.create_task(submit(started + i / rate, random.choice(staff)))
+                 for i in range(n)]
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await asyncio.gather(*approvers)
+    return {"offered": rate, "achieved": len(accepted) / elapsed, "latencies": latencies,
+            "statuses": statuses, "accepted": accepted, "approved": approved[0],
+            "started": started, "ended": time.perf_counter()}
+
+
+def wait_rows(system, service: str, table: str, report_ids: list[int], count: int,
+              where: str = "", timeout: float = 600) -> float:
+    """Seconds until `service`'s `table` holds `count` rows for the accepted reports."""
+    engine = create_engine(system.db_url(service))
+    started = time.perf_counter()
+
+    def done():
+        with engine.connect() as conn:
+            return conn.execute(text(f"SELECT count(*) FROM {table} WHERE report_id BETWEEN :a AND :b"
+                                     + where),
+                                {"a": min(report_ids), "b": max(report_ids)}).scalar() >= count
+    wait_until(done, timeout, table, interval=0.2)
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def scale(system, instances: int) -> None:
+    """Start extra instances of every service and restart the gateway with more workers."""
+    for name in SERVICES:
+        for k in range(2, instances + 1):
+            extra = {}
+            if name == "evidence":
+                extra["EVIDENCE_HTTP_ADDRESS"] = f"127.0.0.1:{infra.free_port()}"
+            system.sup.start(f"{name}-{k}", service_command(name), extra)
+    port = int(system.gateway_url.rsplit(":", 1)[1])
+    system.sup.stop("gateway")
+    system.sup.start("gateway", gateway_command(port, workers=instances))
+    wait_until(lambda: httpx.get(f"{system.gateway_url}/readyz").status_code == 200, 60, "gateway")
+    time.sleep(3)  # the new instances' consumers attach to their queues
+
+
+def main():
+    args = argparse.ArgumentParser()
+    args.add_argument("--employees", type=int, default=10_000)
+    args.add_argument("--seconds", type=float, default=30)
+    args.add_argument("--loads", type=float, nargs="+", default=[1, 2, 3],
+                      help="multiples of the peak demand, one stage each")
+    args.add_argument("--instances", type=int, nargs="+", default=[1, 2])
+    opts = args.parse_args()
+    demand = peak_demand(opts.employees)
+    print(f"peak demand for {opts.employees} employees: {demand:.1f} submissions/s", file=sys.stderr)
+    vhost = f"bench-{uuid.uuid4().hex[:6]}"
+    amqp = infra.create_vhost(vhost)
+    s3 = infra.S3Server().start()
+    system = full_system(amqp, Path(tempfile.mkdtemp(prefix="bench-logs-")),
+                         {**s3.env(f"bench-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "30"})
+    rows = []
+    depth = None
+    try:
+        started = time.perf_counter()
+        city = bench_city.build(system, opts.employees, config.today().year,
+                                progress=lambda m: print(m, file=sys.stderr))
+        print(f"city built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        slots = Slots(config.today())
+        depth = QueueDepth(amqp, vhost).start()
+        # the import told every service of 10,000 placements: let that settle first
+        wait_until(lambda: depth.samples and depth.samples[-1][1] == 0, 600, "import events")
+        for instances in sorted(opts.instances):
+            if instances > 1:
+                scale(system, instances)
+            for load in opts.loads:
+                rate = demand * load
+                print(f"{instances} instance(s), {load}x demand = {rate:.0f}/s…", file=sys.stderr)
+                result = asyncio.run(stage(system.gateway_url, city, slots, "ENTRI-DATA", rate,
+                                           opts.seconds))
+                accepted = result["accepted"]
+                drain = wait_rows(system, "approval", "approval_task", accepted, len(accepted))
+                ledger = wait_rows(system, "scoring", "ledger_entry", accepted, result["approved"],
+                                   " AND kind = 'activity'")
+                window = depth.between(result["started"], result["ended"])
+                lat = result["latencies"]
+                errors = {k: v for k, v in result["statuses"].items() if k != 201}
+                rows.append((instances, f"{load:g}x ({rate:.0f}/s)", f"{result['achieved']:.0f}/s",
+                             f"{pct(lat, 50):.0f}/{pct(lat, 95):.0f}/{pct(lat, 99):.0f} ms",
+                             f"{max(window, default=0)} ({depth.deepest(result['started'], result['ended'])})",
+                             f"{window[-1] if window else 0}", f"{drain:.1f} s / {ledger:.1f} s",
+                             f"{result['approved'] / (result['ended'] - result['started']):.0f}/s",
+                             ", ".join(f"{k}: {v}" for k, v in errors.items()) or "none"))
+                print("  " + " | ".join(map(str, rows[-1])), file=sys.stderr, flush=True)
+                time.sleep(2)
+    finally:
+        if depth:
+            depth.stop()
+        system.close()
+        s3.stop()
+        infra.delete_vhost(vhost)
+    print(f"\nPeak demand ({opts.employees} employees, busiest hour of the month-end burst): "
+          f"{demand:.1f} submissions/s; stages of {opts.seconds:.0f} s, open-loop.\n")
+    print("| instances | offered (x demand) | accepted/s | p50/p95/p99 | deepest queue (which) "
+          "| depth at end | tasks / ledger complete after | approvals/s | errors |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(map(str, r)) + " |")
+
+
+if __name__ == "__main__":
+    main()
