@@ -17,7 +17,6 @@ depth is read from RabbitMQ every half second (passive declare, exact).
 Timings are for reading: never part of the test suite."""
 import argparse
 import asyncio
-import datetime as dt
 import json
 import random
 import subprocess
@@ -36,7 +35,7 @@ from kombu import Connection
 from sqlalchemy import create_engine, text
 
 from bench import city as bench_city
-from bench.run import pct
+from bench.common import Slots, pct
 from ekinerja_contract import config
 from tests.support import infra
 from tests.support.stack import full_system
@@ -48,34 +47,12 @@ LATE_SHARE = 0.70             # of a month's reports, in the last days before th
 LAST_DAYS = 3
 OFFICE_HOURS = 8
 BUSIEST_HOUR = 2.0            # the busiest hour against that day's mean
-SLOTS_PER_DAY = 8             # one employee's report slots in a day (45 min each)
 
 
 def peak_demand(employees: int) -> float:
     """Submissions per second in the busiest hour of the month-end peak."""
     month = employees * REPORTS_PER_DAY * WORKING_DAYS
     return month * LATE_SHARE / (LAST_DAYS * OFFICE_HOURS * 3600) * BUSIEST_HOUR
-
-
-class Slots:
-    """Each employee's next free time slot: up to 8 a day on the open days of the month."""
-
-    def __init__(self, today: dt.date):
-        first = today.replace(day=1)
-        if today.day <= 5:  # the previous month is still open until the deadline
-            first = (first - dt.timedelta(days=1)).replace(day=1)
-        self.days = [first + dt.timedelta(days=d) for d in range((today - first).days + 1)]
-        self.used: dict[int, int] = {}
-
-    def next(self, employee_id: int):
-        k = self.used.get(employee_id, 0)
-        day, n = divmod(k, SLOTS_PER_DAY)
-        if day >= len(self.days):
-            return None
-        self.used[employee_id] = k + 1
-        start = 7 * 60 + 30 + n * 50
-        return self.days[day], f"{start // 60:02d}:{start % 60:02d}", \
-            f"{(start + 45) // 60:02d}:{(start + 45) % 60:02d}"
 
 
 class QueueDepth:

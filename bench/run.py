@@ -7,8 +7,6 @@ services and the gateway, and removes them afterwards. Prints a Markdown table.
 Never part of the test suite: timings are for reading, not for asserting."""
 import argparse
 import contextlib
-import datetime as dt
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,7 +20,9 @@ import httpx
 from tests.support import infra
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
-from tools import demo_data
+from bench import city as bench_city
+from bench.common import Slots, pct
+from ekinerja_contract import config
 from tools.supervisor import wait_until
 
 ROWS = []
@@ -31,11 +31,6 @@ ROWS = []
 def row(what, value, baseline, ratio, note=""):
     ROWS.append((what, value, baseline, ratio, note))
     print(f"  {what}: {value} | baseline {baseline} | {ratio} {note}", file=sys.stderr, flush=True)
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000 if values else float("nan")
 
 
 def load(seconds, clients, call):
@@ -102,25 +97,24 @@ def print_top(name, path, n=12):
         print(f"  {c / samples:6.1%}  {f}", file=sys.stderr)
 
 
-def bench_submissions(system, seconds, clients, profile_dir=None):
-    people = [system.demo["people"][u] for u in ("sari", "agus", "made")]
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+def bench_submissions(system, seconds, clients, profile_dir=None, employees=1000):
+    """Closed loop: `clients` at once, each for its own share of a generated city's
+    staff, eight reports a day each (a day's overlap and cap checks stay realistic)."""
+    city = bench_city.build(system, employees, config.today().year,
+                            progress=lambda m: print(m, file=sys.stderr))
+    slots = Slots(config.today())
+    mine = [city.staff[n::clients] for n in range(clients)]  # disjoint: no two clients share a slot
     http = [httpx.Client(base_url=system.gateway_url, timeout=30) for _ in range(clients)]
-    slots = {}
 
     def submit(n, i):
-        person = people[n % len(people)]
-        slot = slots.setdefault(n, iter(range(n * 60, 24 * 60 * 30, clients * 60)))
-        minute = next(slot, None)
-        if minute is None:
+        person = mine[n][i % len(mine[n])]
+        slot = slots.next(person.employee_id)
+        if slot is None:
             return False
-        d = day - dt.timedelta(days=minute // 1440)
-        m = minute % 1440
-        r = http[n].post("/api/v1/reports", headers=person["headers"], json={
-            "skp_item_id": person["skp"]["items"][0]["id"], "activity_code": "ENTRI-DATA",
-            "date": d.isoformat(), "start": f"{m // 60:02d}:{m % 60:02d}",
-            "end": f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" if m < 1439 else "23:59:59",
-            "description": "beban uji"})
+        day, start, end = slot
+        r = http[n].post("/api/v1/reports", headers=person.headers, json={
+            "skp_item_id": person.skp_item_id, "activity_code": "ENTRI-DATA",
+            "date": day.isoformat(), "start": start, "end": end, "description": "beban uji"})
         return r.status_code == 201
     with profiling(system, profile_dir, seconds):
         rate, lat = load(seconds, clients, submit)
@@ -201,12 +195,12 @@ def bench_bulk_approve(system, n=1000):
             report_id=10_000_000 + k, employee_id=system.demo["people"]["sari"]["id"],
             approver_id=head["id"]), "reporting").model_dump(mode="json"))
     http = httpx.Client(base_url=system.gateway_url, timeout=120)
-    ids = []
-    wait_until(lambda: len(ids := [t["id"] for t in http.get("/api/v1/approvals/inbox",
-                                                            headers=head["headers"]).json()
-                                   if t["report_id"] >= 10_000_000]) >= n, 120, "tasks", interval=0.5)
-    ids = [t["id"] for t in http.get("/api/v1/approvals/inbox", headers=head["headers"]).json()
-           if t["report_id"] >= 10_000_000][:n]
+
+    def ids():
+        return [t["id"] for t in http.get("/api/v1/approvals/inbox", headers=head["headers"]).json()
+                if t["report_id"] >= 10_000_000]
+    wait_until(lambda: len(ids()) >= n, 120, "tasks", interval=0.5)
+    ids = ids()[:n]
     started = time.perf_counter()
     for chunk in range(0, n, 500):
         http.post("/api/v1/approvals/bulk-approve", headers=head["headers"],

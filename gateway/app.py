@@ -8,6 +8,7 @@ import uuid
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.datastructures import Headers, MutableHeaders
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from ekinerja_contract.observability import JsonFormatter, correlation_id as correlation
@@ -45,6 +46,36 @@ def json_logs() -> None:
     logging.getLogger().setLevel(logging.INFO)
 
 
+class Correlation:
+    """Every request gets a correlation id (the caller's X-Correlation-ID, else a new
+    one) that follows it through RPC and events, and is counted and timed by route.
+    Plain ASGI: BaseHTTPMiddleware costs a task and two streams per request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        cid = (Headers(scope=scope).get("x-correlation-id") or str(uuid.uuid4()))[:64]
+        scope.setdefault("state", {})["correlation_id"] = cid
+        token = correlation.set(cid)
+        started, status = time.perf_counter(), [500]
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                MutableHeaders(scope=message)["X-Correlation-ID"] = cid
+            await send(message)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            correlation.reset(token)
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(scope["method"], route, status[0]).inc()
+            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="E-Kinerja API", version="1.0.0", lifespan=lifespan,
                   description="Laporan kinerja harian ASN, persetujuan atasan, dan TPP.")
@@ -56,21 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         int(os.environ.get("GATEWAY_LOGIN_PER_MINUTE", "20")))
     app.include_router(router)
 
-    @app.middleware("http")
-    async def correlation_id(request: Request, call_next):
-        cid = (request.headers.get("x-correlation-id") or str(uuid.uuid4()))[:64]
-        request.state.correlation_id = cid
-        token = correlation.set(cid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            correlation.reset(token)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        REQUESTS.labels(request.method, route, response.status_code).inc()
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        response.headers["X-Correlation-ID"] = cid
-        return response
+    app.add_middleware(Correlation)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics():

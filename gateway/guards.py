@@ -3,6 +3,9 @@ address, and the security headers."""
 import threading
 import time
 
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
+
 from .errors import ApiError, body as error_body
 
 MB = 1024 * 1024
@@ -35,30 +38,52 @@ class LoginLimiter:
 
 
 def install(app) -> None:
-    from fastapi.responses import JSONResponse
+    app.add_middleware(Guards)
 
-    @app.middleware("http")
-    async def guards(request, call_next):
-        length = request.headers.get("content-length")
-        limit = LIMITS.get(request.url.path, DEFAULT_LIMIT)
+
+def _security_headers(path: str, scheme: str) -> list[tuple[str, str]]:
+    headers = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "same-origin"),
+               ("Permissions-Policy", "camera=(self), geolocation=()")]
+    if not path.startswith(("/docs", "/redoc")):
+        headers.append(("Content-Security-Policy", CSP))
+    if scheme == "https":
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    if path.startswith("/api/"):
+        headers.append(("Cache-Control", "no-store"))
+    return headers
+
+
+class Guards:
+    """Body size limits before the body is read, and security headers on every response.
+    Plain ASGI (no BaseHTTPMiddleware): it adds nothing per request but a header list."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_headers, path = Headers(scope=scope), scope["path"]
+        length = request_headers.get("content-length")
+        limit = LIMITS.get(path, DEFAULT_LIMIT)
+        refusal = None
         if length and length.isdigit() and int(length) > limit:
-            return JSONResponse(error_body(413, "payload_too_large",
-                                           f"the body is larger than {limit // MB} MB"),
-                                status_code=413)
-        if request.method in ("POST", "PUT", "PATCH") and length is None \
-                and request.headers.get("transfer-encoding"):
-            return JSONResponse(error_body(411, "length_required", "send a Content-Length"),
-                                status_code=411)
-        response = await call_next(request)
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            headers.setdefault("Content-Security-Policy", CSP)
-        if request.url.scheme == "https":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.url.path.startswith("/api/"):
-            headers.setdefault("Cache-Control", "no-store")
-        return response
+            refusal = JSONResponse(error_body(413, "payload_too_large",
+                                              f"the body is larger than {limit // MB} MB"),
+                                   status_code=413)
+        elif scope["method"] in ("POST", "PUT", "PATCH") and length is None \
+                and request_headers.get("transfer-encoding"):
+            refusal = JSONResponse(error_body(411, "length_required", "send a Content-Length"),
+                                   status_code=411)
+        if refusal is not None:
+            return await refusal(scope, receive, send)
+        extra = _security_headers(path, scope.get("scheme", "http"))
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra:
+                    headers.setdefault(name, value)
+            await send(message)
+        await self.app(scope, receive, send_with_headers)

@@ -116,12 +116,14 @@ def latest_versions(s: Session) -> dict[str, ActivityType]:
 
 
 def live_reports_on(s: Session, employee_id: int, date: dt.date,
-                    excluding: int | None = None) -> list[Report]:
-    q = select(Report).where(Report.employee_id == employee_id, Report.date == date,
-                             Report.state.in_(rules.LIVE_STATES))
+                    excluding: int | None = None) -> list:
+    """(id, start, end, state, counted_minutes) of the day's live reports: rows, not
+    entities, since a submission reads them only to check overlaps and the cap."""
+    q = select(Report.id, Report.start, Report.end, Report.state, Report.counted_minutes).where(
+        Report.employee_id == employee_id, Report.date == date, Report.state.in_(rules.LIVE_STATES))
     if excluding is not None:
         q = q.where(Report.id != excluding)
-    return list(s.scalars(q))
+    return list(s.execute(q))
 
 
 def evidence_in_use(s: Session, sha256: str, excluding: int | None = None) -> Report | None:
