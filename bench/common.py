@@ -1,5 +1,17 @@
-"""What the benchmarks share: percentiles, and each employee's free report slots."""
+"""What the benchmarks share: percentiles, each employee's free report slots, queue depth."""
 import datetime as dt
+import json
+import subprocess
+import threading
+import time
+import urllib.parse
+import urllib.request
+from base64 import b64encode
+
+from kombu import Connection
+
+from tests.support import infra
+from tools.supervisor import wait_until
 
 SLOTS_PER_DAY = 8             # one employee's report slots in a day (45 min each)
 
@@ -28,3 +40,80 @@ class Slots:
         start = 7 * 60 + 30 + n * 50
         return self.days[day], f"{start // 60:02d}:{start % 60:02d}", \
             f"{(start + 45) // 60:02d}:{(start + 45) % 60:02d}"
+
+
+class QueueDepth:
+    """Samples the ready messages of every service queue of a vhost (passive declare)."""
+
+    def __init__(self, amqp_uri: str, vhost: str):
+        self.amqp_uri, self.vhost = amqp_uri, vhost
+        self.samples: list[tuple[float, int, dict]] = []
+        self._stop = threading.Event()
+        self._thread = None
+
+    def names(self) -> list[str]:
+        """From the management API, else rabbitmqctl (needs root)."""
+        try:
+            req = urllib.request.Request(
+                f"{infra.RABBIT_API}/queues/{urllib.parse.quote(self.vhost, safe='')}?columns=name",
+                headers={"authorization": "Basic " + b64encode(b"guest:guest").decode()})
+            names = [r["name"] for r in json.loads(urllib.request.urlopen(req, timeout=10).read())]
+        except OSError:
+            names = subprocess.run(["rabbitmqctl", "list_queues", "-p", self.vhost, "name", "--quiet",
+                                    "--no-table-headers"], capture_output=True, text=True,
+                                   check=True).stdout.split()
+        return [n for n in names if not n.startswith(("rpc.reply", "bench"))
+                and "dead" not in n and "retry" not in n]
+
+    def start(self):
+        names = self.names()
+
+        def sample():
+            with Connection(self.amqp_uri) as conn:
+                channel = conn.channel()
+                while not self._stop.wait(0.5):
+                    depth = {n: channel.queue_declare(n, passive=True).message_count for n in names}
+                    self.samples.append((time.perf_counter(), sum(depth.values()), depth))
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def between(self, start: float, end: float) -> list[int]:
+        return [total for t, total, _ in self.samples if start <= t <= end]
+
+    def deepest(self, start: float, end: float) -> str:
+        rows = [d for t, _, d in self.samples if start <= t <= end]
+        if not rows or not max(sum(r.values()) for r in rows):
+            return "-"
+        name = max(rows[0], key=lambda n: max(r[n] for r in rows))
+        return name.split("--")[-1] if "--" in name else name
+
+    def stop(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)
+
+    def settle(self, system, timeout: float = 900) -> float:
+        """Seconds until every service has applied what was written so far (an import's
+        events): no unsent outbox row in any service, every queue empty for 2 s."""
+        from sqlalchemy import create_engine, text
+        engines = [create_engine(system.db_url(name)) for name in system.databases]
+        started = time.perf_counter()
+
+        def unsent():
+            total = 0
+            for engine in engines:
+                with engine.connect() as conn:
+                    total += conn.execute(text("SELECT count(*) FROM outbox "
+                                               "WHERE published_at IS NULL")).scalar()
+            return total
+
+        def quiet():
+            recent = [total for t, total, _ in self.samples if t > time.perf_counter() - 2]
+            return len(recent) >= 3 and not any(recent) and unsent() == 0
+        try:
+            wait_until(quiet, timeout, "every service to apply the import", interval=0.5)
+        finally:
+            for engine in engines:
+                engine.dispose()
+        return time.perf_counter() - started

@@ -17,25 +17,18 @@ depth is read from RabbitMQ every half second (passive declare, exact).
 Timings are for reading: never part of the test suite."""
 import argparse
 import asyncio
-import json
 import random
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
-import urllib.request
 import uuid
-from base64 import b64encode
 from pathlib import Path
 
 import httpx
-from kombu import Connection
 from sqlalchemy import create_engine, text
 
 from bench import city as bench_city
-from bench.common import Slots, pct
+from bench.common import QueueDepth, Slots, pct
 from ekinerja_contract import config
 from tests.support import infra
 from tests.support.stack import full_system
@@ -53,58 +46,6 @@ def peak_demand(employees: int) -> float:
     """Submissions per second in the busiest hour of the month-end peak."""
     month = employees * REPORTS_PER_DAY * WORKING_DAYS
     return month * LATE_SHARE / (LAST_DAYS * OFFICE_HOURS * 3600) * BUSIEST_HOUR
-
-
-class QueueDepth:
-    """Samples the ready messages of every service queue of a vhost (passive declare)."""
-
-    def __init__(self, amqp_uri: str, vhost: str):
-        self.amqp_uri, self.vhost = amqp_uri, vhost
-        self.samples: list[tuple[float, int, dict]] = []
-        self._stop = threading.Event()
-        self._thread = None
-
-    def names(self) -> list[str]:
-        """From the management API, else rabbitmqctl (needs root)."""
-        try:
-            req = urllib.request.Request(
-                f"{infra.RABBIT_API}/queues/{urllib.parse.quote(self.vhost, safe='')}?columns=name",
-                headers={"authorization": "Basic " + b64encode(b"guest:guest").decode()})
-            names = [r["name"] for r in json.loads(urllib.request.urlopen(req, timeout=10).read())]
-        except OSError:
-            names = subprocess.run(["rabbitmqctl", "list_queues", "-p", self.vhost, "name", "--quiet",
-                                    "--no-table-headers"], capture_output=True, text=True,
-                                   check=True).stdout.split()
-        return [n for n in names if not n.startswith(("rpc.reply", "bench"))
-                and "dead" not in n and "retry" not in n]
-
-    def start(self):
-        names = self.names()
-
-        def sample():
-            with Connection(self.amqp_uri) as conn:
-                channel = conn.channel()
-                while not self._stop.wait(0.5):
-                    depth = {n: channel.queue_declare(n, passive=True).message_count for n in names}
-                    self.samples.append((time.perf_counter(), sum(depth.values()), depth))
-        self._thread = threading.Thread(target=sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def between(self, start: float, end: float) -> list[int]:
-        return [total for t, total, _ in self.samples if start <= t <= end]
-
-    def deepest(self, start: float, end: float) -> str:
-        rows = [d for t, _, d in self.samples if start <= t <= end]
-        if not rows or not max(sum(r.values()) for r in rows):
-            return "-"
-        name = max(rows[0], key=lambda n: max(r[n] for r in rows))
-        return name.split("--")[-1] if "--" in name else name
-
-    def stop(self):
-        self._stop.set()
-        if self._thread:
-            self._thread.join(5)
 
 
 async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float,
@@ -221,11 +162,12 @@ def main():
         started = time.perf_counter()
         city = bench_city.build(system, opts.employees, config.today().year,
                                 progress=lambda m: print(m, file=sys.stderr))
-        print(f"city built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        built = time.perf_counter() - started
+        print(f"city built in {built:.0f} s", file=sys.stderr)
         slots = Slots(config.today())
         depth = QueueDepth(amqp, vhost).start()
-        # the import told every service of 10,000 placements: let that settle first
-        wait_until(lambda: depth.samples and depth.samples[-1][1] == 0, 600, "import events")
+        settled = depth.settle(system)  # the import told every service of each placement
+        print(f"every service applied the import {settled:.0f} s later", file=sys.stderr)
         for instances in sorted(opts.instances):
             if instances > 1:
                 scale(system, instances)
@@ -256,7 +198,9 @@ def main():
         s3.stop()
         infra.delete_vhost(vhost)
     print(f"\nPeak demand ({opts.employees} employees, busiest hour of the month-end burst): "
-          f"{demand:.1f} submissions/s; stages of {opts.seconds:.0f} s, open-loop.\n")
+          f"{demand:.1f} submissions/s; stages of {opts.seconds:.0f} s, open-loop. The city's import "
+          f"(CSV, {opts.employees} rows) and SKPs took {built:.0f} s; every service had applied the "
+          f"import's events {settled:.0f} s later.\n")
     print("| instances | offered (x demand) | accepted/s | p50/p95/p99 | deepest queue (which) "
           "| depth at end | tasks / ledger complete after | approvals/s | errors |")
     print("|---|---|---|---|---|---|---|---|---|")

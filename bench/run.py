@@ -21,7 +21,7 @@ from tests.support import infra
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
 from bench import city as bench_city
-from bench.common import Slots, pct
+from bench.common import QueueDepth, Slots, pct
 from ekinerja_contract import config
 from tools.supervisor import wait_until
 
@@ -102,6 +102,9 @@ def bench_submissions(system, seconds, clients, profile_dir=None, employees=1000
     staff, eight reports a day each (a day's overlap and cap checks stay realistic)."""
     city = bench_city.build(system, employees, config.today().year,
                             progress=lambda m: print(m, file=sys.stderr))
+    depth = QueueDepth(system.amqp_uri, system.amqp_uri.rsplit("/", 1)[1]).start()
+    depth.settle(system)  # the import's events are not part of the measurement
+    depth.stop()
     slots = Slots(config.today())
     mine = [city.staff[n::clients] for n in range(clients)]  # disjoint: no two clients share a slot
     http = [httpx.Client(base_url=system.gateway_url, timeout=30) for _ in range(clients)]
