@@ -78,22 +78,17 @@ class S3Backend:
     def download_url(self, key: str, ttl: int) -> str:
         return self.public.presigned_get_object(self.bucket, key, expires=timedelta(seconds=ttl))
 
-    def size(self, key: str) -> int | None:
+    def read(self, key: str) -> Iterator[bytes] | None:
+        """The object's bytes in chunks, or None when there is no such object (one request,
+        no HEAD before it)."""
         from minio.error import S3Error
         try:
-            return self.client.stat_object(self.bucket, key).size
+            response = self.client.get_object(self.bucket, key)
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
                 return None
             raise
-
-    def read(self, key: str) -> Iterator[bytes]:
-        response = self.client.get_object(self.bucket, key)
-        try:
-            yield from response.stream(CHUNK)
-        finally:
-            response.close()
-            response.release_conn()
+        return _stream(response)
 
     def delete(self, key: str) -> None:
         from minio.error import S3Error
@@ -102,6 +97,20 @@ class S3Backend:
         except S3Error as exc:
             if exc.code not in ("NoSuchKey", "NoSuchObject"):
                 raise
+
+
+def _stream(response) -> Iterator[bytes]:
+    try:
+        yield from response.stream(CHUNK)
+    finally:
+        response.close()
+        response.release_conn()
+
+
+def _chunks(f) -> Iterator[bytes]:
+    with f:
+        while chunk := f.read(CHUNK):
+            yield chunk
 
 
 class LockedError(PermissionError):
@@ -188,14 +197,13 @@ class LocalBackend:
             tmp.unlink(missing_ok=True)
         return written
 
-    def size(self, key: str) -> int | None:
-        path = self._path(key)
-        return path.stat().st_size if path.exists() else None
-
-    def read(self, key: str) -> Iterator[bytes]:
-        with open(self._path(key), "rb") as f:
-            while chunk := f.read(CHUNK):
-                yield chunk
+    def read(self, key: str) -> Iterator[bytes] | None:
+        """The file's bytes in chunks, or None when there is no such file."""
+        try:
+            f = open(self._path(key), "rb")
+        except FileNotFoundError:
+            return None
+        return _chunks(f)
 
     def delete(self, key: str) -> None:
         if key.startswith("evidence/"):

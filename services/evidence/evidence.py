@@ -44,11 +44,12 @@ def create_upload(uow, store, actor: Actor, filename, content_type, size) -> dic
 
 def _read_landed(backend, row: Evidence, claimed_sha256, max_bytes):
     """Stream what landed: SHA-256, first bytes, and a spooled copy for Pillow."""
-    if backend.size(row.object_key) is None:
+    chunks = backend.read(row.object_key)
+    if chunks is None:
         raise InvalidInput("nothing was uploaded", [{"field": "file", "reason": "missing"}])
     digest, head, total = hashlib.sha256(), b"", 0
     spool = tempfile.SpooledTemporaryFile(max_size=2 * 1024 * 1024)
-    for chunk in backend.read(row.object_key):
+    for chunk in chunks:
         if len(head) < rules.SNIFF_BYTES:
             head += chunk[:rules.SNIFF_BYTES - len(head)]
         digest.update(chunk)
@@ -180,10 +181,11 @@ def thumbnail_urls(s, store, actor: Actor, evidence_ids) -> dict:
 
 
 def verify(backend, row: Evidence) -> dict:
-    if backend.size(row.object_key) is None:
+    chunks = backend.read(row.object_key)
+    if chunks is None:
         return {"evidence_id": row.id, "ok": False, "found": "missing"}
     digest = hashlib.sha256()
-    for chunk in backend.read(row.object_key):
+    for chunk in chunks:
         digest.update(chunk)
     ok = digest.hexdigest() == row.sha256
     return {"evidence_id": row.id, "ok": ok, "found": None if ok else "altered",

@@ -151,14 +151,15 @@ class EvidenceService:
         if not isinstance(local, backends.LocalBackend) or not local.valid(
                 "GET", key, request.args.get("expires"), request.args.get("signature")):
             return 403, "invalid or expired URL"
-        if local.size(key) is None:
+        chunks = local.read(key)
+        if chunks is None:
             return 404, "not found"
         kind = "image/jpeg" if key.startswith("thumbs/") else None
         if kind is None:
             with self.db.session() as s:
                 row = s.scalar(select(Evidence).where(Evidence.object_key == key).limit(1))
             kind = row.content_type if row else "application/octet-stream"
-        return Response(local.read(key), mimetype=kind)
+        return Response(chunks, mimetype=kind)
 
 
 def _employee(actor) -> Actor:

@@ -16,7 +16,7 @@ from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.schemas import Actor, ReportIn
 
 from . import rules, storage
-from .models import ActivityType, Meeting, Report, Skp, SkpItem
+from .models import ActivityType, Meeting, Report
 
 
 @dataclass
@@ -63,11 +63,9 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
     except NotFound:
         raise InvalidInput(f"you held no position on {p.date.isoformat()}",
                            [{"field": "date", "reason": "no placement"}]) from None
-    period = periods.period_of(p.date)
-    numbers = storage.rule_set_on(s, p.date)
-    rules.check_input_open(p.date, today, numbers.input_deadline_day,
-                           storage.is_closed(s, position.agency_id, period),
-                           storage.grace_until(s, position.agency_id, period))
+    numbers = storage.input_window(s, position.agency_id, p.date, periods.period_of(p.date))
+    rules.check_input_open(p.date, today, numbers.input_deadline_day, numbers.closed,
+                           numbers.grace_until)
     rules.check_may_claim(p.activity, position.job_class, position.code)
     _check_skp_item(s, emp.id, p)
     _check_evidence(s, actor, p, report)
@@ -93,11 +91,11 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         counted = rules.counted_minutes(
             minutes, sum(r.counted_minutes for r in same_day if r.state in rules.COUNTED_STATES),
             numbers.daily_cap_minutes)
-    superior = storage.superior_on(s, emp.id, p.date, position)
+    superior_id = storage.superior_id_on(s, emp.id, p.date, position)
     if report is None:
         report = Report(employee_id=emp.id, created_at=utcnow())
         s.add(report)
-    report.agency_id, report.approver_id = position.agency_id, superior.id if superior else None
+    report.agency_id, report.approver_id = position.agency_id, superior_id
     report.skp_item_id, report.meeting_id = p.data.skp_item_id, p.data.meeting_id
     report.date, report.start, report.end = p.date, p.start, p.end
     report.activity_type_id, report.role, report.quantity = p.activity.id, p.data.role, p.data.quantity
@@ -117,12 +115,11 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
 
 
 def _check_skp_item(s, employee_id: int, p: Prepared) -> None:
-    item = s.get(SkpItem, p.data.skp_item_id)
-    skp = s.get(Skp, item.skp_id) if item else None
-    if skp is None or skp.employee_id != employee_id or skp.year != p.date.year:
+    item = storage.skp_item_of(s, p.data.skp_item_id)
+    if item is None or item.employee_id != employee_id or item.year != p.date.year:
         raise InvalidInput(f"not an item of your SKP for {p.date.year}",
                            [{"field": "skp_item_id", "reason": "unknown item"}])
-    rules.check_skp_item(item.kind, skp.state, p.activity.creative)
+    rules.check_skp_item(item.kind, item.state, p.activity.creative)
 
 
 def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None) -> None:

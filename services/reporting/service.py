@@ -269,8 +269,8 @@ class ReportingService:
         with self.db.session() as s:
             prepared = reports.prepare(s, data, self.evidence.describe, today)
         return self.db.once(idempotency_key, f"{actor.account_id}:report.{action}", lambda uow:
-                            _with_notice(_report_dict(uow.session, reports.write(
-                                uow, actor, prepared, today, action))))
+                            _with_notice(reports.as_dict(reports.write(
+                                uow, actor, prepared, today, action), prepared.activity)))
 
     def _rewrite(self, actor, report_id, report, action):
         actor = _employee(actor)
@@ -282,7 +282,7 @@ class ReportingService:
         with self.db.unit_of_work() as uow:
             row = reports.own_report(uow.session, actor, report_id, lock=True)
             row = reports.write(uow, actor, prepared, today, action, report=row)
-            return _with_notice(_report_dict(uow.session, row))
+            return _with_notice(reports.as_dict(row, prepared.activity))
 
     @rpc
     def list_reports(self, actor, period, employee_id=None):

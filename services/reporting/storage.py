@@ -33,24 +33,20 @@ def placements_of_position(s: Session, position_id: int) -> list[Placement]:
     return list(s.scalars(select(Placement).where(Placement.position_id == position_id)))
 
 
-def placement_on(s: Session, employee_id: int, on: dt.date) -> Placement | None:
-    """The employee's definitive placement on a date."""
-    return s.scalar(select(Placement).where(
+def position_on(s: Session, employee_id: int, on: dt.date) -> Position:
+    """The position of the employee's definitive placement on a date (one query)."""
+    position = s.scalar(select(Position).join(Placement, Placement.position_id == Position.id).where(
         Placement.employee_id == employee_id, Placement.kind == "definitive",
         Placement.start_date <= on,
         or_(Placement.end_date.is_(None), Placement.end_date >= on))
         .order_by(Placement.start_date.desc()).limit(1))
-
-
-def position_on(s: Session, employee_id: int, on: dt.date) -> Position:
-    placement = placement_on(s, employee_id, on)
-    if placement is None:
+    if position is None:
         raise NotFound(f"employee {employee_id} holds no position on {on.isoformat()}")
-    return s.get(Position, placement.position_id)
+    return position
 
 
-def superior_on(s: Session, employee_id: int, on: dt.date,
-                position: Position | None = None) -> Employee | None:
+def superior_id_on(s: Session, employee_id: int, on: dt.date,
+                   position: Position | None = None) -> int | None:
     """The direct superior on a date: whoever holds (or acts in) the superior
     position; a vacant one passes the task one level up. Give `position` when the
     caller has already looked it up."""
@@ -59,10 +55,15 @@ def superior_on(s: Session, employee_id: int, on: dt.date,
     while superior_position is not None:
         holder = rules.holder_on(placements_of_position(s, superior_position), on)
         if holder is not None and holder.employee_id != employee_id:
-            return s.get(Employee, holder.employee_id)
+            return holder.employee_id
         superior_position = s.scalar(select(Position.superior_position_id)
                                      .where(Position.id == superior_position))
     return None
+
+
+def superior_on(s: Session, employee_id: int, on: dt.date) -> Employee | None:
+    superior_id = superior_id_on(s, employee_id, on)
+    return None if superior_id is None else s.get(Employee, superior_id)
 
 
 def positions_held_on(s: Session, employee_id: int, on: dt.date) -> list[int]:
@@ -85,23 +86,43 @@ def subordinates_on(s: Session, employee_id: int, on: dt.date) -> list[Employee]
     return [e for e in candidates if (sup := superior_on(s, e.id, on)) and sup.id == employee_id]
 
 
+def _rule_set_on(on: dt.date):
+    return select(RuleSet).where(RuleSet.effective_from <= on) \
+        .order_by(RuleSet.effective_from.desc()).limit(1)
+
+
 def rule_set_on(s: Session, on: dt.date):
-    row = s.scalar(select(RuleSet).where(RuleSet.effective_from <= on)
-                   .order_by(RuleSet.effective_from.desc()).limit(1))
+    row = s.scalar(_rule_set_on(on))
     return row or SimpleNamespace(daily_cap_minutes=rules.DEFAULT_DAILY_CAP_MINUTES,
                                   input_deadline_day=rules.DEFAULT_INPUT_DEADLINE_DAY,
                                   effective_from=None)
 
 
-def grace_until(s: Session, agency_id: int, period: str) -> dt.date | None:
-    return s.scalar(select(func.max(GraceWindow.until)).where(
-        GraceWindow.agency_id == agency_id, GraceWindow.period == period))
+def input_window(s: Session, agency_id: int, on: dt.date, period: str) -> SimpleNamespace:
+    """What decides whether work of a date may still be reported, in one query: the
+    rule set's daily cap and deadline day, whether the period is closed for the
+    agency, and the last day of any grace window."""
+    rule_set = _rule_set_on(on).subquery()
+    row = s.execute(select(
+        select(rule_set.c.daily_cap_minutes).scalar_subquery(),
+        select(rule_set.c.input_deadline_day).scalar_subquery(),
+        select(func.count()).select_from(ClosedPeriod).where(
+            ClosedPeriod.period == period,
+            or_(ClosedPeriod.agency_id == agency_id, ClosedPeriod.agency_id.is_(None)))
+        .scalar_subquery(),
+        select(func.max(GraceWindow.until)).where(
+            GraceWindow.agency_id == agency_id, GraceWindow.period == period).scalar_subquery(),
+    )).one()
+    return SimpleNamespace(
+        daily_cap_minutes=rules.DEFAULT_DAILY_CAP_MINUTES if row[0] is None else row[0],
+        input_deadline_day=rules.DEFAULT_INPUT_DEADLINE_DAY if row[1] is None else row[1],
+        closed=row[2] > 0, grace_until=row[3])
 
 
-def is_closed(s: Session, agency_id: int, period: str) -> bool:
-    return s.scalar(select(func.count()).select_from(ClosedPeriod).where(
-        ClosedPeriod.period == period,
-        or_(ClosedPeriod.agency_id == agency_id, ClosedPeriod.agency_id.is_(None)))) > 0
+def skp_item_of(s: Session, item_id: int):
+    """(kind, employee_id, year, state) of an SKP item and its SKP, or None."""
+    return s.execute(select(SkpItem.kind, Skp.employee_id, Skp.year, Skp.state)
+                     .join(Skp, Skp.id == SkpItem.skp_id).where(SkpItem.id == item_id)).first()
 
 
 def activity_versions(s: Session, code: str) -> list[ActivityType]:

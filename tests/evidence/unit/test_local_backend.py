@@ -28,10 +28,10 @@ def test_a_short_upload_leaves_nothing_behind(backend):
     key = new_key()
     with pytest.raises(ValueError):
         backend.receive(key, io.BytesIO(b"12345"), 10, 1000)
-    assert backend.size(key) is None
+    assert backend.read(key) is None
     assert list((backend.root / "staging").iterdir()) == []
 
 
 def test_keys_cannot_escape_the_folder(backend):
     with pytest.raises(ValueError):
-        backend.size("../../etc/passwd")
+        backend.read("../../etc/passwd")

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from ekinerja_contract.errors import ServiceError
 from services.reporting import rules, storage
+from services.reporting.models import Report
 from tests.support.factories import report_approved, revision_requested
 
 SLOTS = [(h, m) for h in range(7, 16) for m in (0, 30)]
@@ -29,7 +30,7 @@ def test_no_sequence_leaves_two_counted_reports_overlapping(city, steps):
     me, ids = city.actor("sari"), []
     with city.service.db.session() as s:  # start from a clean day for every example
         for r in storage.live_reports_on(s, city.ids["sari"], dt.date(2026, 11, 17)):
-            r.state = "withdrawn"
+            s.get(Report, r.id).state = "withdrawn"
         s.commit()
     for action, slot, length, pick in steps:
         start, end = fmt(slot, length)
