@@ -147,21 +147,15 @@ class Store:
         that records the event id. Returns False for a duplicate."""
         envelope = Envelope.model_validate(body)
         _note_correlation(envelope.correlation_id)
-        try:
-            with self.unit_of_work(envelope.correlation_id) as uow:
-                seen = uow.session.execute(
-                    select(self._inbox.c.event_id).where(self._inbox.c.event_id == envelope.id)
-                ).first()
-                if seen:
-                    return False
-                uow.session.execute(self._inbox.insert().values(
-                    event_id=envelope.id, event_type=envelope.type, processed_at=utcnow()))
-                apply(uow, envelope)
-        except IntegrityError:
-            # The same event applied concurrently by another worker won the race.
-            if self._already_seen(envelope.id):
+        with self.unit_of_work(envelope.correlation_id) as uow:
+            # One statement: a redelivered event (or one another worker is applying right
+            # now: the unique index makes this wait for it) inserts nothing.
+            first_time = uow.session.execute(_insert_if_absent(uow.session, self._inbox, {
+                "event_id": envelope.id, "event_type": envelope.type,
+                "processed_at": utcnow()})).rowcount
+            if not first_time:
                 return False
-            raise
+            apply(uow, envelope)
         return True
 
     def once(self, key: str | None, scope: str, change) -> dict:
@@ -190,10 +184,16 @@ class Store:
             raise
         return response
 
-    def _already_seen(self, event_id: str) -> bool:
-        with self._sessions() as s:
-            return s.execute(select(self._inbox.c.event_id)
-                             .where(self._inbox.c.event_id == event_id)).first() is not None
+
+
+def _insert_if_absent(session: Session, table: Table, values: dict):
+    """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL, SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=[c.name for c in table.primary_key])
 
 
 def _note_correlation(value) -> None:
