@@ -1,6 +1,7 @@
 """What the benchmarks share: percentiles, each employee's free report slots, queue depth."""
 import datetime as dt
 import json
+import os
 import subprocess
 import threading
 import time
@@ -117,3 +118,50 @@ class QueueDepth:
             for engine in engines:
                 engine.dispose()
         return time.perf_counter() - started
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for t in os.listdir(f"/proc/{pid}/task")
+                for c in open(f"/proc/{pid}/task/{t}/children").read().split()]
+    except OSError:
+        return []
+
+
+def cpu_snapshot(procs: dict) -> dict[str, float]:
+    """CPU seconds used so far by each named process (with its children: uvicorn workers),
+    and by PostgreSQL and RabbitMQ as a whole."""
+    snap = {}
+    for name, pid in procs.items():
+        pids = [pid] + _children(pid)
+        snap[name.split("-")[0]] = snap.get(name.split("-")[0], 0.0) + sum(map(_cpu_seconds, pids))
+    for name, marker in (("postgresql", "postgres"), ("rabbitmq", "beam.smp")):
+        snap[name] = sum(_cpu_seconds(int(p)) for p in os.listdir("/proc") if p.isdigit()
+                         and marker in _comm(int(p)))
+    snap["load generator"] = _cpu_seconds(os.getpid())
+    return snap
+
+
+def _comm(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/comm").read()
+    except OSError:
+        return ""
+
+
+def cpu_per_op(before: dict, after: dict, ops: int) -> str:
+    """"gateway 4.1, reporting 9.8, …" in CPU milliseconds per operation."""
+    used = {k: (after[k] - before.get(k, 0.0)) * 1000 / max(ops, 1) for k in after}
+    total = sum(used.values())
+    return ", ".join(f"{k} {v:.1f}" for k, v in used.items()) + f"; total {total:.1f} ms"

@@ -110,20 +110,29 @@ async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float
             "started": started, "ended": time.perf_counter()}
 
 
-def wait_rows(system, service: str, table: str, report_ids: list[int], count: int,
-              where: str = "", timeout: float = 600) -> float:
-    """Seconds until `service`'s `table` holds `count` rows for the accepted reports."""
+def wait_count(system, service: str, query: str, count: int, timeout: float = 600) -> float:
+    """Seconds until `query` (a count in `service`'s database) reaches `count`."""
     engine = create_engine(system.db_url(service))
     started = time.perf_counter()
 
     def done():
         with engine.connect() as conn:
-            return conn.execute(text(f"SELECT count(*) FROM {table} WHERE report_id BETWEEN :a AND :b"
-                                     + where),
-                                {"a": min(report_ids), "b": max(report_ids)}).scalar() >= count
-    wait_until(done, timeout, table, interval=0.2)
+            return conn.execute(text(query)).scalar() >= count
+    wait_until(done, timeout, query, interval=0.2)
     engine.dispose()
     return time.perf_counter() - started
+
+
+def count(system, service: str, query: str) -> int:
+    engine = create_engine(system.db_url(service))
+    with engine.connect() as conn:
+        n = conn.execute(text(query)).scalar()
+    engine.dispose()
+    return n
+
+
+TASKS = "SELECT count(*) FROM approval_task"
+LEDGER = "SELECT count(*) FROM ledger_entry WHERE kind = 'activity'"
 
 
 def scale(system, instances: int) -> None:
@@ -168,6 +177,7 @@ def main():
         depth = QueueDepth(amqp, vhost).start()
         settled = depth.settle(system)  # the import told every service of each placement
         print(f"every service applied the import {settled:.0f} s later", file=sys.stderr)
+        tasks, ledger = count(system, "approval", TASKS), count(system, "scoring", LEDGER)
         for instances in sorted(opts.instances):
             if instances > 1:
                 scale(system, instances)
@@ -176,17 +186,17 @@ def main():
                 print(f"{instances} instance(s), {load}x demand = {rate:.0f}/s…", file=sys.stderr)
                 result = asyncio.run(stage(system.gateway_url, city, slots, "ENTRI-DATA", rate,
                                            opts.seconds))
-                accepted = result["accepted"]
-                drain = wait_rows(system, "approval", "approval_task", accepted, len(accepted))
-                ledger = wait_rows(system, "scoring", "ledger_entry", accepted, result["approved"],
-                                   " AND kind = 'activity'")
+                tasks += len(result["accepted"])
+                ledger += result["approved"]
+                drain = wait_count(system, "approval", TASKS, tasks)
+                booked = wait_count(system, "scoring", LEDGER, ledger)
                 window = depth.between(result["started"], result["ended"])
                 lat = result["latencies"]
                 errors = {k: v for k, v in result["statuses"].items() if k != 201}
                 rows.append((instances, f"{load:g}x ({rate:.0f}/s)", f"{result['achieved']:.0f}/s",
                              f"{pct(lat, 50):.0f}/{pct(lat, 95):.0f}/{pct(lat, 99):.0f} ms",
                              f"{max(window, default=0)} ({depth.deepest(result['started'], result['ended'])})",
-                             f"{window[-1] if window else 0}", f"{drain:.1f} s / {ledger:.1f} s",
+                             f"{window[-1] if window else 0}", f"{drain:.1f} s / {booked:.1f} s",
                              f"{result['approved'] / (result['ended'] - result['started']):.0f}/s",
                              ", ".join(f"{k}: {v}" for k, v in errors.items()) or "none"))
                 print("  " + " | ".join(map(str, rows[-1])), file=sys.stderr, flush=True)

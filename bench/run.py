@@ -21,7 +21,7 @@ from tests.support import infra
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
 from bench import city as bench_city
-from bench.common import QueueDepth, Slots, pct
+from bench.common import QueueDepth, Slots, cpu_per_op, cpu_snapshot, pct
 from ekinerja_contract import config
 from tools.supervisor import wait_until
 
@@ -119,6 +119,8 @@ def bench_submissions(system, seconds, clients, profile_dir=None, employees=1000
             "skp_item_id": person.skp_item_id, "activity_code": "ENTRI-DATA",
             "date": day.isoformat(), "start": start, "end": end, "description": "beban uji"})
         return r.status_code == 201
+    procs = {name: proc.pid for name, proc in system.sup.procs.items()}
+    before = cpu_snapshot(procs)
     with profiling(system, profile_dir, seconds):
         rate, lat = load(seconds, clients, submit)
     # the full path ends when the approval task exists
@@ -135,18 +137,22 @@ def bench_submissions(system, seconds, clients, profile_dir=None, employees=1000
             return conn.execute(text("SELECT count(*) FROM approval_task")).scalar()
     wait_until(lambda: tasks() >= reports, 120, "tasks", interval=0.1)
     drain = time.perf_counter() - started
+    cpu = cpu_per_op(before, cpu_snapshot(procs), len(lat))
     engine.dispose()
     for h in http:
         h.close()
-    return rate, lat, drain
+    return rate, lat, drain, cpu
 
 
 def bench_rpc_baseline(system, seconds, clients):
     from ekinerja_contract.rpc_client import RpcClient
     client = RpcClient(system.amqp_uri, name="bench").start()
+    procs = {"reporting": system.sup.procs["reporting"].pid}
+    before = cpu_snapshot(procs)
     rate, lat = load(seconds, clients, lambda n, i: client.call("reporting", "health")["ok"])
+    cpu = cpu_per_op(before, cpu_snapshot(procs), len(lat))
     client.stop()
-    return rate, lat
+    return rate, lat, cpu
 
 
 def bench_minimal_fastapi(seconds, clients):
@@ -177,15 +183,17 @@ async def r():
     try:
         wait_until(lambda: httpx.post(f"http://127.0.0.1:{port}/r").status_code == 200, 20, "minimal")
         http = [httpx.Client(timeout=30) for _ in range(clients)]
+        before = cpu_snapshot({"fastapi": proc.pid})
         rate, lat = load(seconds, clients,
                          lambda n, i: http[n].post(f"http://127.0.0.1:{port}/r").status_code == 200)
+        cpu = cpu_per_op(before, cpu_snapshot({"fastapi": proc.pid}), len(lat))
         for h in http:
             h.close()
     finally:
         proc.terminate()
         proc.wait(10)
         infra.drop_database(name)
-    return rate, lat
+    return rate, lat, cpu
 
 
 def bench_bulk_approve(system, n=1000):
@@ -271,9 +279,9 @@ def main():
                          {**s3.env(f"bench-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "30"})
     try:
         print("submissions…", file=sys.stderr)
-        rate, lat, drain = bench_submissions(system, opts.seconds, opts.clients, opts.profile)
-        rpc_rate, rpc_lat = bench_rpc_baseline(system, opts.seconds, opts.clients)
-        floor_rate, floor_lat = bench_minimal_fastapi(opts.seconds, opts.clients)
+        rate, lat, drain, cpu = bench_submissions(system, opts.seconds, opts.clients, opts.profile)
+        rpc_rate, rpc_lat, rpc_cpu = bench_rpc_baseline(system, opts.seconds, opts.clients)
+        floor_rate, floor_lat, floor_cpu = bench_minimal_fastapi(opts.seconds, opts.clients)
         row("submissions/s (gateway→reporting→outbox→event→task)", f"{rate:.0f}/s",
             f"RPC round trip {rpc_rate:.0f}/s; FastAPI+1 insert {floor_rate:.0f}/s",
             f"{rate / rpc_rate:.0%} of RPC, {rate / floor_rate:.0%} of FastAPI",
@@ -282,6 +290,8 @@ def main():
             f"RPC {pct(rpc_lat, 50):.1f}/{pct(rpc_lat, 95):.1f}/{pct(rpc_lat, 99):.1f} ms; "
             f"FastAPI {pct(floor_lat, 50):.1f}/{pct(floor_lat, 95):.1f}/{pct(floor_lat, 99):.1f} ms",
             f"p99 x{pct(lat, 99) / pct(rpc_lat, 99):.1f} of RPC")
+        row("CPU ms per submission, by process", cpu, f"RPC: {rpc_cpu}; FastAPI: {floor_cpu}",
+            "", "what bounds throughput on 2 shared cores")
         if opts.only_submissions:
             return report()
         print("bulk approve…", file=sys.stderr)
