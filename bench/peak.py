@@ -86,8 +86,9 @@ async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float
                 pending.pop(boss)
                 headers = city.people[boss].headers
                 try:
-                    inbox = (await http.get("/api/v1/approvals/inbox", headers=headers)).json()
-                    ids = [t["id"] for t in inbox][:100]
+                    inbox = (await http.get("/api/v1/approvals/inbox", headers=headers,
+                                            params={"limit": 100})).json()
+                    ids = [t["id"] for t in inbox]
                     if ids:
                         r = await http.post("/api/v1/approvals/bulk-approve", headers=headers,
                                             json={"task_ids": ids})

@@ -1,9 +1,13 @@
 """E-Kinerja benchmarks, each figure beside a baseline measured in the same run.
 
-    .venv/bin/python -m bench.run [--seconds 10] [--clients 8] [--skip-close] [--profile DIR]
+    .venv/bin/python -m bench.run [--seconds 15] [--clients 8] [--skip-close] [--skip-peak]
+                                  [--peak-seconds 30] [--only-submissions] [--profile DIR]
 
-Starts its own RabbitMQ vhost, PostgreSQL databases, S3 server (moto), the four
-services and the gateway, and removes them afterwards. Prints a Markdown table.
+All five of issue 10 in one command: submissions, bulk approval and uploads here,
+then the month close (bench.close_period) and the month-end peak (bench.peak),
+each as its own process. Each starts its own RabbitMQ vhost, PostgreSQL
+databases, S3 server (moto), the four services and the gateway, and removes them
+afterwards. Prints Markdown tables.
 Never part of the test suite: timings are for reading, not for asserting."""
 import argparse
 import contextlib
@@ -207,11 +211,12 @@ def bench_bulk_approve(system, n=1000):
             approver_id=head["id"]), "reporting").model_dump(mode="json"))
     http = httpx.Client(base_url=system.gateway_url, timeout=120)
 
-    def ids():
-        return [t["id"] for t in http.get("/api/v1/approvals/inbox", headers=head["headers"]).json()
-                if t["report_id"] >= 10_000_000]
-    wait_until(lambda: len(ids()) >= n, 120, "tasks", interval=0.5)
-    ids = ids()[:n]
+    def inbox(offset=0):
+        return http.get("/api/v1/approvals/inbox", headers=head["headers"],
+                        params={"limit": 500, "offset": offset})
+    wait_until(lambda: int(inbox().headers["X-Total-Count"]) >= n, 120, "tasks", interval=0.5)
+    ids = [t["id"] for offset in range(0, n + 500, 500) for t in inbox(offset).json()
+           if t["report_id"] >= 10_000_000][:n]
     started = time.perf_counter()
     for chunk in range(0, n, 500):
         http.post("/api/v1/approvals/bulk-approve", headers=head["headers"],
@@ -266,9 +271,11 @@ def bench_uploads(system, s3, size_mb, count=20):
 
 def main():
     args = argparse.ArgumentParser()
-    args.add_argument("--seconds", type=float, default=10)
+    args.add_argument("--seconds", type=float, default=15)
     args.add_argument("--clients", type=int, default=8)
     args.add_argument("--skip-close", action="store_true")
+    args.add_argument("--skip-peak", action="store_true")
+    args.add_argument("--peak-seconds", type=float, default=30, help="each stage of the peak")
     args.add_argument("--only-submissions", action="store_true")
     args.add_argument("--profile", type=Path, help="py-spy every process during the submissions")
     opts = args.parse_args()
@@ -308,10 +315,23 @@ def main():
         system.close()
         s3.stop()
         infra.delete_vhost(vhost)
+    tables = []
     if not opts.skip_close and not opts.only_submissions:
         print("month close…", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "bench.close_period"], check=True)
+        tables.append(part("bench.close_period"))
+    if not opts.skip_peak and not opts.only_submissions:
+        print("the peak…", file=sys.stderr)
+        tables.append(part("bench.peak", "--seconds", str(opts.peak_seconds)))
     report()
+    for table in tables:
+        print(table)
+
+
+def part(module: str, *args: str) -> str:
+    """Another benchmark as its own process (its own infrastructure): its table."""
+    out = subprocess.run([sys.executable, "-m", module, *args], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return out[out.find("\n|") if module.endswith("close_period") else out.find("\nPeak"):]
 
 
 def report():

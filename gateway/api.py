@@ -226,10 +226,16 @@ async def list_reports(period: Period, employee_id: OptionalId = None,
 
 
 @router.get("/approvals/inbox", tags=["approvals"])
-async def approval_inbox(actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    """Tasks waiting for you, each with its evidence thumbnail (a short-lived URL) and
-    whether the same photo was uploaded by someone else."""
-    tasks = await call("approval", "inbox", actor_dict(actor))
+async def approval_inbox(response: Response,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                         offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Tasks waiting for you, oldest first, a page at a time (`X-Total-Count` says how many
+    in all), each with its evidence thumbnail (a short-lived URL) and whether the same
+    photo was uploaded by someone else."""
+    page = await call("approval", "inbox_page", actor_dict(actor), "pending", limit, offset)
+    tasks = page["tasks"]
+    response.headers["X-Total-Count"] = str(page["total"])
     ids = [t["report"].get("evidence_id") for t in tasks if t["report"].get("evidence_id")]
     thumbs = await call("evidence", "thumbnail_urls", actor_dict(actor), ids) if ids else {}
     for t in tasks:

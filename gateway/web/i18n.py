@@ -30,6 +30,7 @@ STRINGS = {
         "inbox": "Persetujuan", "no_tasks": "Tidak ada laporan yang menunggu.",
         "approve": "Setujui", "reject": "Tolak", "request_revision": "Minta perbaikan",
         "bulk_approve": "Setujui yang dipilih", "select": "Pilih",
+        "showing": "Menampilkan", "of": "dari", "previous": "‹ Sebelumnya", "next": "Berikutnya ›",
         "flag_evidence_reused": "Foto bukti sama dengan milik pegawai lain",
         "flag_over_daily_cap": "Melebihi batas menit harian",
         "team": "Kepatuhan tim", "employee": "Pegawai", "reported_today": "Lapor hari ini",

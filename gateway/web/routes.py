@@ -3,7 +3,7 @@ upload and progress bars. Forms post back here (same origin, SameSite cookie).""
 import datetime as dt
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -16,6 +16,8 @@ from ..auth import COOKIE, decode, issue_token
 from ..errors import ApiError
 from . import charts
 from .i18n import js_strings, t
+
+INBOX_PAGE = 50  # tasks on one page of the approval list
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.globals["t"] = t
@@ -163,8 +165,13 @@ async def recap(request: Request, periode: str | None = None, actor: Actor = Dep
 @router.get("/persetujuan", response_class=HTMLResponse)
 async def inbox(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
     from ..api import approval_inbox
-    tasks = await approval_inbox(actor, call)
-    return render(request, "inbox.html", actor, tasks=tasks, message=request.query_params.get("pesan"))
+    start = request.query_params.get("mulai", "0")
+    start = int(start) if start.isdigit() and len(start) < 10 else 0
+    headers = Response()
+    tasks = await approval_inbox(headers, INBOX_PAGE, start, actor, call)
+    return render(request, "inbox.html", actor, tasks=tasks, start=start, page=INBOX_PAGE,
+                  total=int(headers.headers["X-Total-Count"]),
+                  message=request.query_params.get("pesan"))
 
 
 @router.post("/persetujuan", dependencies=[Depends(same_origin)])

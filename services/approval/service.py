@@ -62,12 +62,19 @@ class ApprovalService:
 
     # --- the approver's work -----------------------------------------------------------
     @rpc
-    def inbox(self, actor, state="pending"):
-        """Tasks I may decide: mine, escalated to me, or delegated to me."""
+    def inbox(self, actor, state="pending", limit=None, offset=0):
+        """Tasks I may decide (mine, escalated to me, or delegated to me), oldest first."""
+        return self.inbox_page(actor, state, limit, offset)["tasks"]
+
+    @rpc
+    def inbox_page(self, actor, state="pending", limit=100, offset=0):
+        """One page of the inbox and the number of tasks in it: at month end a section
+        head may have thousands waiting."""
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
-            return [tasks.as_dict(t) for t in tasks.inbox(s, actor.employee_id, state,
-                                                           self.settings.today())]
+            page, total = tasks.inbox(s, actor.employee_id, state, self.settings.today(),
+                                      limit, offset)
+            return {"tasks": [tasks.as_dict(t) for t in page], "total": total}
 
     @rpc
     def decide(self, actor, task_id, decision):

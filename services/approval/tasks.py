@@ -127,12 +127,20 @@ def delegators(s, delegate_id: int, on: dt.date) -> set[int]:
         Delegation.end_date >= on)))
 
 
-def inbox(s, employee_id: int, state: str, today: dt.date) -> list[ApprovalTask]:
+def _decidable(s, employee_id: int, state: str, today: dt.date):
     whose = {employee_id} | delegators(s, employee_id, today)
-    q = select(ApprovalTask).where(ApprovalTask.state == state,
-                                   (ApprovalTask.approver_id.in_(whose))
-                                   | (ApprovalTask.escalated_to == employee_id))
-    return list(s.scalars(q.order_by(ApprovalTask.submitted_at, ApprovalTask.id)))
+    return (ApprovalTask.state == state) & (ApprovalTask.approver_id.in_(whose)
+                                            | (ApprovalTask.escalated_to == employee_id))
+
+
+def inbox(s, employee_id: int, state: str, today: dt.date, limit: int | None = None,
+          offset: int = 0) -> tuple[list[ApprovalTask], int]:
+    """A page of the tasks someone may decide, oldest first, and how many there are."""
+    where = _decidable(s, employee_id, state, today)
+    page = s.scalars(select(ApprovalTask).where(where)
+                     .order_by(ApprovalTask.submitted_at, ApprovalTask.id)
+                     .limit(limit).offset(offset))
+    return list(page), s.scalar(select(func.count()).select_from(ApprovalTask).where(where))
 
 
 def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings) -> ApprovalTask:

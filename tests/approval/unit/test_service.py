@@ -50,6 +50,18 @@ def task_of(service, report_id, actor=HEAD):
     return next(t for t in service.inbox(actor) if t["report_id"] == report_id)
 
 
+def test_the_inbox_comes_a_page_at_a_time_oldest_first_with_the_total(service):
+    start = dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone.utc)
+    for n in range(7):  # submitted in reverse order of report id: the oldest comes first
+        service.on_report_submitted(submitted_at(100 - n, start + dt.timedelta(minutes=n)))
+    first = service.inbox_page(HEAD, "pending", 3, 0)
+    rest = service.inbox_page(HEAD, "pending", 3, 3)["tasks"] + \
+        service.inbox_page(HEAD, "pending", 3, 6)["tasks"]
+    assert first["total"] == 7
+    assert [t["report_id"] for t in first["tasks"] + rest] == [100, 99, 98, 97, 96, 95, 94]
+    assert service.inbox_page(STAFF)["total"] == 0
+
+
 def test_a_submitted_report_becomes_one_task_for_the_superior(service):
     body = report_submitted(1)
     service.on_report_submitted(body)
