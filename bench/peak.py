@@ -28,7 +28,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bench import city as bench_city
-from bench.common import QueueDepth, Slots, pct
+from bench.common import QueueDepth, Slots, cpu_snapshot, pct
 from ekinerja_contract import config
 from tests.support import infra
 from tests.support.stack import full_system
@@ -49,20 +49,24 @@ def peak_demand(employees: int) -> float:
 
 
 async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float,
-                seconds: float, approve: bool = True) -> dict:
-    """Submissions at `rate`/s for `seconds`, open-loop; superiors bulk-approve meanwhile."""
+                seconds: float, connections: int = 64, approvers: int = 3) -> dict:
+    """Submissions due at `rate`/s for `seconds` (open loop: a request waits in the
+    client when every connection is busy, and its latency counts from when it was
+    due); meanwhile superiors bulk-approve the oldest 100 in their inbox, busiest first."""
     staff = city.staff
     latencies, statuses, accepted = [], {}, []
     pending: dict[str, int] = {}
     approved = [0]
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=gateway_url, timeout=60, limits=limits) as http:
-        async def submit(due: float, person):
+    due_queue: asyncio.Queue = asyncio.Queue()
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+
+    async def submitter(http):
+        while (item := await due_queue.get()) is not None:
+            due, person = item
             slot = slots.next(person.employee_id)
             if slot is None:
-                return
+                continue
             day, start, end = slot
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
             try:
                 r = await http.post("/api/v1/reports", headers=person.headers, json={
                     "skp_item_id": person.skp_item_id, "activity_code": activity,
@@ -77,35 +81,41 @@ async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float
                 accepted.append(r.json()["id"])
                 pending[person.approver] = pending.get(person.approver, 0) + 1
 
-        async def approver(stop: asyncio.Event):
-            while not stop.is_set():
-                if not pending:
-                    await asyncio.sleep(0.2)
-                    continue
-                boss = max(pending, key=pending.get)
-                pending.pop(boss)
-                headers = city.people[boss].headers
-                try:
-                    inbox = (await http.get("/api/v1/approvals/inbox", headers=headers,
-                                            params={"limit": 100})).json()
-                    ids = [t["id"] for t in inbox]
-                    if ids:
-                        r = await http.post("/api/v1/approvals/bulk-approve", headers=headers,
-                                            json={"task_ids": ids})
-                        approved[0] += sum(1 for x in r.json() if x.get("state") == "approved")
-                except (httpx.HTTPError, KeyError, TypeError):
-                    await asyncio.sleep(0.2)
+    async def approver(http, stop: asyncio.Event):
+        while not stop.is_set():
+            if not pending:
+                await asyncio.sleep(0.2)
+                continue
+            boss = max(pending, key=pending.get)
+            pending.pop(boss)
+            headers = city.people[boss].headers
+            try:
+                inbox = (await http.get("/api/v1/approvals/inbox", headers=headers,
+                                        params={"limit": 100})).json()
+                ids = [t["id"] for t in inbox]
+                if ids:
+                    r = await http.post("/api/v1/approvals/bulk-approve", headers=headers,
+                                        json={"task_ids": ids})
+                    approved[0] += sum(1 for x in r.json() if x.get("state") == "approved")
+            except (httpx.HTTPError, KeyError, TypeError):
+                await asyncio.sleep(0.2)
 
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=60, limits=limits) as http, \
+            httpx.AsyncClient(base_url=gateway_url, timeout=120) as approving:
         stop = asyncio.Event()
-        approvers = [asyncio.create_task(approver(stop)) for _ in range(3 if approve else 0)]
+        bosses = [asyncio.create_task(approver(approving, stop)) for _ in range(approvers)]
+        workers = [asyncio.create_task(submitter(http)) for _ in range(connections)]
         started = time.perf_counter()
-        n = int(rate * seconds)
-        tasks = [asyncio.create_task(submit(started + i / rate, random.choice(staff)))
-                 for i in range(n)]
-        await asyncio.gather(*tasks)
+        for i in range(int(rate * seconds)):
+            due = started + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            due_queue.put_nowait((due, random.choice(staff)))
+        for _ in workers:
+            due_queue.put_nowait(None)
+        await asyncio.gather(*workers)
         elapsed = time.perf_counter() - started
         stop.set()
-        await asyncio.gather(*approvers)
+        await asyncio.gather(*bosses)
     return {"offered": rate, "achieved": len(accepted) / elapsed, "latencies": latencies,
             "statuses": statuses, "accepted": accepted, "approved": approved[0],
             "started": started, "ended": time.perf_counter()}
@@ -185,8 +195,14 @@ def main():
             for load in opts.loads:
                 rate = demand * load
                 print(f"{instances} instance(s), {load}x demand = {rate:.0f}/s…", file=sys.stderr)
+                procs = {name: proc.pid for name, proc in system.sup.procs.items()}
+                before = cpu_snapshot(procs)
                 result = asyncio.run(stage(system.gateway_url, city, slots, "ENTRI-DATA", rate,
                                            opts.seconds))
+                after = cpu_snapshot(procs)
+                span = result["ended"] - result["started"]
+                busy = sum(after[k] - before.get(k, 0) for k in after) / span
+                generator = (after["load generator"] - before["load generator"]) / span
                 tasks += len(result["accepted"])
                 ledger += result["approved"]
                 drain = wait_count(system, "approval", TASKS, tasks)
@@ -199,7 +215,8 @@ def main():
                              f"{max(window, default=0)} ({depth.deepest(result['started'], result['ended'])})",
                              f"{window[-1] if window else 0}", f"{drain:.1f} s / {booked:.1f} s",
                              f"{result['approved'] / (result['ended'] - result['started']):.0f}/s",
-                             ", ".join(f"{k}: {v}" for k, v in errors.items()) or "none"))
+                             ", ".join(f"{k}: {v}" for k, v in errors.items()) or "none",
+                             f"{busy:.2f} ({generator:.2f})"))
                 print("  " + " | ".join(map(str, rows[-1])), file=sys.stderr, flush=True)
                 time.sleep(2)
     finally:
@@ -213,8 +230,9 @@ def main():
           f"(CSV, {opts.employees} rows) and SKPs took {built:.0f} s; every service had applied the "
           f"import's events {settled:.0f} s later.\n")
     print("| instances | offered (x demand) | accepted/s | p50/p95/p99 | deepest queue (which) "
-          "| depth at end | tasks / ledger complete after | approvals/s | errors |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| depth at end | tasks / ledger complete after | approvals/s | errors "
+          "| CPU cores busy (of it the load generator) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(map(str, r)) + " |")
 
