@@ -1,13 +1,13 @@
 """The month-end peak: a city of 10,000 employees reporting late, all at once.
 
-    .venv/bin/python -m bench.peak [--employees 10000] [--seconds 30] [--loads 1 2 3]
+    .venv/bin/python -m bench.peak [--employees 10000] [--seconds 30] [--loads 1 1.5 2]
                                    [--instances 1 2]
 
 The demand comes from ../shared/domain/BRIEF.md: each employee files up to 10
 reports a working day (22 a month), and most of a month's late reports arrive in
 the last days before the input deadline. Here: 70% of the month's reports in the
 office hours (8 h) of the last 3 days, the busiest hour at twice that day's mean.
-Their superiors approve in bulk while it happens.
+Their superiors approve in bulk while it happens, at the same pace.
 
 Submissions arrive open-loop at a fixed rate (a multiple of that peak demand);
 latency counts from the moment a request was due, so a slow system cannot hide
@@ -52,7 +52,8 @@ async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float
                 seconds: float, connections: int = 64, approvers: int = 3) -> dict:
     """Submissions due at `rate`/s for `seconds` (open loop: a request waits in the
     client when every connection is busy, and its latency counts from when it was
-    due); meanwhile superiors bulk-approve the oldest 100 in their inbox, busiest first."""
+    due); meanwhile superiors bulk-approve the oldest in their inbox, busiest first, at the
+    same pace."""
     staff = city.staff
     latencies, statuses, accepted = [], {}, []
     pending: dict[str, int] = {}
@@ -81,18 +82,29 @@ async def stage(gateway_url: str, city, slots: Slots, activity: str, rate: float
                 accepted.append(r.json()["id"])
                 pending[person.approver] = pending.get(person.approver, 0) + 1
 
+    budget, last = [0.0], [time.perf_counter()]
+
     async def approver(http, stop: asyncio.Event):
+        """Approvals keep pace with the reports (the BRIEF: most of a month's reports and
+        approvals in the same few days): up to `rate` a second, 100 at most at once."""
         while not stop.is_set():
-            if not pending:
+            now = time.perf_counter()
+            budget[0], last[0] = min(budget[0] + (now - last[0]) * rate, 200.0), now
+            if not pending or budget[0] < 20:
                 await asyncio.sleep(0.2)
                 continue
+            take = min(100, int(budget[0]))
             boss = max(pending, key=pending.get)
-            pending.pop(boss)
+            waiting = pending.pop(boss)
             headers = city.people[boss].headers
             try:
-                inbox = (await http.get("/api/v1/approvals/inbox", headers=headers,
-                                        params={"limit": 100})).json()
-                ids = [t["id"] for t in inbox]
+                r = await http.get("/api/v1/approvals/inbox", headers=headers,
+                                   params={"limit": take})
+                ids = [t["id"] for t in r.json()]
+                budget[0] -= len(ids)
+                left = int(r.headers.get("X-Total-Count", 0)) - len(ids)
+                if left > 0:
+                    pending[boss] = max(left, waiting - len(ids))
                 if ids:
                     r = await http.post("/api/v1/approvals/bulk-approve", headers=headers,
                                         json={"task_ids": ids})
@@ -165,7 +177,7 @@ def main():
     args = argparse.ArgumentParser()
     args.add_argument("--employees", type=int, default=10_000)
     args.add_argument("--seconds", type=float, default=30)
-    args.add_argument("--loads", type=float, nargs="+", default=[1, 2, 3],
+    args.add_argument("--loads", type=float, nargs="+", default=[1, 1.5, 2],
                       help="multiples of the peak demand, one stage each")
     args.add_argument("--instances", type=int, nargs="+", default=[1, 2])
     opts = args.parse_args()
