@@ -59,9 +59,11 @@ def _unpack(body: dict):
 
 class RpcClient:
     def __init__(self, amqp_uri: str, timeout: float = 15.0, publishers: int = 4,
-                 exchange: str = "nameko-rpc", name: str = "gateway"):
+                 exchange: str = "nameko-rpc", name: str = "gateway", heartbeat: int = 30):
         self.amqp_uri = amqp_uri
         self.timeout = timeout
+        self.heartbeat = heartbeat
+        self.reconnects = 0
         self._reply_key = uuid.uuid4().hex
         self._exchange = Exchange(exchange, type="topic", durable=True)
         self._queue = Queue(f"rpc.reply-{name}-{self._reply_key}", exchange=self._exchange,
@@ -94,7 +96,7 @@ class RpcClient:
     def _consume_forever(self):
         while not self._stopping.is_set():
             try:
-                with Connection(self.amqp_uri, heartbeat=30, connect_timeout=3) as conn:
+                with Connection(self.amqp_uri, heartbeat=self.heartbeat, connect_timeout=3) as conn:
                     with conn.Consumer(self._queue, callbacks=[self._on_reply],
                                        accept=["json"], no_ack=True):
                         self._ready.set()
@@ -102,10 +104,15 @@ class RpcClient:
                             try:
                                 conn.drain_events(timeout=1)
                             except socket.timeout:
-                                conn.heartbeat_check()
+                                pass
+                            # After every drain, not only when idle: this connection sends
+                            # nothing else, so under steady replies the broker would see no
+                            # heartbeat and drop it (seen at the month-end peak bench).
+                            conn.heartbeat_check()
             except CONNECTION_ERRORS as exc:
                 if self._ready.is_set():
                     log.warning("rpc client: lost the broker (%s); reconnecting", exc)
+                    self.reconnects += 1
                 self._ready.clear()
                 self._stopping.wait(1.0)
 
