@@ -60,12 +60,18 @@ class Database(DependencyProvider):
         amqp_uri = self.container.config["AMQP_URI"]
         self.relay = Relay(self.sessions, self.outbox, self.container.service_name, amqp_uri)
         self.committed = eventlet.queue.LightQueue()
-        self.relay.hand_off = lambda envelopes: [self.committed.put(e) for e in envelopes]
+        self.queued: set[str] = set()  # ids handed to the relay thread, not yet published
+        self.relay.hand_off = self._hand_off
         declare_dead_letters(amqp_uri)
 
     def start(self):
         self.container.spawn_managed_thread(self._sweep_forever)
         self.container.spawn_managed_thread(self._relay_forever)
+
+    def _hand_off(self, envelopes: list[dict]) -> None:
+        for envelope in envelopes:
+            self.queued.add(envelope["id"])
+            self.committed.put(envelope)
 
     def _relay_forever(self):
         while True:
@@ -76,12 +82,14 @@ class Database(DependencyProvider):
                 self.relay.publish(batch)
             except Exception:
                 log.warning("outbox: publish failed; the sweep will retry", exc_info=True)
+            finally:
+                self.queued.difference_update(e["id"] for e in batch)
 
     def _sweep_forever(self):
         while True:
             eventlet.sleep(self.sweep_interval)
             try:
-                self.relay.sweep()
+                self.relay.sweep(queued=frozenset(self.queued))
             except Exception:
                 log.warning("outbox sweep failed; retrying", exc_info=True)
 

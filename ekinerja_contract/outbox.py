@@ -98,14 +98,16 @@ class Relay:
             log.warning("outbox: publish after commit failed; the sweep will retry",
                         exc_info=True)
 
-    def sweep(self, min_age: timedelta = timedelta(seconds=3), batch: int = 500) -> int:
-        """Publish rows still unsent after `min_age` (crash, broker outage)."""
+    def sweep(self, min_age: timedelta = timedelta(seconds=3), batch: int = 500,
+              queued: frozenset = frozenset()) -> int:
+        """Publish rows still unsent after `min_age` (crash, broker outage), except those
+        `queued` for the relay thread already (a slow broker would get them twice)."""
         t = self._outbox
         with self._sessions() as s, s.begin():
-            rows = s.execute(
+            rows = [r for r in s.execute(
                 select(t.c.id, t.c.envelope)
                 .where(t.c.published_at.is_(None), t.c.created_at < utcnow() - min_age)
-                .order_by(t.c.created_at).limit(batch)).all()
+                .order_by(t.c.created_at).limit(batch)).all() if r.id not in queued]
             if rows:
                 s.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
                           .values(attempts=t.c.attempts + 1))

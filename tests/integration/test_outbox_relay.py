@@ -43,7 +43,9 @@ def test_events_left_by_a_crash_are_published_by_the_sweep_once(sessions, amqp_u
     watcher = Watcher(amqp_uri, "scoring", "ledger.entry_recorded")
     relay = Relay(sessions, outbox, "scoring", amqp_uri)
     from datetime import timedelta
-    assert relay.sweep(min_age=timedelta(0)) == 2
+    # one of them is still waiting in the relay thread's queue: the sweep leaves it alone
+    assert relay.sweep(min_age=timedelta(0), queued=frozenset({sent[1]})) == 1
+    assert relay.sweep(min_age=timedelta(0)) == 1
     assert relay.sweep(min_age=timedelta(0)) == 0
     received = watcher.wait_for(2)
     assert sorted(m["id"] for m in received) == sorted(sent)
