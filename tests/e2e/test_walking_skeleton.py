@@ -104,6 +104,11 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
                                     if t["report_id"] == report["id"]) or tasks, 15, "inbox")
     task = tasks[0]
     assert task["report"]["evidence_id"] == evidence["id"] and task["flags"] == []
+    # a page at a time, the total in a header
+    page = api.get("/api/v1/approvals/inbox", headers=kadis, params={"limit": 1})
+    assert len(page.json()) == 1 and int(page.headers["X-Total-Count"]) >= 1
+    assert api.get("/api/v1/approvals/inbox", headers=kadis,
+                   params={"limit": 501}).status_code == 422
     # the thumbnail shows once evidence has linked the photo to the report (eventually)
     thumbs = []
     wait_until(lambda: thumbs.extend(t["thumbnail_url"] for t in api.get(
