@@ -233,9 +233,15 @@ async def approval_inbox(response: Response,
     """Tasks waiting for you, oldest first, a page at a time (`X-Total-Count` says how many
     in all), each with its evidence thumbnail (a short-lived URL) and whether the same
     photo was uploaded by someone else."""
-    page = await call("approval", "inbox_page", actor_dict(actor), "pending", limit, offset)
+    tasks, total = await inbox_page(actor, call, limit, offset)
+    response.headers["X-Total-Count"] = str(total)
+    return tasks
+
+
+async def inbox_page(actor: Actor, call, limit: int, offset: int) -> tuple[list[dict], int]:
+    """A page of the approval inbox with thumbnails and flags, and the total (API and pages)."""
+    page = await call("approval", "inbox", actor_dict(actor), "pending", limit, offset)
     tasks = page["tasks"]
-    response.headers["X-Total-Count"] = str(page["total"])
     ids = [t["report"].get("evidence_id") for t in tasks if t["report"].get("evidence_id")]
     thumbs = await call("evidence", "thumbnail_urls", actor_dict(actor), ids) if ids else {}
     for t in tasks:
@@ -243,7 +249,7 @@ async def approval_inbox(response: Response,
         t["thumbnail_url"] = thumb.get("url")
         t["flags"] = (["evidence_reused"] if thumb.get("reused") else []) + (
             ["over_daily_cap"] if t["report"]["counted_minutes"] < t["report"]["minutes"] else [])
-    return tasks
+    return tasks, page["total"]
 
 
 @router.post("/approvals/{task_id}/decision", tags=["approvals"])

@@ -3,7 +3,7 @@ upload and progress bars. Forms post back here (same origin, SameSite cookie).""
 import datetime as dt
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -164,14 +164,12 @@ async def recap(request: Request, periode: str | None = None, actor: Actor = Dep
 
 @router.get("/persetujuan", response_class=HTMLResponse)
 async def inbox(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
-    from ..api import approval_inbox
+    from ..api import inbox_page
     start = request.query_params.get("mulai", "0")
     start = int(start) if start.isdigit() and len(start) < 10 else 0
-    headers = Response()
-    tasks = await approval_inbox(headers, INBOX_PAGE, start, actor, call)
+    tasks, total = await inbox_page(actor, call, INBOX_PAGE, start)
     return render(request, "inbox.html", actor, tasks=tasks, start=start, page=INBOX_PAGE,
-                  total=int(headers.headers["X-Total-Count"]),
-                  message=request.query_params.get("pesan"))
+                  total=total, message=request.query_params.get("pesan"))
 
 
 @router.post("/persetujuan", dependencies=[Depends(same_origin)])

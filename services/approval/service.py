@@ -62,14 +62,10 @@ class ApprovalService:
 
     # --- the approver's work -----------------------------------------------------------
     @rpc
-    def inbox(self, actor, state="pending", limit=None, offset=0):
-        """Tasks I may decide (mine, escalated to me, or delegated to me), oldest first."""
-        return self.inbox_page(actor, state, limit, offset)["tasks"]
-
-    @rpc
-    def inbox_page(self, actor, state="pending", limit=100, offset=0):
-        """One page of the inbox and the number of tasks in it: at month end a section
-        head may have thousands waiting."""
+    def inbox(self, actor, state="pending", limit=100, offset=0):
+        """Tasks I may decide (mine, escalated to me, or delegated to me), oldest first, a
+        page at a time, and how many there are: at month end a section head may have
+        thousands waiting."""
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
             page, total = tasks.inbox(s, actor.employee_id, state, self.settings.today(),

@@ -40,7 +40,7 @@ def test_a_report_submitted_three_times_makes_one_approval_task(stack, amqp_uri)
     time.sleep(1.0)  # let the two redeliveries be processed too
     approval_db = stack.db_url("approval")
     assert count(approval_db, "SELECT count(*) FROM approval_task WHERE report_id = 9001") == 1
-    assert [t["report_id"] for t in stack.rpc.call("approval", "inbox", HEAD)] == [9001]
+    assert [t["report_id"] for t in stack.rpc.call("approval", "inbox", HEAD)["tasks"]] == [9001]
     assert len(watcher.wait_for(1)) == 1 and len(watcher.drain(1.0)) == 1
     watcher.close()
 
@@ -60,9 +60,9 @@ def test_an_approval_redelivered_three_times_makes_one_ledger_entry(stack, amqp_
 
 def test_a_decision_flows_from_approval_to_the_ledger_over_the_bus(stack, amqp_uri):
     publish(amqp_uri, report_submitted(9003))
-    wait_until(lambda: any(t["report_id"] == 9003 for t in stack.rpc.call("approval", "inbox", HEAD)),
+    wait_until(lambda: any(t["report_id"] == 9003 for t in stack.rpc.call("approval", "inbox", HEAD)["tasks"]),
                10, "task")
-    task = next(t for t in stack.rpc.call("approval", "inbox", HEAD) if t["report_id"] == 9003)
+    task = next(t for t in stack.rpc.call("approval", "inbox", HEAD)["tasks"] if t["report_id"] == 9003)
     stack.rpc.call("approval", "decide", HEAD, task["id"], {"decision": "approve"})
     scoring_db = stack.db_url("scoring")
     wait_until(lambda: count(scoring_db, "SELECT count(*) FROM ledger_entry "

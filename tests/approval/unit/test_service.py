@@ -47,27 +47,27 @@ def submitted_at(report_id, when: dt.datetime, **over):
 
 
 def task_of(service, report_id, actor=HEAD):
-    return next(t for t in service.inbox(actor) if t["report_id"] == report_id)
+    return next(t for t in service.inbox(actor)["tasks"] if t["report_id"] == report_id)
 
 
 def test_the_inbox_comes_a_page_at_a_time_oldest_first_with_the_total(service):
     start = dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone.utc)
     for n in range(7):  # submitted in reverse order of report id: the oldest comes first
         service.on_report_submitted(submitted_at(100 - n, start + dt.timedelta(minutes=n)))
-    first = service.inbox_page(HEAD, "pending", 3, 0)
-    rest = service.inbox_page(HEAD, "pending", 3, 3)["tasks"] + \
-        service.inbox_page(HEAD, "pending", 3, 6)["tasks"]
+    first = service.inbox(HEAD, "pending", 3, 0)
+    rest = service.inbox(HEAD, "pending", 3, 3)["tasks"] + \
+        service.inbox(HEAD, "pending", 3, 6)["tasks"]
     assert first["total"] == 7
     assert [t["report_id"] for t in first["tasks"] + rest] == [100, 99, 98, 97, 96, 95, 94]
-    assert service.inbox_page(STAFF)["total"] == 0
+    assert service.inbox(STAFF)["total"] == 0
 
 
 def test_a_submitted_report_becomes_one_task_for_the_superior(service):
     body = report_submitted(1)
     service.on_report_submitted(body)
     service.on_report_submitted(body)
-    assert [(t["report_id"], t["state"]) for t in service.inbox(HEAD)] == [(1, "pending")]
-    assert service.inbox(STAFF) == []
+    assert [(t["report_id"], t["state"]) for t in service.inbox(HEAD)["tasks"]] == [(1, "pending")]
+    assert service.inbox(STAFF)["tasks"] == []
 
 
 def test_approving_emits_the_decision_and_the_approver_credit(service):
@@ -94,7 +94,7 @@ def test_the_employee_cannot_decide_their_own_report(service):
 def test_approver_credit_is_capped_per_day_and_paid_once_per_decision(service):
     for report_id in (1, 2, 3):
         service.on_report_submitted(report_submitted(report_id))
-    results = service.decide_many(HEAD, {"task_ids": [t["id"] for t in service.inbox(HEAD)]})
+    results = service.decide_many(HEAD, {"task_ids": [t["id"] for t in service.inbox(HEAD)["tasks"]]})
     assert [r["state"] for r in results] == ["approved"] * 3
     assert outbox_types(service.db).count("approval.approver_credited") == 2  # 2 + 1, cap 3
 
@@ -112,7 +112,7 @@ def test_bulk_approve_reports_each_task_on_its_own(service):
 def test_a_registered_delegate_decides_while_the_approver_is_away(service):
     service.on_report_submitted(report_submitted(1))
     deputy = {"account_id": 5, "employee_id": 5, "agency_id": 1, "roles": ["employee"]}
-    assert service.inbox(deputy) == []
+    assert service.inbox(deputy)["tasks"] == []
     service.delegate(HEAD, {"delegate_id": 5, "start_date": "2026-11-19", "end_date": "2026-11-21"})
     task = task_of(service, 1, deputy)
     assert service.decide(deputy, task["id"], {"decision": "approve"})["decided_by"] == 5
@@ -144,7 +144,7 @@ def test_a_withdrawal_that_overtakes_the_submission_leaves_no_pending_task(servi
     service.on_report_withdrawn(events.build("report.withdrawn", dict(
         report_id=7, employee_id=2, previous_state="submitted"), "reporting").model_dump(mode="json"))
     service.on_report_submitted(report_submitted(7))
-    assert service.inbox(HEAD) == []
+    assert service.inbox(HEAD)["tasks"] == []
 
 
 def test_a_placement_change_reroutes_pending_tasks(service):
@@ -155,7 +155,7 @@ def test_a_placement_change_reroutes_pending_tasks(service):
         position_code="KADIS", job_class=14, kind="plh", start_date="2026-11-01",
         end_date="2026-11-30"), "reporting").model_dump(mode="json")
     service.on_placement_changed(placed)
-    assert service.inbox(HEAD) == []
+    assert service.inbox(HEAD)["tasks"] == []
     assert task_of(service, 1, {**HEAD, "employee_id": 4})["approver_id"] == 4
     service.reporting.superiors = FakeReporting.superiors
 
