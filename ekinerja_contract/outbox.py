@@ -13,6 +13,7 @@ from datetime import timedelta
 from kombu import Connection, Exchange
 from kombu.pools import producers
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,25 +36,26 @@ class UnitOfWork:
         self._outbox = outbox
         self._source = source
         self.correlation_id = correlation_id
-        self.events: list[Envelope] = []
+        self.events: list[dict] = []  # as written to the outbox: what the relay publishes
 
     def emit(self, event_type: str, data) -> Envelope:
         env = contract_events.build(event_type, data, self._source, self.correlation_id)
+        body = env.model_dump(mode="json")
         self.session.execute(self._outbox.insert().values(
-            id=env.id, event_type=env.type, envelope=env.model_dump(mode="json"),
-            created_at=env.time, attempts=0))
-        self.events.append(env)
+            id=env.id, event_type=env.type, envelope=body, created_at=env.time, attempts=0))
+        self.events.append(body)
         return env
 
     def emit_many(self, event_type: str, datas: list) -> list[Envelope]:
         """Many events of one type in one statement (a month close emits thousands)."""
         envs = [contract_events.build(event_type, d, self._source, self.correlation_id)
                 for d in datas]
+        bodies = [e.model_dump(mode="json") for e in envs]
         if envs:
             self.session.execute(self._outbox.insert(), [
-                {"id": e.id, "event_type": e.type, "envelope": e.model_dump(mode="json"),
-                 "created_at": e.time, "attempts": 0} for e in envs])
-        self.events.extend(envs)
+                {"id": e.id, "event_type": e.type, "envelope": body, "created_at": e.time,
+                 "attempts": 0} for e, body in zip(envs, bodies)])
+        self.events.extend(bodies)
         return envs
 
 
@@ -86,9 +88,8 @@ class Relay:
                       .values(published_at=utcnow()))
         return len(envelopes)
 
-    def publish_committed(self, events: list[Envelope]) -> None:
+    def publish_committed(self, envelopes: list[dict]) -> None:
         """Right after a commit: best effort; the sweep retries what fails."""
-        envelopes = [e.model_dump(mode="json") for e in events]
         if self.hand_off is not None and envelopes:
             self.hand_off(envelopes)
             return
@@ -188,12 +189,12 @@ class Store:
 
 
 
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _insert_if_absent(session: Session, table: Table, values: dict):
     """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL, SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = _INSERT[session.get_bind().dialect.name]
     return insert(table).values(**values).on_conflict_do_nothing(
         index_elements=[c.name for c in table.primary_key])
 
