@@ -25,6 +25,7 @@ from tests.support import infra
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
 from bench import city as bench_city
+from bench import skeleton as bench_skeleton
 from bench.common import QueueDepth, Slots, cpu_per_op, cpu_snapshot, pct
 from ekinerja_contract import config
 from tools.supervisor import wait_until
@@ -302,6 +303,8 @@ def main():
                                                         opts.profile)
         rpc_rate, rpc_lat, rpc_cpu = bench_rpc_baseline(system, opts.seconds, opts.clients)
         floor_rate, floor_lat, floor_cpu = bench_minimal_fastapi(opts.seconds, opts.clients)
+        skeleton = bench_skeleton.measure(system.amqp_uri, opts.seconds, opts.clients,
+                                          tempfile.mkdtemp(prefix="bench-skeleton-"))
         row("submissions/s (gateway→reporting→outbox→event→task)", f"{rate:.0f}/s",
             f"RPC round trip {rpc_rate:.0f}/s; FastAPI+1 insert {floor_rate:.0f}/s",
             f"{rate / rpc_rate:.0%} of RPC, {rate / floor_rate:.0%} of FastAPI",
@@ -312,6 +315,13 @@ def main():
             f"p99 x{pct(lat, 99) / pct(rpc_lat, 99):.1f} of RPC")
         row("CPU ms per submission, by process", cpu, f"RPC: {rpc_cpu}; FastAPI: {floor_cpu}",
             "", "what bounds throughput on 2 shared cores")
+        for variant, (sk_rate, sk_lat, sk_cpu) in skeleton.items():
+            row(f"the architecture's floor ({variant}): FastAPI→RPC→1 insert→event→1 insert, "
+                "no domain", f"{sk_rate:.0f}/s, p50/p95/p99 {pct(sk_lat, 50):.0f}/"
+                f"{pct(sk_lat, 95):.0f}/{pct(sk_lat, 99):.0f} ms", sk_cpu,
+                f"submissions at {rate / sk_rate:.0%} of it", "bench.skeleton: the ceiling "
+                "any implementation of these hops has here" if variant == "plain" else
+                "with the outbox, relay, inbox and dead-lettering handler")
         if opts.only_submissions:
             return report()
         print("bulk approve…", file=sys.stderr)

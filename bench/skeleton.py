@@ -1,0 +1,205 @@
+"""The architecture's own floor: a submission's hops with no domain in them.
+
+A FastAPI endpoint under uvicorn (the gateway's RPC client, a validated body, no
+auth) → a nameko RPC that inserts one row in its PostgreSQL database → an event →
+a second nameko service that inserts one row in its own database. Two variants:
+
+- `plain`: nameko's own dispatcher, after the commit (an event can be lost);
+- `outbox`: the project's `Database` (the row and its event in one transaction,
+  the relay thread, the inbox) and the dead-lettering handler: what "nothing lost,
+  nothing doubled" costs.
+
+Whatever the domain adds, a full-path submission on the same machine can be no
+cheaper than this: it is the ceiling the fixed architecture leaves.
+
+    .venv/bin/python -m bench.skeleton [--seconds 15] [--clients 8]
+
+(`bench.run` runs it too, beside the submissions.)"""
+import os
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from nameko.events import EventDispatcher
+from nameko.events import event_handler as plain_event_handler
+from nameko.rpc import rpc
+from pydantic import BaseModel, Field
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
+
+from ekinerja_contract import events
+from ekinerja_contract.db import messaging_tables
+from ekinerja_contract.nameko_ext import Database, event_handler
+from ekinerja_contract.rpc_client import RpcClient
+
+metadata = MetaData()
+messaging_tables(metadata)
+item = Table("item", metadata, Column("id", Integer, primary_key=True),
+             Column("body", String(200), nullable=False))
+task = Table("task", metadata, Column("id", Integer, primary_key=True),
+             Column("item_id", Integer, nullable=False))
+
+
+@events.event("bench.item_submitted", "1.0", "skel_intake")
+class ItemSubmitted(events.EventData):
+    """Benchmark only: registered in the bench's own processes, never published by the product."""
+    item_id: int
+
+
+# --- the services ---------------------------------------------------------------------
+
+class Intake:
+    name = "skel_intake"
+    db = Database(metadata)
+
+    @rpc
+    def submit(self, body):
+        with self.db.unit_of_work() as uow:
+            item_id = uow.session.execute(insert(item).values(body=body).returning(item.c.id)).scalar()
+            uow.emit("bench.item_submitted", {"item_id": item_id})
+        return {"id": item_id}
+
+
+class Tasks:
+    name = "skel_tasks"
+    db = Database(metadata)
+
+    @event_handler("skel_intake", "bench.item_submitted")
+    def on_item(self, body):
+        self.db.consume(body, lambda uow, env: uow.session.execute(
+            insert(task).values(item_id=env.data["item_id"])))
+
+
+class PlainIntake:
+    name = "skel_plain_intake"
+    db = Database(metadata)
+    dispatch = EventDispatcher()
+
+    @rpc
+    def submit(self, body):
+        with self.db.session() as s, s.begin():
+            item_id = s.execute(insert(item).values(body=body).returning(item.c.id)).scalar()
+        self.dispatch("item_submitted", {"item_id": item_id})
+        return {"id": item_id}
+
+
+class PlainTasks:
+    name = "skel_plain_tasks"
+    db = Database(metadata)
+
+    @plain_event_handler("skel_plain_intake", "item_submitted")
+    def on_item(self, body):
+        with self.db.session() as s, s.begin():
+            s.execute(insert(task).values(item_id=body["item_id"]))
+
+
+# --- the front ------------------------------------------------------------------------
+
+@asynccontextmanager
+async def lifespan(app):
+    app.state.rpc = RpcClient(os.environ["AMQP_URI"], name="skeleton").start()
+    yield
+    app.state.rpc.stop()
+
+
+app = FastAPI(lifespan=lifespan)
+INTAKE = {"plain": "skel_plain_intake", "outbox": "skel_intake"}
+
+
+class ItemIn(BaseModel):
+    body: str = Field(min_length=1, max_length=200)
+
+
+@app.post("/items/{variant}", status_code=201)
+async def submit(variant: str, item_in: ItemIn):
+    return await app.state.rpc.call_async(INTAKE[variant], "submit", item_in.body)
+
+
+# --- the measurement ------------------------------------------------------------------
+
+def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
+    """{variant: (rate, latencies, cpu)}: each variant under `clients` closed-loop clients
+    for `seconds`, counted once every consumer row exists."""
+    import sys
+    from pathlib import Path
+
+    import httpx
+    from sqlalchemy import create_engine
+
+    from bench.common import cpu_per_op, cpu_snapshot
+    from bench.run import load
+    from tests.support import infra
+    from tools.supervisor import Supervisor, wait_until
+
+    config = Path(log_dir) / "skeleton.yml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("AMQP_URI: ${AMQP_URI}\nDB_URL: ${SKEL_DB_URL}\nmax_workers: 10\n")
+    databases = {name: infra.create_database(name) for name in ("skintake", "sktasks")}
+    engines = {name: create_engine(url) for name, (_, url) in databases.items()}
+    for engine in engines.values():
+        metadata.create_all(engine)
+    sup = Supervisor({"AMQP_URI": amqp_uri}, Path(log_dir))
+    port = infra.free_port()
+    results = {}
+    try:
+        for cls, db in (("Intake", "skintake"), ("Tasks", "sktasks"),
+                        ("PlainIntake", "skintake"), ("PlainTasks", "sktasks")):
+            sup.start(cls, [sys.executable, "-m", "nameko", "run", "--config", str(config),
+                            f"bench.skeleton:{cls}"], env={"SKEL_DB_URL": databases[db][1]})
+        sup.start("front", [sys.executable, "-m", "uvicorn", "bench.skeleton:app", "--port",
+                            str(port), "--no-access-log", "--log-level", "warning"])
+        url = f"http://127.0.0.1:{port}/items"
+
+        def count(db, table):
+            with engines[db].connect() as conn:
+                return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+
+        def tasks_caught_up():
+            return count("sktasks", "task") >= count("skintake", "item")
+        for variant in INTAKE:  # warm: every consumer bound, every connection open
+            wait_until(lambda: httpx.post(f"{url}/{variant}", json={"body": "x"}).status_code == 201,
+                       60, f"skeleton {variant}")
+        wait_until(tasks_caught_up, 60, "skeleton warm-up")
+        procs = {name: proc.pid for name, proc in sup.procs.items()}
+        http = [httpx.Client(timeout=30) for _ in range(clients)]
+        for variant in INTAKE:
+            before = cpu_snapshot(procs)
+            rate, lat = load(seconds, clients, lambda n, i: http[n].post(
+                f"{url}/{variant}", json={"body": "beban uji"}).status_code == 201)
+            wait_until(tasks_caught_up, 120, "skeleton tasks", interval=0.1)
+            cpu = cpu_per_op(before, cpu_snapshot(procs), len(lat))
+            results[variant] = (rate, lat, cpu)
+        for h in http:
+            h.close()
+    finally:
+        sup.stop_all()
+        for engine in engines.values():
+            engine.dispose()
+        for db_name, _ in databases.values():
+            infra.drop_database(db_name)
+    return results
+
+
+def main():
+    import argparse
+    import tempfile
+    import uuid
+
+    from bench.common import pct
+    from tests.support import infra
+    args = argparse.ArgumentParser()
+    args.add_argument("--seconds", type=float, default=15)
+    args.add_argument("--clients", type=int, default=8)
+    opts = args.parse_args()
+    vhost = f"bench-{uuid.uuid4().hex[:6]}"
+    amqp = infra.create_vhost(vhost)
+    try:
+        results = measure(amqp, opts.seconds, opts.clients, tempfile.mkdtemp(prefix="skeleton-"))
+    finally:
+        infra.delete_vhost(vhost)
+    print("\n| skeleton | per second | p50/p95/p99 | CPU ms per submission |\n|---|---|---|---|")
+    for variant, (rate, lat, cpu) in results.items():
+        print(f"| {variant} | {rate:.0f}/s | {pct(lat, 50):.1f}/{pct(lat, 95):.1f}/"
+              f"{pct(lat, 99):.1f} ms | {cpu} |")
+
+
+if __name__ == "__main__":
+    main()
