@@ -69,7 +69,7 @@ def profiling(system, profile_dir, seconds):
     profile_dir.mkdir(parents=True, exist_ok=True)
     spies = {name: subprocess.Popen(
         [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(proc.pid),
-         "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
+         "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking", "--gil",
          "--subprocesses", "-o", str(profile_dir / f"{name}.txt")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for name, proc in system.sup.procs.items()}
