@@ -1,7 +1,8 @@
 """E-Kinerja benchmarks, each figure beside a baseline measured in the same run.
 
     .venv/bin/python -m bench.run [--seconds 15] [--clients 8] [--skip-close] [--skip-peak]
-                                  [--peak-seconds 30] [--only-submissions] [--profile DIR]
+                                  [--peak-seconds 30] [--only-submissions] [--only-uploads]
+                                  [--profile DIR]
 
 All five of issue 10 in one command: submissions, bulk approval and uploads here,
 then the month close (bench.close_period) and the month-end peak (bench.peak),
@@ -242,8 +243,10 @@ PHOTOS = {1: ((1600, 1200), 40, 80), 5: ((3264, 2448), 50, 85)}  # about 1 MB an
 
 
 def bench_uploads(system, s3, size_mb, clients=1, count=20):
-    """`count` photos through the gateway, then straight to the S3 endpoint, by `clients`
-    at once; each path warmed up first with one untimed upload (connections, imports)."""
+    """`count` photos through the gateway, through the upload floor (a FastAPI endpoint
+    that only streams the body to a presigned PUT: bench.skeleton), then straight to the
+    S3 endpoint, by `clients` at once; each path warmed up first with one untimed upload
+    (connections, imports). Rates in MB/s and CPU per photo, in that order."""
     import io
     from concurrent.futures import ThreadPoolExecutor
 
@@ -254,32 +257,59 @@ def bench_uploads(system, s3, size_mb, clients=1, count=20):
     data = [jpeg_with_exif(size=dims, grain=grain, quality=quality) for _ in range(count + 1)]
     local = threading.local()
     gateway = system.sup.procs["gateway"].pid
-
-    def via_gateway(i):
-        if not hasattr(local, "http"):
-            local.http = httpx.Client(base_url=system.gateway_url, timeout=120)
-        local.http.post("/api/v1/evidence", params={"filename": f"b{i}.jpg"}, content=data[i],
-                        headers={**person["headers"], "Content-Type": "image/jpeg"}
-                        ).raise_for_status()
     client = Minio(s3.endpoint, s3.access_key, s3.secret_key, secure=False)
     bucket = f"bench-{uuid.uuid4().hex[:6]}"
     client.make_bucket(bucket)
+    proxy, proxy_url = bench_skeleton.start_proxy(s3, bucket)
+
+    def http():
+        if not hasattr(local, "http"):
+            local.http = httpx.Client(timeout=120)
+        return local.http
+
+    def via_gateway(i):
+        http().post(f"{system.gateway_url}/api/v1/evidence", params={"filename": f"b{i}.jpg"},
+                    content=data[i], headers={**person["headers"], "Content-Type": "image/jpeg"}
+                    ).raise_for_status()
+
+    def via_floor(i):
+        http().post(f"{proxy_url}/put/floor-{uuid.uuid4().hex}", content=data[i],
+                    headers={"Content-Type": "image/jpeg"}).raise_for_status()
 
     def direct(i):
         client.put_object(bucket, f"direct-{i}", io.BytesIO(data[i]), len(data[i]))
     rates, cpu = [], []
-    procs = {name: proc.pid for name, proc in system.sup.procs.items()}
-    with ThreadPoolExecutor(clients) as pool:
-        for upload in (via_gateway, direct):
-            upload(count)  # warm-up
-            before = cpu_snapshot(procs)
-            started = time.perf_counter()
-            list(pool.map(upload, range(count)))
-            rates.append(count * size_mb / (time.perf_counter() - started))
-            cpu.append(cpu_per_op(before, cpu_snapshot(procs), count))
+    procs = {**{name: p.pid for name, p in system.sup.procs.items()}, "upload floor": proxy.pid}
+    try:
+        with ThreadPoolExecutor(clients) as pool:
+            for upload in (via_gateway, via_floor, direct):
+                upload(count)  # warm-up
+                before = cpu_snapshot(procs)
+                started = time.perf_counter()
+                list(pool.map(upload, range(count)))
+                rates.append(count * size_mb / (time.perf_counter() - started))
+                cpu.append(cpu_per_op(before, cpu_snapshot(procs), count))
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
     peak = next((int(line.split()[1]) for line in open(f"/proc/{gateway}/status")
                  if line.startswith("VmHWM")), 0) / 1024
-    return rates[0], rates[1], peak, cpu
+    return rates, peak, cpu
+
+
+def bench_all_uploads(system, s3):
+    for size in (1, 5):
+        for clients in (1, 4):
+            print(f"uploads {size} MB, {clients} at once…", file=sys.stderr)
+            (via, floor, direct), peak, cpu = bench_uploads(system, s3, size, clients)
+            row(f"evidence upload, {size} MB photos, {clients} client(s) at once",
+                f"{via:.1f} MB/s through the gateway",
+                f"{direct:.1f} MB/s direct PUT; {floor:.1f} MB/s through a bare "
+                "FastAPI proxy", f"{via / direct:.0%} of direct (the proxy: "
+                f"{floor / direct:.0%})", f"gateway peak RSS {peak:.0f} MB")
+            if clients > 1:
+                row(f"CPU ms per {size} MB photo, by process (the S3 server runs in the "
+                    "load generator)", cpu[0], f"proxy: {cpu[1]}; direct: {cpu[2]}", "", "")
 
 
 def main():
@@ -290,6 +320,7 @@ def main():
     args.add_argument("--skip-peak", action="store_true")
     args.add_argument("--peak-seconds", type=float, default=30, help="each stage of the peak")
     args.add_argument("--only-submissions", action="store_true")
+    args.add_argument("--only-uploads", action="store_true")
     args.add_argument("--profile", type=Path, help="py-spy every process during the submissions")
     opts = args.parse_args()
     vhost = f"bench-{uuid.uuid4().hex[:6]}"
@@ -298,6 +329,9 @@ def main():
     system = full_system(amqp, Path(tempfile.mkdtemp(prefix="bench-logs-")),
                          {**s3.env(f"bench-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "30"})
     try:
+        if opts.only_uploads:
+            bench_all_uploads(system, s3)
+            return report()
         print("submissions…", file=sys.stderr)
         city, rate, lat, drain, cpu = bench_submissions(system, opts.seconds, opts.clients,
                                                         opts.profile)
@@ -330,16 +364,7 @@ def main():
             f"{decided:.1f} s decided", f"{ledgered:.1f} s until every ledger entry",
             f"{approved / ledgered:.0f} approvals/s end to end")
         row("CPU ms per approval, by process", cpu, "", "", "decision, report update, ledger")
-        for size in (1, 5):
-            for clients in (1, 4):
-                print(f"uploads {size} MB, {clients} at once…", file=sys.stderr)
-                via, direct, peak, cpu = bench_uploads(system, s3, size, clients)
-                row(f"evidence upload, {size} MB photos, {clients} client(s) at once",
-                    f"{via:.1f} MB/s through the gateway", f"{direct:.1f} MB/s direct PUT",
-                    f"{via / direct:.0%}", f"gateway peak RSS {peak:.0f} MB")
-                if clients > 1:
-                    row(f"CPU ms per {size} MB photo, by process (the S3 server runs in the "
-                        "load generator)", cpu[0], f"direct: {cpu[1]}", "", "")
+        bench_all_uploads(system, s3)
     finally:
         system.close()
         s3.stop()

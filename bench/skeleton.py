@@ -12,13 +12,18 @@ a second nameko service that inserts one row in its own database. Two variants:
 Whatever the domain adds, a full-path submission on the same machine can be no
 cheaper than this: it is the ceiling the fixed architecture leaves.
 
+`proxy` is the same for uploads: a FastAPI endpoint that streams the request body
+to a presigned S3 PUT (as the gateway does) and nothing else: no record, no
+check, no thumbnail.
+
     .venv/bin/python -m bench.skeleton [--seconds 15] [--clients 8]
 
 (`bench.run` runs it too, beside the submissions.)"""
 import os
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import httpx
+from fastapi import FastAPI, Request
 from nameko.events import EventDispatcher
 from nameko.events import event_handler as plain_event_handler
 from nameko.rpc import rpc
@@ -113,6 +118,51 @@ async def submit(variant: str, item_in: ItemIn):
     return await app.state.rpc.call_async(INTAKE[variant], "submit", item_in.body)
 
 
+# --- the upload floor -----------------------------------------------------------------
+
+@asynccontextmanager
+async def proxy_lifespan(app):
+    from minio import Minio
+    app.state.s3 = Minio(os.environ["S3_ENDPOINT"], os.environ["S3_ACCESS_KEY"],
+                         os.environ["S3_SECRET_KEY"], secure=False, region="us-east-1")
+    app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
+    yield
+    await app.state.http.aclose()
+
+
+proxy = FastAPI(lifespan=proxy_lifespan)
+
+
+@proxy.post("/put/{key}", status_code=201)
+async def put(key: str, request: Request):
+    from datetime import timedelta
+    url = request.app.state.s3.presigned_put_object(os.environ["S3_BUCKET"], key,
+                                                    expires=timedelta(minutes=5))
+    response = await request.app.state.http.put(url, content=request.stream(), headers={
+        "Content-Length": request.headers["content-length"],
+        "Content-Type": request.headers["content-type"]})
+    response.raise_for_status()
+    return {"key": key}
+
+
+def start_proxy(s3, bucket: str):
+    """The upload floor under uvicorn, as its own process: (process, base URL)."""
+    import subprocess
+    import sys
+
+    from tests.support import infra
+    from tools.supervisor import wait_until
+    port = infra.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.skeleton:proxy", "--port", str(port),
+         "--no-access-log", "--log-level", "warning"],
+        env={**os.environ, "S3_ENDPOINT": s3.endpoint, "S3_ACCESS_KEY": s3.access_key,
+             "S3_SECRET_KEY": s3.secret_key, "S3_BUCKET": bucket})
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{url}/docs").status_code == 200, 30, "upload proxy")
+    return proc, url
+
+
 # --- the measurement ------------------------------------------------------------------
 
 def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
@@ -121,7 +171,6 @@ def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
     import sys
     from pathlib import Path
 
-    import httpx
     from sqlalchemy import create_engine
 
     from bench.common import cpu_per_op, cpu_snapshot

@@ -6,14 +6,14 @@ sent only once the broker has confirmed; a background sweep re-sends whatever
 a crash or a broker outage left behind. Consumers record each event id in the
 inbox in the same transaction as its effect, so a redelivery changes nothing.
 """
+import functools
 import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
 from kombu import Connection, Exchange
 from kombu.pools import producers
-from sqlalchemy import Table, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, TextClause, bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,9 +153,9 @@ class Store:
         with self.unit_of_work(envelope.correlation_id) as uow:
             # One statement: a redelivered event (or one another worker is applying right
             # now: the unique index makes this wait for it) inserts nothing.
-            first_time = uow.session.execute(_insert_if_absent(uow.session, self._inbox, {
+            first_time = uow.session.execute(_insert_if_absent(self._inbox), {
                 "event_id": envelope.id, "event_type": envelope.type,
-                "processed_at": utcnow()})).rowcount
+                "processed_at": utcnow()}).rowcount
             if not first_time:
                 return False
             apply(uow, envelope)
@@ -188,15 +188,17 @@ class Store:
         return response
 
 
-
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-def _insert_if_absent(session: Session, table: Table, values: dict):
-    """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL, SQLite)."""
-    insert = _INSERT[session.get_bind().dialect.name]
-    return insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=[c.name for c in table.primary_key])
+@functools.cache
+def _insert_if_absent(table: Table) -> TextClause:
+    """INSERT … ON CONFLICT (primary key) DO NOTHING, written once per table. PostgreSQL
+    and SQLite both speak it; the dialects' insert constructs would do too, but
+    SQLAlchemy 2.0 cannot cache them, so they were compiled again for every event."""
+    columns = [c.name for c in table.columns]
+    keys = [c.name for c in table.primary_key]
+    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + c for c in columns)}) "
+                f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
+                ).bindparams(*(bindparam(c.name, type_=c.type) for c in table.columns))
 
 
 def _note_correlation(value) -> None:
