@@ -1,12 +1,15 @@
 """Engines and the two messaging tables every service keeps: outbox and inbox."""
+import time
 from pathlib import Path
 
 from sqlalchemy import (JSON, Column, DateTime, Index, Integer, MetaData, String,
-                        Table, create_engine, event)
+                        Table, create_engine, event, exc)
 from sqlalchemy.engine import Engine
 
+PING_AFTER_IDLE = 10.0  # seconds
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -21,7 +24,31 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """A pooled connection idle for `after` seconds is pinged before use and replaced if
+    the server went away (a restart, a failover, an idle timeout). Unlike pool_pre_ping,
+    a connection in steady use is not pinged: that was a round trip per transaction."""
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_conn, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) < after:
+            return
+        autocommit = dbapi_conn.autocommit  # the ping must not open a transaction
+        try:
+            dbapi_conn.autocommit = True
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.autocommit = autocommit
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error  # the pool reconnects
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
