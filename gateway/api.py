@@ -32,7 +32,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
                                               pattern=r"^[!-~]+$")]
 
 
-def rpc(request: Request):
+async def rpc(request: Request):
     """Call a service: `await call("reporting", "method", ...)` with the request's correlation id."""
     client = request.app.state.rpc
 

@@ -59,8 +59,8 @@ def decode(token: str, request: Request) -> Actor:
                  origin=request.client.host if request.client else None)
 
 
-def current_actor(request: Request,
-                  creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Actor:
+async def current_actor(request: Request,
+                        creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Actor:
     """A bearer token (other systems), or the pages' session cookie. A cookie alone
     never authorises a state change unless the request carries X-Requested-With,
     which a cross-site form cannot send (CSRF)."""
@@ -76,7 +76,7 @@ def current_actor(request: Request,
 
 def require(*roles: str):
     """A dependency that admits only actors holding one of `roles`."""
-    def check(actor: Actor = Depends(current_actor)) -> Actor:
+    async def check(actor: Actor = Depends(current_actor)) -> Actor:
         if not actor.has(*roles):
             raise ApiError(403, "forbidden", f"this needs one of the roles: {', '.join(roles)}")
         return actor

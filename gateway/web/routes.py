@@ -29,7 +29,7 @@ class LoginRequired(Exception):
     pass
 
 
-def page_actor(request: Request) -> Actor:
+async def page_actor(request: Request) -> Actor:
     token = request.cookies.get(COOKIE)
     if not token:
         raise LoginRequired()
@@ -39,7 +39,7 @@ def page_actor(request: Request) -> Actor:
         raise LoginRequired() from None
 
 
-def same_origin(request: Request) -> None:
+async def same_origin(request: Request) -> None:
     """Forms only from our own pages (with the SameSite cookie this stops CSRF)."""
     origin = request.headers.get("origin") or request.headers.get("referer") or ""
     host = request.headers.get("host", "")
