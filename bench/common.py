@@ -165,3 +165,25 @@ def cpu_per_op(before: dict, after: dict, ops: int) -> str:
     used = {k: (after[k] - before.get(k, 0.0)) * 1000 / max(ops, 1) for k in after}
     total = sum(used.values())
     return ", ".join(f"{k} {v:.1f}" for k, v in used.items()) + f"; total {total:.1f} ms"
+
+
+def load(seconds, clients, call):
+    """`call(client_no, i)` in `clients` threads for `seconds`: (count/s, latencies)."""
+    latencies, stop, lock = [], threading.Event(), threading.Lock()
+
+    def worker(n):
+        i = 0
+        while not stop.is_set():
+            started = time.perf_counter()
+            if call(n, i):
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+            i += 1
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    return len(latencies) / seconds, latencies

@@ -27,7 +27,7 @@ from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
 from bench import city as bench_city
 from bench import skeleton as bench_skeleton
-from bench.common import QueueDepth, Slots, cpu_per_op, cpu_snapshot, pct
+from bench.common import QueueDepth, Slots, cpu_per_op, cpu_snapshot, load, pct
 from ekinerja_contract import config
 from tools.supervisor import wait_until
 
@@ -37,28 +37,6 @@ ROWS = []
 def row(what, value, baseline, ratio, note=""):
     ROWS.append((what, value, baseline, ratio, note))
     print(f"  {what}: {value} | baseline {baseline} | {ratio} {note}", file=sys.stderr, flush=True)
-
-
-def load(seconds, clients, call):
-    """`call(client_no, i)` in `clients` threads for `seconds`: (count/s, latencies)."""
-    latencies, stop, lock = [], threading.Event(), threading.Lock()
-
-    def worker(n):
-        i = 0
-        while not stop.is_set():
-            started = time.perf_counter()
-            if call(n, i):
-                with lock:
-                    latencies.append(time.perf_counter() - started)
-            i += 1
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join(30)
-    return len(latencies) / seconds, latencies
 
 
 @contextlib.contextmanager

@@ -173,8 +173,7 @@ def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
 
     from sqlalchemy import create_engine
 
-    from bench.common import cpu_per_op, cpu_snapshot
-    from bench.run import load
+    from bench.common import cpu_per_op, cpu_snapshot, load
     from tests.support import infra
     from tools.supervisor import Supervisor, wait_until
 
