@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from . import config
 from .db import make_engine
 from .observability import set_green_correlation_id
-from .outbox import Relay, Store
+from .outbox import Courier, Relay, Store
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,9 @@ class Database(DependencyProvider):
     """Engine and sessions for the service's own database, plus the outbox relay.
 
     Each worker gets a `Store`. After a commit the worker hands its events to a
-    managed thread that publishes whatever has piled up in one batch (one confirm
-    each, one UPDATE for the batch), so neither the reply nor the ack waits for
-    the broker; another thread sweeps rows left unsent (a crash, an outage)."""
+    managed thread (the `Courier`) that publishes whatever has piled up in one batch
+    and marks what was sent together, so neither the reply nor the ack waits for the
+    broker; another thread sweeps rows left unsent (a crash, an outage)."""
 
     BATCH = 200
 
@@ -59,41 +59,28 @@ class Database(DependencyProvider):
         self.outbox, self.inbox = tables["outbox"], tables["inbox"]
         amqp_uri = self.container.config["AMQP_URI"]
         self.relay = Relay(self.sessions, self.outbox, self.container.service_name, amqp_uri)
-        self.committed = eventlet.queue.LightQueue()
-        self.queued: set[str] = set()  # ids handed to the relay thread, not yet published
-        self.relay.hand_off = self._hand_off
+        self.courier = Courier(self.relay, eventlet.queue.LightQueue(), self.BATCH)
+        self.relay.hand_off = self.courier.hand_off
         declare_dead_letters(amqp_uri)
 
     def start(self):
         self.container.spawn_managed_thread(self._sweep_forever)
         self.container.spawn_managed_thread(self._relay_forever)
 
-    def _hand_off(self, envelopes: list[dict]) -> None:
-        for envelope in envelopes:
-            self.queued.add(envelope["id"])
-            self.committed.put(envelope)
-
     def _relay_forever(self):
         while True:
-            batch = [self.committed.get()]
-            while self.committed.qsize() and len(batch) < self.BATCH:
-                batch.append(self.committed.get_nowait())
-            try:
-                self.relay.publish(batch)
-            except Exception:
-                log.warning("outbox: publish failed; the sweep will retry", exc_info=True)
-            finally:
-                self.queued.difference_update(e["id"] for e in batch)
+            self.courier.step()
 
     def _sweep_forever(self):
         while True:
             eventlet.sleep(self.sweep_interval)
             try:
-                self.relay.sweep(queued=frozenset(self.queued))
+                self.relay.sweep(queued=frozenset(self.courier.queued))
             except Exception:
                 log.warning("outbox sweep failed; retrying", exc_info=True)
 
     def stop(self):
+        self.courier.mark()  # what was sent is marked before the process goes
         self.engine.dispose()
 
     def worker_setup(self, worker_ctx):
