@@ -165,6 +165,19 @@ def start_proxy(s3, bucket: str):
 
 # --- the measurement ------------------------------------------------------------------
 
+CONSUMER_QUEUES = ("evt-skel_intake-bench.item_submitted--skel_tasks.on_item",
+                   "evt-skel_plain_intake-item_submitted--skel_plain_tasks.on_item")
+
+
+def consumers_bound(amqp_uri: str) -> bool:
+    from kombu import Connection
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        for name in CONSUMER_QUEUES:
+            channel.queue_declare(name, passive=True)  # raises while it does not exist
+    return True
+
+
 def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
     """{variant: (rate, latencies, cpu)}: each variant under `clients` closed-loop clients
     for `seconds`, counted once every consumer row exists."""
@@ -202,7 +215,9 @@ def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
 
         def tasks_caught_up():
             return count("sktasks", "task") >= count("skintake", "item")
-        for variant in INTAKE:  # warm: every consumer bound, every connection open
+        # an event sent before its consumer's queue exists is dropped by the broker
+        wait_until(lambda: consumers_bound(amqp_uri), 60, "skeleton consumers")
+        for variant in INTAKE:  # warm: every connection open
             wait_until(lambda: httpx.post(f"{url}/{variant}", json={"body": "x"}).status_code == 201,
                        60, f"skeleton {variant}")
         wait_until(tasks_caught_up, 60, "skeleton warm-up")
