@@ -142,34 +142,12 @@ def bench_rpc_baseline(system, seconds, clients):
 def bench_minimal_fastapi(seconds, clients):
     """One FastAPI endpoint doing one PostgreSQL insert, under uvicorn: the floor."""
     name, url = infra.create_database("minimal")
-    app = Path(tempfile.mkdtemp()) / "minimal_app.py"
-    app.write_text(f'''
-import psycopg2.pool
-from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
-pool = psycopg2.pool.ThreadedConnectionPool(1, 10, "{url.replace("+psycopg2", "")}")
-c = pool.getconn(); c.cursor().execute("CREATE TABLE IF NOT EXISTS r (id serial primary key, body text)"); c.commit(); pool.putconn(c)
-app = FastAPI()
-def insert():
-    c = pool.getconn()
+    proc, base = bench_skeleton.serve("one_insert", {"MINIMAL_DSN": url.replace("+psycopg2", "")})
     try:
-        c.cursor().execute("INSERT INTO r (body) VALUES ('x')"); c.commit()
-    finally:
-        pool.putconn(c)
-@app.post("/r")
-async def r():
-    await run_in_threadpool(insert)
-    return {{"ok": True}}
-''')
-    port = infra.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "minimal_app:app", "--port", str(port),
-                             "--no-access-log", "--log-level", "warning"], cwd=app.parent)
-    try:
-        wait_until(lambda: httpx.post(f"http://127.0.0.1:{port}/r").status_code == 200, 20, "minimal")
         http = [httpx.Client(timeout=30) for _ in range(clients)]
         before = cpu_snapshot({"fastapi": proc.pid})
         rate, lat = load(seconds, clients,
-                         lambda n, i: http[n].post(f"http://127.0.0.1:{port}/r").status_code == 200)
+                         lambda n, i: http[n].post(f"{base}/r").status_code == 200)
         cpu = cpu_per_op(before, cpu_snapshot({"fastapi": proc.pid}), len(lat))
         for h in http:
             h.close()

@@ -14,7 +14,8 @@ cheaper than this: it is the ceiling the fixed architecture leaves.
 
 `proxy` is the same for uploads: a FastAPI endpoint that streams the request body
 to a presigned S3 PUT (as the gateway does) and nothing else: no record, no
-check, no thumbnail.
+check, no thumbnail. `one_insert` is the plainest floor: one FastAPI endpoint
+doing one PostgreSQL insert.
 
     .venv/bin/python -m bench.skeleton [--seconds 15] [--clients 8]
 
@@ -28,6 +29,7 @@ from nameko.events import EventDispatcher
 from nameko.events import event_handler as plain_event_handler
 from nameko.rpc import rpc
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
 from ekinerja_contract import events
@@ -146,7 +148,46 @@ async def put(key: str, request: Request):
 
 
 def start_proxy(s3, bucket: str):
-    """The upload floor under uvicorn, as its own process: (process, base URL)."""
+    """The upload floor as its own process: (process, base URL)."""
+    return serve("proxy", {"S3_ENDPOINT": s3.endpoint, "S3_ACCESS_KEY": s3.access_key,
+                           "S3_SECRET_KEY": s3.secret_key, "S3_BUCKET": bucket})
+
+
+# --- the plainest floor: one FastAPI endpoint doing one PostgreSQL insert ----------------
+
+@asynccontextmanager
+async def one_insert_lifespan(app):
+    import psycopg2.pool
+    app.state.pool = psycopg2.pool.ThreadedConnectionPool(1, 10, os.environ["MINIMAL_DSN"])
+    conn = app.state.pool.getconn()
+    conn.cursor().execute("CREATE TABLE IF NOT EXISTS r (id serial primary key, body text)")
+    conn.commit()
+    app.state.pool.putconn(conn)
+    yield
+    app.state.pool.closeall()
+
+
+one_insert = FastAPI(lifespan=one_insert_lifespan)
+
+
+@one_insert.post("/r")
+async def insert_one(request: Request):
+    pool = request.app.state.pool
+
+    def insert():
+        conn = pool.getconn()
+        try:
+            conn.cursor().execute("INSERT INTO r (body) VALUES ('x')")
+            conn.commit()
+        finally:
+            pool.putconn(conn)
+    await run_in_threadpool(insert)
+    return {"ok": True}
+
+
+def serve(app: str, env: dict):
+    """One of this module's FastAPI apps under uvicorn, as its own process: (process,
+    base URL) once it answers."""
     import subprocess
     import sys
 
@@ -154,12 +195,10 @@ def start_proxy(s3, bucket: str):
     from tools.supervisor import wait_until
     port = infra.free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.skeleton:proxy", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, "S3_ENDPOINT": s3.endpoint, "S3_ACCESS_KEY": s3.access_key,
-             "S3_SECRET_KEY": s3.secret_key, "S3_BUCKET": bucket})
+        [sys.executable, "-m", "uvicorn", f"bench.skeleton:{app}", "--port", str(port),
+         "--no-access-log", "--log-level", "warning"], env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: httpx.get(f"{url}/docs").status_code == 200, 30, "upload proxy")
+    wait_until(lambda: httpx.get(f"{url}/docs").status_code == 200, 30, app)
     return proc, url
 
 

@@ -83,7 +83,7 @@ def subordinates_on(s: Session, employee_id: int, on: dt.date) -> list[Employee]
                            .where(Position.superior_position_id.in_(held),
                                   Placement.kind == "definitive", Placement.start_date <= on,
                                   or_(Placement.end_date.is_(None), Placement.end_date >= on)))
-    return [e for e in candidates if (sup := superior_on(s, e.id, on)) and sup.id == employee_id]
+    return [e for e in candidates if superior_id_on(s, e.id, on) == employee_id]
 
 
 def _rule_set_on(on: dt.date):
