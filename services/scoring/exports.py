@@ -1,10 +1,17 @@
 """A closed period for finance: CSV, XLSX, and a PDF statement per employee (in
-Bahasa Indonesia) that explains the amount line by line."""
+Bahasa Indonesia) that explains the amount line by line.
+
+Names, NIPs and grades come from the personnel system's import, so a text cell may hold
+anything a clerk typed there: a name `=HYPERLINK(...)` would open in finance's spreadsheet as
+a live formula. Every text cell of both spreadsheets goes through `neutralise` (OWASP's CSV
+injection guidance); numbers are left numbers."""
 import csv
 import io
+from decimal import Decimal, InvalidOperation
 
 from fpdf import FPDF
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_id", "OPD"), ("job_class", "Kelas Jabatan"),
@@ -15,47 +22,73 @@ COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_id", "OPD"), ("job_class",
            ("gross", "TPP Kotor"), ("cpns_factor", "Faktor CPNS"), ("tax", "PPh 21"),
            ("insurance", "Iuran BPJS"), ("net", "TPP Bersih"), ("difference", "Selisih"),
            ("rule_sets", "Aturan")]
+# The rules hand these over as decimal strings ("0.9500", "-5.00" after a reversal): they
+# are numbers, and a negative one must not be taken for a formula and quoted.
+DECIMALS = {"activity_points", "approver_points", "performance", "discipline", "cpns_factor"}
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text value that a spreadsheet would evaluate, as text: a leading `'`. Anything
+    that is not a str (numbers, None) is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _cell(line, key):
     value = line.get(key)
-    return ", ".join(value) if isinstance(value, list) else value
+    if isinstance(value, list):
+        value = ", ".join(value)
+    if key in DECIMALS and isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            pass  # not a number after all: it is text, below
+    return neutralise(value)
 
 
 def to_csv(lines: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title for _, title in COLUMNS])
+    writer.writerow([neutralise(title) for _, title in COLUMNS])
     for line in lines:
         writer.writerow([_cell(line, key) for key, _ in COLUMNS])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _append(ws, row: list) -> None:
+    """One row, its text cells typed as strings. openpyxl makes a formula of any str that
+    starts with `=` and an error cell of "#N/A" and the like; `neutralise` already quoted the
+    first, the explicit type covers both whatever the value. (Cells made here rather than
+    looked up after `ws.append`: `ws.max_row` scans every cell, once per row of a city.)"""
+    cells = []
+    for value in row:
+        cell = Cell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    ws.append(cells)
 
 
 def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"TPP {period}"
-    ws.append([f"Rekap TPP {period} (versi {version})"])
+    _append(ws, [neutralise(f"Rekap TPP {period} (versi {version})")])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([title for _, title in COLUMNS])
+    _append(ws, [neutralise(title) for _, title in COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for line in lines:
-        row = []
-        for key, _ in COLUMNS:
-            value = _cell(line, key)
-            try:
-                value = float(value) if key in ("performance", "discipline", "cpns_factor",
-                                                "activity_points", "approver_points") else value
-            except (TypeError, ValueError):
-                pass
-            row.append(value)
-        ws.append(row)
+        row = [_cell(line, key) for key, _ in COLUMNS]
+        _append(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
     ws.append([])
-    ws.append(["Jumlah", None, None, None, None, None, None, None, None, None,
-               sum(l["ceiling"] for l in lines), None, None, sum(l["gross"] for l in lines),
-               None, sum(l["tax"] for l in lines), sum(l["insurance"] for l in lines),
-               sum(l["net"] for l in lines)])
+    _append(ws, ["Jumlah", None, None, None, None, None, None, None, None, None,
+                 sum(l["ceiling"] for l in lines), None, None, sum(l["gross"] for l in lines),
+                 None, sum(l["tax"] for l in lines), sum(l["insurance"] for l in lines),
+                 sum(l["net"] for l in lines)])
     for column in ws.columns:
         ws.column_dimensions[column[1].column_letter].width = 16
     out = io.BytesIO()

@@ -1,0 +1,105 @@
+"""Finance's spreadsheets never carry a formula from imported data (OWASP CSV injection):
+text cells starting with = + - @ tab or CR are written as text with a leading quote, in
+the CSV read back with the csv module and in the XLSX read back with openpyxl; numbers,
+negative ones too, stay numbers."""
+import base64
+import csv
+import datetime as dt
+import io
+
+import pytest
+from nameko.testing.services import worker_factory
+from openpyxl import load_workbook
+
+from ekinerja_contract import config
+from services.scoring import exports
+from services.scoring.models import Base
+from services.scoring.service import ScoringService
+from tests.support.factories import attendance, placed
+from tests.support.stores import sqlite_store
+
+HYPERLINK = '=HYPERLINK("http://evil.example/x","klik")'
+HOSTILE = [HYPERLINK, "+1+1", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1"]
+COLUMN = {key: n for n, (key, _) in enumerate(exports.COLUMNS)}
+
+
+def line(n, name, **changes) -> dict:
+    """A frozen line as scoring stores it: money in whole rupiah, decimals as strings."""
+    return {"employee_id": n, "nip": f"19900101201501100{n}", "name": name, "agency_id": 1,
+            "job_class": 7, "status": "PNS", "grade": "III/b", "working_days": 21,
+            "minutes": 6300, "activity_points": "-5.00", "approver_points": "0",
+            "ceiling": 4_500_000, "performance": "0.9500", "discipline": "1.0000",
+            "gross": 4_380_000, "cpns_factor": "1", "tax": 219_000, "insurance": 43_800,
+            "net": 4_117_200, "difference": -12_500, "rule_sets": ["bawaan"]} | changes
+
+
+@pytest.mark.parametrize("value", HOSTILE + ["#N/A", "'already quoted"])
+def test_neutralise_quotes_exactly_what_a_spreadsheet_would_evaluate(value):
+    assert exports.neutralise(value) == ("'" + value if value[0] in "=+-@\t\r" else value)
+
+
+def test_neutralise_leaves_plain_text_and_numbers_alone():
+    for value in ("Siti Aminah", "", "III/b", " =spasi dulu", -12_500, 0.95, None):
+        assert exports.neutralise(value) == value
+
+
+def test_the_csv_writes_every_hostile_text_cell_as_text_and_numbers_as_numbers():
+    lines = [line(n, name, grade=name, rule_sets=[name]) for n, name in enumerate(HOSTILE, 1)]
+    rows = list(csv.reader(io.StringIO(exports.to_csv(lines).decode("utf-8-sig"), newline="")))
+    assert rows[0] == [title for _, title in exports.COLUMNS]
+    for name, row in zip(HOSTILE, rows[1:]):
+        for key in ("name", "grade", "rule_sets"):
+            assert row[COLUMN[key]] == "'" + name
+        assert row[COLUMN["difference"]] == "-12500"
+        assert row[COLUMN["activity_points"]] == "-5.00"
+        assert row[COLUMN["net"]] == "4117200"
+
+
+def test_the_xlsx_types_every_hostile_text_cell_as_a_quoted_string():
+    lines = [line(n, name, grade=name, rule_sets=[name]) for n, name in enumerate(HOSTILE, 1)]
+    lines.append(line(9, "#N/A"))
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(lines, "2026-11", 1))).active
+    body = list(sheet.iter_rows(min_row=3, max_row=2 + len(lines)))
+    for name, row in zip(HOSTILE, body):
+        for key in ("name", "grade", "rule_sets"):
+            cell = row[COLUMN[key]]
+            # A CR comes back as LF: XML's end-of-line handling, not the export's doing.
+            assert cell.data_type == "s" and cell.value == "'" + name.replace("\r", "\n"), key
+    not_an_error = body[-1][COLUMN["name"]]
+    assert (not_an_error.data_type, not_an_error.value) == ("s", "#N/A")
+    for row in body:
+        for key, value in (("difference", -12_500), ("activity_points", -5.0), ("net", 4_117_200),
+                           ("performance", 0.95)):
+            assert (row[COLUMN[key]].data_type, row[COLUMN[key]].value) == ("n", value), key
+    no_formula = [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+    assert no_formula == []
+
+
+def test_an_employee_imported_with_a_formula_for_a_name_reaches_finance_as_text(tmp_path,
+                                                                                monkeypatch):
+    """The way of the issue: the name comes with the placement event, the month closes, and
+    finance downloads both files through the service."""
+    monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
+    store = sqlite_store(Base.metadata, "scoring", tmp_path / "s.db")
+    svc = worker_factory(ScoringService, db=store)
+    nip = "199003212015032001"
+    svc.on_placement_changed(placed(1, nip, name=HYPERLINK))
+    svc.on_attendance(attendance(nip, "2026-11-02"))
+    admin = {"account_id": 99, "roles": ["city_admin"]}
+    svc.close_period(admin, "2026-11")
+    from sqlalchemy import select
+    with svc.db.session() as s:
+        t = svc.db._outbox
+        bodies = [r.envelope for r in s.execute(
+            select(t.c.envelope).where(t.c.event_type == "payroll.close_requested"))]
+    for body in bodies:
+        svc.on_close_requested(body)
+    finance = {"account_id": 98, "roles": ["finance"]}
+
+    content = base64.b64decode(svc.export(finance, "2026-11", None, "csv")["base64"])
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert rows[1][COLUMN["name"]] == "'" + HYPERLINK
+
+    content = base64.b64decode(svc.export(finance, "2026-11", None, "xlsx")["base64"])
+    cell = load_workbook(io.BytesIO(content)).active.cell(3, COLUMN["name"] + 1)
+    assert (cell.data_type, cell.value) == ("s", "'" + HYPERLINK)
