@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select
 
+from ekinerja_contract import clock
 from gateway.auth import issue_token
 
 SECTIONS = 5  # section heads per agency; everyone else is staff under one of them
@@ -72,7 +73,7 @@ def build(system, employees: int, year: int, progress=print) -> City:
     system.manage("import-org", str(path))
     engine = create_engine(system.db_url("reporting"))
     from services.reporting.models import Account, Placement, Position, Skp, SkpItem
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     with engine.begin() as conn:
         rows = conn.execute(
             select(Account.id, Account.username, Account.employee_id, Account.roles,

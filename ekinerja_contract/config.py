@@ -29,7 +29,6 @@ def env_int(name: str, default: int) -> int:
 
 
 def today():
-    """Today in the city's time zone (EKINERJA_TZ, default WITA)."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-    return dt.datetime.now(ZoneInfo(os.environ.get("EKINERJA_TZ", "Asia/Makassar"))).date()
+    """Today in the city's time zone: the one clock's (clock.today)."""
+    from . import clock
+    return clock.today()

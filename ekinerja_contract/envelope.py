@@ -4,7 +4,7 @@ Published to the topic exchange `<source>.events` with the event type as
 routing key, so any AMQP client can bind a queue of its own (see docs/EVENTS.md).
 """
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,4 +28,6 @@ def new_event_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """The one clock's instant (clock.now): events are stamped by the city's clock."""
+    from . import clock
+    return clock.now()

@@ -1,5 +1,6 @@
 """nameko extensions every service uses the same way: the database with its
-outbox relay, and event handlers that dead-letter instead of dropping.
+outbox relay, event handlers that dead-letter instead of dropping, and RPC
+entrypoints whose errors are the contract's classes.
 
 Imported by services only (it pulls in nameko and eventlet); the gateway and
 the plain-kombu subscribers never import it.
@@ -10,18 +11,76 @@ import time
 import eventlet
 import eventlet.queue
 from kombu import Connection, Exchange, Queue
+import pydantic
 from nameko.events import EventHandler
+from nameko.exceptions import deserialize_to_instance
+from nameko.rpc import Rpc as NamekoRpc
 from nameko.timer import Timer
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
 
-from . import config
+from . import config, errors
 from .db import make_engine
 from .observability import set_green_correlation_id
 from .outbox import Courier, Relay, Store
 
 log = logging.getLogger(__name__)
+
+# A remote contract error arrives as its own class (not nameko's RemoteError), so
+# `except Conflict` in a calling service matches and a re-raise keeps its meaning
+# on the next hop (nameko-examples' gateway/exceptions.py does the same).
+for _cls in errors.all_error_classes():
+    deserialize_to_instance(_cls)
+
+
+def invalid_input(exc: pydantic.ValidationError) -> errors.InvalidInput:
+    """A pydantic failure inside a service as the contract's InvalidInput: one
+    detail per field, with pydantic's error type as the code (the schemas raise
+    PydanticCustomError with codes of their own)."""
+    details = [{"field": ".".join(str(p) for p in e["loc"]) or None, "code": e["type"],
+                "reason": e["msg"],
+                **({"params": {k: str(v) for k, v in e["ctx"].items() if k != "error"}}
+                   if e.get("ctx") else {})}
+               for e in exc.errors(include_url=False)]
+    return errors.InvalidInput("the request is not valid", details)
+
+
+class Rpc(NamekoRpc):
+    """nameko's RPC entrypoint whose business errors are expected (logged at INFO
+    without a traceback, see QuietExpected) and whose pydantic failures leave as
+    InvalidInput with field reasons, never as a bare ValidationError."""
+
+    def __init__(self, expected_exceptions=(errors.ServiceError, pydantic.ValidationError),
+                 **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        if exc_info is not None and isinstance(exc_info[1], pydantic.ValidationError):
+            translated = invalid_input(exc_info[1])
+            exc_info = (type(translated), translated, exc_info[2])
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator
+
+
+class QuietExpected(logging.Filter):
+    """nameko logs an expected error at WARNING with its traceback: a 4xx is a
+    normal answer, so it goes to INFO without one; everything else is untouched."""
+
+    def filter(self, record):
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, (errors.ServiceError, pydantic.ValidationError)):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            worker = record.args[0] if isinstance(record.args, tuple) and record.args else ""
+            record.msg, record.args = "expected error in %s: %s (%s)", (
+                worker, type(exc).__name__, getattr(exc, "code", "invalid_input"))
+            record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("nameko.containers").addFilter(QuietExpected())
 
 DEAD_LETTER_EXCHANGE = "ekinerja.dlx"
 DEAD_LETTER_QUEUE = "ekinerja.dead-letters"

@@ -23,6 +23,8 @@ import amqp.exceptions
 import kombu.exceptions
 from kombu import Connection, Exchange, Queue
 
+from . import errors
+
 log = logging.getLogger(__name__)
 
 CONNECTION_ERRORS = (OSError, kombu.exceptions.OperationalError, amqp.exceptions.ConnectionError,
@@ -38,7 +40,8 @@ class RpcTimeout(Exception):
 
 
 class RemoteError(Exception):
-    """The service raised: `exc_type` is its class name (see contract errors)."""
+    """The service raised something that is not a contract error (a bug, a crash):
+    `exc_type` is its class name. Contract errors arrive as their own classes."""
 
     def __init__(self, exc_type: str, message: str, details=None):
         super().__init__(f"{exc_type}: {message}")
@@ -50,6 +53,9 @@ class RemoteError(Exception):
 def _unpack(body: dict):
     error = body.get("error")
     if error:
+        contract_error = errors.from_wire(error)
+        if contract_error is not None:
+            raise contract_error
         args = error.get("exc_args") or []
         message = args[0] if args and isinstance(args[0], str) else error.get("value", "")
         details = args[1] if len(args) > 1 else []

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Role = Literal["employee", "supervisor", "review_team", "agency_admin", "city_admin", "finance"]
@@ -82,7 +83,7 @@ class ActingIn(Strict):
     @model_validator(mode="after")
     def _range(self):
         if self.end < self.start:
-            raise ValueError("end must not be before start")
+            raise PydanticCustomError("end_date_before_start_date", "end must not be before start")
         return self
 
 
@@ -124,7 +125,7 @@ class SkpDecisionIn(Strict):
     @model_validator(mode="after")
     def _note_required(self):
         if self.decision == "return" and not (self.note and self.note.strip()):
-            raise ValueError("say what to change when returning an SKP")
+            raise PydanticCustomError("skp_note_required", "say what to change when returning an SKP")
         return self
 
 
@@ -152,15 +153,15 @@ class ActivityTypeIn(Strict):
     def _weights_positive(cls, v):
         if v is not None:
             if "participant" not in v:
-                raise ValueError("role weights must include 'participant'")
+                raise PydanticCustomError("role_weights_participant", "role weights must include 'participant'")
             if any(w <= 0 or w > 5 for w in v.values()):
-                raise ValueError("every role weight must be above 0 and at most 5")
+                raise PydanticCustomError("role_weights_range", "every role weight must be above 0 and at most 5")
         return v
 
     @model_validator(mode="after")
     def _class_range(self):
         if self.min_job_class > self.max_job_class:
-            raise ValueError("min_job_class must not exceed max_job_class")
+            raise PydanticCustomError("job_class_range", "min_job_class must not exceed max_job_class")
         return self
 
 
@@ -195,7 +196,7 @@ class MeetingIn(Strict):
     @model_validator(mode="after")
     def _time_range(self):
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise PydanticCustomError("end_before_start", "end must be after start")
         return self
 
 
@@ -216,9 +217,9 @@ class ReportIn(Strict):
     def _time_range(self):
         if self.meeting_id is None:
             if self.date is None or self.start is None or self.end is None:
-                raise ValueError("date, start and end are required (or a meeting_id)")
+                raise PydanticCustomError("time_or_meeting_required", "date, start and end are required (or a meeting_id)")
             if self.end <= self.start:
-                raise ValueError("end must be after start")
+                raise PydanticCustomError("end_before_start", "end must be after start")
         return self
 
 
@@ -234,7 +235,7 @@ class DelegationIn(Strict):
     @model_validator(mode="after")
     def _range(self):
         if self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
+            raise PydanticCustomError("end_date_before_start_date", "end_date must not be before start_date")
         return self
 
 
@@ -259,5 +260,6 @@ class DecisionIn(Strict):
     @model_validator(mode="after")
     def _reason_required(self):
         if self.decision != "approve" and not (self.reason and self.reason.strip()):
-            raise ValueError(f"a reason is required to {self.decision.replace('_', ' ')}")
+            raise PydanticCustomError("reason_required", "a reason is required to {decision}",
+                                     {"decision": self.decision.replace("_", " ")})
         return self

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
-from ekinerja_contract.rpc_client import RemoteError
+from ekinerja_contract.errors import NotFound
 from ekinerja_contract.schemas import (MAX_ID, Actor, DbId, BulkDecisionIn, CatalogueIn, DecisionIn,
                                        DelegationIn, DisputeDecisionIn, DisputeIn, EmployeeIn,
                                        GraceWindowIn, HolidayIn, MeetingIn, OrganisationIn,
@@ -65,9 +65,7 @@ async def check_login(request: Request, call, username: str, password: str) -> d
     request.app.state.login_limiter.check(request.client.host if request.client else "?")
     try:
         account = await call("reporting", "get_account", username)
-    except RemoteError as exc:
-        if exc.exc_type != "NotFound":
-            raise
+    except NotFound:
         account = None
     if account and account.get("locked_until"):
         raise ApiError(429, "account_locked", "too many failed logins; try again later",
@@ -247,6 +245,7 @@ async def inbox_page(actor: Actor, call, limit: int, offset: int) -> tuple[list[
     for t in tasks:
         thumb = thumbs.get(t["report"].get("evidence_id")) or {}
         t["thumbnail_url"] = thumb.get("url")
+        t["evidence"] = {k: thumb.get(k) for k in ("content_type", "captured_at", "gps")}
         t["flags"] = (["evidence_reused"] if thumb.get("reused") else []) + (
             ["over_daily_cap"] if t["report"]["counted_minutes"] < t["report"]["minutes"] else [])
     return tasks, page["total"]

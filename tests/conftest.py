@@ -10,6 +10,19 @@ from tests.support import infra
 os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--city-clock", metavar="YYYY-MM-DDTHH:MM",
+                     help="run with the city's clock starting at this local time, in this "
+                          "process and in every process the tests start (e.g. 2026-11-30T23:30)")
+
+
+def pytest_configure(config):
+    start = config.getoption("--city-clock")
+    if start:
+        from tests.support import clock
+        clock.start_everywhere(start)
+
+
 def _leftovers() -> list[int]:
     """Processes this run started (their environment names this run's vhosts)."""
     import pathlib

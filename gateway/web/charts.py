@@ -1,9 +1,29 @@
-"""Small charts as inline SVG, drawn on the server (no chart library, no CDN)."""
+"""Small charts as inline SVG, drawn on the server (no chart library, no CDN), and
+the month arithmetic the pages need for them."""
+import datetime as dt
+
 from ekinerja_contract.periods import bounds
 
 
+def month_days(period: str, today: dt.date) -> list[dict]:
+    """Every day of a month up to today: its date, weekday and whether it is a weekend."""
+    start, end = bounds(period)
+    days = []
+    for i in range((end - start).days):
+        day = start + dt.timedelta(days=i)
+        if day > today:
+            break
+        days.append({"date": day.isoformat(), "weekend": day.weekday() >= 5})
+    return days
+
+
+def shift_period(period: str, months: int) -> str:
+    year, month = (int(p) for p in period.split("-"))
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def bars(per_day: dict[str, int], period: str, height: int = 120) -> str:
-    import datetime as dt
     start, end = bounds(period)
     days = [(start + dt.timedelta(days=i)) for i in range((end - start).days)]
     top = max([*per_day.values(), 450])

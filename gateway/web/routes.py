@@ -2,19 +2,22 @@
 upload and progress bars. Forms post back here (same origin, SameSite cookie)."""
 import datetime as dt
 from pathlib import Path
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path as PathParam, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from ekinerja_contract import config
-from ekinerja_contract.rpc_client import RemoteError
-from ekinerja_contract.schemas import Actor
+from ekinerja_contract.errors import ServiceError
+from ekinerja_contract.schemas import MAX_ID, Actor
 
+from .. import messages
 from ..api import actor_dict, rpc
 from ..auth import COOKIE, decode, issue_token
-from ..errors import ApiError
-from . import charts
+from ..errors import ApiError, Problem
+from . import charts, formatting
+from .flash import COOKIE as FLASH_COOKIE, set_flash, take_flash
 from .i18n import js_strings, t
 
 INBOX_PAGE = 50  # tasks on one page of the approval list
@@ -22,7 +25,11 @@ INBOX_PAGE = 50  # tasks on one page of the approval list
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.globals["t"] = t
 templates.env.globals["js_strings"] = js_strings
+formatting.install(templates.env)
 router = APIRouter(include_in_schema=False)
+PageId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+PeriodQuery = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+ADMINS = ("city_admin", "agency_admin", "finance")
 
 
 class LoginRequired(Exception):
@@ -39,6 +46,15 @@ async def page_actor(request: Request) -> Actor:
         raise LoginRequired() from None
 
 
+def page_role(*roles: str):
+    """A page only these roles use: anyone else gets the 403 page (and no menu entry)."""
+    async def check(actor: Actor = Depends(page_actor)) -> Actor:
+        if not actor.has(*roles):
+            raise ApiError(403, "forbidden", f"this page needs one of the roles: {', '.join(roles)}")
+        return actor
+    return check
+
+
 async def same_origin(request: Request) -> None:
     """Forms only from our own pages (with the SameSite cookie this stops CSRF)."""
     origin = request.headers.get("origin") or request.headers.get("referer") or ""
@@ -47,13 +63,56 @@ async def same_origin(request: Request) -> None:
         raise ApiError(403, "csrf", "form from another site")
 
 
-def render(request, name, actor=None, **ctx):
-    return templates.TemplateResponse(request, name, {"actor": actor, **ctx})
+def render(request, name, actor=None, status_code=200, **ctx):
+    flash = take_flash(request, request.app.state.settings.jwt_secret)
+    response = templates.TemplateResponse(request, name, {"actor": actor, "flash": flash, **ctx},
+                                          status_code=status_code)
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
 
 
-def back(url: str, message: str | None = None):
-    return RedirectResponse(url + (("&" if "?" in url else "?") + f"pesan={message}" if message else ""),
-                            status_code=303)
+def back(request: Request, url: str, text: str, kind: str = "ok", details=None):
+    """Redirect after a form, with a one-time message (signed cookie, see flash.py)."""
+    return set_flash(RedirectResponse(url, status_code=303), request.app.state.settings.jwt_secret,
+                     kind, text, details)
+
+
+def _referer_path(request: Request) -> str | None:
+    """The page a form came from, if it is one of ours."""
+    referer = request.headers.get("referer") or ""
+    host = request.headers.get("host", "")
+    rest = referer.split("://", 1)[-1]
+    if not referer or rest.split("/", 1)[0] != host:
+        return None
+    path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
+async def error_page(request: Request, problem: Problem):
+    """Every failure on a page: a form's refusal goes back to the form with the reason
+    in Indonesian; anything else is a page in the site's layout with a way back."""
+    if problem.status == 401:
+        return RedirectResponse("/masuk", status_code=303)
+    origin = _referer_path(request)
+    if request.method == "POST" and 400 <= problem.status < 500 and origin \
+            and problem.status != 403:
+        return back(request, origin, problem.display_message, "error", problem.display_details)
+    actor = None
+    token = request.cookies.get(COOKIE)
+    if token:
+        try:
+            actor = decode(token, request)
+        except ApiError:
+            actor = None
+    title = {403: "error_403", 404: "error_404", 409: "error_409", 422: "error_422",
+             429: "error_429", 503: "error_503", 504: "error_503"}.get(problem.status, "error_5xx")
+    response = render(request, "error.html", actor, status_code=problem.status,
+                      title_key=title, text=problem.display_message,
+                      details=problem.display_details, back_to=origin or "/")
+    for name, value in (problem.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 # --- login ------------------------------------------------------------------------------
@@ -70,8 +129,8 @@ async def login(request: Request, username: str = Form(...), password: str = For
     try:
         account = await check_login(request, call, username, password)
     except ApiError as err:
-        return render(request, "login.html", error=t("login_locked") if err.status == 429
-                      else t("login_failed"))
+        return render(request, "login.html", status_code=err.status,
+                      error=messages.display(err.code, err.params))
     settings = request.app.state.settings
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, issue_token(account, settings.jwt_secret, settings.token_ttl_minutes),
@@ -92,19 +151,21 @@ async def logout():
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
     today = config.today()
-    reports = []
+    month, attention = [], []
     if actor.employee_id:
-        reports = [r for r in await call("reporting", "list_reports", actor_dict(actor),
-                                         today.strftime("%Y-%m")) if r["date"] == today.isoformat()]
-    return render(request, "home.html", actor, reports=reports, today=today,
-                  message=request.query_params.get("pesan"))
+        # This month and the last: a rejection from the 30th must not vanish on the 1st.
+        for period in (charts.shift_period(today.strftime("%Y-%m"), -1), today.strftime("%Y-%m")):
+            month = await call("reporting", "list_reports", actor_dict(actor), period)
+            attention += [r for r in month if r["state"] in ("rejected", "revision_requested")]
+    reports = [r for r in month if r["date"] == today.isoformat()]
+    return render(request, "home.html", actor, reports=reports, today=today, attention=attention)
 
 
 async def _form_choices(call, actor: Actor, year: int):
     try:
         skp = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id, year)
         items = skp["items"] if skp["state"] == "approved" else []
-    except RemoteError:
+    except ServiceError:  # no SKP yet: the form says so instead of failing
         items = []
     catalogue = await call("reporting", "list_catalogue")
     meetings = await call("reporting", "my_meetings", actor_dict(actor))
@@ -120,77 +181,157 @@ async def new_report(request: Request, actor: Actor = Depends(page_actor), call=
 
 
 @router.get("/laporan/{report_id}", response_class=HTMLResponse)
-async def report_detail(request: Request, report_id: int, actor: Actor = Depends(page_actor),
+async def report_detail(request: Request, report_id: PageId, actor: Actor = Depends(page_actor),
                         call=Depends(rpc)):
     report = await call("reporting", "get_report", actor_dict(actor), report_id)
     items, catalogue, meetings = [], [], []
     if report["state"] in ("draft", "revision_requested"):
         items, catalogue, meetings = await _form_choices(call, actor, int(report["date"][:4]))
-    task = None
+    window = {"task_id": None, "last_day": None}
     if report["state"] == "rejected":
-        audit = await call("approval", "audit", actor_dict(actor), report_id, None)
-        task = audit[0]["task_id"] if audit else None
+        window = await call("approval", "objection_window", actor_dict(actor), report_id)
+    can_object = window["last_day"] is not None and config.today().isoformat() <= window["last_day"]
+    just = {"kirim": t("sent"), "draf": t("draft_saved"),
+            "ubah": t("revised_saved")}.get(request.query_params.get("baru", ""))
     return render(request, "report_detail.html", actor, report=report, items=items,
-                  catalogue=catalogue, meetings=meetings, task_id=task,
-                  message=request.query_params.get("pesan"))
+                  catalogue=catalogue, meetings=meetings, today=config.today(), just=just,
+                  task_id=window["task_id"] if can_object else None,
+                  dispute_last_day=window["last_day"])
+
+
+REPORT_ACTIONS = {"tarik": ("withdraw_report", "flash_withdrawn"),
+                  "kirim-ulang": ("resubmit_report", "flash_resubmitted"),
+                  "kirim": ("submit_draft", "flash_submitted"),
+                  "hapus": ("withdraw_report", "flash_draft_deleted")}
 
 
 @router.post("/laporan/{report_id}/{action}", dependencies=[Depends(same_origin)])
-async def report_action(report_id: int, action: str, reason: str = Form(""),
-                        task_id: int = Form(0), actor: Actor = Depends(page_actor),
-                        call=Depends(rpc)):
+async def report_action(request: Request, report_id: PageId,
+                        action: Literal["tarik", "kirim-ulang", "kirim", "hapus", "keberatan"],
+                        reason: Annotated[str, Form(max_length=2000)] = "",
+                        task_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
+                        actor: Actor = Depends(page_actor), call=Depends(rpc)):
     if action == "keberatan":
         await call("approval", "file_dispute", actor_dict(actor), task_id, {"reason": reason})
-    else:
-        method = {"tarik": "withdraw_report", "kirim-ulang": "resubmit_report",
-                  "kirim": "submit_draft"}[action]
-        await call("reporting", method, actor_dict(actor), report_id)
-    return back(f"/laporan/{report_id}", "ok")
+        return back(request, f"/laporan/{report_id}", t("flash_disputed"))
+    method, done = REPORT_ACTIONS[action]
+    report = await call("reporting", method, actor_dict(actor), report_id)
+    if action == "hapus":
+        return back(request, f"/riwayat?periode={report['date'][:7]}", t(done))
+    return back(request, f"/laporan/{report_id}", t(done))
+
+
+STATE_FILTERS = ("draft", "submitted", "approved", "rejected", "revision_requested", "disputed",
+                 "dismissed", "withdrawn", "revoked")
+
+
+@router.get("/riwayat", response_class=HTMLResponse)
+async def history(request: Request, periode: Annotated[str | None, PeriodQuery] = None,
+                  status: Annotated[str | None, Query(max_length=30)] = None,
+                  actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    """A month of the staff member's days: reports per day, counted minutes against the
+    daily cap, a filter by state; each day links to its reports."""
+    if not actor.employee_id:
+        raise ApiError(403, "employees_only", "only employees report")
+    status = status if status in STATE_FILTERS else None  # "" is "every state"
+    today = config.today()
+    period = periode or today.strftime("%Y-%m")
+    reports = await call("reporting", "list_reports", actor_dict(actor), period)
+    numbers = await call("reporting", "rule_set_on", today.isoformat())
+    days = charts.month_days(period, today)
+    by_day: dict[str, list] = {d["date"]: [] for d in days}
+    for r in reports:
+        if status is None or r["state"] == status:
+            by_day.setdefault(r["date"], []).append(r)
+    for d in days:
+        d["reports"] = sorted(by_day.get(d["date"], []), key=lambda r: r["start"])
+        d["counted"] = sum(r["counted_minutes"] for r in reports if r["date"] == d["date"])
+    attention = [r for r in reports if r["state"] in ("rejected", "revision_requested")]
+    return render(request, "history.html", actor, period=period, days=days, status=status,
+                  states=STATE_FILTERS, cap=numbers["daily_cap_minutes"], attention=attention,
+                  previous=charts.shift_period(period, -1), following=charts.shift_period(period, 1)
+                  if period < today.strftime("%Y-%m") else None)
 
 
 @router.get("/rekap", response_class=HTMLResponse)
-async def recap(request: Request, periode: str | None = None, actor: Actor = Depends(page_actor),
+async def recap(request: Request, periode: Annotated[str | None, PeriodQuery] = None,
+                actor: Actor = Depends(page_actor),
                 call=Depends(rpc)):
     period = periode or config.today().strftime("%Y-%m")
+    if not actor.employee_id:
+        raise ApiError(403, "employees_only", "only employees have a recap")
     data = await call("scoring", "recap", actor_dict(actor), actor.employee_id, period)
+    names = {a["code"]: a["name"] for a in await call("reporting", "list_catalogue")}
     per_day: dict[str, int] = {}
     for e in data["entries"]:
         per_day[e["date"]] = per_day.get(e["date"], 0) + e["minutes"]
+        e["label"] = names.get(e.get("activity_code") or "", t("entry_" + e.get("kind", "")))
     return render(request, "recap.html", actor, recap=data, period=period,
                   chart=charts.bars(per_day, period))
 
 
 # --- superiors -----------------------------------------------------------------------------------
 
+SUPERVISOR = page_role("supervisor")
+
+
 @router.get("/persetujuan", response_class=HTMLResponse)
-async def inbox(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
     from ..api import inbox_page
     start = request.query_params.get("mulai", "0")
     start = int(start) if start.isdigit() and len(start) < 10 else 0
     tasks, total = await inbox_page(actor, call, INBOX_PAGE, start)
-    return render(request, "inbox.html", actor, tasks=tasks, start=start, page=INBOX_PAGE,
-                  total=total, message=request.query_params.get("pesan"))
+    people = sorted({t["report"]["employee_name"] for t in tasks})
+    person = request.query_params.get("pegawai") or None
+    day = request.query_params.get("tanggal") or None
+    shown = [t for t in tasks if (person is None or t["report"]["employee_name"] == person)
+             and (day is None or t["report"]["date"] == day)]
+    return render(request, "inbox.html", actor, tasks=shown, start=start, page=INBOX_PAGE,
+                  total=total, people=people, person=person, day=day,
+                  presets=REASON_PRESETS)
+
+
+DECISIONS = ("approve", "reject", "request_revision")
+REASON_PRESETS = ("Bukti tidak sesuai dengan kegiatan", "Bukti tidak terbaca",
+                  "Waktu tidak sesuai", "Kegiatan bukan tugas pokok jabatan",
+                  "Uraian pekerjaan kurang jelas", "Laporan ganda")
+
+
+def _task_id(text) -> int | None:
+    text = str(text or "")
+    return int(text) if text.isdigit() and len(text) <= 12 and 1 <= int(text) <= MAX_ID else None
 
 
 @router.post("/persetujuan", dependencies=[Depends(same_origin)])
-async def decide(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
     form = await request.form()
-    action = form.get("action", "")
+    action = str(form.get("action", ""))
     if action == "bulk":
-        ids = [int(i) for i in form.getlist("task_id")]
-        if ids:
-            await call("approval", "decide_many", actor_dict(actor), {"task_ids": ids})
-        return back("/persetujuan", "ok")
-    decision, task_id = action.split(":")
+        ids = [i for i in (_task_id(v) for v in form.getlist("task_id")) if i is not None]
+        if not ids:
+            return back(request, "/persetujuan", t("bulk_none_selected"), "error")
+        results = await call("approval", "decide_many", actor_dict(actor), {"task_ids": ids})
+        refused = [r for r in results if r.get("error")]
+        text = t("bulk_done").format(done=len(results) - len(refused), total=len(results))
+        return back(request, "/persetujuan", text, "error" if refused else "ok",
+                    [f"#{r['task_id']}: " + messages.display(r.get("code") or "conflict",
+                                                              r.get("params"))
+                     for r in refused])
+    decision, _, raw_id = action.partition(":")
+    task_id = _task_id(raw_id)
+    if decision not in DECISIONS or task_id is None:
+        raise ApiError(422, "invalid_input", "unknown action")
     body = {"decision": decision}
     if decision != "approve":
-        body["reason"] = form.get(f"reason_{task_id}") or None
-    await call("approval", "decide", actor_dict(actor), int(task_id), body)
-    return back("/persetujuan", "ok")
+        preset = str(form.get(f"preset_{task_id}") or "").strip()
+        free = str(form.get(f"reason_{task_id}") or "").strip()
+        body["reason"] = " — ".join(p for p in (preset, free) if p) or None
+    await call("approval", "decide", actor_dict(actor), task_id, body)
+    return back(request, "/persetujuan", t("flash_" + decision))
 
 
 @router.get("/tim", response_class=HTMLResponse)
-async def team(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def team(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
     today = config.today()
     members = await call("reporting", "subordinates", actor_dict(actor))
     waiting = {r["employee_id"]: r for r in await call("approval", "supervisor_dashboard",
@@ -205,10 +346,22 @@ async def team(request: Request, actor: Actor = Depends(page_actor), call=Depend
     return render(request, "team.html", actor, rows=rows)
 
 
+@router.get("/bukti/{evidence_id}")
+async def open_evidence(evidence_id: Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")],
+                        actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    """The full photo or PDF: a link that stays valid while the page is open, because
+    each click asks evidence for a fresh short-lived URL (and logs the view)."""
+    viewed = await call("evidence", "view", actor_dict(actor), evidence_id)
+    return RedirectResponse(viewed["url"], status_code=303)
+
+
 # --- review team -----------------------------------------------------------------------------------
 
+REVIEW_TEAM = page_role("review_team")
+
+
 @router.get("/keberatan", response_class=HTMLResponse)
-async def disputes(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def disputes(request: Request, actor: Actor = Depends(REVIEW_TEAM), call=Depends(rpc)):
     queue = await call("approval", "disputes", actor_dict(actor), "open")
     for d in queue:
         evidence_id = d["task"]["report"].get("evidence_id")
@@ -216,24 +369,25 @@ async def disputes(request: Request, actor: Actor = Depends(page_actor), call=De
         if evidence_id:
             try:
                 d["evidence_url"] = (await call("evidence", "view", actor_dict(actor), evidence_id))["url"]
-            except RemoteError:
+            except ServiceError:  # the evidence is gone or out of scope: show the rest
                 pass
-    return render(request, "disputes.html", actor, disputes=queue,
-                  message=request.query_params.get("pesan"))
+    return render(request, "disputes.html", actor, disputes=queue)
 
 
 @router.post("/keberatan/{dispute_id}", dependencies=[Depends(same_origin)])
-async def decide_dispute(dispute_id: int, decision: str = Form(...), reason: str = Form(""),
-                         actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def decide_dispute(request: Request, dispute_id: PageId,
+                         decision: Annotated[Literal["uphold", "dismiss"], Form()],
+                         reason: Annotated[str, Form(max_length=2000)] = "",
+                         actor: Actor = Depends(REVIEW_TEAM), call=Depends(rpc)):
     await call("approval", "decide_dispute", actor_dict(actor), dispute_id,
                {"decision": decision, "reason": reason})
-    return back("/keberatan", "ok")
+    return back(request, "/keberatan", t("flash_dispute_" + decision))
 
 
 # --- admin and finance --------------------------------------------------------------------------------
 
 @router.get("/admin", response_class=HTMLResponse)
-async def admin(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), call=Depends(rpc)):
     catalogue = await call("reporting", "list_catalogue")
     today = config.today()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
@@ -244,6 +398,7 @@ def install(app) -> None:
     from fastapi.staticfiles import StaticFiles
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), "static")
     app.include_router(router)
+    app.state.error_page = error_page
 
     @app.exception_handler(LoginRequired)
     async def _login(_request, _exc):

@@ -1,15 +1,15 @@
 """Approval service: entrypoints only; rules in rules.py, use cases in tasks.py."""
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import parse, parse_body
-from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, timer
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc, timer
 from ekinerja_contract.schemas import (Actor, BulkDecisionIn, DecisionIn, DelegationIn,
                                        DisputeDecisionIn, DisputeIn, HolidayIn)
 
-from . import tasks
+from . import rules, tasks
 from .models import AuditEntry, Base, Delegation, Holiday
 from .settings import Settings
 
@@ -93,7 +93,7 @@ class ApprovalService:
                 results.append({"task_id": task_id, "state": task.state})
             except ServiceError as err:
                 results.append({"task_id": task_id, "error": type(err).__name__,
-                                "message": err.message})
+                                "code": err.code, "message": err.message, "params": err.params})
         return results
 
     @rpc
@@ -101,7 +101,7 @@ class ApprovalService:
         actor = Actor.model_validate(actor)
         if not isinstance(reason, str) or len(reason.strip()) < 10:
             raise InvalidInput("say why the approval is revoked (10 characters at least)",
-                               [{"field": "reason", "reason": "too short"}])
+                               [{"field": "reason", "reason": "too short"}], code="revoke_reason_required")
         with self.db.unit_of_work() as uow:
             return tasks.as_dict(tasks.revoke(uow, actor, task_id, reason.strip()))
 
@@ -110,7 +110,7 @@ class ApprovalService:
         actor = Actor.model_validate(actor)
         data = DelegationIn.model_validate(delegation)
         if actor.employee_id is None:
-            raise Forbidden("only an approver (an employee) delegates their tasks")
+            raise Forbidden("only an approver (an employee) delegates their tasks", code="delegate_employees_only")
         tasks.rules.check_delegation(actor.employee_id, data.delegate_id)
 
         def add(uow):
@@ -124,11 +124,11 @@ class ApprovalService:
     def check_deadlines(self):
         self.run_due()
 
-    @rpc
-    def run_due(self, now=None):
+    def run_due(self):
         """Remind and escalate what waited too long. Safe with many instances: each
-        change is a compare-and-set, so only one instance wins it."""
-        now = tasks.parse_time(now) if now else utcnow()
+        change is a compare-and-set, so only one instance wins it. Not an RPC: only
+        the timer runs it, by the city's clock (nothing on the bus moves time)."""
+        now = utcnow()
         with self.db.session() as s:
             due = tasks.due_tasks(s, now, self.settings)
         targets = {}
@@ -151,7 +151,7 @@ class ApprovalService:
     def add_holiday(self, actor, holiday):
         actor = Actor.model_validate(actor)
         if not actor.has("city_admin"):
-            raise Forbidden("city admins keep the holiday calendar")
+            raise Forbidden("city admins keep the holiday calendar", code="holidays_city_admin")
         data = HolidayIn.model_validate(holiday)
         with self.db.unit_of_work() as uow:
             uow.session.merge(Holiday(day=data.day, name=data.name))
@@ -187,21 +187,36 @@ class ApprovalService:
             return tasks.dispute_dict(tasks.decide_dispute(uow, actor, dispute_id, data,
                                                            self.settings))
 
+    @rpc
+    def objection_window(self, actor, report_id):
+        """For the employee whose report was rejected: the task to object to and the
+        last day they may (None when it is not rejected)."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            task = tasks.by_report(s, report_id)
+            if task is None or task.employee_id != actor.employee_id:
+                raise NotFound(f"no task for report {report_id}", code="task_not_found")
+            if task.state != "rejected" or task.decided_at is None:
+                return {"task_id": task.id, "last_day": None}
+            last_day = rules.dispute_last_day(self.settings.local_date(task.decided_at),
+                                              self.settings.dispute_window)
+            return {"task_id": task.id, "last_day": last_day.isoformat()}
+
     # --- audit and dashboards -------------------------------------------------------------------
     @rpc
     def audit(self, actor, report_id=None, approver_id=None):
         actor = Actor.model_validate(actor)
         if approver_id is not None and approver_id != actor.employee_id and not actor.has(
                 "city_admin", "agency_admin", "review_team"):
-            raise Forbidden("you may see only your own decisions")
+            raise Forbidden("you may see only your own decisions", code="decisions_scope")
         with self.db.session() as s:
             if report_id is not None:
                 task = tasks.by_report(s, report_id)
                 if task is None:
-                    raise NotFound(f"no task for report {report_id}")
+                    raise NotFound(f"no task for report {report_id}", code="task_not_found")
                 if actor.employee_id not in (task.employee_id, task.approver_id, task.escalated_to) \
                         and not actor.has("city_admin", "agency_admin", "review_team"):
-                    raise Forbidden("not your report")
+                    raise Forbidden("not your report", code="not_your_report")
             q = select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)
             if report_id is not None:
                 q = q.where(AuditEntry.report_id == report_id)
@@ -223,6 +238,6 @@ class ApprovalService:
         agency_id = agency_id or actor.agency_id
         if not (actor.has("city_admin") or (actor.has("agency_admin")
                                             and actor.agency_id == agency_id)):
-            raise Forbidden("agency admins see their own agency")
+            raise Forbidden("agency admins see their own agency", code="agency_admin_scope")
         with self.db.session() as s:
             return tasks.agency_dashboard(s, agency_id, utcnow(), self.settings)

@@ -1,12 +1,10 @@
 """Approval's numbers and city settings, from config.yml (environment)."""
 import datetime as dt
-import os
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from nameko.extensions import DependencyProvider
 
-from ekinerja_contract import config
+from ekinerja_contract import clock
 
 
 class Settings(DependencyProvider):
@@ -21,16 +19,13 @@ class Settings(DependencyProvider):
         self.dispute_window = int(cfg.get("DISPUTE_WINDOW_DAYS", 14))
         self.dispute_heard_by = cfg.get("DISPUTE_HEARD_BY", "review_team")
         self.review_scope = cfg.get("REVIEW_SCOPE", "agency")
-        self.zone = ZoneInfo(os.environ.get("EKINERJA_TZ", "Asia/Makassar"))
         return self
 
     def local_date(self, moment: dt.datetime) -> dt.date:
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        return moment.astimezone(self.zone).date()
+        return clock.local_date(moment)
 
     def today(self) -> dt.date:
-        return config.today()
+        return clock.today()
 
     def get_dependency(self, worker_ctx):
         return self

@@ -14,11 +14,6 @@ from . import rules
 from .models import ApprovalTask, AuditEntry, CreditLine, Delegation, Dispute, Holiday
 
 
-def parse_time(value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def _audit(s, task, actor_id, action, before, after, detail=None, origin=None, at=None):
     s.add(AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=actor_id, action=action,
                      state_before=before, state_after=after, detail=detail, origin=origin,
@@ -34,7 +29,7 @@ def get(s, task_id: int, lock: bool = False) -> ApprovalTask:
     q = select(ApprovalTask).where(ApprovalTask.id == task_id)
     task = s.scalar(q.with_for_update() if lock else q)
     if task is None:
-        raise NotFound(f"task {task_id} not found")
+        raise NotFound(f"task {task_id} not found", code="task_not_found")
     return task
 
 
@@ -83,7 +78,7 @@ def cancel(uow, report_id: int) -> dict:
         return {"report_id": report_id, "state": "cancelled"}
     if task is not None and task.state not in ("pending", "revision_requested"):
         raise Conflict(f"the report was already {task.state}",
-                       [{"field": "state", "reason": task.state}])
+                       [{"field": "state", "reason": task.state}], code="task_decided", params={"state": task.state})
     before = task.state if task else None
     if task is None:
         task = ApprovalTask(report_id=report_id, employee_id=0, agency_id=0, approver_id=None,
@@ -197,11 +192,11 @@ def revoke(uow, actor: Actor, task_id: int, reason: str) -> ApprovalTask:
     s = uow.session
     task = get(s, task_id, lock=True)
     if not actor.has("review_team", "city_admin"):
-        raise Forbidden("only the review team revokes an approval after audit")
+        raise Forbidden("only the review team revokes an approval after audit", code="revoke_review_team_only")
     if actor.employee_id is not None and actor.employee_id in (task.employee_id, task.decided_by):
-        raise Forbidden("neither the employee nor the approver may revoke this approval")
+        raise Forbidden("neither the employee nor the approver may revoke this approval", code="revoke_party")
     if task.state != "approved":
-        raise Conflict(f"only an approved report can be revoked (this one is {task.state})")
+        raise Conflict(f"only an approved report can be revoked (this one is {task.state})", code="revoke_state", params={"state": task.state})
     task.state = "revoked"
     _audit(s, task, actor.employee_id, "revoke", "approved", "revoked", reason, actor.origin)
     uow.emit("approval.approval_revoked", dict(
@@ -263,11 +258,11 @@ def file_dispute(uow, actor: Actor, task_id: int, data: DisputeIn, hearer_id, se
     s = uow.session
     task = get(s, task_id, lock=True)
     if task.employee_id != actor.employee_id:
-        raise Forbidden("only the employee whose report was rejected may object")
+        raise Forbidden("only the employee whose report was rejected may object", code="dispute_owner_only")
     if task.state != "rejected":
-        raise Conflict(f"only a rejected report can be disputed (this one is {task.state})")
+        raise Conflict(f"only a rejected report can be disputed (this one is {task.state})", code="dispute_state", params={"state": task.state})
     if s.scalar(select(Dispute.id).where(Dispute.task_id == task.id)):
-        raise Conflict("this rejection is already disputed")
+        raise Conflict("this rejection is already disputed", code="dispute_exists")
     rules.check_dispute_window(settings.local_date(task.decided_at), settings.today(),
                                settings.dispute_window)
     dispute = Dispute(task_id=task.id, report_id=task.report_id, employee_id=task.employee_id,
@@ -290,11 +285,11 @@ def decide_dispute(uow, actor: Actor, dispute_id: int, data: DisputeDecisionIn, 
     s = uow.session
     dispute = s.scalar(select(Dispute).where(Dispute.id == dispute_id).with_for_update())
     if dispute is None:
-        raise NotFound(f"dispute {dispute_id} not found")
+        raise NotFound(f"dispute {dispute_id} not found", code="dispute_not_found")
     rules.check_hearer(actor, dispute.heard_by, dispute.hearer_id, dispute.original_approver_id,
                        dispute.employee_id, dispute.agency_id, settings.review_scope)
     if dispute.state != "open":
-        raise Conflict(f"this dispute was already {dispute.state}; the decision is final")
+        raise Conflict(f"this dispute was already {dispute.state}; the decision is final", code="dispute_decided", params={"state": dispute.state})
     dispute.state = "upheld" if data.decision == "uphold" else "dismissed"
     dispute.decided_by, dispute.decision_reason, dispute.decided_at = (
         actor.employee_id or actor.account_id, data.reason, utcnow())

@@ -12,13 +12,13 @@ from .models import Employee, Meeting, Report
 
 def create(uow, actor: Actor, data: MeetingIn, today: dt.date) -> Meeting:
     if actor.employee_id is None:
-        raise Forbidden("only employees organise meetings")
+        raise Forbidden("only employees organise meetings", code="meeting_employees_only")
     rules.check_report_date(data.date, today + dt.timedelta(days=366))
     activity = rules.pick_version(storage.activity_versions(uow.session, data.activity_code),
                                   data.date)
     if activity is None or not activity.role_weights:
         raise InvalidInput("choose a meeting or event activity from the catalogue",
-                           [{"field": "activity_code", "reason": "not a meeting activity"}])
+                           [{"field": "activity_code", "reason": "not a meeting activity"}], code="meeting_activity")
     meeting = Meeting(organiser_id=actor.employee_id, activity_code=data.activity_code,
                       title=data.title, place=data.place, date=data.date, start=data.start,
                       end=data.end, expected=sorted(set(data.expected)))
@@ -34,9 +34,9 @@ def claims(s, actor: Actor, meeting_id: int) -> dict:
     """The organiser sees who claimed, in which role, and who has not yet."""
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound(f"meeting {meeting_id} not found")
+        raise NotFound(f"meeting {meeting_id} not found", code="meeting_not_found")
     if actor.employee_id != meeting.organiser_id and not actor.has("city_admin", "agency_admin"):
-        raise Forbidden("only the organiser sees the claims")
+        raise Forbidden("only the organiser sees the claims", code="meeting_organiser_only")
     rows = s.execute(select(Report, Employee.name).join(Employee, Employee.id == Report.employee_id)
                      .where(Report.meeting_id == meeting_id,
                             Report.state.in_(rules.LIVE_STATES))).all()

@@ -201,7 +201,9 @@ class Report(Base):
     points: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     rupiah: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), index=True)
-    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)  # the superior's words
+    objection_reason: Mapped[str | None] = mapped_column(Text)  # the employee's keberatan
+    dispute_decision_reason: Mapped[str | None] = mapped_column(Text)  # the review team's
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -65,7 +65,7 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
     """Upsert one agency; emits org.placement_changed for every new placement."""
     s = uow.session
     if problems := check(s, org, today):
-        raise InvalidInput("the organisation file has errors; nothing was loaded", problems)
+        raise InvalidInput("the organisation file has errors; nothing was loaded", problems, code="organisation_invalid")
     agency = s.scalar(select(Agency).where(Agency.code == org.agency.code))
     if agency is None:
         agency = Agency(code=org.agency.code)
@@ -149,7 +149,7 @@ def _account(s, emp: Employee, agency: Agency, e) -> None:
         s.add(account)
     elif account.employee_id not in (None, emp.id):
         raise InvalidInput(f"username {e.username!r} belongs to someone else",
-                           [{"field": "employees.username", "reason": "taken"}])
+                           [{"field": "employees.username", "reason": "taken"}], code="username_taken", params={"username": e.username})
     if e.password_hash:
         account.password_hash = e.password_hash
     account.username = e.username
@@ -258,7 +258,7 @@ def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None
         validated[code] = org
     if problems:
         raise InvalidInput(f"{len(problems)} problem(s) in the file; nothing was imported",
-                           sorted(problems, key=lambda p: (p["row"] or 0)))
+                           sorted(problems, key=lambda p: (p["row"] or 0)), code="import_invalid", params={"count": len(problems)})
     total = sum(len(o.employees) + len(o.acting) for o in validated.values())
     done, summary = [0], {"agencies": 0, "employees": 0, "placements": 0}
 

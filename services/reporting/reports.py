@@ -36,19 +36,19 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
     if data.meeting_id is not None:
         meeting = s.get(Meeting, data.meeting_id)
         if meeting is None:
-            raise NotFound(f"meeting {data.meeting_id} not found")
+            raise NotFound(f"meeting {data.meeting_id} not found", code="meeting_not_found")
         if meeting.activity_code != data.activity_code:
             raise InvalidInput("the activity must be the meeting's",
-                               [{"field": "activity_code", "reason": meeting.activity_code}])
+                               [{"field": "activity_code", "reason": meeting.activity_code}], code="meeting_activity_mismatch")
         date, start, end = meeting.date, meeting.start, meeting.end
     rules.check_report_date(date, today)
     activity = rules.pick_version(storage.activity_versions(s, data.activity_code), date)
     if activity is None:
         raise InvalidInput(f"no activity {data.activity_code!r} in the catalogue on {date}",
-                           [{"field": "activity_code", "reason": "unknown"}])
+                           [{"field": "activity_code", "reason": "unknown"}], code="activity_unknown", params={"date": str(date)})
     if activity.role_weights and meeting is None:
         raise InvalidInput("a meeting or event is claimed through its shared record",
-                           [{"field": "meeting_id", "reason": "required for this activity"}])
+                           [{"field": "meeting_id", "reason": "required for this activity"}], code="meeting_claim_via_meeting")
     evidence = describe_evidence(data.evidence_id) if data.evidence_id else None
     return Prepared(data, date, start, end, activity, meeting, evidence)
 
@@ -62,7 +62,7 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         position = storage.position_on(s, emp.id, p.date)
     except NotFound:
         raise InvalidInput(f"you held no position on {p.date.isoformat()}",
-                           [{"field": "date", "reason": "no placement"}]) from None
+                           [{"field": "date", "reason": "no placement"}], code="no_position", params={"date": p.date.isoformat()}) from None
     numbers = storage.input_window(s, position.agency_id, p.date, periods.period_of(p.date))
     rules.check_input_open(p.date, today, numbers.input_deadline_day, numbers.closed,
                            numbers.grace_until)
@@ -77,7 +77,7 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         if rules.overlaps((p.start, p.end), (other.start, other.end)):
             raise Conflict(f"overlaps your report {other.id} "
                            f"({other.start:%H:%M}-{other.end:%H:%M})",
-                           [{"field": "start", "reason": "overlapping time"}])
+                           [{"field": "start", "reason": "overlapping time"}], code="report_overlap", params={"report_id": other.id, "start": f"{other.start:%H:%M}", "end": f"{other.end:%H:%M}"})
 
     if report is None:
         state = "draft" if action == "draft" else rules.next_state("draft", action)
@@ -109,7 +109,7 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         s.flush()
     except IntegrityError:
         raise Conflict("this meeting already has that claim (one per person, one chair)",
-                       [{"field": "role", "reason": "already claimed"}]) from None
+                       [{"field": "role", "reason": "already claimed"}], code="meeting_claim_taken") from None
     _emit(uow, emp, report, p, action)
     return report
 
@@ -118,7 +118,7 @@ def _check_skp_item(s, employee_id: int, p: Prepared) -> None:
     item = storage.skp_item_of(s, p.data.skp_item_id)
     if item is None or item.employee_id != employee_id or item.year != p.date.year:
         raise InvalidInput(f"not an item of your SKP for {p.date.year}",
-                           [{"field": "skp_item_id", "reason": "unknown item"}])
+                           [{"field": "skp_item_id", "reason": "unknown item"}], code="skp_item_unknown", params={"year": p.date.year})
     rules.check_skp_item(item.kind, item.state, p.activity.creative)
 
 
@@ -126,17 +126,17 @@ def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None) -> None
     if p.evidence is None:
         if p.activity.evidence_required:
             raise InvalidInput("this activity needs evidence (a photo or scan)",
-                               [{"field": "evidence_id", "reason": "required"}])
+                               [{"field": "evidence_id", "reason": "required"}], code="evidence_required")
         return
     if p.evidence["owner_id"] != actor.employee_id:
-        raise Forbidden("that evidence belongs to someone else")
+        raise Forbidden("that evidence belongs to someone else", code="evidence_not_yours")
     if p.evidence["status"] not in ("stored", "linked") or not p.evidence.get("sha256"):
         raise InvalidInput("that evidence upload is not complete",
-                           [{"field": "evidence_id", "reason": p.evidence["status"]}])
+                           [{"field": "evidence_id", "reason": p.evidence["status"]}], code="evidence_incomplete")
     other = storage.evidence_in_use(s, p.evidence["sha256"], excluding=report.id if report else None)
     if other is not None:
         raise Conflict("this evidence is already used by another report",
-                       [{"field": "evidence_id", "reason": "reused"}])
+                       [{"field": "evidence_id", "reason": "reused"}], code="evidence_in_use")
 
 
 def _check_claim(s, employee_id: int, p: Prepared, own: int | None) -> None:
@@ -147,10 +147,10 @@ def _check_claim(s, employee_id: int, p: Prepared, own: int | None) -> None:
     claims = list(s.scalars(live))
     if any(r.employee_id == employee_id for r in claims):
         raise Conflict("you already claimed this meeting",
-                       [{"field": "meeting_id", "reason": "already claimed"}])
+                       [{"field": "meeting_id", "reason": "already claimed"}], code="meeting_already_claimed")
     if p.data.role == "chair" and any(r.role == "chair" for r in claims):
         raise Conflict("this meeting already has a chair",
-                       [{"field": "role", "reason": "chair taken"}])
+                       [{"field": "role", "reason": "chair taken"}], code="meeting_has_chair")
 
 
 def _emit(uow, emp, report: Report, p: Prepared, action: str) -> None:
@@ -184,7 +184,7 @@ def own_report(s, actor: Actor, report_id: int, lock: bool = False) -> Report:
     q = select(Report).where(Report.id == report_id)
     report = s.scalar(q.with_for_update() if lock else q)
     if report is None or report.employee_id != actor.employee_id:
-        raise NotFound(f"report {report_id} not found")
+        raise NotFound(f"report {report_id} not found", code="report_not_found")
     return report
 
 
@@ -209,7 +209,7 @@ def withdraw(uow, actor: Actor, report_id: int) -> Report:
 def apply_decision(uow, report_id: int, action: str, reason: str | None, at) -> None:
     report = uow.session.get(Report, report_id)
     if report is None:
-        raise NotFound(f"report {report_id} not found")
+        raise NotFound(f"report {report_id} not found", code="report_not_found")
     report.state = rules.next_state(report.state, action)
     if action == "uphold":  # it counts now: its minutes within today's cap
         same_day = storage.live_reports_on(uow.session, report.employee_id, report.date,
@@ -220,7 +220,13 @@ def apply_decision(uow, report_id: int, action: str, reason: str | None, at) -> 
             storage.rule_set_on(uow.session, report.date).daily_cap_minutes)
     if report.state not in rules.COUNTED_STATES:
         report.counted_minutes = 0
-    report.decision_reason, report.decided_at = reason, at
+    # Each voice keeps its own field: an objection never overwrites the superior's reason.
+    if action == "dispute":
+        report.objection_reason = reason
+    elif action in ("uphold", "dismiss"):
+        report.dispute_decision_reason, report.decided_at = reason, at
+    else:
+        report.decision_reason, report.decided_at = reason, at
 
 
 def as_dict(report: Report, activity: ActivityType) -> dict:
@@ -233,4 +239,7 @@ def as_dict(report: Report, activity: ActivityType) -> dict:
             "evidence_id": report.evidence_id, "minutes": report.minutes,
             "counted_minutes": report.counted_minutes, "points": str(report.points),
             "rupiah": report.rupiah, "state": report.state,
-            "decision_reason": report.decision_reason, "approver_id": report.approver_id}
+            "decision_reason": report.decision_reason,
+            "objection_reason": report.objection_reason,
+            "dispute_decision_reason": report.dispute_decision_reason,
+            "approver_id": report.approver_id}

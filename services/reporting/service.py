@@ -2,14 +2,14 @@
 reports.py, meetings.py; rules in rules.py; queries in storage.py."""
 import datetime as dt
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy import select, text
 
 from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, Metrics, event_handler
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
 from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn, OrganisationIn,
                                        ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
 
@@ -68,7 +68,7 @@ class ReportingService:
         with self.db.session() as s:
             acc = s.scalar(select(Account).where(Account.username == username))
             if acc is None:
-                raise NotFound("unknown user")
+                raise NotFound("unknown user", code="account_unknown")
             roles, name = set(acc.roles), username
             if acc.employee_id:
                 name = storage.employee(s, acc.employee_id).name
@@ -108,12 +108,12 @@ class ReportingService:
         with self.db.unit_of_work() as uow:
             acc = uow.session.scalar(select(Account).where(Account.username == username))
             if acc is None:
-                raise NotFound("unknown user")
+                raise NotFound("unknown user", code="account_unknown")
             own = acc.id == actor.account_id
             if not (own or actor.has("city_admin") or (
                     actor.has("agency_admin") and acc.agency_id == actor.agency_id
                     and "city_admin" not in acc.roles)):
-                raise Forbidden("you may not set this password")
+                raise Forbidden("you may not set this password", code="password_forbidden")
             acc.password_hash = password_hash
             _audit(uow, actor, "account.password_set", {"username": username})
         return {"username": username}
@@ -140,6 +140,14 @@ class ReportingService:
             return {"published": catalogue.publish(uow, CatalogueIn.model_validate(items))}
 
     @rpc
+    def rule_set_on(self, on=None):
+        """The reporting numbers in force on a date (daily cap, input deadline day)."""
+        with self.db.session() as s:
+            numbers = storage.rule_set_on(s, _date(on))
+            return {"daily_cap_minutes": numbers.daily_cap_minutes,
+                    "input_deadline_day": numbers.input_deadline_day}
+
+    @rpc
     def list_catalogue(self, on=None):
         with self.db.session() as s:
             return catalogue.in_force(s, _date(on))
@@ -159,10 +167,10 @@ class ReportingService:
         periods.bounds(data.period)
         with self.db.session() as s:
             if s.get(Agency, data.agency_id) is None:
-                raise NotFound(f"agency {data.agency_id} not found")
+                raise NotFound(f"agency {data.agency_id} not found", code="agency_not_found")
         if actor.has("agency_admin") and not actor.has("city_admin") \
                 and actor.agency_id != data.agency_id:
-            raise Forbidden("an agency admin opens windows only for their own agency")
+            raise Forbidden("an agency admin opens windows only for their own agency", code="agency_scope")
         def open_window(uow):
             uow.session.add(GraceWindow(opened_by=actor.account_id, opened_at=utcnow(),
                                         **data.model_dump()))
@@ -201,10 +209,10 @@ class ReportingService:
         with self.db.session() as s:
             found = storage.skp_of(s, employee_id, year)
             if found is None:
-                raise NotFound(f"no SKP {year} for employee {employee_id}")
+                raise NotFound(f"no SKP {year} for employee {employee_id}", code="skp_not_found", params={"year": year})
             if actor.employee_id != employee_id and not actor.has("city_admin") and not skp.may_decide(
                     s, actor, employee_id, year, config.today()):
-                raise Forbidden("you may see only your own SKP and your subordinates'")
+                raise Forbidden("you may see only your own SKP and your subordinates'", code="skp_scope")
             return skp.as_dict(s, found)
 
     # --- meetings ---------------------------------------------------------------------
@@ -295,7 +303,7 @@ class ReportingService:
         with self.db.session() as s:
             if target != actor.employee_id and not actor.has("city_admin") and target not in {
                     e.id for e in storage.subordinates_on(s, actor.employee_id, config.today())}:
-                raise Forbidden("you may see only your own reports and your subordinates'")
+                raise Forbidden("you may see only your own reports and your subordinates'", code="report_scope")
             return [_report_dict(s, r) for r in storage.reports_of(s, target, start, end)]
 
     @rpc
@@ -337,14 +345,14 @@ def _date(on):
 def _admin(actor, *roles) -> Actor:
     actor = Actor.model_validate(actor)
     if not actor.has(*(roles or ADMINS)):
-        raise Forbidden("admins only")
+        raise Forbidden("admins only", code="admins_only")
     return actor
 
 
 def _employee(actor) -> Actor:
     actor = Actor.model_validate(actor)
     if actor.employee_id is None:
-        raise Forbidden("only employees do this")
+        raise Forbidden("only employees do this", code="employees_only")
     return actor
 
 
@@ -353,7 +361,7 @@ def _check_agency_admin(s, actor: Actor, agency_code: str) -> None:
         return
     agency = s.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None or agency.id != actor.agency_id:
-        raise Forbidden("an agency admin loads only their own agency")
+        raise Forbidden("an agency admin loads only their own agency", code="agency_scope")
 
 
 def _audit(uow, actor: Actor, action: str, detail: dict) -> None:

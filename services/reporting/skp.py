@@ -20,7 +20,7 @@ def save(uow, actor: Actor, data: SkpIn, today: dt.date) -> Skp:
     skp = storage.skp_of(s, emp.id, data.year)
     if skp is not None and skp.state not in rules.SKP_EDITABLE:
         raise Conflict(f"an SKP that is {skp.state} cannot be edited",
-                             [{"field": "state", "reason": skp.state}])
+                             [{"field": "state", "reason": skp.state}], code="skp_state", params={"state": skp.state, "action": "edit"})
     superior = storage.superior_on(s, emp.id, reference_date(data.year, today))
     superior_items = set()
     if superior is not None:
@@ -45,7 +45,7 @@ def save(uow, actor: Actor, data: SkpIn, today: dt.date) -> Skp:
 def submit(uow, actor: Actor, year: int) -> Skp:
     skp = storage.skp_of(uow.session, actor.employee_id, year)
     if skp is None:
-        raise NotFound(f"you have no SKP for {year}")
+        raise NotFound(f"you have no SKP for {year}", code="skp_not_found", params={"year": year})
     skp.state = rules.next_skp_state(skp.state, "submit")
     skp.updated_at = utcnow()
     uow.emit("skp.submitted", dict(skp_id=skp.id, employee_id=skp.employee_id, year=year,
@@ -67,9 +67,9 @@ def decide(uow, actor: Actor, employee_id: int, year: int, decision: SkpDecision
     s = uow.session
     skp = storage.skp_of(s, employee_id, year)
     if skp is None:
-        raise NotFound(f"no SKP {year} for employee {employee_id}")
+        raise NotFound(f"no SKP {year} for employee {employee_id}", code="skp_not_found", params={"year": year})
     if not may_decide(s, actor, employee_id, year, today):
-        raise Forbidden("only the direct superior decides on an SKP (nobody on their own)")
+        raise Forbidden("only the direct superior decides on an SKP (nobody on their own)", code="skp_decider")
     skp.state = rules.next_skp_state(skp.state, decision.decision)
     skp.decided_by, skp.note, skp.updated_at = actor.employee_id, decision.note, utcnow()
     common = dict(skp_id=skp.id, employee_id=employee_id, year=year,

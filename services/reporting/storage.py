@@ -16,7 +16,7 @@ def employee(s: Session, employee_id: int, lock: bool = False) -> Employee:
     q = select(Employee).where(Employee.id == employee_id)
     row = s.scalar(q.with_for_update() if lock else q)
     if row is None:
-        raise NotFound(f"employee {employee_id} not found")
+        raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
     return row
 
 
@@ -41,7 +41,7 @@ def position_on(s: Session, employee_id: int, on: dt.date) -> Position:
         or_(Placement.end_date.is_(None), Placement.end_date >= on))
         .order_by(Placement.start_date.desc()).limit(1))
     if position is None:
-        raise NotFound(f"employee {employee_id} holds no position on {on.isoformat()}")
+        raise NotFound(f"employee {employee_id} holds no position on {on.isoformat()}", code="no_position", params={"date": on.isoformat()})
     return position
 
 

@@ -33,9 +33,9 @@ def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
     s = uow.session
     if s.scalar(select(RuleSet.id).where(RuleSet.agency_id.is_not_distinct_from(data.agency_id),
                                          RuleSet.effective_from == data.effective_from)):
-        raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope")
+        raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope", code="rule_set_exists", params={"effective_from": str(data.effective_from)})
     if is_closed(s, periods.period_of(data.effective_from), data.agency_id):
-        raise Conflict("that period is closed; a rule set cannot change it")
+        raise Conflict("that period is closed; a rule set cannot change it", code="rule_set_period_closed")
     row = RuleSet(agency_id=data.agency_id, effective_from=data.effective_from,
                   body=data.body.model_dump(mode="json"), created_by=actor.account_id,
                   created_at=utcnow())
@@ -114,8 +114,9 @@ def attendance_by_day(s, period: str, employee_ids=None):
 
 
 def compute_lines(s, period: str, agency_id: int | None, employee_ids=None,
-                  progress=lambda done, total: None):
-    """(lines, errors): each employee on their own."""
+                  progress=lambda done, total: None, as_of: dt.date | None = None):
+    """(lines, errors): each employee on their own. `as_of` (a provisional recap's
+    today): days after it are not judged for attendance yet."""
     last_day = periods.bounds(period)[1] - dt.timedelta(days=1)
     people = profiles(s, last_day, agency_id, employee_ids)
     ids = list(people) if employee_ids is not None else None
@@ -126,7 +127,8 @@ def compute_lines(s, period: str, agency_id: int | None, employee_ids=None,
     for n, (employee_id, person) in enumerate(sorted(people.items()), 1):
         try:
             lines.append(rules.compute(person, period, lambda d, a=person.agency_id: resolve(a, d),
-                                       work.get(employee_id, {}), marks.get(employee_id, {})))
+                                       work.get(employee_id, {}), marks.get(employee_id, {}),
+                                       as_of))
         except Exception as exc:  # reported, never blocks the others
             errors.append({"employee_id": employee_id, "nip": person.nip, "error": str(exc)})
         if n % 500 == 0 or n == len(people):
@@ -158,7 +160,7 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
     last_day = first_next - dt.timedelta(days=1)
     deadline = first_next.replace(day=rule_resolver(s)(agency_id, last_day).body.input_deadline_day)
     if today <= deadline:
-        raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})")
+        raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})", code="close_too_early", params={"period": period, "deadline": deadline.isoformat()})
     existing = s.scalar(select(CloseJob).where(
         CloseJob.period == period, CloseJob.agency_id.is_not_distinct_from(agency_id),
         CloseJob.state.in_(("queued", "running", "done")))
@@ -235,10 +237,10 @@ def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, r
     last_day = periods.bounds(period)[1] - dt.timedelta(days=1)
     person = profiles(s, last_day, employee_ids=[employee_id]).get(employee_id)
     if person is None:
-        raise NotFound(f"employee {employee_id} had no placement in {period}")
+        raise NotFound(f"employee {employee_id} had no placement in {period}", code="no_placement")
     snapshot = latest_snapshot(s, period, person.agency_id) or latest_snapshot(s, period, None)
     if snapshot is None:
-        raise Conflict(f"{period} is not closed: report or approve normally instead")
+        raise Conflict(f"{period} is not closed: report or approve normally instead", code="correction_not_closed", params={"period": period})
     s.add(LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
                       date=last_day, kind="correction", points=points, rupiah=rupiah,
                       minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
@@ -260,7 +262,7 @@ def snapshot_lines(s, period: str, agency_id: int | None, version: int | None = 
     q = q.where(Snapshot.version == version) if version else q.order_by(Snapshot.version.desc())
     snapshot = s.scalar(q.limit(1))
     if snapshot is None:
-        raise NotFound(f"{period} is not closed for that scope")
+        raise NotFound(f"{period} is not closed for that scope", code="period_not_closed", params={"period": period})
     lines = [l.line | {"difference": l.difference} for l in s.scalars(
         select(SnapshotLine).where(SnapshotLine.snapshot_id == snapshot.id)
         .order_by(SnapshotLine.agency_id, SnapshotLine.employee_id))]
@@ -275,14 +277,14 @@ def set_appraisal(uow, actor: Actor, employee_id: int, year: int, result: str, b
     person = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
                       .order_by(Placement.start_date.desc()).limit(1))
     if person is None:
-        raise NotFound(f"employee {employee_id} unknown")
+        raise NotFound(f"employee {employee_id} unknown", code="employee_not_found")
     if actor.employee_id == employee_id:
-        raise Forbidden("nobody appraises themself")
+        raise Forbidden("nobody appraises themself", code="appraisal_self")
     if not (actor.employee_id == person.superior_employee_id or actor.has("city_admin")):
-        raise Forbidden("the appraiser is the direct superior")
+        raise Forbidden("the appraiser is the direct superior", code="appraisal_superior_only")
     if (result, behaviour) not in rules.PREDIKAT:
         raise InvalidInput("ratings are above, as_expected or below",
-                           [{"field": "rating", "reason": f"{result}/{behaviour}"}])
+                           [{"field": "rating", "reason": f"{result}/{behaviour}"}], code="appraisal_rating")
     row = s.scalar(select(Appraisal).where(Appraisal.employee_id == employee_id,
                                            Appraisal.year == year))
     if row is None:

@@ -115,8 +115,10 @@ def grade_group(grade: str | None) -> str:
 
 
 def compute(profile: Profile, period: str, rule_on, work: dict[dt.date, DayWork],
-            attendance: dict[dt.date, list[AttendanceMark]]) -> dict:
-    """One employee's TPP for a month. `rule_on(day)` gives the RuleRef in force."""
+            attendance: dict[dt.date, list[AttendanceMark]], as_of: dt.date | None = None) -> dict:
+    """One employee's TPP for a month. `rule_on(day)` gives the RuleRef in force. With
+    `as_of` (an estimate during the month) a day after it has no attendance yet to
+    judge, so it is never deducted for a missing record."""
     days = period_days(period)
     by_rule: dict[int, list[dt.date]] = defaultdict(list)
     refs: dict[int, RuleRef] = {}
@@ -145,7 +147,7 @@ def compute(profile: Profile, period: str, rule_on, work: dict[dt.date, DayWork]
             rupiah += w.rupiah
         standard = body.monthly_standard * share
         performance = min(achieved / standard, Decimal(1)) if standard > 0 else ZERO
-        deductions = [(d, reason, pct) for d in working
+        deductions = [(d, reason, pct) for d in working if as_of is None or d <= as_of
                       for reason, pct in day_deductions(attendance.get(d, []), body)]
         deduction_percent = min(sum((p for _, _, p in deductions), ZERO), Decimal(100))
         discipline = Decimal(1) - deduction_percent / 100

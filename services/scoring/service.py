@@ -5,14 +5,14 @@ import datetime as dt
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
-from nameko.rpc import rpc
+
 from sqlalchemy import func, select, text
 
 from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse, parse_body
-from ekinerja_contract.nameko_ext import Database, Metrics, event_handler
+from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
 from ekinerja_contract.schemas import Actor
 
 from . import exports, payroll, rules
@@ -79,7 +79,8 @@ class ScoringService:
                 LedgerEntry.employee_id == employee_id, LedgerEntry.period == period)
                 .order_by(LedgerEntry.date, LedgerEntry.id)))
             totals = rules.recap(entries)
-            lines, _ = payroll.compute_lines(s, period, None, employee_ids=[employee_id])
+            lines, _ = payroll.compute_lines(s, period, None, employee_ids=[employee_id],
+                                             as_of=config.today())
             return {"employee_id": employee_id, "period": period,
                     "closed": bool(lines) and payroll.is_closed(s, period, lines[0]["agency_id"]),
                     **{k: v if isinstance(v, int) else str(v) for k, v in totals.items()},
@@ -121,7 +122,7 @@ class ScoringService:
         with self.db.session() as s:
             job = s.get(CloseJob, job_id)
             if job is None:
-                raise NotFound(f"job {job_id} not found")
+                raise NotFound(f"job {job_id} not found", code="job_not_found")
             return _job_dict(job)
 
     @rpc
@@ -147,7 +148,7 @@ class ScoringService:
             content = exports.to_xlsx(lines, period, snapshot.version)
             kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}])
+            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}], code="export_format")
         return {"filename": f"tpp-{period}-{scope}-v{snapshot.version}.{fmt}",
                 "content_type": kind, "base64": base64.b64encode(content).decode()}
 
@@ -160,7 +161,7 @@ class ScoringService:
             person = payroll.profiles(s, periods.bounds(period)[1] - dt.timedelta(days=1),
                                       employee_ids=[employee_id]).get(employee_id)
             if person is None:
-                raise NotFound("no placement in that period")
+                raise NotFound("no placement in that period", code="no_placement")
             for agency in (person.agency_id, None):
                 try:
                     snapshot, lines = payroll.snapshot_lines(s, period, agency)
@@ -175,7 +176,7 @@ class ScoringService:
                     return {"filename": f"tpp-{period}-{person.nip}.pdf",
                             "content_type": "application/pdf",
                             "base64": base64.b64encode(pdf).decode()}
-            raise NotFound(f"{period} is not closed for this employee")
+            raise NotFound(f"{period} is not closed for this employee", code="period_not_closed", params={"period": period})
 
     # --- yearly predikat ------------------------------------------------------------------------
     @rpc
@@ -196,7 +197,7 @@ class ScoringService:
 def _role(actor, *roles) -> Actor:
     actor = Actor.model_validate(actor)
     if not actor.has(*roles):
-        raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+        raise Forbidden(f"this needs one of the roles: {', '.join(roles)}", code="roles_required")
     return actor
 
 
@@ -207,7 +208,7 @@ def _may_administer(actor, agency_id, *extra) -> Actor:
         return actor
     if actor.has("agency_admin") and agency_id is not None and agency_id == actor.agency_id:
         return actor
-    raise Forbidden("not allowed for this agency")
+    raise Forbidden("not allowed for this agency", code="agency_scope")
 
 
 def _may_see(s, actor: Actor, employee_id: int) -> None:
@@ -218,7 +219,7 @@ def _may_see(s, actor: Actor, employee_id: int) -> None:
     if placement is not None and (placement.superior_employee_id == actor.employee_id or (
             actor.has("agency_admin") and placement.agency_id == actor.agency_id)):
         return
-    raise Forbidden("you may see only your own recap and your subordinates'")
+    raise Forbidden("you may see only your own recap and your subordinates'", code="recap_scope")
 
 
 def _record(uow, envelope, **line):
@@ -281,7 +282,7 @@ def _attend(uow, envelope):
     employee_id = uow.session.scalar(select(Placement.employee_id).where(
         Placement.nip == mark.employee_nip).limit(1))
     if employee_id is None:
-        raise NotFound(f"attendance for unknown NIP {mark.employee_nip}")
+        raise NotFound(f"attendance for unknown NIP {mark.employee_nip}", code="attendance_unknown_nip", params={"nip": mark.employee_nip})
     uow.session.add(Attendance(employee_id=employee_id, date=mark.date, kind=mark.kind,
                                minutes=mark.minutes, excused=mark.excused,
                                source_event_id=envelope.id))

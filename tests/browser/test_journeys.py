@@ -2,22 +2,19 @@
 phone and on a desktop viewport, against every service and the gateway as processes.
 Screenshots of every page land in test-artifacts/screenshots/."""
 import datetime as dt
-import shutil
 import uuid
 
 import pytest
 
 from ekinerja_contract.config import REPO_ROOT
+from ekinerja_contract import clock
+from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
 from tools import demo_data
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture(scope="module")
@@ -28,38 +25,6 @@ def system(amqp_uri, s3_server, tmp_path_factory):
         yield stack
     finally:
         stack.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
-
-
-class Person:
-    def __init__(self, browser, system, username, device, label):
-        self.context = browser.new_context(base_url=system.gateway_url, locale="id-ID", **device)
-        self.page = self.context.new_page()
-        self.label = label
-        self.page.goto("/")
-        password = demo_data.ADMIN["password"] if username == "admin" else next(
-            e["password"] for e in demo_data.ORGANISATION["employees"] if e["username"] == username)
-        self.page.fill("#username", username)
-        self.page.fill("#password", password)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url("**/")
-
-    def shot(self, name):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{self.label}-{name}.png"), full_page=True)
-
-    def close(self):
-        self.context.close()
 
 
 def test_login_refuses_a_wrong_password(browser, system):
@@ -82,7 +47,7 @@ def report_from_phone(browser, system, tmp_path, start, description):
     staff.page.click("text=Tambah laporan")
     item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
     staff.page.select_option("#skp_item_id", label=item)
-    staff.page.fill("#activity", "SURAT-DINAS")
+    staff.page.select_option("#activity", value="SURAT-DINAS")
     staff.page.fill("#start", start)
     staff.page.fill("#end", start.replace(":00", ":45"))
     staff.page.fill("#description", description)
@@ -107,7 +72,8 @@ def test_staff_reports_from_a_phone_and_the_head_approves_from_the_list(browser,
     head.shot("inbox")
     task = head.page.locator("article.task", has_text="Menyusun surat undangan")
     task.locator("button[value^='approve:']").click()
-    head.page.wait_for_url("**/persetujuan?pesan=ok")
+    head.page.wait_for_selector("#flash")
+    assert head.page.locator("#flash").inner_text() == "Laporan disetujui."
     assert head.page.locator("article.task", has_text="Menyusun surat undangan").count() == 0
     head.page.goto("/tim")
     assert "Ni Luh Sari" in head.page.locator("table").inner_text()
@@ -130,27 +96,43 @@ def test_a_rejection_is_disputed_and_the_review_team_upholds_it(browser, system,
     wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
         "article.task", has_text="surat edaran").count() == 1, 20, "task")
     task = head.page.locator("article.task", has_text="surat edaran")
+    task.locator("button[value^='reject:']").click()  # no reason yet: refused, in Indonesian
+    head.page.wait_for_selector("#flash.error")
+    assert "Alasan" in head.page.locator("#flash").inner_text()
+    head.shot("reject-without-reason")
+    task = head.page.locator("article.task", has_text="surat edaran")
     task.locator("input[id^=reason_]").fill("bukti tidak terbaca")
     task.locator("button[value^='reject:']").click()
-    head.page.wait_for_url("**/persetujuan?pesan=ok")
+    head.page.wait_for_selector("#flash.notice")
+    assert head.page.locator("#flash").inner_text() == "Laporan ditolak."
     head.close()
 
     wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
                staff.page.locator("#report_state").inner_text() == "Ditolak", 20, "rejected")
-    assert "bukti tidak terbaca" in staff.page.locator(".reason").inner_text()
+    assert "bukti tidak terbaca" in staff.page.locator("#decision_reason").inner_text()
+    assert staff.page.locator("text=Keberatan dapat diajukan paling lambat").count() == 1
     staff.page.fill("#reason", "foto bukti jelas, surat sudah ditandatangani")
     staff.shot("dispute-form")
     staff.page.click("button:has-text('Ajukan keberatan')")
-    staff.page.wait_for_url("**pesan=ok")
+    staff.page.wait_for_selector("#flash.notice")
+    # both voices stay: the superior's reason and the employee's objection
+    wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
+               staff.page.locator("#objection_reason").count() == 1, 20, "objection shown")
+    assert "bukti tidak terbaca" in staff.page.locator("#decision_reason").inner_text()
+    assert "sudah ditandatangani" in staff.page.locator("#objection_reason").inner_text()
 
     reviewer = Person(browser, system, "made", DESKTOP, "desktop-review")
     wait_until(lambda: reviewer.page.goto("/keberatan") and reviewer.page.locator(
         "article", has_text="surat edaran").count() == 1, 20, "dispute")
     reviewer.shot("disputes")
     card = reviewer.page.locator("article", has_text="surat edaran")
+    assert "bukti tidak terbaca" in card.locator("[id^=rejection-]").inner_text()
+    assert "sudah ditandatangani" in card.locator("[id^=objection-]").inner_text()
+    history = card.locator("details").inner_text()
+    assert "WITA" in history and "menolak" in history and "reject" not in history
     card.locator("textarea").fill("bukti sah dan sesuai SKP")
     card.locator("button[value=uphold]").click()
-    reviewer.page.wait_for_url("**/keberatan?pesan=ok")
+    reviewer.page.wait_for_selector("#flash.notice")
     wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
                staff.page.locator("#report_state").inner_text() == "Disetujui", 20, "upheld")
     staff.close()
@@ -161,7 +143,7 @@ def test_the_admin_closes_a_month_with_progress_and_downloads_the_export(browser
     admin = Person(browser, system, "admin", DESKTOP, "desktop-admin")
     admin.page.goto("/admin")
     admin.shot("admin")
-    today = dt.date.today()
+    today = clock.today()
     first = today.replace(day=1)
     month = (first - dt.timedelta(days=1)).replace(day=1)
     if today.day <= 5:
@@ -183,5 +165,6 @@ def test_pages_are_in_bahasa_indonesia_and_labelled(browser, system):
     assert head.page.locator("html").get_attribute("lang") == "id"
     for field in ("skp_item_id", "activity", "date", "start", "end", "description", "photo"):
         assert head.page.locator(f"label[for={field}]").count() == 1
-    assert head.page.locator("#photo").get_attribute("capture") == "environment"
+    # camera or gallery: no `capture`, which would hide the gallery on Android
+    assert head.page.locator("#photo").get_attribute("capture") is None
     head.close()

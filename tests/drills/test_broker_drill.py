@@ -14,6 +14,7 @@ import uuid
 import httpx
 import pytest
 
+from ekinerja_contract import clock
 from tests.support.stack import full_system
 from tools import demo_data, reliability
 from tools.supervisor import wait_until
@@ -67,7 +68,7 @@ def system(broker, tmp_path_factory):
 
 def test_the_broker_goes_away_and_comes_back(system, tmp_path):
     sari = system.demo["people"]["sari"]
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     stop, statuses, slowest, accepted = threading.Event(), {}, [0.0], []
 
     def load():

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from ekinerja_contract import clock
 from tests.support.stack import full_system
 from tools import demo_data, reliability
 from tools.supervisor import wait_until
@@ -38,7 +39,7 @@ def rows(url, sql):
 
 def test_kill_each_part_under_load_and_nothing_is_lost_or_doubled(system):
     people = system.demo["people"]
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     stop = threading.Event()
     accepted, approved, failures = [], [], [0]
 

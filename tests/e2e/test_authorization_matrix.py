@@ -8,6 +8,7 @@ import httpx
 import jwt
 import pytest
 
+from ekinerja_contract import clock
 from tests.support.stack import Stack
 from tools import demo_data
 from tools.supervisor import SERVICES, wait_until
@@ -39,7 +40,7 @@ def city(amqp_uri, s3_server, tmp_path_factory):
         stack.manage("create-admin", "admin", env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
         stack.start_gateway()
         http = httpx.Client(base_url=stack.gateway_url, timeout=30)
-        demo = demo_data.load(http, dt.date.today().year)
+        demo = demo_data.load(http, clock.today().year)
         admin = demo["admin"]
         org = {**demo_data.ORGANISATION, "employees": [
             {**e, "roles": ["employee", "agency_admin"]} if e["username"] == "agus" else e
@@ -61,7 +62,7 @@ def city(amqp_uri, s3_server, tmp_path_factory):
         photo = http.post("/api/v1/evidence", params={"filename": "a.jpg"},
                           content=demo_data.tiny_jpeg(), headers={**sari, "Content-Type": "image/jpeg"})
         photo.raise_for_status()
-        day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+        day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
         report = http.post("/api/v1/reports", headers=sari, json={
             "skp_item_id": demo["people"]["sari"]["skp"]["items"][0]["id"],
             "activity_code": "SURAT-DINAS", "date": day.isoformat(), "start": "07:00",
@@ -87,7 +88,7 @@ A, D = True, False  # allowed, denied
 
 def routes(ctx):
     task, evidence, period, sari = ctx["task"]["id"], ctx["evidence"], ctx["period"], ctx["sari"]
-    last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    last = (clock.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     # (name, method, path, json, expectation by caller in CALLERS order)
     return [
         ("see own reports", "GET", f"/api/v1/reports?period={period}", None,

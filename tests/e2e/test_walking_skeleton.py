@@ -7,7 +7,9 @@ import httpx
 import pytest
 
 from ekinerja_contract.config import REPO_ROOT
+from ekinerja_contract import clock
 from tests.support.stack import Stack
+from gateway import messages
 from tools import demo_data
 from tools.supervisor import SERVICES, wait_until
 
@@ -49,7 +51,7 @@ def employee_login(api, username):
 
 @pytest.fixture(scope="module")
 def loaded(api):
-    today = dt.date.today()
+    today = clock.today()
     return demo_data.load(api, today.year, extra_years=(closable_month(today).year,))
 
 
@@ -73,7 +75,7 @@ def subscriber(system, tmp_path_factory):
 
 def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded, subscriber):
     sari, kadis = employee_login(api, "sari"), employee_login(api, "kadis")
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     period = day.strftime("%Y-%m")
 
     photo = demo_data.tiny_jpeg()
@@ -122,7 +124,9 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
     # nobody approves their own work
     r = api.post(f"/api/v1/approvals/{task['id']}/decision", json={"decision": "approve"},
                  headers=sari)
-    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    error = r.json()["error"]
+    assert r.status_code == 403 and (error["code"], error["reason_code"]) == ("forbidden", "own_work")
+    assert error["display_message"] == "Tidak ada yang boleh menyetujui pekerjaannya sendiri."
 
     r = api.post(f"/api/v1/approvals/{task['id']}/decision", json={"decision": "approve"},
                  headers=kadis)
@@ -140,6 +144,9 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
 
     wait_until(lambda: api.get("/api/v1/reports", params={"period": period}, headers=sari)
                .json()[0]["state"] == "approved", 15, "report state")
+    # withdrawing what was approved: a 409 with its reason, not a 502
+    r = api.post(f"/api/v1/reports/{report['id']}/withdraw", headers=sari)
+    assert r.status_code == 409 and r.json()["error"]["reason_code"] == "report_state", r.text
 
     # another system, subscribed with plain kombu, saw the report's whole life
     import json
@@ -152,7 +159,7 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
 
 def test_a_biased_rejection_is_disputed_and_upheld_by_the_review_team(api, loaded):
     agus, kadis, made = (employee_login(api, u) for u in ("agus", "kadis", "made"))
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     item = loaded["people"]["agus"]["skp"]["items"][0]["id"]
     r = api.post("/api/v1/reports", headers=agus, json={
         "skp_item_id": item, "activity_code": "ENTRI-DATA", "date": day.isoformat(),
@@ -194,7 +201,7 @@ def closable_month(today: dt.date) -> dt.date:
 def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(api, loaded):
     sari, kadis = employee_login(api, "sari"), employee_login(api, "kadis")
     admin = loaded["admin"]
-    month = closable_month(dt.date.today())
+    month = closable_month(clock.today())
     period = month.strftime("%Y-%m")
     day = demo_data.working_day((month.replace(day=28)))
     item = loaded["people"]["sari"]["skps"][day.year]["items"][0]["id"]
@@ -204,7 +211,7 @@ def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(a
     assert r.status_code == 409 and "deadline" in r.json()["error"]["message"]
     r = api.post("/api/v1/admin/grace-windows", headers=admin, json={
         "agency_id": 1, "period": period,
-        "until": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        "until": (clock.today() + dt.timedelta(days=2)).isoformat(),
         "reason": "server tidak dapat diakses pada hari terakhir"})
     assert r.status_code == 200, r.text
     r = api.post("/api/v1/reports", headers=sari, json=report)
@@ -239,7 +246,7 @@ def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(a
 def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
     sari = employee_login(api, "sari")
     item = loaded["people"]["sari"]["skp"]["items"][0]["id"]
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=2)).isoformat()
     r = api.post("/api/v1/reports", headers=sari, json={
         "skp_item_id": item, "date": tomorrow, "start": "08:00", "end": "09:00",
         "activity_code": "ENTRI-DATA",
@@ -252,6 +259,18 @@ def test_bad_input_gets_a_clear_4xx_in_one_error_shape(api, loaded):
         "activity_code": "ENTRI-DATA",
         "description": "entri data kepegawaian"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+    assert r.json()["error"]["details"][0]["code"] == "end_before_start"
+    assert "jam selesai harus setelah jam mulai" in r.json()["error"]["details"][0]["display_reason"].lower()
+
+    # a well-formed evidence id nobody uploaded: reporting asks evidence, which says
+    # NotFound; it stays NotFound across the second hop (it was a 502)
+    r = api.post("/api/v1/reports", headers=sari, json={
+        "skp_item_id": item, "date": demo_data.working_day(clock.today() - dt.timedelta(days=3))
+        .isoformat(), "start": "13:00", "end": "13:30", "activity_code": "SURAT-DINAS",
+        "description": "surat tanpa bukti yang sah",
+        "evidence_id": "00000000-0000-4000-8000-000000000000"})
+    assert r.status_code in (404, 422), r.text
+    assert r.json()["error"]["display_message"] != messages.ERRORS["service_error"]
 
     r = api.post("/api/v1/evidence", params={"filename": "virus.jpg"}, content=b"MZ" + b"\0" * 50,
                  headers={**sari, "Content-Type": "image/jpeg"})
@@ -303,7 +322,7 @@ def test_one_correlation_id_follows_a_request_through_rpc_and_events(system, api
     import json
     sari = employee_login(api, "sari")
     cid = f"corr-{uuid.uuid4().hex[:12]}"
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     r = api.post("/api/v1/reports", headers={**sari, "X-Correlation-ID": cid}, json={
         "skp_item_id": loaded["people"]["sari"]["skp"]["items"][1]["id"],
         "activity_code": "ENTRI-DATA", "date": day.isoformat(), "start": "15:00", "end": "15:30",
@@ -321,7 +340,7 @@ def test_one_correlation_id_follows_a_request_through_rpc_and_events(system, api
 
 def test_a_retried_post_with_the_same_idempotency_key_creates_nothing_new(api, loaded):
     sari = employee_login(api, "sari")
-    day = demo_data.working_day(dt.date.today() - dt.timedelta(days=1))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     body = {"skp_item_id": loaded["people"]["sari"]["skp"]["items"][1]["id"],
             "activity_code": "ENTRI-DATA", "date": day.isoformat(), "start": "16:00",
             "end": "16:30", "description": "Entri data, dikirim dua kali"}

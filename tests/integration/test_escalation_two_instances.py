@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, text
 
-from ekinerja_contract import events
+from ekinerja_contract import clock, events
 from tests.support.bus import Watcher, publish
 from tests.support.factories import submitted_data
 from tests.support.stack import Stack
@@ -35,7 +35,7 @@ def test_two_timers_escalate_each_task_once(stack, amqp_uri):
     staff = stack.rpc.call("reporting", "get_account", "sari")["employee_id"]
     head = stack.rpc.call("reporting", "get_account", "kadis")["employee_id"]
     escalated = Watcher(amqp_uri, "approval", "approval.task_escalated")
-    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=15)
+    long_ago = clock.now() - dt.timedelta(days=15)
     for report_id in range(1, 21):
         env = events.build("report.submitted", submitted_data(
             report_id=report_id, employee_id=staff, approver_id=head), "reporting")

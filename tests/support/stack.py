@@ -4,7 +4,7 @@ import sys
 
 import httpx
 
-from ekinerja_contract import migrate
+from ekinerja_contract import clock, migrate
 from ekinerja_contract.config import REPO_ROOT
 from ekinerja_contract.rpc_client import RpcClient
 from tools.supervisor import Supervisor, gateway_command, service_command, wait_until
@@ -88,7 +88,7 @@ def full_system(amqp_uri: str, log_dir, env: dict | None = None, year: int | Non
                      env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
         stack.start_gateway()
         with httpx.Client(base_url=stack.gateway_url, timeout=60) as http:
-            stack.demo = demo_data.load(http, year or dt.date.today().year)
+            stack.demo = demo_data.load(http, year or clock.today().year)
     except BaseException:
         stack.close()
         raise

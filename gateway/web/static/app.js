@@ -1,6 +1,7 @@
 // A little plain JavaScript: upload the photo, send the report, show progress.
 // Every API call sends X-Requested-With so the session cookie may change state.
 "use strict";
+const MAX_UPLOAD = 10 * 1024 * 1024;  // evidence's limit (EVIDENCE_MAX_BYTES)
 const T = key => (JSON.parse(document.getElementById("strings").textContent || "{}")[key] || key);
 
 function api(method, url, body, type) {
@@ -8,9 +9,13 @@ function api(method, url, body, type) {
     headers: Object.assign({"X-Requested-With": "fetch"}, type ? {"Content-Type": type} : {})});
 }
 
+// The server's Indonesian text (display_message, display_reason), never its English message.
 async function reason(resp) {
-  try { const e = (await resp.json()).error; return e.message + (e.details && e.details.length ? " (" + e.details.map(d => (d.field || d.column || "") + ": " + d.reason).join("; ") + ")" : ""); }
-  catch (_) { return resp.status + " " + resp.statusText; }
+  try {
+    const e = (await resp.json()).error;
+    const details = (e.details || []).map(d => d.display_reason).filter(Boolean);
+    return e.display_message + (details.length ? " " + details.join("; ") : "");
+  } catch (_) { return T("js_failed"); }
 }
 
 function uploadWithProgress(file, bar) {
@@ -23,7 +28,7 @@ function uploadWithProgress(file, bar) {
     xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = 100 * e.loaded / e.total; };
     xhr.onload = () => {
       let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) {}
-      xhr.status < 300 ? resolve(data) : reject(new Error(data && data.error ? data.error.message : xhr.statusText));
+      xhr.status < 300 ? resolve(data) : reject(new Error(data && data.error ? data.error.display_message : T("js_failed")));
     };
     xhr.onerror = () => reject(new Error(T("js_network")));
     xhr.send(file);
@@ -32,16 +37,34 @@ function uploadWithProgress(file, bar) {
 
 function reportForm(form) {
   const error = form.querySelector("#form_error");
+  const photo = form.querySelector("#photo");
+  // A meeting brings its own activity, date and time: the form fills them in.
+  const meeting = form.querySelector("#meeting_id");
+  meeting.addEventListener("change", () => {
+    const chosen = meeting.selectedOptions[0];
+    if (!chosen || !chosen.value) return;
+    form.querySelector("#activity").value = chosen.dataset.activity;
+    for (const key of ["date", "start", "end"]) form.querySelector("#" + key).value = chosen.dataset[key];
+  });
+  // Check the size when the photo is chosen, before anything is sent.
+  photo.addEventListener("change", () => {
+    const file = photo.files[0];
+    error.hidden = !(file && file.size > MAX_UPLOAD);
+    if (!error.hidden) { error.textContent = T("js_too_large"); photo.value = ""; }
+  });
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     error.hidden = true;
     const action = ev.submitter ? ev.submitter.value : "submit";
     const buttons = form.querySelectorAll("button"); buttons.forEach(b => b.disabled = true);
     try {
-      const file = form.querySelector("#photo").files[0];
-      if (file) {
+      const input = form.querySelector("#photo"), file = input.files[0];
+      // One upload per chosen photo: a failed submit keeps the evidence already stored.
+      if (file && file !== form.uploadedFile) {
+        if (file.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
         const ev = await uploadWithProgress(file, form.querySelector("#upload_progress"));
         form.querySelector("#evidence_id").value = ev.id;
+        form.uploadedFile = file;
       }
       const f = new FormData(form), body = {};
       for (const key of ["skp_item_id", "activity_code", "description"]) body[key] = f.get(key);
@@ -56,7 +79,9 @@ function reportForm(form) {
       const resp = await api(form.dataset.mode === "revise" ? "PUT" : "POST", url, JSON.stringify(body), "application/json");
       if (!resp.ok) throw new Error(await reason(resp));
       const saved = await resp.json();
-      location.href = "/laporan/" + saved.id + "?pesan=" + encodeURIComponent(saved.notice || "ok");
+      // A fixed word, not a message: the page says "sent" or "saved" from its own strings.
+      const word = form.dataset.mode === "revise" ? "ubah" : (saved.state === "draft" ? "draf" : "kirim");
+      location.href = "/laporan/" + saved.id + "?baru=" + word;
     } catch (e) {
       error.textContent = e.message; error.hidden = false;
     } finally { buttons.forEach(b => b.disabled = false); }
@@ -76,11 +101,11 @@ function importForm() {
     bar.value = 100;
     if (resp.ok) { const r = await resp.json(); result.textContent = "✓ " + r.employees + " " + T("js_employees") + ", " + r.placements + " " + T("js_new_placements"); return; }
     const err = (await resp.json()).error;
-    result.textContent = err.message;
+    result.textContent = err.display_message;
     const body = table.querySelector("tbody"); body.innerHTML = "";
     for (const d of err.details || []) {
       const tr = document.createElement("tr");
-      for (const v of [d.row, d.column || d.field, d.reason]) { const td = document.createElement("td"); td.textContent = v == null ? "" : v; tr.appendChild(td); }
+      for (const v of [d.row, d.column || d.field, d.display_reason || d.reason]) { const td = document.createElement("td"); td.textContent = v == null ? "" : v; tr.appendChild(td); }
       body.appendChild(tr);
     }
     table.hidden = false;
@@ -124,7 +149,13 @@ function jsonForm(id, url, build) {
   });
 }
 
+function selectAll() {
+  const all = document.getElementById("select_all");
+  if (all) all.addEventListener("change", () => document.querySelectorAll("input.pick").forEach(b => b.checked = all.checked));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  selectAll();
   const form = document.getElementById("report_form");
   if (form) reportForm(form);
   importForm();

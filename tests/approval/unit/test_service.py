@@ -10,6 +10,7 @@ from ekinerja_contract.errors import Conflict, Forbidden
 from services.approval.models import Base
 from services.approval.service import ApprovalService
 from services.approval.settings import Settings
+from tests.support.clock import frozen
 from tests.support.factories import report_submitted, submitted_data
 from tests.support.stores import outbox_types, sqlite_store
 
@@ -160,14 +161,20 @@ def test_a_placement_change_reroutes_pending_tasks(service):
     service.reporting.superiors = FakeReporting.superiors
 
 
+def run_due_at(service, instant):
+    """The deadline timer's work, with the city's clock at `instant`."""
+    with frozen(instant):
+        return service.run_due()
+
+
 def test_reminder_after_three_working_days_escalation_after_five(service):
     friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.timezone.utc)
     service.on_report_submitted(submitted_at(1, friday))
-    assert service.run_due("2026-11-17T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
-    assert service.run_due("2026-11-18T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
-    assert service.run_due("2026-11-19T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
-    assert service.run_due("2026-11-20T10:00:00+00:00") == {"reminded": 0, "escalated": 1}
-    assert service.run_due("2026-11-23T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
+    assert run_due_at(service, "2026-11-17T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
+    assert run_due_at(service, "2026-11-18T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
+    assert run_due_at(service, "2026-11-19T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
+    assert run_due_at(service, "2026-11-20T10:00:00+00:00") == {"reminded": 0, "escalated": 1}
+    assert run_due_at(service, "2026-11-23T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
     task = task_of(service, 1, BOSS)  # the superior's superior now sees it
     assert task["escalated_to"] == 9
     assert service.decide(BOSS, task["id"], {"decision": "approve"})["state"] == "approved"
@@ -178,7 +185,7 @@ def test_holidays_are_data_and_delay_the_escalation(service):
     service.on_report_submitted(submitted_at(1, friday))
     admin = {"account_id": 99, "roles": ["city_admin"]}
     service.add_holiday(admin, {"day": "2026-11-18", "name": "Libur daerah"})
-    assert service.run_due("2026-11-20T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
+    assert run_due_at(service, "2026-11-20T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
     with pytest.raises(Forbidden):
         service.add_holiday(HEAD, {"day": "2026-11-19", "name": "Libur saya"})
 

@@ -158,3 +158,15 @@ def test_distribution_limits_are_reported_as_warnings():
     warnings = rules.distribution_warnings({"Sangat Baik": 3, "Baik": 7},
                                            {"Sangat Baik": Decimal("0.2")})
     assert len(warnings) == 1 and "Sangat Baik" in warnings[0]
+
+
+
+def test_an_estimate_never_deducts_for_a_day_that_has_not_come_yet():
+    """A provisional recap on 3 November: the 4th and later have no attendance yet, and
+    that is no 'tidak ada catatan hadir' deduction (it was, for every future day)."""
+    early = rules.compute(clerk(), NOV, city_rules, {}, {}, as_of=dt.date(2026, 11, 3))
+    dates = {d for seg in early["segments"] for d, _, _ in seg["deductions"]}
+    assert dates == {"2026-11-02", "2026-11-03"}  # Monday and Tuesday, no record
+    whole = rules.compute(clerk(), NOV, city_rules, {}, {})
+    assert len({d for seg in whole["segments"] for d, _, _ in seg["deductions"]}) == 21
+    assert early["net"] > whole["net"]

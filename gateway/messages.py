@@ -1,0 +1,251 @@
+"""The one catalogue that turns an error's stable code into what a person reads, in
+Indonesian. The API keeps its English `message` for developers and carries this
+text as `display_message`; the pages show only this text.
+
+A code a service can raise must have an entry here: tests/contract/unit/
+test_error_catalogue.py reads every raise site and every schema's custom error
+and fails on a code without Indonesian text. Texts may name `{params}` the error
+carries; a missing one is left out rather than shown as a placeholder."""
+import string
+
+# Whole errors, by code. General codes first (the class defaults), then precise ones.
+ERRORS = {
+    # class defaults and the gateway's own
+    "service_error": "Terjadi kesalahan pada sistem. Coba lagi beberapa saat lagi.",
+    "not_found": "Data yang dicari tidak ada, atau Anda tidak berhak melihatnya.",
+    "forbidden": "Anda tidak berhak melakukan ini.",
+    "conflict": "Permintaan ini tidak sesuai dengan keadaan data saat ini.",
+    "stale_version": "Data ini sudah berubah sejak Anda membukanya. Muat ulang halaman, lalu putuskan lagi.",
+    "invalid_input": "Ada isian yang belum benar.",
+    "payload_too_large": "Berkas terlalu besar.",
+    "unsupported_media_type": "Jenis berkas ini tidak diterima. Kirim foto JPEG/PNG atau PDF.",
+    "unauthenticated": "Silakan masuk terlebih dahulu.",
+    "token_expired": "Sesi Anda telah berakhir. Silakan masuk lagi.",
+    "csrf": "Formulir ini tidak dikirim dari halaman E-Kinerja. Muat ulang halaman dan coba lagi.",
+    "too_many_requests": "Terlalu banyak permintaan. Tunggu sebentar, lalu coba lagi.",
+    "account_locked": "Terlalu banyak percobaan masuk. Coba lagi nanti.",
+    "invalid_credentials": "Nama pengguna atau kata sandi salah.",
+    "unavailable": "Sistem sedang tidak dapat dihubungi. Coba lagi beberapa saat lagi.",
+    "timeout": "Sistem terlalu lama menjawab. Coba lagi.",
+    "http_error": "Permintaan tidak dapat diproses.",
+    "page_not_found": "Halaman yang Anda cari tidak ada.",
+    "method_not_allowed": "Cara membuka halaman ini tidak didukung.",
+    "length_required": "Ukuran berkas tidak diketahui. Pilih berkas lagi.",
+    "length_mismatch": "Unggahan tidak lengkap. Coba lagi.",
+    "upload_interrupted": "Unggahan terputus; tidak ada yang disimpan. Coba lagi.",
+    "storage_error": "Berkas tidak dapat disimpan. Coba lagi.",
+    "offline": "Anda sedang tidak terhubung ke internet.",
+    # accounts and organisation
+    "account_unknown": "Akun tidak ditemukan.",
+    "password_forbidden": "Anda tidak berhak mengganti kata sandi akun ini.",
+    "password_wrong": "Kata sandi saat ini salah.",
+    "employee_not_found": "Pegawai tidak ditemukan.",
+    "no_position": "Pegawai tidak memegang jabatan pada tanggal itu.",
+    "agency_not_found": "Perangkat daerah tidak ditemukan.",
+    "agency_scope": "Anda hanya dapat mengelola perangkat daerah Anda sendiri.",
+    "admins_only": "Hanya admin yang dapat melakukan ini.",
+    "employees_only": "Hanya pegawai yang dapat melakukan ini.",
+    "organisation_invalid": "Berkas data pegawai berisi kesalahan; tidak ada yang dimuat.",
+    "import_invalid": "Ada {count} kesalahan dalam berkas; tidak ada yang diimpor.",
+    "username_taken": "Nama pengguna {username} sudah dipakai orang lain.",
+    # SKP
+    "skp_not_found": "SKP tahun {year} belum ada.",
+    "skp_scope": "Anda hanya dapat melihat SKP Anda sendiri dan SKP bawahan Anda.",
+    "skp_state": "SKP yang berstatus {state} tidak dapat diubah dengan cara ini.",
+    "skp_decider": "Hanya atasan langsung yang memutuskan SKP (tidak ada yang memutuskan SKP-nya sendiri).",
+    "skp_items_invalid": "Butir SKP masih ada yang salah.",
+    "skp_not_approved": "SKP Anda tahun ini belum disetujui atasan.",
+    "skp_item_unknown": "Butir itu bukan bagian dari SKP Anda tahun {year}.",
+    "creative_item_required": "Kreativitas hanya dihitung di bawah butir SKP kreativitas.",
+    # reports
+    "report_not_found": "Laporan tidak ditemukan.",
+    "report_scope": "Anda hanya dapat melihat laporan Anda sendiri dan laporan bawahan Anda.",
+    "report_state": "Laporan yang berstatus {state_label} tidak dapat {action_label}.",
+    "report_overlap": "Waktunya bertumpuk dengan laporan Anda yang lain pukul {start}–{end}.",
+    "report_in_future": "Laporan tidak boleh bertanggal di masa depan.",
+    "period_closed": "Periode {period} sudah ditutup. Ajukan koreksi bila perlu.",
+    "deadline_passed": "Batas waktu pengisian periode {period} sudah lewat ({deadline}).",
+    "activity_unknown": "Kegiatan itu tidak ada di katalog pada tanggal {date}.",
+    "activity_job_class": "Kegiatan {activity} hanya untuk kelas jabatan {min_class}–{max_class}.",
+    "activity_position": "Jabatan Anda tidak dapat mengklaim kegiatan {activity}.",
+    "activity_has_no_roles": "Kegiatan ini tidak memakai peran; kosongkan isian peran.",
+    "role_required": "Pilih peran Anda dalam kegiatan ini.",
+    "role_unknown": "Peran itu tidak tersedia untuk kegiatan ini.",
+    "evidence_required": "Kegiatan ini wajib dilengkapi bukti (foto atau pindaian).",
+    "evidence_not_found": "Berkas bukti tidak ditemukan. Unggah lagi.",
+    "evidence_not_yours": "Berkas bukti itu milik orang lain.",
+    "evidence_incomplete": "Unggahan bukti belum selesai. Unggah lagi.",
+    "evidence_in_use": "Berkas bukti ini sudah dipakai laporan lain.",
+    "no_approver": "Laporan Anda tidak dapat dikirim karena belum ada atasan yang menyetujuinya. Hubungi admin kepegawaian.",
+    # meetings
+    "meeting_not_found": "Rapat tidak ditemukan.",
+    "meeting_activity": "Pilih kegiatan rapat atau acara dari katalog.",
+    "meeting_activity_mismatch": "Jenis kegiatan harus sama dengan kegiatan rapatnya.",
+    "meeting_claim_via_meeting": "Rapat atau acara diklaim melalui data rapatnya. Pilih rapatnya.",
+    "meeting_claim_taken": "Peran itu di rapat ini sudah diklaim (satu klaim per orang, satu pemimpin rapat).",
+    "meeting_already_claimed": "Anda sudah mengklaim rapat ini.",
+    "meeting_has_chair": "Rapat ini sudah punya pemimpin rapat.",
+    "meeting_organiser_only": "Hanya penyelenggara rapat yang dapat melakukan ini.",
+    "meeting_employees_only": "Hanya pegawai yang dapat menyelenggarakan rapat.",
+    # catalogue and rule sets
+    "rule_set_exists": "Sudah ada aturan yang berlaku mulai {effective_from}.",
+    "rule_set_period_closed": "Periode itu sudah ditutup; aturannya tidak dapat diubah.",
+    # approvals
+    "task_not_found": "Tugas persetujuan tidak ditemukan.",
+    "task_decided": "Laporan ini sudah {state_label}.",
+    "own_work": "Tidak ada yang boleh menyetujui pekerjaannya sendiri.",
+    "not_approver": "Hanya atasan yang ditugaskan, atasan penerima eskalasi, atau pelaksana tugas (Plt/Plh) yang dapat memutuskan laporan ini.",
+    "revoke_reason_required": "Tuliskan alasan pembatalan persetujuan (minimal 10 karakter).",
+    "revoke_review_team_only": "Hanya tim penilai yang dapat membatalkan persetujuan setelah audit.",
+    "revoke_party": "Pegawai dan atasan yang menyetujui tidak dapat membatalkan persetujuan ini.",
+    "revoke_state": "Hanya laporan yang disetujui yang dapat dibatalkan.",
+    "delegate_employees_only": "Hanya atasan (pegawai) yang dapat mendelegasikan tugasnya.",
+    "delegate_self": "Anda tidak dapat mendelegasikan kepada diri sendiri.",
+    "holidays_city_admin": "Hanya admin kota yang mengelola kalender hari libur.",
+    "decisions_scope": "Anda hanya dapat melihat keputusan Anda sendiri.",
+    "not_your_report": "Ini bukan laporan Anda.",
+    "agency_admin_scope": "Admin perangkat daerah hanya melihat perangkat daerahnya sendiri.",
+    # disputes (keberatan)
+    "dispute_window_closed": "Batas waktu keberatan ({window_days} hari setelah penolakan) sudah lewat pada {last_day}.",
+    "dispute_owner_only": "Hanya pegawai yang laporannya ditolak yang dapat mengajukan keberatan.",
+    "dispute_state": "Hanya laporan yang ditolak yang dapat diajukan keberatan.",
+    "dispute_exists": "Keberatan atas penolakan ini sudah diajukan.",
+    "dispute_not_found": "Keberatan tidak ditemukan.",
+    "dispute_decided": "Keberatan ini sudah diputuskan; keputusannya final.",
+    "dispute_party": "Atasan yang menolak dan pegawai yang bersangkutan tidak dapat memutuskan keberatan ini.",
+    "dispute_heard_by_superior": "Keberatan ini diputuskan oleh atasan dari atasan yang menolak.",
+    "dispute_heard_by_review_team": "Keberatan ini diputuskan oleh tim penilai.",
+    "dispute_other_agency": "Tim penilai perangkat daerah lain tidak dapat memutuskan keberatan ini.",
+    # scoring and payroll
+    "job_not_found": "Proses penutupan tidak ditemukan.",
+    "export_format": "Format unduhan adalah CSV atau XLSX.",
+    "no_placement": "Pegawai tidak memiliki penempatan pada periode itu.",
+    "period_not_closed": "Periode {period} belum ditutup.",
+    "roles_required": "Halaman ini memerlukan peran lain.",
+    "recap_scope": "Anda hanya dapat melihat rekap Anda sendiri dan rekap bawahan Anda.",
+    "attendance_unknown_nip": "Data kehadiran untuk NIP {nip} tidak dikenal.",
+    "close_too_early": "Periode {period} baru dapat ditutup setelah batas pengisian ({deadline}).",
+    "correction_not_closed": "Periode {period} belum ditutup: laporkan atau setujui seperti biasa.",
+    "appraisal_self": "Tidak ada yang menilai dirinya sendiri.",
+    "appraisal_superior_only": "Penilai adalah atasan langsung.",
+    "appraisal_rating": "Penilaian perilaku adalah di atas, sesuai, atau di bawah ekspektasi.",
+    "period_format": "Periode ditulis TTTT-BB, misalnya 2026-11.",
+    "period_year": "Tahun periode harus antara 2000 dan 2100.",
+    # evidence
+    "evidence_forbidden": "Anda tidak berhak melihat berkas bukti ini.",
+    "evidence_too_large": "Berkas lebih besar dari batas {limit_mb} MB.",
+    "evidence_type": "Jenis berkas ini tidak diterima. Kirim foto JPEG/PNG atau PDF.",
+    "evidence_damaged": "Berkas bukti rusak atau tidak dapat dibaca. Ambil foto lagi.",
+    "evidence_too_many_pixels": "Gambar terlalu besar ({megapixels} megapiksel; batasnya {limit} megapiksel). Kecilkan fotonya.",
+    "evidence_pdf_active": "PDF ini berisi skrip atau tindakan otomatis dan tidak diterima. Cetak ulang ke PDF biasa.",
+    "evidence_upload_mismatch": "Berkas yang diterima tidak sama dengan yang dikirim. Unggah lagi.",
+    "evidence_not_uploaded": "Berkas belum terunggah. Unggah lagi.",
+    "evidence_wrong_owner": "Berkas bukti itu milik orang lain.",
+}
+
+# Field names as a person knows them.
+FIELDS = {
+    "reason": "Alasan", "decision": "Keputusan", "start": "Jam mulai", "end": "Jam selesai",
+    "date": "Tanggal", "description": "Uraian pekerjaan", "activity_code": "Jenis kegiatan",
+    "skp_item_id": "Butir SKP", "role": "Peran", "quantity": "Jumlah",
+    "evidence_id": "Bukti", "meeting_id": "Rapat", "period": "Periode", "title": "Judul",
+    "place": "Tempat", "effective_from": "Berlaku mulai", "username": "Nama pengguna",
+    "password": "Kata sandi", "name": "Nama", "nip": "NIP", "code": "Kode",
+    "points": "Poin", "rupiah": "Rupiah", "standard_minutes": "Menit standar",
+    "items": "Butir SKP", "note": "Catatan", "year": "Tahun", "task_ids": "Laporan yang dipilih",
+    "employee_id": "Pegawai", "delegate_id": "Penerima delegasi", "start_date": "Tanggal mulai",
+    "end_date": "Tanggal selesai", "state": "Status", "body": "Isi",
+}
+
+# Field reasons by code: pydantic's own error types and the schemas' custom ones.
+REASONS = {
+    "missing": "wajib diisi",
+    "string_too_short": "terlalu pendek (minimal {min_length} karakter)",
+    "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
+    "string_pattern_mismatch": "bentuknya tidak sesuai",
+    "string_type": "harus berupa teks",
+    "int_parsing": "harus berupa bilangan bulat",
+    "int_type": "harus berupa bilangan bulat",
+    "int_from_float": "harus berupa bilangan bulat",
+    "decimal_parsing": "harus berupa angka",
+    "float_parsing": "harus berupa angka",
+    "greater_than": "harus lebih dari {gt}",
+    "greater_than_equal": "minimal {ge}",
+    "less_than": "harus kurang dari {lt}",
+    "less_than_equal": "maksimal {le}",
+    "too_short": "terlalu sedikit (minimal {min_length})",
+    "too_long": "terlalu banyak (maksimal {max_length})",
+    "date_parsing": "bukan tanggal yang sah",
+    "date_from_datetime_parsing": "bukan tanggal yang sah",
+    "time_parsing": "bukan jam yang sah",
+    "literal_error": "pilihannya tidak sah",
+    "enum": "pilihannya tidak sah",
+    "bool_parsing": "harus ya atau tidak",
+    "extra_forbidden": "tidak dikenal",
+    "json_invalid": "bukan JSON yang sah",
+    "model_type": "bentuknya tidak sesuai",
+    "dict_type": "bentuknya tidak sesuai",
+    "list_type": "harus berupa daftar",
+    "value_error": "tidak sah",
+    "invalid": "tidak sah",
+    # the schemas' PydanticCustomError codes (ekinerja_contract/schemas.py)
+    "end_before_start": "jam selesai harus setelah jam mulai",
+    "end_date_before_start_date": "tanggal selesai tidak boleh sebelum tanggal mulai",
+    "time_or_meeting_required": "isi tanggal, jam mulai dan jam selesai, atau pilih rapat",
+    "reason_required": "alasan wajib diisi untuk menolak atau meminta perbaikan",
+    "skp_note_required": "tuliskan apa yang perlu diubah",
+    "role_weights_participant": "bobot peran harus memuat peserta",
+    "role_weights_range": "setiap bobot peran harus di atas 0 dan paling tinggi 5",
+    "job_class_range": "kelas jabatan minimal tidak boleh melebihi kelas jabatan maksimal",
+    "json_too_deep": "bersarang terlalu dalam",
+}
+
+# States and actions as words, for the messages above.
+STATE_LABELS = {
+    "draft": "draf", "submitted": "menunggu persetujuan", "approved": "disetujui",
+    "rejected": "ditolak", "revision_requested": "diminta perbaikan", "withdrawn": "ditarik",
+    "disputed": "dalam keberatan", "dismissed": "keberatan ditolak", "revoked": "dibatalkan",
+    "pending": "menunggu", "escalated": "dieskalasi", "upheld": "keberatan diterima",
+}
+ACTION_LABELS = {
+    "submit": "dikirim", "withdraw": "ditarik", "resubmit": "dikirim ulang", "revise": "diubah",
+    "delete": "dihapus", "approve": "disetujui", "reject": "ditolak", "dispute": "diajukan keberatan",
+    "request_revision": "diminta perbaikan", "edit": "diubah",
+}
+
+
+class _Partial(dict):
+    def __missing__(self, key):
+        return "…"
+
+
+def _fill(text: str, params: dict) -> str:
+    values = _Partial({k: str(v) for k, v in (params or {}).items()})
+    if "state" in values and "state_label" not in values:
+        values["state_label"] = STATE_LABELS.get(values["state"], "…")
+    if "action" in values and "action_label" not in values:
+        values["action_label"] = ACTION_LABELS.get(values["action"], "diproses")
+    return string.Formatter().vformat(text, (), values)
+
+
+def reason_text(detail: dict) -> str:
+    """One field's problem: 'Jam selesai: jam selesai harus setelah jam mulai'."""
+    field = str(detail.get("field") or detail.get("column") or "").rsplit(".", 1)[-1]
+    code = detail.get("code") or ""
+    if code in ERRORS:
+        reason = _fill(ERRORS[code], detail.get("params") or {})
+    else:
+        reason = _fill(REASONS.get(code, REASONS["invalid"]), detail.get("params") or {})
+    label = FIELDS.get(field)
+    row = detail.get("row")
+    prefix = (f"Baris {row}, " if row else "") + (label or "")
+    return f"{prefix}: {reason}" if prefix else reason[:1].upper() + reason[1:]
+
+
+def display(code: str, params: dict | None = None) -> str:
+    """The Indonesian sentence for a whole error."""
+    return _fill(ERRORS.get(code) or ERRORS["service_error"], params or {})
+
+
+def has_text(code: str) -> bool:
+    return code in ERRORS or code in REASONS

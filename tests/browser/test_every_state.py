@@ -1,0 +1,303 @@
+"""Every report state has a page that works, for the person who owns it and for the
+superior, on a phone and a desktop; then a crawler logs in as every role, visits
+every page it can reach (a report in every state included) and fails on a 5xx, a
+JSON body, English developer text or an axe-core violation. Screenshots of every
+page land in test-artifacts/screenshots/."""
+import re
+import uuid
+from collections import deque
+from urllib.parse import urlparse
+
+import pytest
+
+from ekinerja_contract import clock
+from ekinerja_contract.config import REPO_ROOT
+from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
+from tests.support.photos import jpeg_with_exif
+from tests.support.stack import full_system
+from tools.supervisor import wait_until
+
+pytestmark = pytest.mark.e2e
+AXE = REPO_ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+# Words a developer writes and a civil servant should never read on a page.
+ENGLISH = re.compile(r"\b(error|errors|not found|invalid|forbidden|failed|must|request|"
+                     r"service|traceback|exception|none|null|undefined|true|false|value|"
+                     r"the|should|please)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def system(amqp_uri, s3_server, tmp_path_factory):
+    stack = full_system(amqp_uri, tmp_path_factory.mktemp("states-logs"),
+                        s3_server.env(f"ekt-states-{uuid.uuid4().hex[:6]}"))
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+def new_report(person, system, start, end, description, draft=False, photo=None):
+    page = person.page
+    page.goto("/laporan/baru")
+    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
+    page.select_option("#skp_item_id", label=item)
+    page.select_option("#activity", value="SURAT-DINAS")
+    page.fill("#start", start)
+    page.fill("#end", end)
+    page.fill("#description", description)
+    if photo is not None:
+        page.set_input_files("#photo", str(photo))
+    page.click("button[value=draft]" if draft else "button[value=submit]")
+    page.wait_for_url(re.compile(r".*/laporan/\d+\?baru=.*"))
+    return int(page.url.split("/laporan/")[1].split("?")[0])
+
+
+def state_of(person, report_id):
+    person.page.goto(f"/laporan/{report_id}")
+    return person.page.locator("#report_state").inner_text()
+
+
+def decide(head, description, action, reason=None):
+    wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
+        "article.task", has_text=description).count() == 1, 20, f"task {description}")
+    task = head.page.locator("article.task", has_text=description)
+    if reason:
+        task.locator("input[id^=reason_]").fill(reason)
+    task.locator(f"button[value^='{action}:']").click()
+    head.page.wait_for_selector("#flash")
+    return head.page.locator("#flash").inner_text()
+
+
+@pytest.fixture(scope="module")
+def states(browser, system, tmp_path_factory):
+    """Reports of sari's in every state, made through the pages, as {state: id}."""
+    photos = tmp_path_factory.mktemp("photos")
+    staff = Person(browser, system, "sari", PHONE, "phone-states")
+    head = Person(browser, system, "kadis", DESKTOP, "desktop-states")
+    made = {}
+
+    def photo(n):
+        path = photos / f"bukti-{n}.jpg"
+        path.write_bytes(jpeg_with_exif(seed=40 + n))
+        return path
+
+    made["draft"] = new_report(staff, system, "07:00", "07:30", "Draf surat pemberitahuan",
+                               draft=True)
+    assert staff.page.locator("#just").inner_text() == "Draf tersimpan."
+    made["withdrawn"] = new_report(staff, system, "07:30", "08:00", "Surat yang akan ditarik",
+                                   photo=photo(1))
+    made["approved"] = new_report(staff, system, "08:00", "08:30", "Surat disetujui atasan",
+                                  photo=photo(2))
+    made["rejected"] = new_report(staff, system, "08:30", "09:00", "Surat yang ditolak atasan",
+                                  photo=photo(3))
+    made["revision_requested"] = new_report(staff, system, "09:00", "09:30",
+                                            "Surat yang perlu perbaikan", photo=photo(4))
+    made["disputed"] = new_report(staff, system, "09:30", "10:00", "Surat yang diajukan keberatan",
+                                  photo=photo(5))
+    made["submitted"] = new_report(staff, system, "10:00", "10:30", "Surat menunggu persetujuan",
+                                   photo=photo(6))
+    assert decide(head, "Surat disetujui atasan", "approve") == "Laporan disetujui."
+    assert decide(head, "Surat yang ditolak atasan", "reject", "nomor surat tidak ada") == \
+        "Laporan ditolak."
+    assert decide(head, "Surat yang diajukan keberatan", "reject", "bukan tugas jabatan") == \
+        "Laporan ditolak."
+    assert decide(head, "Surat yang perlu perbaikan", "request_revision",
+                  "lengkapi nomor agenda") == "Laporan dikembalikan untuk diperbaiki."
+    wait_until(lambda: state_of(staff, made["disputed"]) == "Ditolak", 20, "rejected")
+    staff.page.fill("#reason", "surat ini tugas pokok sesuai SKP butir pertama")
+    staff.page.click("button:has-text('Ajukan keberatan')")
+    staff.page.wait_for_selector("#flash.notice")
+    staff.page.goto(f"/laporan/{made['withdrawn']}")
+    staff.page.click("button:has-text('Tarik laporan')")
+    staff.page.wait_for_selector("#flash.notice")
+    wait_until(lambda: state_of(staff, made["disputed"]) == "Dalam keberatan", 20, "disputed")
+    wait_until(lambda: state_of(staff, made["revision_requested"]) == "Perlu perbaikan", 20,
+               "revision")
+    yield made
+    staff.close()
+    head.close()
+
+
+@pytest.mark.parametrize("device,label", [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_every_state_has_a_page_that_works(browser, system, states, device, label):
+    staff = Person(browser, system, "sari", device, f"{label}-state")
+    expected = {"draft": "Draf", "submitted": "Menunggu persetujuan", "approved": "Disetujui",
+                "rejected": "Ditolak", "revision_requested": "Perlu perbaikan",
+                "disputed": "Dalam keberatan", "withdrawn": "Ditarik"}
+    for state, report_id in states.items():
+        response = staff.page.goto(f"/laporan/{report_id}")
+        assert response.status == 200, (state, response.status)
+        assert staff.page.locator("#report_state").inner_text() == expected[state]
+        staff.shot(f"report-{state}")
+    # the rejected one: the reason and the last day to object
+    staff.page.goto(f"/laporan/{states['rejected']}")
+    assert "nomor surat tidak ada" in staff.page.locator("#decision_reason").inner_text()
+    assert staff.page.locator("text=paling lambat").count() == 1
+    # the disputed one: both texts, each in its own place
+    staff.page.goto(f"/laporan/{states['disputed']}")
+    assert "bukan tugas jabatan" in staff.page.locator("#decision_reason").inner_text()
+    assert "tugas pokok" in staff.page.locator("#objection_reason").inner_text()
+    # the one sent back: the superior's note beside the form, and the form itself
+    staff.page.goto(f"/laporan/{states['revision_requested']}")
+    assert "nomor agenda" in staff.page.locator("#decision_reason").inner_text()
+    assert staff.page.locator("#report_form").count() == 1
+    staff.close()
+
+
+def test_a_draft_is_sent_and_another_deleted(browser, system, states):
+    staff = Person(browser, system, "sari", PHONE, "phone-draft")
+    other = new_report(staff, system, "11:00", "11:30", "Draf yang dihapus", draft=True)
+    staff.page.click("button:has-text('Hapus draf')")
+    staff.page.wait_for_url("**/riwayat?periode=*")
+    assert staff.page.locator("#flash").inner_text() == "Draf dihapus."
+    assert state_of(staff, other) == "Ditarik"
+    sent = new_report(staff, system, "11:30", "12:00", "Draf yang dikirim", draft=True)
+    staff.page.click("form[action$='/kirim'] button")
+    staff.page.wait_for_selector("#flash.notice")
+    assert staff.page.locator("#flash").inner_text() == "Laporan terkirim."
+    assert state_of(staff, sent) == "Menunggu persetujuan"
+    staff.close()
+
+
+def test_a_report_sent_back_is_revised_and_resubmitted(browser, system, states, tmp_path):
+    staff = Person(browser, system, "sari", PHONE, "phone-revise")
+    photo = tmp_path / "edaran.jpg"
+    photo.write_bytes(jpeg_with_exif(seed=77))
+    other = new_report(staff, system, "13:00", "13:30", "Surat edaran untuk diperbaiki",
+                       photo=photo)
+    head = Person(browser, system, "kadis", PHONE, "phone-revise-head")
+    decide(head, "Surat edaran untuk diperbaiki", "request_revision", "tambahkan tanggal surat")
+    head.close()
+    wait_until(lambda: state_of(staff, other) == "Perlu perbaikan", 20, "revision")
+    staff.shot("revision-note")
+    staff.page.fill("#description", "Surat edaran untuk diperbaiki, tanggal 1 ditambahkan")
+    staff.page.click("button[value=revise]")
+    staff.page.wait_for_url("**?baru=ubah")
+    assert "Kirim ulang" in staff.page.locator("#just").inner_text()
+    staff.page.click("form[action$='/kirim-ulang'] button")
+    staff.page.wait_for_selector("#flash.notice")
+    assert state_of(staff, other) == "Menunggu persetujuan"
+    staff.close()
+
+
+def test_a_failed_form_answers_in_indonesian_and_bad_links_get_a_page(browser, system, states):
+    staff = Person(browser, system, "sari", PHONE, "phone-errors")
+    # the same time slot twice: refused with the other report's times, in Indonesian
+    staff.page.goto("/laporan/baru")
+    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
+    staff.page.select_option("#skp_item_id", label=item)
+    staff.page.select_option("#activity", value="ENTRI-DATA")
+    staff.page.fill("#start", "08:00")
+    staff.page.fill("#end", "08:15")
+    staff.page.fill("#description", "Entri data yang bertumpuk")
+    staff.page.click("button[value=submit]")
+    staff.page.wait_for_selector("#form_error:not([hidden])")
+    text = staff.page.locator("#form_error").inner_text()
+    assert "bertumpuk" in text and "08:00" in text and not ENGLISH.search(text), text
+    staff.shot("overlap-refused")
+    for path, status in (("/laporan/99999999999999999999", 422), ("/laporan/999999", 404),
+                         ("/tidak-ada", 404), ("/admin", 403), ("/persetujuan", 403),
+                         ("/keberatan", 403), ("/riwayat?periode=2026-13", 422)):
+        response = staff.page.goto(path)
+        assert response.status == status, path
+        assert "application/json" not in response.headers["content-type"], path
+        body = staff.page.locator("main").inner_text()
+        assert not ENGLISH.search(body), (path, body)
+        assert staff.page.locator("#problem a.button").count() == 1  # a way back
+    staff.shot("error-page")
+    # the menu offers only what the role may use
+    menu = staff.page.locator("header nav").inner_text()
+    assert "Administrasi" not in menu and "Persetujuan" not in menu
+    staff.close()
+
+
+def test_history_shows_the_month_with_minutes_against_the_cap(browser, system, states):
+    staff = Person(browser, system, "sari", PHONE, "phone-history")
+    staff.page.goto("/riwayat")
+    assert staff.page.locator("#attention").count() == 1  # rejected and sent back are listed
+    today = staff.page.locator(f"#day-{clock.today().isoformat()}")
+    assert "/ 450 menit" in today.inner_text() and "Surat disetujui atasan" in today.inner_text()
+    staff.shot("history")
+    staff.page.select_option("#status", "rejected")
+    staff.page.click("button:has-text('Saring')")
+    items = staff.page.locator("li.day li")
+    assert items.count() >= 1 and all("Ditolak" in items.nth(i).inner_text()
+                                      for i in range(items.count()))
+    staff.close()
+
+
+def test_the_inbox_selects_all_and_a_bulk_of_nothing_says_so(browser, system, states):
+    head = Person(browser, system, "kadis", PHONE, "phone-bulk")
+    head.page.goto("/persetujuan")
+    head.page.click("button[value=bulk]")
+    head.page.wait_for_selector("#flash.error")
+    assert "Belum ada laporan yang dipilih" in head.page.locator("#flash").inner_text()
+    head.page.check("#select_all")
+    picks = head.page.locator("input.pick")
+    assert picks.count() >= 1 and all(picks.nth(i).is_checked() for i in range(picks.count()))
+    count = picks.count()
+    head.page.click("button[value=bulk]")
+    head.page.wait_for_selector("#flash")
+    assert head.page.locator("#flash p").inner_text() == f"{count} dari {count} laporan disetujui."
+    head.shot("bulk-done")
+    head.close()
+
+
+def crawl(person, start="/", limit=60):
+    """Every same-origin page reachable by links from `start`, with its response."""
+    seen, queue, pages, per_path = set(), deque([start]), [], {}
+    origin = urlparse(person.page.url).netloc
+    while queue and len(pages) < limit:
+        path = queue.popleft()
+        bare = path.split("?")[0]
+        # a month view links the month before, and that one the month before it
+        if path in seen or per_path.get(bare, 0) >= 3:
+            continue
+        seen.add(path)
+        per_path[bare] = per_path.get(bare, 0) + 1
+        response = person.page.goto(path)
+        pages.append((path, response))
+        for href in person.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
+            url = urlparse(href)
+            if url.netloc != origin or url.path.startswith(("/keluar", "/bukti/", "/api/",
+                                                            "/static/")):
+                continue
+            target = url.path + (f"?{url.query}" if url.query else "")
+            if target not in seen:
+                queue.append(target)
+    return pages
+
+
+def axe_violations(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                           ".violations.map(v => v.id + ': ' + v.nodes.length)")
+    return result
+
+
+@pytest.mark.parametrize("username", ["sari", "kadis", "made", "admin"])
+def test_a_crawler_finds_no_5xx_no_json_no_english_and_no_axe_violation(
+        browser, system, states, username):
+    assert AXE.exists(), "axe-core missing: run scripts/bootstrap dev (needs npm)"
+    person = Person(browser, system, username, PHONE, f"crawl-{username}")
+    start_pages = ["/"] + ([f"/laporan/{i}" for i in states.values()] if username == "sari" else [])
+    problems, visited = [], 0
+    for start in start_pages:
+        for path, response in crawl(person, start):
+            visited += 1
+            kind = response.headers.get("content-type", "")
+            text = person.page.locator("main").inner_text() if "html" in kind else ""
+            if response.status >= 500:
+                problems.append(f"{path}: {response.status}")
+            if "json" in kind:
+                problems.append(f"{path}: JSON on a page")
+            english = ENGLISH.findall(text)
+            if english:
+                problems.append(f"{path}: English {sorted(set(english))}")
+            violations = axe_violations(person.page) if "html" in kind else []
+            if violations:
+                problems.append(f"{path}: axe {violations}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    person.shot("crawl-last")
+    person.close()
+    assert visited >= 3
+    assert problems == []
