@@ -75,8 +75,13 @@ class S3Backend:
     def upload_url(self, key: str, ttl: int) -> str:
         return self.client.presigned_put_object(self.bucket, key, expires=timedelta(seconds=ttl))
 
-    def download_url(self, key: str, ttl: int) -> str:
-        return self.public.presigned_get_object(self.bucket, key, expires=timedelta(seconds=ttl))
+    def download_url(self, key: str, ttl: int, content_type: str, disposition: str) -> str:
+        # The object's own Content-Type is whatever the uploader's PUT said (a presigned PUT
+        # does not sign it): the type we verified is named in the (signed) URL instead.
+        return self.public.presigned_get_object(
+            self.bucket, key, expires=timedelta(seconds=ttl),
+            response_headers={"response-content-type": content_type,
+                              "response-content-disposition": disposition})
 
     def read(self, key: str) -> Iterator[bytes] | None:
         """The object's bytes in chunks, or None when there is no such object (one request,
@@ -111,6 +116,16 @@ def _chunks(f) -> Iterator[bytes]:
     with f:
         while chunk := f.read(CHUNK):
             yield chunk
+
+
+SERVED_HEADERS = ("content-type", "content-disposition")
+
+
+def served_as(headers: dict | None) -> str:
+    """What a download URL's signature covers besides method, key and expiry: the response
+    headers it names (nothing for an upload URL)."""
+    values = [(headers or {}).get(name) or "" for name in SERVED_HEADERS]
+    return "\n".join(values) if any(values) else ""
 
 
 class LockedError(PermissionError):
@@ -152,28 +167,35 @@ class LocalBackend:
             raise ValueError("key outside the evidence folder")
         return path
 
-    def signature(self, method: str, key: str, expires: int) -> str:
-        msg = f"{method}:{key}:{expires}".encode()
-        return hmac.new(self.secret, msg, hashlib.sha256).hexdigest()
+    def signature(self, method: str, key: str, expires: int, served: str = "") -> str:
+        msg = f"{method}:{key}:{expires}" + (f":{served}" if served else "")
+        return hmac.new(self.secret, msg.encode(), hashlib.sha256).hexdigest()
 
-    def _signed(self, method: str, path: str, key: str, ttl: int) -> str:
+    def _signed(self, method: str, path: str, key: str, ttl: int, headers=None) -> str:
         expires = int(time.time()) + ttl
-        query = urlencode({"expires": expires, "signature": self.signature(method, key, expires)})
+        signature = self.signature(method, key, expires, served_as(headers))
+        query = urlencode({"expires": expires, "signature": signature,
+                           **{f"response-{k}": v for k, v in (headers or {}).items()}})
         return f"{self.public_url}/{path}/{key}?{query}"
 
-    def valid(self, method: str, key: str, expires: str, signature: str) -> bool:
+    def valid(self, method: str, key: str, expires: str, signature: str,
+              served: str = "") -> bool:
         try:
             exp = int(expires)
         except (TypeError, ValueError):
             return False
         return exp >= time.time() and hmac.compare_digest(
-            self.signature(method, key, exp), signature or "")
+            self.signature(method, key, exp, served), signature or "")
 
     def upload_url(self, key: str, ttl: int) -> str:
         return self._signed("PUT", "uploads", key, ttl)
 
-    def download_url(self, key: str, ttl: int) -> str:
-        return self._signed("GET", "files", key, ttl)
+    def download_url(self, key: str, ttl: int, content_type: str, disposition: str) -> str:
+        # As S3 does: the type and disposition travel in the URL, covered by the signature,
+        # so serving needs no lookup (a content-addressed key can be several users' rows,
+        # each with its own file name).
+        return self._signed("GET", "files", key, ttl, {"content-type": content_type,
+                                                       "content-disposition": disposition})
 
     def receive(self, key: str, stream, length: int, max_bytes: int) -> int:
         """Write an upload, never more than announced; a short body is removed."""

@@ -46,7 +46,8 @@ def _read_landed(backend, row: Evidence, claimed_sha256, max_bytes):
     """Stream what landed: SHA-256, first bytes, and a spooled copy for Pillow."""
     chunks = backend.read(row.object_key)
     if chunks is None:
-        raise InvalidInput("nothing was uploaded", [{"field": "file", "reason": "missing"}])
+        raise InvalidInput("nothing was uploaded", [{"field": "file", "reason": "missing"}],
+                           code="evidence_not_uploaded")
     digest, head, total = hashlib.sha256(), b"", 0
     spool = tempfile.SpooledTemporaryFile(max_size=2 * 1024 * 1024)
     for chunk in chunks:
@@ -76,7 +77,12 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
                                                       store.max_bytes)
         with spool:
             if real_type.startswith("image/"):
-                facts = rules.photo_facts(spool)
+                facts = rules.photo_facts(spool, store.max_pixels, store.max_decode_bytes)
+                if facts.get("no_thumbnail"):
+                    log.info("evidence %s kept without a thumbnail: %s", evidence_id,
+                             facts["no_thumbnail"])
+            elif real_type == "application/pdf":
+                rules.check_pdf(spool.read())  # at most max_bytes
     except ServiceError:
         _discard(db, store, row)
         raise
@@ -166,17 +172,22 @@ def view(uow, store, actor: Actor, evidence_id: str) -> dict:
     if row is None or row.status not in KEPT:
         raise NotFound(f"evidence {evidence_id} not found")
     if not rules.may_view(actor, row.owner_id, row.viewers):
-        raise Forbidden("you may not see this evidence")
+        raise Forbidden("you may not see this evidence", code="evidence_forbidden")
     uow.session.add(EvidenceView(evidence_id=row.id, account_id=actor.account_id, viewed_at=utcnow()))
-    return {**as_dict(row), "url": store.backend.download_url(row.object_key, store.ttl)}
+    return {**as_dict(row), "url": store.backend.download_url(
+        row.object_key, store.ttl, row.content_type,
+        rules.content_disposition(row.content_type, row.filename))}
 
 
 def thumbnail_urls(s, store, actor: Actor, evidence_ids) -> dict:
     out = {}
     for row in s.scalars(select(Evidence).where(Evidence.id.in_(list(evidence_ids)[:500]))):
         if row.thumbnail_key and rules.may_view(actor, row.owner_id, row.viewers):
-            out[row.id] = {"url": store.backend.download_url(row.thumbnail_key, store.ttl),
-                           "reused": row.reused_by_other}
+            out[row.id] = {"url": store.backend.download_url(row.thumbnail_key, store.ttl,
+                                                             "image/jpeg", "inline"),
+                           "reused": row.reused_by_other, "content_type": row.content_type,
+                           "captured_at": row.captured_at.isoformat() if row.captured_at else None,
+                           "gps": [row.gps_lat, row.gps_lon] if row.gps_lat is not None else None}
     return out
 
 

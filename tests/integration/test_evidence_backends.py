@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 
+from ekinerja_contract.errors import ServiceError
 from ekinerja_contract.rpc_client import RemoteError
 from tests.support.stack import Stack
 from tests.support.bus import publish
@@ -20,6 +21,9 @@ pytestmark = pytest.mark.integration
 OWNER = {"account_id": 10, "employee_id": 10, "agency_id": 1, "roles": ["employee"]}
 OTHER = {"account_id": 11, "employee_id": 11, "agency_id": 1, "roles": ["employee", "supervisor"]}
 PNG = png(1)
+# A refusal arrives as nameko's RemoteError or, with the contract's own classes registered,
+# as the class itself: both name it in exc_type.
+REFUSED = (RemoteError, ServiceError)
 
 
 @pytest.fixture(scope="module", params=["local", "s3"])
@@ -51,11 +55,12 @@ def evidence(request, amqp_uri, s3_server, tmp_path_factory):
 
 
 def upload(stack, data: bytes, content_type="image/jpeg", name="foto.jpg", send=None,
-           sha=True, actor=OWNER):
+           sha=True, actor=OWNER, put_type=None):
     ticket = stack.rpc.call("evidence", "create_upload", actor, name, content_type, len(data))
     body = data if send is None else send
     r = httpx.put(ticket["upload_url"], content=body,
-                  headers={"Content-Type": content_type, "Content-Length": str(len(body))})
+                  headers={"Content-Type": put_type or content_type,
+                           "Content-Length": str(len(body))})
     assert r.status_code < 300, r.text
     digest = hashlib.sha256(body).hexdigest() if sha else None
     return ticket["evidence_id"], lambda: stack.rpc.call(
@@ -78,7 +83,7 @@ def test_owner_gets_a_working_short_lived_url_and_others_are_refused(evidence):
     confirm()
     view = evidence.rpc.call("evidence", "view", OWNER, evidence_id)
     assert httpx.get(view["url"]).content == PNG
-    with pytest.raises(RemoteError) as err:
+    with pytest.raises(REFUSED) as err:
         evidence.rpc.call("evidence", "view", OTHER, evidence_id)
     assert err.value.exc_type == "Forbidden"
 
@@ -97,11 +102,11 @@ def test_the_same_bytes_again_return_the_existing_record_flagged(evidence):
 def test_wrong_bytes_behind_a_right_looking_name_leave_nothing_behind(evidence):
     before = evidence.objects()
     evidence_id, confirm = upload(evidence, b"MZ\x90\x00" + b"\x00" * 100, "image/jpeg", "foto.jpg")
-    with pytest.raises(RemoteError) as err:
+    with pytest.raises(REFUSED) as err:
         confirm()
     assert err.value.exc_type == "UnsupportedMediaType"
     assert evidence.objects() == before
-    with pytest.raises(RemoteError):
+    with pytest.raises(REFUSED):
         evidence.rpc.call("evidence", "describe", evidence_id)
 
 
@@ -112,7 +117,7 @@ def test_a_truncated_upload_is_refused_and_removed(evidence):
                                len(data))
     httpx.put(ticket["upload_url"], content=data[:50],
               headers={"Content-Type": "image/jpeg", "Content-Length": "50"})
-    with pytest.raises(RemoteError) as err:
+    with pytest.raises(REFUSED) as err:
         evidence.rpc.call("evidence", "confirm_upload", OWNER, ticket["evidence_id"], None)
     assert err.value.exc_type == "InvalidInput"
     assert evidence.objects() == before
@@ -127,7 +132,7 @@ def test_a_truncated_upload_is_refused_and_removed(evidence):
 ])
 def test_bad_uploads_are_refused_before_any_byte_is_stored(evidence, name, ctype, size, error):
     before = evidence.objects()
-    with pytest.raises(RemoteError) as err:
+    with pytest.raises(REFUSED) as err:
         evidence.rpc.call("evidence", "create_upload", OWNER, name, ctype, size)
     assert err.value.exc_type == error
     assert evidence.objects() == before
@@ -181,7 +186,7 @@ def test_the_audit_finds_an_altered_object(evidence, amqp_uri):
     wait_until(lambda: evidence.rpc.call("evidence", "describe", evidence_id)["status"] == "linked",
                10, "linked")
     assert evidence.rpc.call("evidence", "verify", admin, evidence_id)["ok"] is True
-    with pytest.raises(RemoteError):
+    with pytest.raises(REFUSED):
         evidence.rpc.call("evidence", "verify", OWNER, evidence_id)
     key = f"evidence/{sha}"
     if evidence.kind == "s3":  # a new version on top of the locked one
@@ -205,7 +210,72 @@ def test_uploads_never_linked_within_seven_days_are_removed(evidence):
     confirm()
     later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=8)).isoformat()
     assert evidence.rpc.call("evidence", "run_housekeeping", later)["purged"] >= 1
-    with pytest.raises(RemoteError):
+    with pytest.raises(REFUSED):
         evidence.rpc.call("evidence", "describe", evidence_id)
     assert not any(evidence_id in o for o in evidence.objects())
     assert not any(o.startswith("staging/") for o in evidence.objects())
+
+
+# --- hardening: what is refused at confirm time, and how files are served ---------------
+
+PLAIN_PDF = (b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+             b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+             b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def test_decompression_bombs_are_refused_from_their_header_and_leave_nothing_behind(evidence):
+    from tests.evidence.unit.bombs import jpeg_claiming, png_of_zeros
+    before = evidence.objects()
+    for data, ctype in ((jpeg_claiming(60000, 60000), "image/jpeg"),
+                        (png_of_zeros(10000, 10000, color_type=0), "image/png")):  # grey: 99 KB
+        evidence_id, confirm = upload(evidence, data, ctype, "foto.png")
+        with pytest.raises(REFUSED) as err:
+            confirm()
+        assert err.value.exc_type == "InvalidInput"
+        assert "megapixels" in err.value.message
+        with pytest.raises(REFUSED):
+            evidence.rpc.call("evidence", "describe", evidence_id)
+    assert evidence.objects() == before
+
+
+def test_a_pdf_with_a_script_is_refused_and_leaves_nothing_behind(evidence):
+    before = evidence.objects()
+    scripted = PLAIN_PDF.replace(b"/Pages 2 0 R", b"/Pages 2 0 R /OpenAction 3 0 R").replace(
+        b"trailer", b"3 0 obj\n<< /S /J#61vaScript /JS (app.alert(1)) >>\nendobj\ntrailer")
+    _, confirm = upload(evidence, scripted, "application/pdf", "undangan.pdf")
+    with pytest.raises(REFUSED) as err:
+        confirm()
+    assert err.value.exc_type == "UnsupportedMediaType" and "scripts" in err.value.message
+    assert evidence.objects() == before
+
+
+def test_files_are_served_with_the_verified_type_and_pdfs_as_downloads(evidence):
+    from urllib.parse import parse_qs, urlsplit
+    # the uploader's PUT says text/html; what was verified (PNG) is what is served
+    image_id, confirm = upload(evidence, png(seed=21), "image/png", "scan.png",
+                               put_type="text/html")
+    confirm()
+    pdf_id, confirm = upload(evidence, PLAIN_PDF, "application/pdf", "Surat Undangan.pdf")
+    confirm()
+    image = evidence.rpc.call("evidence", "view", OWNER, image_id)["url"]
+    pdf = evidence.rpc.call("evidence", "view", OWNER, pdf_id)["url"]
+    served = {"image": httpx.get(image), "pdf": httpx.get(pdf)}
+    assert served["image"].headers["content-type"] == "image/png"
+    assert served["image"].headers["content-disposition"].startswith("inline")
+    assert served["pdf"].headers["content-type"] == "application/pdf"
+    assert served["pdf"].headers["content-disposition"] == (
+        "attachment; filename=\"Surat Undangan.pdf\"; filename*=UTF-8''Surat%20Undangan.pdf")
+    assert served["pdf"].content == PLAIN_PDF
+    # both backends name the headers in the signed URL (S3: response-* query parameters)
+    query = parse_qs(urlsplit(pdf).query)
+    assert query["response-content-type"] == ["application/pdf"]
+    assert query["response-content-disposition"][0].startswith("attachment;")
+    if evidence.kind == "local":
+        for response in served.values():
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["content-security-policy"] == "default-src 'none'"
+        forged = pdf.replace("application%2Fpdf", "text%2Fhtml")
+        assert httpx.get(forged).status_code == 403
+    # A presigned GET can only override the type and disposition (and caching, language,
+    # encoding): nosniff and a CSP are up to the S3 server or a proxy in front of it; moto
+    # sends neither, and honours both response-* parameters (asserted above)
