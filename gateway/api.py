@@ -16,7 +16,8 @@ from ekinerja_contract.schemas import (MAX_ID, Actor, DbId, BulkDecisionIn, Cata
                                        GraceWindowIn, HolidayIn, MeetingIn, OrganisationIn,
                                        ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
 
-from .auth import current_actor, hash_password, issue_token, require, verify_password
+from .auth import (current_actor, forget_version, hash_password, is_known_device, issue_token,
+                   require, verify_password)
 from .errors import ApiError
 
 router = APIRouter(prefix="/api/v1")
@@ -61,18 +62,18 @@ class TokenOut(BaseModel):
 
 
 async def check_login(request: Request, call, username: str, password: str) -> dict:
-    """Shared by the API and the pages: rate limit per address, lockout per account."""
+    """Shared by the API and the pages: a rate limit per client address, and a growing
+    delay per username (services/reporting/logins.py) that the account's owner on a
+    device they logged in from before does not feel. Known and unknown usernames take
+    the same calls, the same password hashing and get the same answers."""
     request.app.state.login_limiter.check(request.client.host if request.client else "?")
-    try:
-        account = await call("reporting", "get_account", username)
-    except NotFound:
-        account = None
-    if account and account.get("locked_until"):
-        raise ApiError(429, "account_locked", "too many failed logins; try again later",
-                       headers={"Retry-After": "900"})
+    state = await call("reporting", "login_state", username)
+    account, wait = state["account"], state["retry_after"]
+    if wait and not is_known_device(request, username):
+        raise ApiError(429, "too_many_requests", "too many failed logins; wait and try again",
+                       headers={"Retry-After": str(wait)})
     ok = await verify_password(account and account["password_hash"], password)
-    if account:
-        await call("reporting", "record_login", username, ok)
+    await call("reporting", "record_login", username, ok)
     if not ok:
         raise ApiError(401, "invalid_credentials", "wrong username or password")
     return account
@@ -96,6 +97,21 @@ async def me(actor: Actor = Depends(current_actor)):
     return actor
 
 
+@router.post("/auth/logout", tags=["auth"])
+async def logout(request: Request, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """End every session of your account: each token issued to it stops working."""
+    result = await call("reporting", "revoke_tokens", actor_dict(actor))
+    forget_version(request, actor.account_id)
+    return result
+
+
+@router.post("/admin/accounts/{username}/unlock", tags=["admin"])
+async def unlock_account(username: Annotated[str, Path(min_length=1, max_length=60)],
+                         actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+    """Clear a username's failed logins so its owner need not wait (audited)."""
+    return await call("reporting", "unlock_account", actor_dict(actor), username)
+
+
 class PasswordIn(BaseModel):
     password: str = Field(min_length=10, max_length=200)
     current_password: str | None = Field(default=None, max_length=200,
@@ -103,15 +119,18 @@ class PasswordIn(BaseModel):
 
 
 @router.post("/accounts/{username}/password", tags=["auth"])
-async def set_password(username: str, body: PasswordIn, actor: Actor = Depends(current_actor),
-                       call=Depends(rpc)):
+async def set_password(username: Annotated[str, Path(min_length=1, max_length=60)],
+                       body: PasswordIn, request: Request,
+                       actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Change your own password (give the current one), or, as an admin, set someone's."""
     account = await call("reporting", "get_account", username)
     if account["account_id"] == actor.account_id and not await verify_password(
             account["password_hash"], body.current_password or ""):
         raise ApiError(403, "forbidden", "the current password is wrong")
-    return await call("reporting", "set_password", actor_dict(actor), username,
-                      await hash_password(body.password))
+    result = await call("reporting", "set_password", actor_dict(actor), username,
+                        await hash_password(body.password))
+    forget_version(request, account["account_id"])
+    return result
 
 
 # --- administration -------------------------------------------------------------
@@ -477,9 +496,11 @@ async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey
 
 @router.get("/employees/{employee_id}/superior", tags=["organisation"])
 async def superior(employee_id: Id, on: dt.date | None = None,
-                   _actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    """Who is this employee's direct superior on a date (acting officials included)."""
-    return await call("reporting", "superior_of", employee_id, on and on.isoformat())
+                   actor: Actor = Depends(current_actor), call=Depends(rpc)):
+    """Who is this employee's direct superior on a date (acting officials included).
+    For the employee, their superiors and admins; 404 for anyone else."""
+    return await call("reporting", "superior_for", actor_dict(actor), employee_id,
+                      on and on.isoformat())
 
 
 @router.get("/team", tags=["organisation"])

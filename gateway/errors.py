@@ -64,7 +64,8 @@ class Problem:
 
     @property
     def display_details(self) -> list[str]:
-        return [messages.reason_text(d) for d in self.details if isinstance(d, dict)]
+        texts = (messages.reason_text(d) for d in self.details if isinstance(d, dict))
+        return [text for text in texts if text]
 
 
 def body(status: int, code: str, message: str, details=None, params=None,

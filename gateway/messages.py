@@ -21,6 +21,7 @@ ERRORS = {
     "unsupported_media_type": "Jenis berkas ini tidak diterima. Kirim foto JPEG/PNG atau PDF.",
     "unauthenticated": "Silakan masuk terlebih dahulu.",
     "token_expired": "Sesi Anda telah berakhir. Silakan masuk lagi.",
+    "token_revoked": "Sesi ini sudah diakhiri. Silakan masuk lagi.",
     "csrf": "Formulir ini tidak dikirim dari halaman E-Kinerja. Muat ulang halaman dan coba lagi.",
     "too_many_requests": "Terlalu banyak permintaan. Tunggu sebentar, lalu coba lagi.",
     "account_locked": "Terlalu banyak percobaan masuk. Coba lagi nanti.",
@@ -138,6 +139,7 @@ ERRORS = {
     "evidence_damaged": "Berkas bukti rusak atau tidak dapat dibaca. Ambil foto lagi.",
     "evidence_too_many_pixels": "Gambar terlalu besar ({megapixels} megapiksel; batasnya {limit} megapiksel). Kecilkan fotonya.",
     "evidence_pdf_active": "PDF ini berisi skrip atau tindakan otomatis dan tidak diterima. Cetak ulang ke PDF biasa.",
+    "evidence_pdf_uncheckable": "PDF ini terenkripsi atau dikompresi dengan cara yang tidak dapat diperiksa. Cetak ulang ke PDF biasa.",
     "evidence_upload_mismatch": "Berkas yang diterima tidak sama dengan yang dikirim. Unggah lagi.",
     "evidence_not_uploaded": "Berkas belum terunggah. Unggah lagi.",
     "evidence_wrong_owner": "Berkas bukti itu milik orang lain.",
@@ -229,9 +231,12 @@ def _fill(text: str, params: dict) -> str:
 
 
 def reason_text(detail: dict) -> str:
-    """One field's problem: 'Jam selesai: jam selesai harus setelah jam mulai'."""
+    """One field's problem: 'Jam selesai: jam selesai harus setelah jam mulai' ('' when
+    the detail carries no code to translate)."""
     field = str(detail.get("field") or detail.get("column") or "").rsplit(".", 1)[-1]
     code = detail.get("code") or ""
+    if not code:  # an uncoded detail only repeats the error in developer words
+        return ""
     if code in ERRORS:
         reason = _fill(ERRORS[code], detail.get("params") or {})
     else:

@@ -1,6 +1,8 @@
-"""A small demo city: one agency, its head, two staff, and a starter catalogue.
+"""A small demo city: one agency, its head, three staff, and a starter catalogue.
 Used by the local runner and by the end-to-end tests."""
 import datetime as dt
+
+import httpx
 
 ADMIN = {"username": "admin", "password": "admin-demo-123"}
 
@@ -43,6 +45,46 @@ LOGINS = [(ADMIN["username"], ADMIN["password"], "admin kota")] + [
     (e["username"], e["password"], e["name"]) for e in ORGANISATION["employees"]]
 
 
+class DemoDataError(RuntimeError):
+    """The demo data could not be loaded; `account` says whose login failed (None when
+    the failure was not a login), `status` the HTTP status (None: no answer)."""
+
+    def __init__(self, reason: str, account: str | None = None, status: int | None = None):
+        self.reason, self.account, self.status = reason, account, status
+        who = f"account {account!r}: " if account else ""
+        super().__init__(f"could not load the demo data: {who}{reason}")
+
+
+def _error_of(r) -> tuple[str, str]:
+    """(code, message) of a gateway error answer ({"error": {...}}), or of any other body."""
+    try:
+        err = r.json()["error"]
+        return str(err.get("reason_code") or err.get("code")), str(err.get("message"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "http_error", (r.text or r.reason_phrase)[:200]
+
+
+def _login_failure(username: str, r) -> DemoDataError:
+    code, message = _error_of(r)
+    if r.status_code == 429:
+        retry = r.headers.get("Retry-After", "")
+        wait = f"; try again in {_duration(int(retry))}" if retry.isdigit() else ""
+        reason = (f"the gateway holds its login back after failed attempts "
+                  f"(HTTP 429 {code}: {message}){wait}")
+    elif r.status_code == 401:
+        reason = (f"the demo password was refused (HTTP 401 {code}): was it changed? "
+                  "Reset the demo data to get it back")
+    else:
+        reason = f"login failed (HTTP {r.status_code} {code}: {message})"
+    return DemoDataError(reason, account=username, status=r.status_code)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} s"
+    return f"{-(-seconds // 60)} minutes"
+
+
 def tiny_jpeg() -> bytes:
     """A valid 1x1 JPEG (the smallest photo a test can upload)."""
     import base64
@@ -76,15 +118,28 @@ def skp_items(parent_ids: list[int] | None = None) -> list[dict]:
 
 def load(http, year: int, extra_years: tuple[int, ...] = ()) -> dict:
     """Load the demo city over the public API (an httpx.Client on the gateway), with
-    approved SKPs for `year` (and `extra_years`). Returns ids by username."""
+    approved SKPs for `year` (and `extra_years`). Returns ids by username.
+
+    Any failure (a demo login refused or locked, a request refused, no answer) raises
+    DemoDataError, whose message says which account or request and why."""
+    try:
+        return _load(http, year, extra_years)
+    except httpx.HTTPError as exc:
+        raise DemoDataError(f"no answer from the gateway ({type(exc).__name__}: {exc})") from exc
+
+
+def _load(http, year: int, extra_years: tuple[int, ...]) -> dict:
     def login(username, password):
         r = http.post("/api/v1/auth/login", json={"username": username, "password": password})
-        r.raise_for_status()
+        if r.status_code != 200:
+            raise _login_failure(username, r)
         return {"Authorization": f"Bearer {r.json()['access_token']}"}, r.json()["user"]
 
     def ok(r):
         if r.status_code >= 300:
-            raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.text}")
+            code, message = _error_of(r)
+            raise DemoDataError(f"{r.request.method} {r.request.url.path} answered HTTP "
+                                f"{r.status_code} {code}: {message}", status=r.status_code)
         return r.json()
 
     admin, _ = login(ADMIN["username"], ADMIN["password"])

@@ -37,12 +37,17 @@ def persistent_secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def load_demo(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=60) as http:
-        try:
+def load_demo(base_url: str, transport: httpx.BaseTransport | None = None) -> bool:
+    """Load the demo city; if it cannot be loaded, say why in one line and carry on
+    (the system keeps running without it). `transport` is for tests."""
+    try:
+        with httpx.Client(base_url=base_url, timeout=60, transport=transport) as http:
             demo_data.load(http, config.today().year)
-        except RuntimeError as exc:
-            raise SystemExit(f"loading demo data failed: {exc}") from None
+        return True
+    except demo_data.DemoDataError as exc:
+        print(f"{exc} (the system keeps running; to reset the demo data stop, delete "
+              f"{config.data_dir()} and start again)", file=sys.stderr, flush=True)
+        return False
 
 
 def main() -> int:
@@ -74,8 +79,9 @@ def main() -> int:
         sup.start("gateway", gateway_command(port))
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: httpx.get(f"{base}/readyz").status_code == 200, 30, "gateway")
-        load_demo(base)
-        print(f"\nE-Kinerja is running at {base}  (API docs: {base}/docs)\nDemo logins:")
+        loaded = load_demo(base)
+        print(f"\nE-Kinerja is running at {base}  (API docs: {base}/docs)\n"
+              f"Demo logins{'' if loaded else ' (the demo data did not load, see above)'}:")
         for user, password, who in demo_data.LOGINS:
             print(f"  {user:<8} {password:<16} {who}")
         print("Ctrl-C stops everything.\n", flush=True)

@@ -31,8 +31,12 @@ def main(argv=None) -> int:
             print("the gateway did not become ready", file=sys.stderr)
             return 1
         time.sleep(2)
-    with httpx.Client(base_url=opts.gateway, timeout=60) as http:
-        demo_data.load(http, config.today().year)
+    try:
+        with httpx.Client(base_url=opts.gateway, timeout=60) as http:
+            demo_data.load(http, config.today().year)
+    except demo_data.DemoDataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     for user, password, who in demo_data.LOGINS:
         print(f"{user:<8} {password:<16} {who}")
     return 0

@@ -49,6 +49,7 @@ STRINGS = {
         "choose_reason": "— pilih alasan —", "reason_free": "Alasan lain / keterangan",
         "draft_saved": "Draf tersimpan.",
         "over_cap": "{minutes} menit melebihi batas harian dan tidak dihitung.",
+        "edit_report": "Ubah laporan", "save_changes": "Simpan perubahan",
         "show": "Tampilkan", "tpp_paid": "TPP bulan ini", "tpp_breakdown": "Rincian TPP",
         "rule_set_in_force": "Aturan yang berlaku", "tpp_ceiling": "Pagu TPP",
         "job_class": "kelas jabatan", "performance_achieved": "Capaian kinerja",

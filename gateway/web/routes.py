@@ -14,7 +14,8 @@ from ekinerja_contract.schemas import MAX_ID, Actor
 
 from .. import messages
 from ..api import actor_dict, rpc
-from ..auth import COOKIE, decode, issue_token
+from ..auth import (COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version,
+                    issue_token)
 from ..errors import ApiError, Problem
 from . import charts, formatting
 from .flash import COOKIE as FLASH_COOKIE, set_flash, take_flash
@@ -41,7 +42,7 @@ async def page_actor(request: Request) -> Actor:
     if not token:
         raise LoginRequired()
     try:
-        return decode(token, request)
+        return await authenticate(token, request)
     except ApiError:
         raise LoginRequired() from None
 
@@ -102,7 +103,7 @@ async def error_page(request: Request, problem: Problem):
     token = request.cookies.get(COOKIE)
     if token:
         try:
-            actor = decode(token, request)
+            actor = decode(token, request)  # only for the menu: no call, no new failure
         except ApiError:
             actor = None
     title = {403: "error_403", 404: "error_404", 409: "error_409", 422: "error_422",
@@ -133,14 +134,27 @@ async def login(request: Request, username: str = Form(...), password: str = For
                       error=messages.display(err.code, err.params))
     settings = request.app.state.settings
     response = RedirectResponse("/", status_code=303)
+    secure = request.url.scheme == "https"
     response.set_cookie(COOKIE, issue_token(account, settings.jwt_secret, settings.token_ttl_minutes),
                         httponly=True, samesite="strict", max_age=settings.token_ttl_minutes * 60,
-                        secure=request.url.scheme == "https")
+                        secure=secure)
+    # This browser is the owner's: failed attempts by others do not hold it back.
+    response.set_cookie(DEVICE_COOKIE, device_token(settings.jwt_secret, username),
+                        httponly=True, samesite="strict", max_age=365 * 24 * 3600, secure=secure)
     return response
 
 
 @router.get("/keluar")
-async def logout():
+async def logout(request: Request, call=Depends(rpc)):
+    """Log out: the session ends on the server too (every token of the account)."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        try:
+            actor = await authenticate(token, request)
+            await call("reporting", "revoke_tokens", actor_dict(actor))
+            forget_version(request, actor.account_id)
+        except (ApiError, ServiceError):
+            pass  # already ended: nothing to revoke
     response = RedirectResponse("/masuk", status_code=303)
     response.delete_cookie(COOKIE)
     return response

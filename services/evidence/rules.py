@@ -309,11 +309,10 @@ def pdf_names(data: bytes) -> set[str]:
 
 
 def _uncheckable(why: str) -> UnsupportedMediaType:
-    # the class's own code: gateway/messages.py has no text yet for this one
     return UnsupportedMediaType(
         "this PDF cannot be checked for scripts (it is encrypted or compressed in an unusual "
         "way); print or export it again as a plain PDF",
-        [{"field": "file", "reason": f"cannot be checked: {why}"}])
+        [{"field": "file", "reason": f"cannot be checked: {why}"}], code="evidence_pdf_uncheckable")
 
 
 def _object_stream(body: bytes, names: set[str], budget: int) -> bytes:

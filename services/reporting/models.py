@@ -72,8 +72,19 @@ class Account(Base):
     roles: Mapped[list] = mapped_column(JSON)
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), unique=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # unused since 0003
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # likewise
+    # Raised by a password change, a change of roles and a logout: older tokens die.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed logins per username, known or not (see logins.py)."""
+    __tablename__ = "login_throttle"
+    username: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Skp(Base):

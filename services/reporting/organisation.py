@@ -150,11 +150,18 @@ def _account(s, emp: Employee, agency: Agency, e) -> None:
     elif account.employee_id not in (None, emp.id):
         raise InvalidInput(f"username {e.username!r} belongs to someone else",
                            [{"field": "employees.username", "reason": "taken"}], code="username_taken", params={"username": e.username})
+    roles = sorted(set(e.roles) | {"employee"})
+    # A new password, new roles or another agency: tokens issued before stop working.
+    changed = account.id is not None and (
+        bool(e.password_hash and e.password_hash != account.password_hash)
+        or sorted(account.roles or []) != roles or account.agency_id != agency.id)
     if e.password_hash:
         account.password_hash = e.password_hash
     account.username = e.username
-    account.roles = sorted(set(e.roles) | {"employee"})
+    account.roles = roles
     account.employee_id, account.agency_id = emp.id, agency.id
+    if changed:
+        account.token_version = (account.token_version or 0) + 1
 
 
 def emit_placement(uow, placement: Placement) -> None:

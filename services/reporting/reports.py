@@ -68,7 +68,12 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
                            numbers.grace_until)
     rules.check_may_claim(p.activity, position.job_class, position.code)
     _check_skp_item(s, emp.id, p)
-    _check_evidence(s, actor, p, report)
+    if report is None:
+        state = "draft" if action == "draft" else rules.next_state("draft", action)
+    else:
+        state = rules.next_state(report.state, action)
+    # A draft may wait for its photo; anything sent to the superior must carry it.
+    _check_evidence(s, actor, p, report, required=state != "draft")
     own = report.id if report else None
     if p.meeting is not None:
         _check_claim(s, emp.id, p, own)
@@ -79,10 +84,6 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
                            f"({other.start:%H:%M}-{other.end:%H:%M})",
                            [{"field": "start", "reason": "overlapping time"}], code="report_overlap", params={"report_id": other.id, "start": f"{other.start:%H:%M}", "end": f"{other.end:%H:%M}"})
 
-    if report is None:
-        state = "draft" if action == "draft" else rules.next_state("draft", action)
-    else:
-        state = rules.next_state(report.state, action)
     points, rupiah = rules.report_value(p.activity.points, p.activity.rupiah,
                                         p.activity.role_weights, p.data.role, p.data.quantity)
     minutes = rules.minutes_between(p.start, p.end)
@@ -122,9 +123,10 @@ def _check_skp_item(s, employee_id: int, p: Prepared) -> None:
     rules.check_skp_item(item.kind, item.state, p.activity.creative)
 
 
-def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None) -> None:
+def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None,
+                    required: bool = True) -> None:
     if p.evidence is None:
-        if p.activity.evidence_required:
+        if p.activity.evidence_required and required:
             raise InvalidInput("this activity needs evidence (a photo or scan)",
                                [{"field": "evidence_id", "reason": "required"}], code="evidence_required")
         return

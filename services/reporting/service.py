@@ -13,13 +13,11 @@ from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
 from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn, OrganisationIn,
                                        ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
 
-from . import catalogue, meetings, organisation, reports, skp, storage
-from .models import (Account, ActivityType, Agency, AuditEntry, Base, ClosedPeriod, GraceWindow,
-                     Meeting)
+from . import catalogue, logins, meetings, organisation, reports, skp, storage
+from .models import (Account, ActivityType, Agency, AuditEntry, Base, ClosedPeriod, Employee,
+                     GraceWindow, Meeting)
 
 ADMINS = ("city_admin", "agency_admin")
-LOCKOUT_AFTER = 5
-LOCKOUT_MINUTES = 15
 
 
 def _decision(event_type: str, action: str):
@@ -64,41 +62,63 @@ class ReportingService:
 
     @rpc
     def get_account(self, username):
-        """Credentials for the gateway's login; the password is checked there."""
+        """An account's facts, its password hash included (the gateway checks a current
+        password before a change); NotFound if unknown."""
         with self.db.session() as s:
-            acc = s.scalar(select(Account).where(Account.username == username))
+            acc = logins.find(s, username)
             if acc is None:
                 raise NotFound("unknown user", code="account_unknown")
-            roles, name = set(acc.roles), username
-            if acc.employee_id:
-                name = storage.employee(s, acc.employee_id).name
-                if storage.subordinates_on(s, acc.employee_id, config.today()):
-                    roles.add("supervisor")
-            locked = acc.locked_until
-            if locked is not None and locked.tzinfo is None:
-                locked = locked.replace(tzinfo=dt.timezone.utc)
-            return {"account_id": acc.id, "username": acc.username, "name": name,
-                    "password_hash": acc.password_hash, "roles": sorted(roles),
-                    "employee_id": acc.employee_id, "agency_id": acc.agency_id,
-                    "locked_until": locked.isoformat() if locked and locked > utcnow() else None}
+            return _account_dict(s, acc)
+
+    @rpc
+    def login_state(self, username):
+        """What the gateway's login needs, in one call whether the username exists or
+        not (so the answer and its time do not tell): the account or None, and how
+        long this username must wait after failed attempts."""
+        with self.db.session() as s:
+            acc = logins.find(s, username)
+            return {"account": _account_dict(s, acc) if acc else None,
+                    "retry_after": logins.retry_after(logins.throttle_of(s, username), utcnow())}
 
     @rpc
     def record_login(self, username, succeeded):
-        """Count failed logins; after LOCKOUT_AFTER in a row the account locks for a while."""
+        """Count an attempt (known usernames and unknown alike); returns the wait."""
         with self.db.unit_of_work() as uow:
-            acc = uow.session.scalar(select(Account).where(Account.username == username)
-                                     .with_for_update())
+            row, started = logins.record(uow.session, username, bool(succeeded), utcnow())
+            if started:
+                acc = logins.find(uow.session, username)
+                _audit(uow, Actor(account_id=acc.id if acc else 0), "login.throttled",
+                       {"username": username[:60], "known": acc is not None})
+            return {"retry_after": logins.retry_after(row, utcnow())}
+
+    @rpc
+    def unlock_account(self, actor, username):
+        """An admin clears a username's failed attempts (audited)."""
+        actor = _admin(actor)
+        with self.db.unit_of_work() as uow:
+            cleared = logins.clear(uow.session, username)
+            _audit(uow, actor, "login.unthrottled", {"username": username[:60],
+                                                     "had_failures": cleared})
+        return {"username": username, "cleared": cleared}
+
+    @rpc
+    def token_version(self, account_id):
+        """The version every valid token of this account carries; NotFound if gone."""
+        with self.db.session() as s:
+            acc = s.get(Account, account_id)
             if acc is None:
-                return {"locked_until": None}
-            if succeeded:
-                acc.failed_logins, acc.locked_until = 0, None
-            else:
-                acc.failed_logins = (acc.failed_logins or 0) + 1
-                if acc.failed_logins >= LOCKOUT_AFTER:
-                    acc.locked_until = utcnow() + dt.timedelta(minutes=LOCKOUT_MINUTES)
-                    acc.failed_logins = 0
-                    _audit(uow, Actor(account_id=acc.id), "account.locked", {"username": username})
-            return {"locked_until": acc.locked_until.isoformat() if acc.locked_until else None}
+                raise NotFound("unknown account", code="account_unknown")
+            return acc.token_version or 0
+
+    @rpc
+    def revoke_tokens(self, actor):
+        """Log out everywhere: every token issued to the caller's account stops working."""
+        actor = Actor.model_validate(actor)
+        with self.db.unit_of_work() as uow:
+            acc = uow.session.get(Account, actor.account_id, with_for_update=True)
+            if acc is None:
+                raise NotFound("unknown account", code="account_unknown")
+            return {"token_version": logins.revoke_tokens(acc)}
 
     @rpc
     def set_password(self, actor, username, password_hash):
@@ -115,6 +135,7 @@ class ReportingService:
                     and "city_admin" not in acc.roles)):
                 raise Forbidden("you may not set this password", code="password_forbidden")
             acc.password_hash = password_hash
+            logins.revoke_tokens(acc)  # every session of the old password ends
             _audit(uow, actor, "account.password_set", {"username": username})
         return {"username": username}
 
@@ -123,6 +144,19 @@ class ReportingService:
         """Who is this employee's direct superior on a date (acting officials included)."""
         with self.db.session() as s:
             sup = storage.superior_on(s, employee_id, _date(on))
+            return None if sup is None else {"employee_id": sup.id, "name": sup.name, "nip": sup.nip}
+
+    @rpc
+    def superior_for(self, actor, employee_id, on=None):
+        """superior_of for a person: only the employee, anyone above them in the chain,
+        and admins may ask; anyone else gets the same NotFound as for an id that does
+        not exist, so ids cannot be probed for names and NIPs."""
+        actor = Actor.model_validate(actor)
+        day = _date(on)
+        with self.db.session() as s:
+            if not _may_see_employee(s, actor, employee_id, day):
+                raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
+            sup = storage.superior_on(s, employee_id, day)
             return None if sup is None else {"employee_id": sup.id, "name": sup.name, "nip": sup.nip}
 
     @rpc
@@ -362,6 +396,40 @@ def _check_agency_admin(s, actor: Actor, agency_code: str) -> None:
     agency = s.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None or agency.id != actor.agency_id:
         raise Forbidden("an agency admin loads only their own agency", code="agency_scope")
+
+
+def _may_see_employee(s, actor: Actor, employee_id: int, on: dt.date) -> bool:
+    if actor.has("city_admin") or actor.employee_id == employee_id:
+        return True
+    if s.get(Employee, employee_id) is None:
+        return False
+    if actor.has("agency_admin"):
+        try:
+            return storage.position_on(s, employee_id, on).agency_id == actor.agency_id
+        except NotFound:
+            return False
+    current, seen = employee_id, set()
+    while current is not None and current not in seen and len(seen) < 20:  # the chain up
+        seen.add(current)
+        try:
+            current = storage.superior_id_on(s, current, on)
+        except NotFound:  # no position that day: the chain ends here
+            return False
+        if current is not None and current == actor.employee_id:
+            return True
+    return False
+
+
+def _account_dict(s, acc: Account) -> dict:
+    roles, name = set(acc.roles), acc.username
+    if acc.employee_id:
+        name = storage.employee(s, acc.employee_id).name
+        if storage.subordinates_on(s, acc.employee_id, config.today()):
+            roles.add("supervisor")
+    return {"account_id": acc.id, "username": acc.username, "name": name,
+            "password_hash": acc.password_hash, "roles": sorted(roles),
+            "employee_id": acc.employee_id, "agency_id": acc.agency_id,
+            "token_version": acc.token_version or 0}
 
 
 def _audit(uow, actor: Actor, action: str, detail: dict) -> None:

@@ -35,12 +35,13 @@ def system(amqp_uri, s3_server, tmp_path_factory):
         stack.close()
 
 
-def new_report(person, system, start, end, description, draft=False, photo=None):
+def new_report(person, system, start, end, description, draft=False, photo=None,
+               activity="SURAT-DINAS"):
     page = person.page
     page.goto("/laporan/baru")
     item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
     page.select_option("#skp_item_id", label=item)
-    page.select_option("#activity", value="SURAT-DINAS")
+    page.select_option("#activity", value=activity)
     page.fill("#start", start)
     page.fill("#end", end)
     page.fill("#description", description)
@@ -150,7 +151,15 @@ def test_a_draft_is_sent_and_another_deleted(browser, system, states):
     staff.page.wait_for_url("**/riwayat?periode=*")
     assert staff.page.locator("#flash").inner_text() == "Draf dihapus."
     assert state_of(staff, other) == "Ditarik"
-    sent = new_report(staff, system, "11:30", "12:00", "Draf yang dikirim", draft=True)
+    # a letter's draft may wait for its photo; sending it without one is refused in Indonesian
+    unphotographed = new_report(staff, system, "11:30", "11:45", "Draf surat tanpa foto",
+                                draft=True)
+    staff.page.click("form[action$='/kirim'] button")
+    staff.page.wait_for_selector("#flash.error")
+    assert "wajib dilengkapi bukti" in staff.page.locator("#flash").inner_text()
+    assert state_of(staff, unphotographed) == "Draf"
+    sent = new_report(staff, system, "11:45", "12:00", "Draf entri data yang dikirim",
+                      draft=True, activity="ENTRI-DATA")
     staff.page.click("form[action$='/kirim'] button")
     staff.page.wait_for_selector("#flash.notice")
     assert staff.page.locator("#flash").inner_text() == "Laporan terkirim."

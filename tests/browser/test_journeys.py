@@ -128,7 +128,7 @@ def test_a_rejection_is_disputed_and_the_review_team_upholds_it(browser, system,
     card = reviewer.page.locator("article", has_text="surat edaran")
     assert "bukti tidak terbaca" in card.locator("[id^=rejection-]").inner_text()
     assert "sudah ditandatangani" in card.locator("[id^=objection-]").inner_text()
-    history = card.locator("details").inner_text()
+    history = card.locator("details").text_content()
     assert "WITA" in history and "menolak" in history and "reject" not in history
     card.locator("textarea").fill("bukti sah dan sesuai SKP")
     card.locator("button[value=uphold]").click()

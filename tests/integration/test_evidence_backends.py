@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 
+from ekinerja_contract import clock
 from ekinerja_contract.errors import ServiceError
 from ekinerja_contract.rpc_client import RemoteError
 from tests.support.stack import Stack
@@ -208,8 +209,11 @@ def test_uploads_never_linked_within_seven_days_are_removed(evidence):
     import datetime as dt
     evidence_id, confirm = upload(evidence, png(seed=12), "image/png", "lupa.png")
     confirm()
-    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=8)).isoformat()
-    assert evidence.rpc.call("evidence", "run_housekeeping", later)["purged"] >= 1
+    evidence.restart_at("evidence", clock.now() + dt.timedelta(days=8))  # eight days on
+    try:
+        assert evidence.rpc.call("evidence", "run_housekeeping")["purged"] >= 1
+    finally:
+        evidence.restart_at("evidence", None)
     with pytest.raises(REFUSED):
         evidence.rpc.call("evidence", "describe", evidence_id)
     assert not any(evidence_id in o for o in evidence.objects())

@@ -42,6 +42,15 @@ class Stack:
             self.wait_healthy(name, timeout)
         return self
 
+    def restart_at(self, name: str, instant, timeout: float = 60):
+        """Restart one service with the city's clock starting at `instant` (None: the
+        real clock again): how a test moves time for a running system."""
+        from tests.support.clock import shim_env
+        self.sup.stop(name)
+        env = shim_env(instant, {}) if instant is not None else {}
+        self.sup.start(name, service_command(name), env)
+        self.wait_healthy(name, timeout)
+
     def wait_healthy(self, name: str, timeout: float = 60):
         def healthy():
             if name in self.sup.exited():
