@@ -1,5 +1,6 @@
 """What every request passes through: body size limits, a login rate limit per
 address, and the security headers."""
+import re
 import threading
 import time
 
@@ -12,6 +13,7 @@ MB = 1024 * 1024
 LIMITS = {"/api/v1/evidence": 12 * MB, "/api/v1/admin/organisation/import": 20 * MB,
           "/api/v1/admin/organisation": 20 * MB}
 DEFAULT_LIMIT = 1 * MB
+MAX_JSON_DEPTH = 32  # no request of ours nests deeper than a handful of levels
 CSP = ("default-src 'self'; img-src 'self' data: https: http:; script-src 'self'; "
        "style-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
        "base-uri 'none'")
@@ -39,6 +41,46 @@ class LoginLimiter:
 
 def install(app) -> None:
     app.add_middleware(Guards)
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'[]{}"\\'))
+
+
+def json_too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON text nests arrays/objects deeper than `limit`. Python's parser hits
+    its recursion limit (a 500) on 200,000 nested brackets long before a size limit
+    stops them. Everything but brackets, quotes and backslashes is dropped first
+    (bytes.translate, in C), then the strings, then the brackets are walked."""
+    structure = _JSON_STRING.sub(b"", data.translate(None, delete=_NOT_STRUCTURE))
+    depth = 0
+    for byte in structure:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+async def _buffered(receive):
+    """The whole body (already bounded by the size limit), and a receive that replays it."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, receive
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body, sent = b"".join(chunks), [False]
+
+    async def replay():
+        if not sent[0]:
+            sent[0] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return body, replay
 
 
 def _security_headers(path: str, scheme: str) -> list[tuple[str, str]]:
@@ -76,6 +118,14 @@ class Guards:
                 and request_headers.get("transfer-encoding"):
             refusal = JSONResponse(error_body(411, "length_required", "send a Content-Length"),
                                    status_code=411)
+        if refusal is None and scope["method"] in ("POST", "PUT", "PATCH") \
+                and "json" in request_headers.get("content-type", ""):
+            data, receive = await _buffered(receive)
+            if data is not None and json_too_deep(data):
+                refusal = JSONResponse(error_body(422, "invalid_input", "the JSON nests too deep",
+                                                  [{"field": "body", "code": "json_too_deep",
+                                                    "reason": f"deeper than {MAX_JSON_DEPTH}"}]),
+                                       status_code=422)
         if refusal is not None:
             return await refusal(scope, receive, send)
         extra = _security_headers(path, scope.get("scheme", "http"))

@@ -50,6 +50,7 @@ STRINGS = {
         "draft_saved": "Draf tersimpan.",
         "over_cap": "{minutes} menit melebihi batas harian dan tidak dihitung.",
         "edit_report": "Ubah laporan", "save_changes": "Simpan perubahan",
+        "no_entries": "Belum ada pekerjaan yang disetujui bulan ini.",
         "show": "Tampilkan", "tpp_paid": "TPP bulan ini", "tpp_breakdown": "Rincian TPP",
         "rule_set_in_force": "Aturan yang berlaku", "tpp_ceiling": "Pagu TPP",
         "job_class": "kelas jabatan", "performance_achieved": "Capaian kinerja",

@@ -154,10 +154,18 @@ def link(uow, store, envelope) -> None:
     row = uow.session.get(Evidence, report.evidence_id)
     if row is None:
         raise NotFound(f"evidence {report.evidence_id} of report {report.report_id} not found")
-    row.status, row.report_id = "linked", report.report_id
+    row.status, row.report_id, row.agency_id = "linked", report.report_id, report.agency_id
     row.viewers = sorted(set(row.viewers or []) | ({report.approver_id} - {None}))
     uow.emit("evidence.linked", dict(evidence_id=row.id, report_id=report.report_id,
                                      owner_id=row.owner_id))
+
+
+def open_to_review(uow, report_id: int, why: str) -> None:
+    """A dispute or an approval lets the review team in scope open this evidence; a
+    dispute outranks an approval (a dismissed one stays readable for its record)."""
+    for row in uow.session.scalars(select(Evidence).where(Evidence.report_id == report_id)):
+        if row.review != "disputed":
+            row.review = why
 
 
 def add_viewer(uow, report_id: int, employee_id: int | None) -> None:
@@ -171,7 +179,8 @@ def view(uow, store, actor: Actor, evidence_id: str) -> dict:
     row = uow.session.get(Evidence, evidence_id)
     if row is None or row.status not in KEPT:
         raise NotFound(f"evidence {evidence_id} not found")
-    if not rules.may_view(actor, row.owner_id, row.viewers):
+    if not rules.may_view(actor, row.owner_id, row.viewers, row.review, row.agency_id,
+                          store.review_scope):
         raise Forbidden("you may not see this evidence", code="evidence_forbidden")
     uow.session.add(EvidenceView(evidence_id=row.id, account_id=actor.account_id, viewed_at=utcnow()))
     return {**as_dict(row), "url": store.backend.download_url(
@@ -182,7 +191,8 @@ def view(uow, store, actor: Actor, evidence_id: str) -> dict:
 def thumbnail_urls(s, store, actor: Actor, evidence_ids) -> dict:
     out = {}
     for row in s.scalars(select(Evidence).where(Evidence.id.in_(list(evidence_ids)[:500]))):
-        if row.thumbnail_key and rules.may_view(actor, row.owner_id, row.viewers):
+        if row.thumbnail_key and rules.may_view(actor, row.owner_id, row.viewers, row.review,
+                                                row.agency_id, store.review_scope):
             out[row.id] = {"url": store.backend.download_url(row.thumbnail_key, store.ttl,
                                                              "image/jpeg", "inline"),
                            "reused": row.reused_by_other, "content_type": row.content_type,

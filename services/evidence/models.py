@@ -24,6 +24,10 @@ class Evidence(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     report_id: Mapped[int | None] = mapped_column(Integer)
     viewers: Mapped[list] = mapped_column(JSON, default=list)  # approvers, escalation targets
+    agency_id: Mapped[int | None] = mapped_column(Integer)  # the report's, when linked
+    # Why a review team may open it: "disputed" (an objection) or "approved" (post-audit
+    # of paid work); None: the review team has no business with it (yet).
+    review: Mapped[str | None] = mapped_column(String(12))
     version_id: Mapped[str | None] = mapped_column(String(200))
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False))

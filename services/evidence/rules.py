@@ -272,13 +272,21 @@ def photo_facts(fileobj, max_pixels: int = MAX_PIXELS,
 
 
 
-def may_view(actor, owner_id: int, viewers: list[int]) -> bool:
+def may_view(actor, owner_id: int, viewers: list[int], review: str | None = None,
+             agency_id: int | None = None, review_scope: str = "agency") -> bool:
     """The owner, whoever must decide on the report (approver, escalation target, a
-    rerouted approver), the review team and city admins."""
+    rerouted approver) and city admins; the review team only for a report under
+    dispute or approved (post-audit), and only in its scope: its own agency's, or any
+    agency's when the city's review team hears every dispute (review_scope "city")."""
     if actor.employee_id is not None and (actor.employee_id == owner_id
                                           or actor.employee_id in (viewers or [])):
         return True
-    return actor.has("review_team", "city_admin")
+    if actor.has("city_admin"):
+        return True
+    if actor.has("review_team") and review in ("disputed", "approved"):
+        return review_scope == "city" or (agency_id is not None and actor.agency_id == agency_id)
+    return False
+
 
 # --- PDFs: no scripts, no actions that run by themselves, no attached files ---------------
 #

@@ -30,6 +30,7 @@ class ObjectStore(DependencyProvider):
         self.audit_sample = int(cfg.get("AUDIT_SAMPLE") or 20)
         self.max_pixels = int(cfg.get("MAX_PIXELS") or rules.MAX_PIXELS)
         self.max_decode_bytes = int(cfg.get("MAX_DECODE_BYTES") or rules.MAX_DECODE_BYTES)
+        self.review_scope = str(cfg.get("REVIEW_SCOPE") or "agency")
         self.backend.ensure_bucket()
 
     def get_dependency(self, worker_ctx):
@@ -106,6 +107,16 @@ class EvidenceService:
     def on_task_escalated(self, body):
         self.db.consume(body, lambda uow, env: evidence.add_viewer(
             uow, parse(env).report_id, parse(env).escalated_to))
+
+    @event_handler("approval", "approval.dispute_filed")
+    def on_dispute_filed(self, body):
+        self.db.consume(body, lambda uow, env: evidence.open_to_review(
+            uow, parse(env).report_id, "disputed"))
+
+    @event_handler("approval", "approval.approved")
+    def on_approved(self, body):
+        self.db.consume(body, lambda uow, env: evidence.open_to_review(
+            uow, parse(env).report_id, "approved"))
 
     @event_handler("approval", "approval.task_rerouted")
     def on_task_rerouted(self, body):

@@ -16,6 +16,7 @@ from tools.supervisor import SERVICES, wait_until
 pytestmark = pytest.mark.e2e
 SECRET = "test-secret-" + "x" * 32
 PASSWORD = "rahasia-uji-123"
+NEW_SARI_PASSWORD = "kata-sandi-baru-sekali"
 OTHER_AGENCY = {
     "agency": {"code": "DISHUB", "name": "Dinas Perhubungan"},
     "positions": [{"code": "KADIS", "name": "Kepala Dinas Perhubungan", "job_class": 14},
@@ -95,8 +96,9 @@ def routes(ctx):
          [A, A, A, A, A, A, A, D, D]),
         ("a subordinate's reports", "GET", f"/api/v1/reports?period={period}&employee_id={sari}", None,
          [A, A, D, D, D, A, D, D, D]),
+        # the review team (made) only once the report is disputed or approved
         ("the evidence", "GET", f"/api/v1/evidence/{evidence}", None,
-         [A, A, D, A, D, A, D, D, D]),
+         [A, A, D, D, D, A, D, D, D]),
         ("the recap", "GET", f"/api/v1/recap?period={period}&employee_id={sari}", None,
          [A, A, D, D, A, A, A, D, D]),
         ("self-approval and others' approval", "POST", f"/api/v1/approvals/{task}/decision",
@@ -120,9 +122,6 @@ def routes(ctx):
          [A, A, D, D, D, A, D, D, D]),
         ("someone's approval audit", "GET", f"/api/v1/approvals/audit?report_id={ctx['report']['id']}",
          None, [A, A, D, A, A, A, D, D, D]),
-        ("another person's password", "POST", "/api/v1/accounts/sari/password",
-         {"password": "kata-sandi-baru-sekali", "current_password": "salah"},
-         [D, D, D, D, A, A, D, D, D]),
         ("publish a payroll rule set", "POST", "/api/v1/admin/payroll-rule-sets",
          {"effective_from": "2099-01-01", "body": {}}, [D, D, D, D, D, A, D, D, D]),
         ("open a grace window for agency 1", "POST", "/api/v1/admin/grace-windows",
@@ -140,6 +139,10 @@ def routes(ctx):
          {"reason": "uji hak akses pencabutan"}, [D, D, D, A, D, A, D, D, D]),
         ("another's PDF statement", "GET", f"/api/v1/payroll/statements/{last}?employee_id={sari}",
          None, [A, A, D, D, A, A, A, D, D]),
+        # last: a password set by an admin ends sari's sessions (her token is refused after)
+        ("another person's password", "POST", "/api/v1/accounts/sari/password",
+         {"password": NEW_SARI_PASSWORD, "current_password": "salah"},
+         [D, D, D, D, A, A, D, D, D]),
     ]
 
 
@@ -197,6 +200,88 @@ def test_every_route_refuses_anonymous_and_expired_callers(city):
                 assert r.status_code == 401, f"{method.upper()} {url} as {caller}: {r.status_code}"
                 tried += 1
     assert tried > 80
+
+
+def login_attempt(city, username, password, cookies=None):
+    return city.http.post("/api/v1/auth/login", json={"username": username, "password": password},
+                          cookies=cookies)
+
+
+def test_failed_logins_slow_the_username_not_the_owner_and_tell_nothing(city):
+    """Five wrong passwords hold a username back for a while, known or unknown alike
+    (same status, same error); the owner on a device they logged in from before gets
+    in all the same; an admin clears the wait; each start and clear is audited."""
+    for username in ("hubstaf", "nobody-by-this-name"):
+        answers = {(r.status_code, r.json()["error"]["code"]) for r in
+                   (login_attempt(city, username, "tebak-tebakan-salah") for _ in range(5))}
+        assert answers == {(401, "invalid_credentials")}
+        held = login_attempt(city, username, PASSWORD)
+        assert held.status_code == 429 and int(held.headers["Retry-After"]) > 0, held.text
+        assert held.json()["error"]["code"] == "too_many_requests"
+    # the owner's own browser: logged in on the page before, it carries the device cookie
+    page = httpx.Client(base_url=city.gateway_url, timeout=30, follow_redirects=False)
+    city.http.post("/api/v1/admin/accounts/keuangan/unlock", headers=headers_for(city, "admin"))
+    r = page.post("/masuk", data={"username": "keuangan", "password": PASSWORD},
+                  headers={"Origin": city.gateway_url})
+    assert r.status_code == 303 and "ekinerja_device" in page.cookies
+    for _ in range(5):
+        login_attempt(city, "keuangan", "tebak-tebakan-salah")
+    assert login_attempt(city, "keuangan", PASSWORD).status_code == 429  # a stranger waits
+    r = page.post("/masuk", data={"username": "keuangan", "password": PASSWORD},
+                  headers={"Origin": city.gateway_url})
+    assert r.status_code == 303 and r.headers["location"] == "/"  # the owner does not
+    page.close()
+    # an admin clears the wait for hubstaf
+    r = city.http.post("/api/v1/admin/accounts/hubstaf/unlock", headers=headers_for(city, "admin"))
+    assert r.status_code == 200 and r.json()["cleared"] is True
+    assert login_attempt(city, "hubstaf", PASSWORD).status_code == 200
+
+
+def test_tokens_end_with_a_logout_a_password_change_and_for_an_account_that_never_was(city):
+    import time
+    fresh = login_attempt(city, "hubkadis", PASSWORD)
+    assert fresh.status_code == 200, fresh.text
+    token = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+    other = {"Authorization": "Bearer " + login_attempt(city, "hubkadis", PASSWORD)
+             .json()["access_token"]}
+    assert city.http.get("/api/v1/me", headers=token).status_code == 200
+    assert city.http.post("/api/v1/auth/logout", headers=token).status_code == 200
+    assert city.http.get("/api/v1/me", headers=token).status_code == 401
+    time.sleep(5.5)  # another session of the same account: within the gateway's 5 s cache
+    r = city.http.get("/api/v1/me", headers=other)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "token_revoked"
+    # a password change ends the sessions of the old password
+    before = {"Authorization": "Bearer " + login_attempt(city, "hubkadis", PASSWORD)
+              .json()["access_token"]}
+    r = city.http.post("/api/v1/accounts/hubkadis/password", headers=before,
+                       json={"password": PASSWORD + "-baru", "current_password": PASSWORD})
+    assert r.status_code == 200, r.text
+    assert city.http.get("/api/v1/me", headers=before).status_code == 401
+    after = login_attempt(city, "hubkadis", PASSWORD + "-baru")
+    assert after.status_code == 200
+    # a well-signed token for an account that does not exist, or with claims of the wrong type
+    for claims in ({"sub": "987654", "roles": ["city_admin"]}, {"sub": "x", "roles": []},
+                   {"sub": "1", "roles": "city_admin"}, {"sub": "1", "roles": [], "emp": "3"}):
+        forged = jwt.encode({**claims, "exp": int(time.time()) + 600}, SECRET, algorithm="HS256")
+        r = city.http.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+        assert r.status_code == 401, (claims, r.status_code, r.text)
+
+
+def test_the_org_chart_cannot_be_mapped_by_id(city):
+    """/employees/{id}/superior: the employee, their superiors and admins; for anyone
+    else the same 404 as for an id that does not exist."""
+    sari = city.ctx["sari"]
+    fresh = login_attempt(city, "sari", NEW_SARI_PASSWORD)  # the matrix set a new one
+    assert fresh.status_code == 200, fresh.text
+    city.ctx["users"]["sari"] = ({"Authorization": f"Bearer {fresh.json()['access_token']}"},
+                                 fresh.json()["user"])
+    for caller, status in (("sari", 200), ("kadis", 200), ("admin", 200), ("hubkadis", 404),
+                           ("made", 404)):
+        r = city.http.get(f"/api/v1/employees/{sari}/superior", headers=headers_for(city, caller))
+        assert r.status_code == status, (caller, r.status_code, r.text)
+    missing = city.http.get("/api/v1/employees/999999/superior", headers=headers_for(city, "made"))
+    denied = city.http.get(f"/api/v1/employees/{sari}/superior", headers=headers_for(city, "made"))
+    assert missing.json()["error"]["reason_code"] == denied.json()["error"]["reason_code"]
 
 
 def test_hostile_input_finds_no_server_error_and_no_schema_violation(city):

@@ -53,15 +53,20 @@ def test_what_landed_must_match_what_was_announced():
         rules.check_stored(b"GIF89a..", 159, "ab", 159, None, MB)
 
 
-def test_evidence_is_visible_to_owner_approver_review_team_only():
+def test_evidence_is_visible_to_owner_and_approver_and_to_the_review_team_only_in_review():
     owner = Actor(account_id=1, employee_id=10, roles=["employee"])
     approver = Actor(account_id=2, employee_id=20, roles=["employee", "supervisor"])
     other_supervisor = Actor(account_id=3, employee_id=30, roles=["employee", "supervisor"])
-    review = Actor(account_id=4, employee_id=40, roles=["employee", "review_team"])
+    review = Actor(account_id=4, employee_id=40, agency_id=1, roles=["employee", "review_team"])
     assert rules.may_view(owner, 10, [20])
     assert rules.may_view(approver, 10, [20])
     assert not rules.may_view(other_supervisor, 10, [20])
-    assert rules.may_view(review, 10, [20])
+    # the review team: not for a report nobody disputed or approved, nor another agency's
+    assert not rules.may_view(review, 10, [20], None, 1)
+    assert rules.may_view(review, 10, [20], "disputed", 1)
+    assert rules.may_view(review, 10, [20], "approved", 1)  # post-audit of paid work
+    assert not rules.may_view(review, 10, [20], "disputed", 2)
+    assert rules.may_view(review, 10, [20], "disputed", 2, review_scope="city")
 
 
 def test_exif_capture_time_gps_and_a_thumbnail_are_read_from_a_photo():
