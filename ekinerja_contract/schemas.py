@@ -225,6 +225,8 @@ class ReportIn(Strict):
 
 class BulkDecisionIn(Strict):
     task_ids: list[DbId] = Field(min_length=1, max_length=500)
+    versions: dict[DbId, int] | None = Field(default=None, max_length=500, description=(
+        "task id → the `round` the decider saw; a changed task is refused on its own"))
 
 
 class DelegationIn(Strict):
@@ -256,6 +258,9 @@ class HolidayIn(Strict):
 class DecisionIn(Strict):
     decision: Literal["approve", "reject", "request_revision"]
     reason: str | None = Field(default=None, max_length=1000)
+    version: int | None = Field(default=None, ge=1, le=10_000, description=(
+        "the task's `round` the decider saw; if the report was resubmitted since, the "
+        "decision is refused (409 stale_version, with the current state and version)"))
 
     @model_validator(mode="after")
     def _reason_required(self):

@@ -67,6 +67,15 @@ def local_datetime(value, zone: str = "Asia/Makassar") -> str:
     return f"{short_date(local)} {local.year} {local:%H.%M} {suffix}".rstrip()
 
 
+def camera_time(value) -> str:
+    """EXIF time as the camera wrote it: the phone's own local time, no zone to convert."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return f"{short_date(moment)} {moment.year} {moment:%H.%M}"
+
+
 def number(value, decimals: int | None = None) -> str:
     """12.5 → 12,5; 1004484 → 1.004.484 (trailing zeros of a fraction dropped)."""
     try:
@@ -91,4 +100,5 @@ def rupiah(value) -> str:
 
 def install(env) -> None:
     env.filters.update(long_date=long_date, date=date, short_date=short_date, month=month,
-                       time=time, local_datetime=local_datetime, number=number, rupiah=rupiah)
+                       time=time, local_datetime=local_datetime, camera_time=camera_time,
+                       number=number, rupiah=rupiah)

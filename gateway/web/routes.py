@@ -324,7 +324,9 @@ async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depe
         ids = [i for i in (_task_id(v) for v in form.getlist("task_id")) if i is not None]
         if not ids:
             return back(request, "/persetujuan", t("bulk_none_selected"), "error")
-        results = await call("approval", "decide_many", actor_dict(actor), {"task_ids": ids})
+        versions = {i: v for i in ids if (v := _task_id(form.get(f"version_{i}"))) is not None}
+        results = await call("approval", "decide_many", actor_dict(actor),
+                             {"task_ids": ids, "versions": versions})
         refused = [r for r in results if r.get("error")]
         text = t("bulk_done").format(done=len(results) - len(refused), total=len(results))
         return back(request, "/persetujuan", text, "error" if refused else "ok",
@@ -336,6 +338,9 @@ async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depe
     if decision not in DECISIONS or task_id is None:
         raise ApiError(422, "invalid_input", "unknown action")
     body = {"decision": decision}
+    version = _task_id(form.get(f"version_{task_id}"))  # the round this page showed
+    if version is not None:
+        body["version"] = version
     if decision != "approve":
         preset = str(form.get(f"preset_{task_id}") or "").strip()
         free = str(form.get(f"reason_{task_id}") or "").strip()

@@ -85,10 +85,13 @@ class ApprovalService:
         """Bulk approve: each task on its own, so one refusal never blocks the rest."""
         actor = Actor.model_validate(actor)
         results = []
-        for task_id in BulkDecisionIn.model_validate(bulk).task_ids:
+        data = BulkDecisionIn.model_validate(bulk)
+        for task_id in data.task_ids:
+            seen = (data.versions or {}).get(task_id)
             try:
                 with self.db.unit_of_work() as uow:
-                    task = tasks.decide(uow, actor, task_id, DecisionIn(decision="approve"),
+                    task = tasks.decide(uow, actor, task_id,
+                                        DecisionIn(decision="approve", version=seen),
                                         self.settings)
                 results.append({"task_id": task_id, "state": task.state})
             except ServiceError as err:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Conflict, Forbidden, NotFound
+from ekinerja_contract.errors import Conflict, Forbidden, NotFound, StaleVersion
 from ekinerja_contract.events import parse
 from ekinerja_contract.schemas import Actor, DecisionIn, DisputeDecisionIn, DisputeIn
 
@@ -141,6 +141,11 @@ def inbox(s, employee_id: int, state: str, today: dt.date, limit: int | None = N
 def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings) -> ApprovalTask:
     s = uow.session
     task = get(s, task_id, lock=True)
+    if decision.version is not None and decision.version != task.round and task.state == "pending":
+        # A second tab, or a list loaded before the report was resubmitted with changes.
+        raise StaleVersion(f"the report changed since you saw it (version {decision.version}, "
+                           f"now {task.round}); look at it again", code="stale_version",
+                           params={"state": task.state, "version": task.round})
     today = settings.today()
     # the delegation lookup only when the actor is not already entitled (bulk approvals)
     entitled = actor.employee_id in (task.approver_id, task.escalated_to)

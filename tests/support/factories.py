@@ -18,6 +18,11 @@ def report_submitted(report_id=1, **over) -> dict:
                         "reporting").model_dump(mode="json")
 
 
+def report_resubmitted(report_id=1, **over) -> dict:
+    return events.build("report.resubmitted", submitted_data(report_id=report_id, **over),
+                        "reporting").model_dump(mode="json")
+
+
 def report_approved(report_id=1, **over) -> dict:
     data = dict(task_id=report_id, report_id=report_id, employee_id=2, agency_id=1,
                 decided_by=1, date="2026-11-02", activity_code="SURAT", minutes=60,

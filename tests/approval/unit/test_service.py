@@ -11,7 +11,7 @@ from services.approval.models import Base
 from services.approval.service import ApprovalService
 from services.approval.settings import Settings
 from tests.support.clock import frozen
-from tests.support.factories import report_submitted, submitted_data
+from tests.support.factories import report_resubmitted, report_submitted, submitted_data
 from tests.support.stores import outbox_types, sqlite_store
 
 HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
@@ -305,3 +305,22 @@ def test_the_review_team_revokes_an_unfounded_approval_after_audit(service):
     assert outbox_types(service.db)[-1] == "approval.approval_revoked"
     with pytest.raises(Conflict):
         service.revoke(REVIEWER, task["id"], "foto bukti dipakai ulang")
+
+
+def test_a_decision_on_a_version_the_report_has_left_is_refused_with_the_current_one(service):
+    from ekinerja_contract.errors import StaleVersion
+    service.on_report_submitted(report_submitted(1))
+    task = task_of(service, 1, HEAD)
+    service.decide(HEAD, task["id"], {"decision": "request_revision", "reason": "lengkapi",
+                                      "version": task["round"]})
+    service.on_report_resubmitted(report_resubmitted(1, description="surat, diperbaiki"))
+    fresh = task_of(service, 1, HEAD)
+    assert fresh["round"] == task["round"] + 1
+    with pytest.raises(StaleVersion) as stale:  # the list was loaded before the resubmission
+        service.decide(HEAD, task["id"], {"decision": "approve", "version": task["round"]})
+    assert stale.value.params == {"state": "pending", "version": fresh["round"]}
+    results = service.decide_many(HEAD, {"task_ids": [task["id"]],
+                                         "versions": {task["id"]: task["round"]}})
+    assert results[0]["code"] == "stale_version"
+    assert service.decide(HEAD, task["id"], {"decision": "approve",
+                                             "version": fresh["round"]})["state"] == "approved"
