@@ -6,11 +6,31 @@ or retyping a field is a new major version published beside the old one.
 """
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 
 from .envelope import Envelope, new_event_id, utcnow
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("a city local time carries no UTC offset (HH:MM:SS)")
+    return value
+
+
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$"
+
+# A time of day as the city's clocks show it, on the event's `date`: "09:00:00", never
+# with an offset. It is not RFC 3339's `full-time` (which requires one), so the schema
+# says `pattern`, not `format: time`. The zone is the city's (EKINERJA_TZ of the
+# deployment, Asia/Makassar = UTC+08:00 by default; one deployment serves one city).
+LocalTime = Annotated[dt.time, AfterValidator(_wall_clock), WithJsonSchema({
+    "type": "string", "pattern": LOCAL_TIME_PATTERN,
+    "description": "City local time of day, HH:MM:SS (a fraction of a second only if one "
+                   "was recorded), with no UTC offset: the wall-clock time on the event's "
+                   "`date` in the city's time zone (the deployment's EKINERJA_TZ, "
+                   "Asia/Makassar = UTC+08:00 by default)."})]
 
 
 class EventData(BaseModel):
@@ -119,8 +139,8 @@ class MeetingCreated(EventData):
     organiser_id: int
     title: str
     date: dt.date
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
     expected: list[int]
 
 
@@ -142,8 +162,8 @@ class _ReportFacts(EventData):
     skp_item_id: int
     meeting_id: int | None = None
     date: dt.date
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
     activity_code: str
     activity_name: str
     activity_version: int

@@ -8,7 +8,7 @@ import yaml
 
 from ekinerja_contract.config import REPO_ROOT
 from ekinerja_contract.envelope import Envelope
-from ekinerja_contract.events import REGISTRY
+from ekinerja_contract.events import LOCAL_TIME_PATTERN, REGISTRY
 
 DOC = REPO_ROOT / "docs" / "EVENTS.md"
 SCHEMAS = REPO_ROOT / "docs" / "events"
@@ -53,15 +53,29 @@ def asyncapi() -> str:
                           "message": {"$ref": f"#/components/messages/{name}"}},
         }
     doc = {"asyncapi": "2.6.0",
-           "info": {"title": "E-Kinerja events", "version": "1.0.0",
+           "info": {"title": "E-Kinerja events", "version": "1.0.1",
                     "description": "Every state change in E-Kinerja, for other smart-city "
                                    "systems. Generated from ekinerja_contract/events.py; do not "
-                                   "edit. Within a major version changes are additive."},
+                                   "edit. Within a major version changes are additive. 1.0.1: "
+                                   "city local times (start, end) are described as HH:MM:SS "
+                                   "with no offset (they were wrongly `format: time`); the "
+                                   "messages did not change."},
            "servers": {"city": {"url": "rabbitmq:5672", "protocol": "amqp",
                                 "protocolVersion": "0.9.1"}},
            "defaultContentType": "application/json",
            "channels": channels, "components": {"messages": messages}}
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def local_time_fields() -> dict[str, list[str]]:
+    """Event type -> its fields that are city local times (HH:MM:SS, no offset)."""
+    found = {}
+    for spec in REGISTRY.values():
+        props = spec.model.model_json_schema(mode="serialization")["properties"]
+        names = [n for n, p in props.items() if p.get("pattern") == LOCAL_TIME_PATTERN]
+        if names:
+            found[spec.type] = names
+    return dict(sorted(found.items()))
 
 
 def render() -> str:
@@ -74,7 +88,22 @@ def render() -> str:
            "`id`: delivery is at least once.", "",
            "Versioning: within a major version changes are additive (new optional fields); "
            "consumers must ignore fields they do not know. A breaking change is published as a "
-           "new major version.", "", "## Envelope", "", "```json",
+           "new major version.", "", "## Dates and times", "",
+           "- `time` on the envelope is an instant, RFC 3339 `date-time` in UTC.",
+           "- Fields typed `date` are the city's calendar dates, `YYYY-MM-DD`.",
+           "- City local times of day are `HH:MM:SS` (a fraction of a second only if one was "
+           "recorded) **with no UTC offset**: the wall-clock time on the event's `date` in the "
+           "city's time zone, the deployment's `EKINERJA_TZ` (Asia/Makassar, UTC+08:00, by "
+           "default; one deployment serves one city). Their schema says `pattern`, not "
+           "`format: time`: " + ", ".join(
+               f"`{t}` ({', '.join(f'`{n}`' for n in names)})"
+               for t, names in local_time_fields().items()) + ".", "",
+           "Correction (contract document 1.0.1): these time fields were declared "
+           "`format: time`, which is RFC 3339's `full-time` and requires an offset, while the "
+           "messages have always carried `HH:MM:SS` without one, so a validator checking "
+           "formats refused every real message. Only the schema changed, to say what is "
+           "sent; the wire format did not, so the events stay at version 1.0 and "
+           "consumers need no change.", "", "## Envelope", "", "```json",
            json.dumps(Envelope.model_json_schema(), indent=2, ensure_ascii=False), "```", "",
            "## Events", "", "| type | version | exchange | what it tells |", "|---|---|---|---|"]
     for spec in sorted(REGISTRY.values(), key=lambda s: (s.source, s.type)):
