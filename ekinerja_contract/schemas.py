@@ -192,12 +192,21 @@ class MeetingIn(Strict):
     start: dt.time
     end: dt.time
     expected: list[DbId] = Field(default=[], max_length=1000, description="employee ids")
+    roles: dict[DbId, Literal["chair", "speaker", "note_taker"]] = Field(
+        default={}, max_length=100, description=(
+            "employee id → the role the organiser names them for; a chair, speaker or "
+            "note-taker claim counts only when named here or confirmed later"))
 
     @model_validator(mode="after")
     def _time_range(self):
         if self.end <= self.start:
             raise PydanticCustomError("end_before_start", "end must be after start")
         return self
+
+
+class MeetingRolesIn(Strict):
+    """The organiser confirms (or names) who holds which role; participants need none."""
+    roles: dict[DbId, Literal["chair", "speaker", "note_taker"]] = Field(max_length=100)
 
 
 class ReportIn(Strict):

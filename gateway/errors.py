@@ -77,7 +77,8 @@ def body(status: int, code: str, message: str, details=None, params=None,
 
 def _with_display(detail):
     if isinstance(detail, dict):
-        return {**detail, "display_reason": messages.reason_text(detail)}
+        return {**detail, "display_reason": messages.reason_text(detail),
+                "display_short": messages.reason_only(detail)}
     return detail
 
 

@@ -87,6 +87,7 @@ ERRORS = {
     "meeting_already_claimed": "Anda sudah mengklaim rapat ini.",
     "meeting_has_chair": "Rapat ini sudah punya pemimpin rapat.",
     "meeting_organiser_only": "Hanya penyelenggara rapat yang dapat melakukan ini.",
+    "meeting_role_unconfirmed": "Peran ini belum dikonfirmasi penyelenggara rapat. Klaim sebagai peserta, atau minta penyelenggara mengonfirmasi peran Anda.",
     "meeting_employees_only": "Hanya pegawai yang dapat menyelenggarakan rapat.",
     # catalogue and rule sets
     "rule_set_exists": "Sudah ada aturan yang berlaku mulai {effective_from}.",
@@ -157,6 +158,14 @@ FIELDS = {
     "items": "Butir SKP", "note": "Catatan", "year": "Tahun", "task_ids": "Laporan yang dipilih",
     "employee_id": "Pegawai", "delegate_id": "Penerima delegasi", "start_date": "Tanggal mulai",
     "end_date": "Tanggal selesai", "state": "Status", "body": "Isi",
+    "parent_item_id": "Butir induk", "performance_share": "Porsi kinerja",
+    "discipline_share": "Porsi disiplin", "monthly_standard": "Standar bulanan",
+    "daily_cap_minutes": "Batas menit harian", "cpns_factor": "Faktor CPNS",
+    "ceilings": "Pagu TPP", "lateness": "Potongan keterlambatan",
+    "input_deadline_day": "Batas pengisian", "nama": "Nama", "kode_jabatan": "Kode jabatan",
+    "kode_jabatan_atasan": "Kode jabatan atasan", "kelas_jabatan": "Kelas jabatan",
+    "tmt_mulai": "TMT mulai", "tmt_selesai": "TMT selesai", "golongan": "Golongan",
+    "peran": "Peran", "superior": "Atasan", "position": "Jabatan", "unit": "Unit", "indicators": "Indikator", "kind": "Jenis butir",
 }
 
 # Field reasons by code: pydantic's own error types and the schemas' custom ones.
@@ -200,6 +209,22 @@ REASONS = {
     "role_weights_range": "setiap bobot peran harus di atas 0 dan paling tinggi 5",
     "job_class_range": "kelas jabatan minimal tidak boleh melebihi kelas jabatan maksimal",
     "json_too_deep": "bersarang terlalu dalam",
+    "skp_parent_required": "butir utama harus menurunkan salah satu butir SKP atasan (atasan belum punya SKP tahun ini bila daftarnya kosong)",
+    "skp_parent_unknown": "butir induk itu bukan bagian dari SKP atasan tahun ini",
+    "skp_parent_not_allowed": "butir tambahan dan kreativitas tidak menurunkan butir atasan",
+    "unknown_unit": "unit {value} tidak ada dalam berkas",
+    "unknown_position": "jabatan {value} tidak dikenal",
+    "superior_loop": "rantai atasan jabatan {value} berputar kembali ke dirinya",
+    "nip_invalid": "NIP tidak sah (18 angka: tanggal lahir, TMT, jenis kelamin, nomor urut)",
+    "duplicate": "muncul lebih dari sekali dalam berkas",
+    "unknown_employee": "pegawai tidak dikenal",
+    "ceilings_missing": "pagu TPP untuk kelas jabatan {missing} belum diisi",
+    "ceilings_negative": "pagu TPP tidak boleh negatif",
+    "lateness_open_end": "hanya tingkat keterlambatan terakhir yang tanpa batas atas",
+    "lateness_order": "tingkat keterlambatan harus berurutan naik",
+    "shares_sum": "porsi kinerja ditambah porsi disiplin harus sama dengan 1",
+    "one_chair": "satu rapat hanya punya satu pemimpin rapat",
+    "role_unconfirmed": "peran ini perlu dikonfirmasi penyelenggara rapat",
 }
 
 # States and actions as words, for the messages above.
@@ -230,20 +255,24 @@ def _fill(text: str, params: dict) -> str:
     return string.Formatter().vformat(text, (), values)
 
 
+def reason_only(detail: dict) -> str:
+    """The field's problem without the row and field label ('' without a code)."""
+    code = detail.get("code") or ""
+    if not code:
+        return ""
+    text = ERRORS[code] if code in ERRORS else REASONS.get(code, REASONS["invalid"])
+    return _fill(text, detail.get("params") or {})
+
+
 def reason_text(detail: dict) -> str:
     """One field's problem: 'Jam selesai: jam selesai harus setelah jam mulai' ('' when
-    the detail carries no code to translate)."""
-    field = str(detail.get("field") or detail.get("column") or "").rsplit(".", 1)[-1]
-    code = detail.get("code") or ""
-    if not code:  # an uncoded detail only repeats the error in developer words
+    the detail carries no code to translate: it only repeats the error in developer words)."""
+    reason = reason_only(detail)
+    if not reason:
         return ""
-    if code in ERRORS:
-        reason = _fill(ERRORS[code], detail.get("params") or {})
-    else:
-        reason = _fill(REASONS.get(code, REASONS["invalid"]), detail.get("params") or {})
-    label = FIELDS.get(field)
+    field = str(detail.get("field") or detail.get("column") or "").rsplit(".", 1)[-1]
     row = detail.get("row")
-    prefix = (f"Baris {row}, " if row else "") + (label or "")
+    prefix = ", ".join(p for p in (f"Baris {row}" if row else "", FIELDS.get(field, "")) if p)
     return f"{prefix}: {reason}" if prefix else reason[:1].upper() + reason[1:]
 
 

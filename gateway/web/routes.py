@@ -1,6 +1,7 @@
 """The pages: server-rendered with Jinja2, a little plain JavaScript for the photo
 upload and progress bars. Forms post back here (same origin, SameSite cookie)."""
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -187,11 +188,91 @@ async def _form_choices(call, actor: Actor, year: int):
 
 
 @router.get("/laporan/baru", response_class=HTMLResponse)
-async def new_report(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def new_report(request: Request, rapat: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                     actor: Actor = Depends(page_actor), call=Depends(rpc)):
     today = config.today()
     items, catalogue, meetings = await _form_choices(call, actor, today.year)
+    chosen = next((m for m in meetings if m["id"] == rapat), None)
+    # a claim from the meeting's page: the meeting, its activity and time, and the role
+    # the organiser named (or participant) are filled in
+    preset = None
+    if chosen is not None:
+        role = (chosen.get("roles") or {}).get(str(actor.employee_id), "participant")
+        preset = {"meeting_id": chosen["id"], "activity_code": chosen["activity_code"],
+                  "date": chosen["date"], "start": chosen["start"], "end": chosen["end"],
+                  "role": role, "description": chosen["title"]}
     return render(request, "report_form.html", actor, items=items, catalogue=catalogue,
-                  meetings=meetings, report=None, today=today)
+                  meetings=meetings, report=preset, today=today)
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+MEETING_ROLES = ("chair", "speaker", "note_taker")
+
+
+@router.get("/rapat", response_class=HTMLResponse)
+async def meetings_page(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    """My meetings, and a form to create one with the people expected and their roles."""
+    if not actor.employee_id:
+        raise ApiError(403, "employees_only", "only employees organise meetings")
+    mine = await call("reporting", "my_meetings", actor_dict(actor))
+    catalogue = [a for a in await call("reporting", "list_catalogue") if a.get("role_weights")]
+    people = [p for p in await call("reporting", "colleagues", actor_dict(actor))
+              if p["employee_id"] != actor.employee_id]
+    return render(request, "meetings.html", actor, meetings=mine, catalogue=catalogue,
+                  people=people, roles=MEETING_ROLES, today=config.today())
+
+
+def _named_roles(form) -> dict[int, str]:
+    roles = {}
+    for key, value in form.multi_items():
+        if key.startswith("role_") and value in MEETING_ROLES:
+            employee = _task_id(key[5:])
+            if employee is not None:
+                roles[employee] = value
+    return roles
+
+
+@router.post("/rapat", dependencies=[Depends(same_origin)])
+async def create_meeting(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    form = await request.form()
+    expected = [i for i in (_task_id(v) for v in form.getlist("expected")) if i is not None]
+    roles = _named_roles(form)
+    if str(form.get("my_role") or "") in MEETING_ROLES:
+        roles[actor.employee_id] = str(form.get("my_role"))
+    body = {k: str(form.get(k) or "") for k in ("activity_code", "title", "place", "date",
+                                                  "start", "end")}
+    meeting = await call("reporting", "create_meeting", actor_dict(actor),
+                         {**body, "expected": expected, "roles": roles})
+    return back(request, f"/rapat/{meeting['id']}", t("flash_meeting_created"))
+
+
+@router.get("/rapat/{meeting_id}", response_class=HTMLResponse)
+async def meeting_page(request: Request, meeting_id: PageId, actor: Actor = Depends(page_actor),
+                       call=Depends(rpc)):
+    mine = {m["id"]: m for m in await call("reporting", "my_meetings", actor_dict(actor))}
+    if meeting_id in mine and mine[meeting_id]["organiser_id"] != actor.employee_id:
+        meeting, claims = mine[meeting_id], []  # invited: the meeting and a way to claim it
+    else:  # the organiser, an approver of a claim, a claimant (NotFound for anyone else)
+        meeting = await call("reporting", "meeting_roles", actor_dict(actor), meeting_id)
+        claims = meeting["claims"]
+    people = {p["employee_id"]: p["name"]
+              for p in await call("reporting", "colleagues", actor_dict(actor))}
+    return render(request, "meeting.html", actor, meeting=meeting, claims=claims, people=people,
+                  organiser=meeting["organiser_id"] == actor.employee_id, roles=MEETING_ROLES,
+                  invited=actor.employee_id in meeting["expected"],
+                  invitees=[meeting["organiser_id"]] + [e for e in meeting["expected"]
+                                                         if e != meeting["organiser_id"]],
+                  my_role=(meeting.get("roles") or {}).get(str(actor.employee_id)))
+
+
+@router.post("/rapat/{meeting_id}/peran", dependencies=[Depends(same_origin)])
+async def confirm_roles(request: Request, meeting_id: PageId, actor: Actor = Depends(page_actor),
+                        call=Depends(rpc)):
+    form = await request.form()
+    await call("reporting", "confirm_meeting_roles", actor_dict(actor), meeting_id,
+               {"roles": _named_roles(form)})
+    return back(request, f"/rapat/{meeting_id}", t("flash_roles_confirmed"))
 
 
 @router.get("/laporan/{report_id}", response_class=HTMLResponse)
@@ -284,6 +365,103 @@ async def recap(request: Request, periode: Annotated[str | None, PeriodQuery] = 
                   chart=charts.bars(per_day, period))
 
 
+# --- SKP ---------------------------------------------------------------------------------------
+
+SKP_ROWS = 6  # item rows on the page; more items than that are kept and shown too
+YearQuery = Query(ge=2000, le=2100)
+
+
+def _skp_items_from(form) -> list[dict]:
+    items = []
+    for n in range(50):
+        title = str(form.get(f"item_{n}_title") or "").strip()
+        if f"item_{n}_kind" not in form:
+            break
+        if not title:
+            continue
+        indicator = {"name": str(form.get(f"item_{n}_indicator") or "").strip(),
+                     "quantity": str(form.get(f"item_{n}_quantity") or "").strip(),
+                     "unit": str(form.get(f"item_{n}_unit") or "").strip()}
+        try:  # the indicators the page does not show are kept as they were
+            extra = json.loads(str(form.get(f"item_{n}_extra") or "[]"))
+        except ValueError:
+            extra = []
+        item = {"kind": str(form.get(f"item_{n}_kind")), "title": title,
+                "indicators": [indicator] + [e for e in extra if isinstance(e, dict)][:9]}
+        parent = _task_id(form.get(f"item_{n}_parent"))
+        if parent is not None:
+            item["parent_item_id"] = parent
+        items.append(item)
+    return items
+
+
+@router.get("/skp", response_class=HTMLResponse)
+async def skp_page(request: Request, tahun: Annotated[int | None, YearQuery] = None,
+                   actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    """Draw up the year's SKP: items cascading from the superior's, an indicator and a
+    target each, a creative item; save, submit; see the superior's note if returned."""
+    if not actor.employee_id:
+        raise ApiError(403, "employees_only", "only employees have an SKP")
+    year = tahun or config.today().year
+    try:
+        mine = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id, year)
+    except ServiceError:
+        mine = {"state": None, "items": [], "note": None}
+    parents = await call("reporting", "superior_skp_items", actor_dict(actor), year)
+    rows = list(mine["items"]) + [None] * max(1, SKP_ROWS - len(mine["items"]))
+    return render(request, "skp.html", actor, skp=mine, year=year, rows=rows, parents=parents,
+                  editable=mine["state"] in (None, "draft", "returned"))
+
+
+@router.post("/skp", dependencies=[Depends(same_origin)])
+async def save_skp(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    form = await request.form()
+    year = _task_id(form.get("year")) or config.today().year
+    await call("reporting", "save_skp", actor_dict(actor),
+               {"year": year, "items": _skp_items_from(form)})
+    if form.get("action") == "submit":
+        await call("reporting", "submit_skp", actor_dict(actor), year)
+        return back(request, f"/skp?tahun={year}", t("flash_skp_submitted"))
+    return back(request, f"/skp?tahun={year}", t("flash_skp_saved"))
+
+
+@router.get("/skp/tim", response_class=HTMLResponse)
+async def team_skps(request: Request, tahun: Annotated[int | None, YearQuery] = None,
+                    actor: Actor = Depends(page_role("supervisor")), call=Depends(rpc)):
+    year = tahun or config.today().year
+    rows = []
+    for m in await call("reporting", "subordinates", actor_dict(actor)):
+        try:
+            state = (await call("reporting", "get_skp", actor_dict(actor), m["employee_id"],
+                                year))["state"]
+        except ServiceError:
+            state = None
+        rows.append({**m, "state": state})
+    return render(request, "skp_team.html", actor, rows=rows, year=year)
+
+
+@router.get("/skp/{employee_id}/{year}", response_class=HTMLResponse)
+async def skp_of(request: Request, employee_id: PageId,
+                 year: Annotated[int, PathParam(ge=2000, le=2100)],
+                 actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    found = await call("reporting", "get_skp", actor_dict(actor), employee_id, year)
+    names = {m["employee_id"]: m["name"]
+             for m in await call("reporting", "subordinates", actor_dict(actor))}
+    return render(request, "skp_review.html", actor, skp=found, year=year,
+                  name=names.get(employee_id, ""))
+
+
+@router.post("/skp/{employee_id}/{year}", dependencies=[Depends(same_origin)])
+async def decide_skp(request: Request, employee_id: PageId,
+                     year: Annotated[int, PathParam(ge=2000, le=2100)],
+                     decision: Annotated[Literal["approve", "return"], Form()],
+                     note: Annotated[str, Form(max_length=1000)] = "",
+                     actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    await call("reporting", "decide_skp", actor_dict(actor), employee_id, year,
+               {"decision": decision, "note": note or None})
+    return back(request, f"/skp/tim?tahun={year}", t("flash_skp_" + decision))
+
+
 # --- superiors -----------------------------------------------------------------------------------
 
 SUPERVISOR = page_role("supervisor")
@@ -300,9 +478,17 @@ async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depen
     day = request.query_params.get("tanggal") or None
     shown = [t for t in tasks if (person is None or t["report"]["employee_name"] == person)
              and (day is None or t["report"]["date"] == day)]
+    # a meeting claim is judged against the whole meeting: who claimed which role
+    roles = {}
+    for meeting_id in {t["report"].get("meeting_id") for t in shown} - {None}:
+        try:
+            roles[meeting_id] = (await call("reporting", "meeting_roles", actor_dict(actor),
+                                            meeting_id))["claims"]
+        except ServiceError:
+            roles[meeting_id] = []
     return render(request, "inbox.html", actor, tasks=shown, start=start, page=INBOX_PAGE,
                   total=total, people=people, person=person, day=day,
-                  presets=REASON_PRESETS)
+                  presets=REASON_PRESETS, meeting_roles=roles)
 
 
 DECISIONS = ("approve", "reject", "request_revision")
@@ -407,10 +593,25 @@ async def decide_dispute(request: Request, dispute_id: PageId,
 
 @router.get("/admin", response_class=HTMLResponse)
 async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), call=Depends(rpc)):
-    catalogue = await call("reporting", "list_catalogue")
     today = config.today()
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    return render(request, "admin.html", actor, catalogue=catalogue, last_month=last_month)
+    versions = await call("reporting", "catalogue_versions")
+    in_force = {(a["code"], a["version"]) for a in await call("reporting", "list_catalogue")}
+    for v in versions:
+        v["in_force"] = (v["code"], v["version"]) in in_force
+        v["upcoming"] = v["effective_from"] > today.isoformat()
+    last_month = charts.shift_period(today.strftime("%Y-%m"), -1)
+    numbers = await call("reporting", "rule_set_on", today.isoformat())
+    # a month closes after the input deadline: day N of the month after it
+    year, month = (int(x) for x in charts.shift_period(last_month, 1).split("-"))
+    closable_from = dt.date(year, month, min(numbers["input_deadline_day"], 28)) + \
+        dt.timedelta(days=1)
+    payroll = await call("scoring", "rule_set_in_force", actor.agency_id
+                         if not actor.has("city_admin") else None, today.isoformat())
+    closings = await call("scoring", "closings", actor_dict(actor))
+    return render(request, "admin.html", actor, catalogue=versions, last_month=last_month,
+                  closable_from=closable_from, can_close=today >= closable_from,
+                  payroll=payroll, payroll_json=json.dumps(payroll["body"], indent=2),
+                  closings=closings, today=today)
 
 
 def install(app) -> None:

@@ -175,6 +175,8 @@ class Meeting(Base):
     start: Mapped[dt.time] = mapped_column(Time)
     end: Mapped[dt.time] = mapped_column(Time)
     expected: Mapped[list] = mapped_column(JSON)  # employee ids
+    # employee id (as text, JSON keys) → chair | speaker | note_taker, named by the organiser
+    roles: Mapped[dict | None] = mapped_column(JSON)
 
 
 _LIVE_CLAIM = text("meeting_id IS NOT NULL AND state NOT IN ('withdrawn', 'dismissed', 'rejected')")

@@ -24,12 +24,15 @@ def check(s, org: OrganisationIn, today: dt.date) -> list[dict]:
     units = {u.code for u in org.units}
     for i, p in enumerate(org.positions, 1):
         if p.unit and p.unit not in units:
-            problems.append({"row": i, "field": "positions.unit", "reason": f"unknown unit {p.unit!r}"})
+            problems.append({"row": i, "field": "positions.unit", "code": "unknown_unit",
+                             "params": {"value": p.unit}, "reason": f"unknown unit {p.unit!r}"})
         if p.superior and "/" not in p.superior and p.superior not in codes:
-            problems.append({"row": i, "field": "positions.superior",
+            problems.append({"row": i, "field": "positions.superior", "code": "unknown_position",
+                             "params": {"value": p.superior},
                              "reason": f"unknown position {p.superior!r}"})
         if p.superior and "/" in p.superior and storage.position_ref(s, 0, p.superior) is None:
-            problems.append({"row": i, "field": "positions.superior",
+            problems.append({"row": i, "field": "positions.superior", "code": "unknown_position",
+                             "params": {"value": p.superior},
                              "reason": f"no position {p.superior!r} in the system"})
     superiors = {p.code: p.superior for p in org.positions}
     for code in codes:  # a chain that comes back to itself would never end
@@ -38,25 +41,31 @@ def check(s, org: OrganisationIn, today: dt.date) -> list[dict]:
             seen.add(cur)
             cur = superiors[cur]
         if cur in seen:
-            problems.append({"row": 0, "field": "positions.superior",
+            problems.append({"row": 0, "field": "positions.superior", "code": "superior_loop",
+                             "params": {"value": code},
                              "reason": f"superior chain of {code!r} loops"})
             break
     nips, users = set(), set()
     for i, e in enumerate(org.employees, 1):
         if (why := rules.nip_problem(e.nip, today)) is not None:
-            problems.append({"row": i, "field": "employees.nip", "reason": why})
+            problems.append({"row": i, "field": "employees.nip", "code": "nip_invalid",
+                             "reason": why})
         if e.position not in codes:
-            problems.append({"row": i, "field": "employees.position",
+            problems.append({"row": i, "field": "employees.position", "code": "unknown_position",
+                             "params": {"value": e.position},
                              "reason": f"unknown position {e.position!r}"})
         for value, seen, field in ((e.nip, nips, "nip"), (e.username, users, "username")):
             if value in seen:
-                problems.append({"row": i, "field": f"employees.{field}", "reason": f"duplicate {field}"})
+                problems.append({"row": i, "field": f"employees.{field}", "code": "duplicate",
+                                 "reason": f"duplicate {field}"})
             seen.add(value)
     for i, a in enumerate(org.acting, 1):
         if a.nip not in nips and s.scalar(select(Employee.id).where(Employee.nip == a.nip)) is None:
-            problems.append({"row": i, "field": "acting.nip", "reason": "unknown employee"})
+            problems.append({"row": i, "field": "acting.nip", "code": "unknown_employee",
+                             "reason": "unknown employee"})
         if "/" not in a.position and a.position not in codes:
-            problems.append({"row": i, "field": "acting.position",
+            problems.append({"row": i, "field": "acting.position", "code": "unknown_position",
+                             "params": {"value": a.position},
                              "reason": f"unknown position {a.position!r}"})
     return problems
 
@@ -256,11 +265,14 @@ def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None
             for err in exc.errors():
                 loc = err["loc"]
                 line = rows.get((loc[0], loc[1] + 1)) if len(loc) > 1 and isinstance(loc[1], int) else None
-                problems.append({"row": line, "column": _column(loc[-1]), "reason": err["msg"]})
+                problems.append({"row": line, "column": _column(loc[-1]), "code": err["type"],
+                                 "params": {k: str(v) for k, v in (err.get("ctx") or {}).items()
+                                            if k != "error"}, "reason": err["msg"]})
             continue
         for p in check(uow.session, org, today):
             section, _, field = p["field"].partition(".")
             problems.append({"row": rows.get((section, p["row"])), "column": _column(field),
+                             **{k: p[k] for k in ("code", "params") if k in p},
                              "reason": p["reason"]})
         validated[code] = org
     if problems:

@@ -15,7 +15,7 @@ from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.schemas import Actor, ReportIn
 
-from . import rules, storage
+from . import meetings, rules, storage
 from .models import ActivityType, Meeting, Report
 
 
@@ -150,6 +150,7 @@ def _check_claim(s, employee_id: int, p: Prepared, own: int | None) -> None:
     if any(r.employee_id == employee_id for r in claims):
         raise Conflict("you already claimed this meeting",
                        [{"field": "meeting_id", "reason": "already claimed"}], code="meeting_already_claimed")
+    meetings.check_role(p.meeting, employee_id, p.data.role)
     if p.data.role == "chair" and any(r.role == "chair" for r in claims):
         raise Conflict("this meeting already has a chair",
                        [{"field": "role", "reason": "chair taken"}], code="meeting_has_chair")

@@ -185,13 +185,13 @@ def check_skp_items(items, has_superior: bool, superior_item_ids: set[int]) -> N
     for i, item in enumerate(items, 1):
         if item.kind == "main" and has_superior:
             if item.parent_item_id is None:
-                problems.append({"row": i, "field": "parent_item_id",
+                problems.append({"row": i, "field": "parent_item_id", "code": "skp_parent_required",
                                  "reason": "a main item must cascade from your superior's SKP"})
             elif item.parent_item_id not in superior_item_ids:
-                problems.append({"row": i, "field": "parent_item_id",
+                problems.append({"row": i, "field": "parent_item_id", "code": "skp_parent_unknown",
                                  "reason": "not an item of your superior's SKP for that year"})
         elif item.parent_item_id is not None and not (item.kind == "main" and has_superior):
-            problems.append({"row": i, "field": "parent_item_id",
+            problems.append({"row": i, "field": "parent_item_id", "code": "skp_parent_not_allowed",
                              "reason": f"a {item.kind} item has no parent"
                              if item.kind != "main" else "you have no superior to cascade from"})
     if problems:

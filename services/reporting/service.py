@@ -10,12 +10,13 @@ from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
-from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn, OrganisationIn,
-                                       ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
+from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn,
+                                       MeetingRolesIn, OrganisationIn, ReportIn, RuleSetIn,
+                                       SkpDecisionIn, SkpIn)
 
 from . import catalogue, logins, meetings, organisation, reports, skp, storage
 from .models import (Account, ActivityType, Agency, AuditEntry, Base, ClosedPeriod, Employee,
-                     GraceWindow, Meeting)
+                     GraceWindow, Meeting, Report)
 
 ADMINS = ("city_admin", "agency_admin")
 
@@ -182,6 +183,15 @@ class ReportingService:
                     "input_deadline_day": numbers.input_deadline_day}
 
     @rpc
+    def catalogue_versions(self):
+        """Every version of every activity type with its effective date, upcoming ones
+        included (the admin's view; reports use the version in force on their date)."""
+        with self.db.session() as s:
+            rows = s.scalars(select(ActivityType).order_by(ActivityType.code,
+                                                           ActivityType.version))
+            return [catalogue.as_dict(r) for r in rows]
+
+    @rpc
     def list_catalogue(self, on=None):
         with self.db.session() as s:
             return catalogue.in_force(s, _date(on))
@@ -249,6 +259,19 @@ class ReportingService:
                 raise Forbidden("you may see only your own SKP and your subordinates'", code="skp_scope")
             return skp.as_dict(s, found)
 
+    @rpc
+    def superior_skp_items(self, actor, year):
+        """The items of my superior's SKP that my main items cascade from (titles only:
+        enough to choose a parent, nothing of the superior's indicators)."""
+        actor = _employee(actor)
+        with self.db.session() as s:
+            superior = storage.superior_on(s, actor.employee_id,
+                                           skp.reference_date(year, config.today()))
+            found = storage.skp_of(s, superior.id, year) if superior else None
+            return [] if found is None else [
+                {"id": i.id, "kind": i.kind, "title": i.title}
+                for i in storage.skp_items(s, found.id)]
+
     # --- meetings ---------------------------------------------------------------------
     @rpc
     def create_meeting(self, actor, meeting, idempotency_key=None):
@@ -261,6 +284,41 @@ class ReportingService:
     def meeting_claims(self, actor, meeting_id):
         with self.db.session() as s:
             return meetings.claims(s, Actor.model_validate(actor), meeting_id)
+
+    @rpc
+    def confirm_meeting_roles(self, actor, meeting_id, roles):
+        """The organiser names or confirms who chairs, speaks, takes notes."""
+        actor = _employee(actor)
+        data = MeetingRolesIn.model_validate(roles)
+        with self.db.unit_of_work() as uow:
+            return meetings.as_dict(meetings.confirm_roles(uow, actor, meeting_id, data.roles))
+
+    @rpc
+    def meeting_roles(self, actor, meeting_id):
+        """Who claimed which role, for the organiser, a claimant or the approver of a
+        claim (so a superior judging a chair's claim sees the whole meeting)."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            meeting = s.get(Meeting, meeting_id)
+            if meeting is None:
+                raise NotFound(f"meeting {meeting_id} not found", code="meeting_not_found")
+            claimants = set(s.scalars(select(Report.employee_id).where(
+                Report.meeting_id == meeting_id)))
+            approvers = set(s.scalars(select(Report.approver_id).where(
+                Report.meeting_id == meeting_id)))
+            if not (actor.has("city_admin", "review_team") or actor.employee_id in
+                    claimants | approvers | {meeting.organiser_id}):
+                raise NotFound(f"meeting {meeting_id} not found", code="meeting_not_found")
+            return {**meetings.as_dict(meeting), "claims": meetings.role_list(s, meeting)}
+
+    @rpc
+    def colleagues(self, actor):
+        """Everyone placed in the caller's agency today (to invite to a meeting)."""
+        actor = _employee(actor)
+        with self.db.session() as s:
+            agency = storage.position_on(s, actor.employee_id, config.today()).agency_id
+            return [{"employee_id": e.id, "name": e.name}
+                    for e in storage.placed_in_agency(s, agency, config.today())]
 
     @rpc
     def my_meetings(self, actor):

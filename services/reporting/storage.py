@@ -73,6 +73,16 @@ def positions_held_on(s: Session, employee_id: int, on: dt.date) -> list[int]:
         or_(Placement.end_date.is_(None), Placement.end_date >= on))))
 
 
+def placed_in_agency(s: Session, agency_id: int, on: dt.date) -> list[Employee]:
+    """Everyone holding (or acting in) a position of the agency on a date, by name."""
+    return list(s.scalars(
+        select(Employee).join(Placement, Placement.employee_id == Employee.id)
+        .join(Position, Position.id == Placement.position_id)
+        .where(Position.agency_id == agency_id, Placement.start_date <= on,
+               or_(Placement.end_date.is_(None), Placement.end_date >= on))
+        .distinct().order_by(Employee.name)))
+
+
 def subordinates_on(s: Session, employee_id: int, on: dt.date) -> list[Employee]:
     """Everyone whose direct superior on that date is this employee."""
     held = positions_held_on(s, employee_id, on)

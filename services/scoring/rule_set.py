@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_FILE = Path(__file__).with_name("default_rule_set.json")
@@ -47,9 +48,10 @@ class RuleSetBody(BaseModel):
     def _all_classes(cls, v):
         missing = [c for c in range(1, 18) if c not in v]
         if missing:
-            raise ValueError(f"ceilings for job classes {missing} are missing")
+            raise PydanticCustomError("ceilings_missing", "ceilings for job classes {missing} are missing",
+                                     {"missing": str(missing)})
         if any(amount < 0 for amount in v.values()):
-            raise ValueError("ceilings must not be negative")
+            raise PydanticCustomError("ceilings_negative", "ceilings must not be negative")
         return v
 
     @field_validator("lateness")
@@ -57,15 +59,15 @@ class RuleSetBody(BaseModel):
     def _steps_ascending(cls, v):
         bounds = [s.up_to_minutes for s in v]
         if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-            raise ValueError("only the last lateness step is open-ended (up_to_minutes null)")
+            raise PydanticCustomError("lateness_open_end", "only the last lateness step is open-ended (up_to_minutes null)")
         if bounds[:-1] != sorted(bounds[:-1]):
-            raise ValueError("lateness steps must ascend")
+            raise PydanticCustomError("lateness_order", "lateness steps must ascend")
         return v
 
     @model_validator(mode="after")
     def _shares(self):
         if self.performance_share + self.discipline_share != 1:
-            raise ValueError("performance_share + discipline_share must be 1")
+            raise PydanticCustomError("shares_sum", "performance_share + discipline_share must be 1")
         return self
 
 

@@ -16,7 +16,7 @@ from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
 from ekinerja_contract.schemas import Actor
 
 from . import exports, payroll, rules
-from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet
+from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
 from .rule_set import RuleSetIn
 
 
@@ -98,6 +98,15 @@ class ScoringService:
                     "agency_id": row.agency_id}
 
     @rpc
+    def rule_set_in_force(self, agency_id=None, on=None):
+        """The payroll rule set in force (the city's unless an agency has its own): its
+        name and its whole body, for the admin's form."""
+        day = dt.date.fromisoformat(on) if on else config.today()
+        with self.db.session() as s:
+            ref = payroll.rule_resolver(s)(agency_id, day)
+            return {"name": ref.version, "body": ref.body.model_dump(mode="json")}
+
+    @rpc
     def list_rule_sets(self):
         with self.db.session() as s:
             return [{"id": r.id, "agency_id": r.agency_id,
@@ -105,6 +114,20 @@ class ScoringService:
                     for r in s.scalars(select(RuleSet).order_by(RuleSet.effective_from))]
 
     # --- close, corrections, exports ------------------------------------------------------------
+    @rpc
+    def closings(self, actor, limit=50):
+        """Past closes and their corrections (each a new version of a month's snapshot),
+        newest first; an agency admin sees their agency's."""
+        actor = _role(actor, "city_admin", "agency_admin", "finance")
+        with self.db.session() as s:
+            q = select(Snapshot).order_by(Snapshot.created_at.desc()).limit(min(int(limit), 200))
+            if not actor.has("city_admin", "finance"):
+                q = q.where(Snapshot.agency_id == actor.agency_id)
+            return [{"period": r.period, "agency_id": r.agency_id, "version": r.version,
+                     "employees": r.employees, "errors": len(r.errors or []),
+                     "reason": r.reason, "created_at": r.created_at.isoformat()}
+                    for r in s.scalars(q)]
+
     @rpc
     def close_period(self, actor, period, agency_id=None):
         """Start (or find) the close of a month: returns the job to watch."""

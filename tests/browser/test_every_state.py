@@ -314,3 +314,106 @@ def test_a_crawler_finds_no_5xx_no_json_no_english_and_no_axe_violation(
     person.close()
     assert visited >= 2  # the admin has two pages (home and /admin), staff many more
     assert problems == []
+
+
+def test_a_meeting_is_made_on_a_page_roles_are_named_and_claims_follow_them(browser, system):
+    head = Person(browser, system, "kadis", PHONE, "phone-meeting-head")
+    head.page.goto("/rapat")
+    head.page.fill("#m_title", "Rapat koordinasi SPBE triwulan")
+    head.page.fill("#m_place", "Aula Diskominfo")
+    head.page.fill("#m_start", "14:00")
+    head.page.fill("#m_end", "15:00")
+    head.page.select_option("#my_role", "chair")
+    for box in head.page.locator("input[name=expected]").all():
+        box.check()
+    person = head.page.locator(".person", has_text="Ni Luh Sari")
+    person.locator("select").select_option("note_taker")
+    head.shot("meeting-form")
+    head.page.click("button:has-text('Buat rapat')")
+    head.page.wait_for_selector("#flash.notice")
+    meeting_id = int(head.page.url.rsplit("/", 1)[1])
+    head.shot("meeting")
+    # the named note-taker claims from the meeting's page: everything is filled in
+    staff = Person(browser, system, "sari", PHONE, "phone-meeting-staff")
+    staff.page.goto(f"/rapat/{meeting_id}")
+    assert "Notulen" in staff.page.locator("#claim").inner_text()
+    staff.page.click("#claim")
+    staff.page.wait_for_url("**/laporan/baru?rapat=*")
+    assert staff.page.locator("#activity").input_value() == "RAPAT"
+    assert staff.page.locator("#role").input_value() == "note_taker"
+    assert staff.page.locator("#start").input_value() == "14:00"
+    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
+    staff.page.select_option("#skp_item_id", label=item)
+    photo = SHOTS.parent / "rapat.jpg"
+    photo.write_bytes(jpeg_with_exif(seed=91))
+    staff.page.set_input_files("#photo", str(photo))
+    staff.page.click("button[value=submit]")
+    staff.page.wait_for_url(re.compile(r".*/laporan/\d+\?baru=kirim"))
+    # a self-declared speaker is refused, in Indonesian
+    agus = Person(browser, system, "agus", PHONE, "phone-meeting-agus")
+    agus.page.goto(f"/laporan/baru?rapat={meeting_id}")
+    agus.page.select_option("#role", "speaker")
+    agus.page.select_option("#skp_item_id", index=0)
+    agus.page.set_input_files("#photo", str(photo))
+    agus.page.click("button[value=submit]")
+    agus.page.wait_for_selector("#form_error:not([hidden])")
+    assert "belum dikonfirmasi penyelenggara" in agus.page.locator("#form_error").inner_text()
+    # the superior judging the note-taker's claim sees who claimed which role
+    wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
+        "article.task", has_text="Rapat koordinasi SPBE").count() == 1, 20, "meeting task")
+    roles = head.page.locator("article.task", has_text="Rapat koordinasi SPBE") \
+        .locator("details.meeting-roles").text_content()
+    assert "Ni Luh Sari: Notulen" in roles
+    head.shot("inbox-meeting")
+    for p in (head, staff, agus):
+        p.close()
+
+
+def test_an_skp_is_drawn_up_returned_with_a_note_and_approved_on_pages(browser, system):
+    year = str(clock.today().year + 1)
+    head = Person(browser, system, "kadis", DESKTOP, "desktop-skp-head")
+    head.page.goto(f"/skp?tahun={year}")
+    head.page.fill("#item_0_title", "Terwujudnya layanan digital terpadu kota")
+    head.page.fill("#item_0_indicator", "Layanan daring terintegrasi")
+    head.page.fill("#item_0_quantity", "12")
+    head.page.fill("#item_0_unit", "layanan")
+    head.page.click("button[value=save]")
+    head.page.wait_for_selector("#flash.notice")
+    staff = Person(browser, system, "agus", PHONE, "phone-skp-staff")
+    staff.page.goto(f"/skp?tahun={year}")
+    assert staff.page.locator("#skp_state").inner_text() == "Belum dibuat"
+    staff.page.fill("#item_0_title", "Tertatanya arsip layanan digital")
+    staff.page.select_option("#item_0_parent", label="Terwujudnya layanan digital terpadu kota")
+    staff.page.fill("#item_0_indicator", "Berkas arsip tertata")
+    staff.page.fill("#item_0_quantity", "100")
+    staff.page.fill("#item_0_unit", "berkas")
+    staff.page.select_option("#item_1_kind", "creative")
+    staff.page.fill("#item_1_title", "Inovasi: pencarian arsip dengan kode QR")
+    staff.page.fill("#item_1_indicator", "Prototipe")
+    staff.page.fill("#item_1_quantity", "1")
+    staff.page.fill("#item_1_unit", "aplikasi")
+    staff.shot("skp-form")
+    staff.page.click("button[value=submit]")
+    staff.page.wait_for_selector("#flash.notice")
+    assert staff.page.locator("#skp_state").inner_text() == "Menunggu persetujuan atasan"
+    # the superior returns it with a note; the employee sees it, mends, submits again
+    head.page.goto(f"/skp/tim?tahun={year}")
+    head.page.locator("tr", has_text="Putu Agus").locator("a").click()
+    head.page.fill("#note", "Target arsip terlalu rendah, naikkan ke 150")
+    head.page.click("button[value=return]")
+    head.page.wait_for_selector("#flash.notice")
+    staff.page.goto(f"/skp?tahun={year}")
+    assert "naikkan ke 150" in staff.page.locator("#skp_note").inner_text()
+    staff.page.fill("#item_0_quantity", "150")
+    staff.page.click("button[value=submit]")
+    staff.page.wait_for_selector("#flash.notice")
+    head.page.goto(f"/skp/tim?tahun={year}")
+    head.page.locator("tr", has_text="Putu Agus").locator("a").click()
+    head.page.click("button[value=approve]")
+    head.page.wait_for_selector("#flash.notice")
+    staff.page.goto(f"/skp?tahun={year}")
+    assert staff.page.locator("#skp_state").inner_text() == "Disetujui"
+    assert "150" in staff.page.locator("main").inner_text()
+    staff.shot("skp-approved")
+    head.close()
+    staff.close()

@@ -105,7 +105,7 @@ function importForm() {
     const body = table.querySelector("tbody"); body.innerHTML = "";
     for (const d of err.details || []) {
       const tr = document.createElement("tr");
-      for (const v of [d.row, d.column || d.field, d.display_reason || d.reason]) { const td = document.createElement("td"); td.textContent = v == null ? "" : v; tr.appendChild(td); }
+      for (const v of [d.row, d.column || d.field, d.display_short || d.reason]) { const td = document.createElement("td"); td.textContent = v == null ? "" : v; tr.appendChild(td); }
       body.appendChild(tr);
     }
     table.hidden = false;
@@ -144,9 +144,20 @@ function jsonForm(id, url, build) {
     const out = form.querySelector(".result");
     try {
       const resp = await api("POST", url, JSON.stringify(build(new FormData(form))), "application/json");
-      out.textContent = resp.ok ? "✓" : await reason(resp);
-    } catch (e) { out.textContent = e.message; }
+      out.textContent = resp.ok ? T("js_published") : await reason(resp);
+    } catch (e) { out.textContent = T("js_invalid_json"); }
   });
+}
+
+// The rule-set form: the whole body from the advanced JSON, the visible fields on top.
+function ruleSetBody(f) {
+  const body = JSON.parse(f.get("body") || "{}");
+  document.querySelectorAll("#rule_set_form [data-field]").forEach(input => {
+    if (input.value === "") return;
+    body[input.name] = Number.isInteger(Number(input.value)) && !input.step.includes(".")
+      ? parseInt(input.value, 10) : input.value;
+  });
+  return {effective_from: f.get("effective_from"), body};
 }
 
 function selectAll() {
@@ -165,6 +176,5 @@ document.addEventListener("DOMContentLoaded", () => {
     standard_minutes: parseInt(f.get("standard_minutes"), 10), points: f.get("points"),
     rupiah: parseInt(f.get("rupiah"), 10), evidence_required: f.get("evidence_required") === "on",
     effective_from: f.get("effective_from")}]}));
-  jsonForm("rule_set_form", "/api/v1/admin/payroll-rule-sets", f => ({
-    effective_from: f.get("effective_from"), body: JSON.parse(f.get("body") || "{}")}));
+  jsonForm("rule_set_form", "/api/v1/admin/payroll-rule-sets", ruleSetBody);
 });

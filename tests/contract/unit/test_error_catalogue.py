@@ -15,14 +15,19 @@ ERROR_CLASSES = {cls.__name__: cls for cls in errors.all_error_classes()}
 
 def raised_codes() -> dict[str, str]:
     """code → where it is raised: every `raise X(...)` of a contract error in services/,
-    ekinerja_contract/ and gateway/ (its `code=` or the class default), and every
-    PydanticCustomError type in the schemas."""
+    ekinerja_contract/ and gateway/ (its `code=` or the class default), every field
+    detail's `"code"` in services/, and every PydanticCustomError type in the schemas."""
     found = {}
     for path in [*Path(REPO_ROOT, "services").rglob("*.py"),
                  *Path(REPO_ROOT, "ekinerja_contract").rglob("*.py"),
                  *Path(REPO_ROOT, "gateway").rglob("*.py")]:
         tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and "services" in path.parts:  # a field's code
+                for key, value in zip(node.keys, node.values):
+                    if isinstance(key, ast.Constant) and key.value == "code" \
+                            and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found.setdefault(value.value, f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)

@@ -4,7 +4,7 @@ import itertools
 import pytest
 from pydantic import ValidationError
 
-from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
+from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.reporting.conftest import ADMIN
 from tools import demo_data
 
@@ -49,12 +49,18 @@ def test_only_the_direct_superior_decides_and_never_on_their_own(city):
         city.service.decide_skp(city.actor("sari"), city.ids["agus"], 2027, {"decision": "approve"})
 
 
-def meeting(city, organiser="kadis", **over):
+def meeting(city, organiser="kadis", roles=None, **over):
     body = {"activity_code": "RAPAT", "title": "Rapat evaluasi kinerja", "place": "Aula",
             "date": "2026-11-18", "start": "10:00", "end": "11:00",
-            "expected": [city.ids["sari"], city.ids["agus"]]}
+            "expected": [city.ids["sari"], city.ids["agus"]],
+            "roles": {city.ids[u]: r for u, r in (roles or {}).items()}}
     body.update(over)
     return city.service.create_meeting(city.actor(organiser), body)
+
+
+def confirm(city, meeting_id, roles, organiser="kadis"):
+    return city.service.confirm_meeting_roles(city.actor(organiser), meeting_id, {
+        "roles": {city.ids[u]: r for u, r in roles.items()}})
 
 
 _photos = itertools.count()
@@ -75,9 +81,24 @@ def test_each_attendee_claims_once_in_one_role(city):
         claim(city, "sari", m["id"], "speaker")
 
 
+def test_a_role_above_participant_counts_only_when_the_organiser_named_it(city):
+    m = meeting(city, roles={"sari": "note_taker"})
+    assert claim(city, "sari", m["id"], "note_taker")["role"] == "note_taker"
+    with pytest.raises(Forbidden) as refused:  # self-declared: a speaker nobody named
+        claim(city, "agus", m["id"], "speaker")
+    assert refused.value.code == "meeting_role_unconfirmed"
+    confirm(city, m["id"], {"sari": "note_taker", "agus": "speaker"})
+    assert claim(city, "agus", m["id"], "speaker")["points"] == "10.00"  # 8 x 1.25
+    with pytest.raises(Forbidden):  # only the organiser confirms
+        confirm(city, m["id"], {"agus": "chair"}, organiser="sari")
+
+
 def test_a_second_chair_is_refused(city):
-    m = meeting(city)
+    with pytest.raises(InvalidInput):  # the organiser cannot name two
+        meeting(city, roles={"kadis": "chair", "sari": "chair"})
+    m = meeting(city, roles={"kadis": "chair"})
     claim(city, "kadis", m["id"], "chair")
+    confirm(city, m["id"], {"sari": "chair"})  # renamed, but kadis's claim still stands
     with pytest.raises(Conflict, match="chair"):
         claim(city, "sari", m["id"], "chair")
 
@@ -87,13 +108,13 @@ def test_participants_earn_the_same_whatever_their_rank(city):
     head = claim(city, "kadis", m["id"], "participant")
     clerk = claim(city, "agus", m["id"], "participant")
     assert (head["points"], head["rupiah"]) == (clerk["points"], clerk["rupiah"]) == ("8.00", 12000)
-    chair_meeting = meeting(city, start="13:00", end="14:00")
+    chair_meeting = meeting(city, roles={"sari": "chair"}, start="13:00", end="14:00")
     chair = claim(city, "sari", chair_meeting["id"], "chair")
     assert chair["points"] == "12.00"
 
 
 def test_the_organiser_sees_who_claimed_and_who_did_not(city):
-    m = meeting(city)
+    m = meeting(city, roles={"sari": "note_taker"})
     claim(city, "sari", m["id"], "note_taker")
     seen = city.service.meeting_claims(city.actor("kadis"), m["id"])
     assert [(c["employee_id"], c["role"]) for c in seen["claims"]] == [(city.ids["sari"], "note_taker")]
@@ -109,10 +130,22 @@ def test_a_meeting_activity_is_claimed_only_through_its_meeting(city):
 
 
 def test_a_withdrawn_claim_frees_the_chair(city):
-    m = meeting(city)
+    m = meeting(city, roles={"kadis": "chair"})
     first = claim(city, "kadis", m["id"], "chair")
     city.service.withdraw_report(city.actor("kadis"), first["id"])
+    confirm(city, m["id"], {"sari": "chair"})
     assert claim(city, "sari", m["id"], "chair")["role"] == "chair"
+
+
+def test_the_approver_of_a_claim_sees_who_claimed_which_role(city):
+    m = meeting(city, roles={"sari": "chair"})
+    claim(city, "sari", m["id"], "chair")
+    claim(city, "agus", m["id"], "participant")
+    seen = city.service.meeting_roles(city.actor("kadis"), m["id"])  # the approver
+    assert sorted((c["name"], c["role"], c["confirmed"]) for c in seen["claims"]) == [
+        ("Ni Luh Sari", "chair", True), ("Putu Agus", "participant", True)]
+    with pytest.raises(NotFound):  # someone with no part in it
+        city.service.meeting_roles(city.actor("made"), m["id"])
 
 
 def test_admin_only_rule_set_and_catalogue(city):
