@@ -71,7 +71,7 @@ STRINGS = {
         "skp_title": "Rencana hasil kerja", "skp_parent": "Menurunkan butir atasan",
         "skp_indicator": "Indikator", "skp_target": "Target", "skp_unit": "Satuan",
         "skp_submit": "Ajukan ke atasan", "skp_return": "Kembalikan",
-        "skp_return_note": "Catatan (wajib bila dikembalikan)", "open": "Buka",
+        "skp_return_note": "Catatan (wajib bila dikembalikan)", "open": "Buka", "action": "Tindakan",
         "no_subordinates": "Tidak ada bawahan.",
         "flash_skp_saved": "SKP tersimpan sebagai draf.", "flash_skp_submitted": "SKP diajukan ke atasan.",
         "flash_skp_approve": "SKP disetujui.", "flash_skp_return": "SKP dikembalikan dengan catatan.",

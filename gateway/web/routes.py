@@ -448,7 +448,7 @@ async def skp_of(request: Request, employee_id: PageId,
     names = {m["employee_id"]: m["name"]
              for m in await call("reporting", "subordinates", actor_dict(actor))}
     return render(request, "skp_review.html", actor, skp=found, year=year,
-                  name=names.get(employee_id, ""))
+                  person_name=names.get(employee_id, ""))
 
 
 @router.post("/skp/{employee_id}/{year}", dependencies=[Depends(same_origin)])

@@ -148,6 +148,14 @@ class ReportingService:
             return None if sup is None else {"employee_id": sup.id, "name": sup.name, "nip": sup.nip}
 
     @rpc
+    def may_see_employee(self, actor, employee_id, on=None):
+        """The one visibility rule other services ask: the employee, anyone above them
+        in the live chain (acting officials included), admins of their agency."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            return _may_see_employee(s, actor, employee_id, _date(on))
+
+    @rpc
     def superior_for(self, actor, employee_id, on=None):
         """superior_of for a person: only the employee, anyone above them in the chain,
         and admins may ask; anyone else gets the same NotFound as for an id that does

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nameko.rpc import RpcProxy
 from sqlalchemy import func, select, text
 
 from ekinerja_contract import config, periods
@@ -32,6 +33,16 @@ class ScoringService:
     name = "scoring"
     db = Database(Base.metadata)
     metrics = Metrics()
+    reporting = RpcProxy("reporting")  # owns who may see whom (the live org chart)
+
+    def _may_see(self, actor: Actor, employee_id: int) -> None:
+        """One visibility rule, owned by reporting (the employee, their superiors up the
+        live chain, acting officials, admins of the agency); finance pays everyone."""
+        if employee_id == actor.employee_id or actor.has("city_admin", "finance"):
+            return
+        if not self.reporting.may_see_employee(actor.model_dump(mode="json"), employee_id):
+            raise Forbidden("you may see only your own recap and your subordinates'",
+                            code="recap_scope")
 
     @rpc
     def health(self):
@@ -74,7 +85,7 @@ class ScoringService:
         actor = Actor.model_validate(actor)
         periods.bounds(period)
         with self.db.session() as s:
-            _may_see(s, actor, employee_id)
+            self._may_see(actor, employee_id)
             entries = list(s.scalars(select(LedgerEntry).where(
                 LedgerEntry.employee_id == employee_id, LedgerEntry.period == period)
                 .order_by(LedgerEntry.date, LedgerEntry.id)))
@@ -180,7 +191,7 @@ class ScoringService:
         """The employee's PDF statement for a closed month."""
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
-            _may_see(s, actor, employee_id)
+            self._may_see(actor, employee_id)
             person = payroll.profiles(s, periods.bounds(period)[1] - dt.timedelta(days=1),
                                       employee_ids=[employee_id]).get(employee_id)
             if person is None:
@@ -234,15 +245,7 @@ def _may_administer(actor, agency_id, *extra) -> Actor:
     raise Forbidden("not allowed for this agency", code="agency_scope")
 
 
-def _may_see(s, actor: Actor, employee_id: int) -> None:
-    if employee_id == actor.employee_id or actor.has("city_admin", "finance"):
-        return
-    placement = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
-                         .order_by(Placement.start_date.desc()).limit(1))
-    if placement is not None and (placement.superior_employee_id == actor.employee_id or (
-            actor.has("agency_admin") and placement.agency_id == actor.agency_id)):
-        return
-    raise Forbidden("you may see only your own recap and your subordinates'", code="recap_scope")
+
 
 
 def _record(uow, envelope, **line):

@@ -63,3 +63,24 @@ def attendance(nip, date, kind="arrival", minutes=0, excused=False) -> dict:
     return events.build("attendance.recorded", dict(
         employee_nip=nip, date=date, kind=kind, minutes=minutes, excused=excused),
         "attendance").model_dump(mode="json")
+
+
+class FakeOrgChart:
+    """Stands in for reporting's visibility RPC (may_see_employee) with the same rule on
+    a small chart: the employee, anyone above them, an agency admin of their agency."""
+
+    def __init__(self, superiors: dict[int, int], agencies: dict[int, int] | None = None):
+        self.superiors, self.agencies = superiors, agencies or {}
+
+    def may_see_employee(self, actor: dict, employee_id: int, on=None) -> bool:
+        if actor.get("employee_id") == employee_id or "city_admin" in actor.get("roles", []):
+            return True
+        if "agency_admin" in actor.get("roles", []):
+            return self.agencies.get(employee_id, 1) == actor.get("agency_id")
+        current, seen = employee_id, set()
+        while current in self.superiors and current not in seen:
+            seen.add(current)
+            current = self.superiors[current]
+            if current == actor.get("employee_id"):
+                return True
+        return False

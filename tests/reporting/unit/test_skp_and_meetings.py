@@ -159,3 +159,13 @@ def test_admin_only_rule_set_and_catalogue(city):
     with pytest.raises(Conflict):
         city.service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01",
                                               "daily_cap_minutes": 400, "input_deadline_day": 5})
+
+
+def test_one_visibility_rule_for_every_service_follows_the_live_chart(city):
+    """reporting.may_see_employee is what scoring asks before showing a recap."""
+    see = city.service.may_see_employee
+    assert see(city.actor("kadis"), city.ids["sari"])  # the live superior
+    assert see(city.actor("sari"), city.ids["sari"])  # oneself
+    assert not see(city.actor("agus"), city.ids["sari"])  # a colleague
+    assert not see(city.actor("sari"), city.ids["kadis"])  # upwards
+    assert see(ADMIN, city.ids["sari"])
