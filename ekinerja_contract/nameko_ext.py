@@ -214,7 +214,16 @@ class DeadLetteringEventHandler(EventHandler):
         self._publish(message, exchange, self.event_type, headers, [exchange])
 
 
-event_handler = DeadLetteringEventHandler.decorator
+def event_handler(source_service: str, event_type: str, **kwargs):
+    """Subscribe to a contract event: one the registry does not know, or one named with
+    the wrong publisher, fails when the service is imported, not when a message comes."""
+    from .events import REGISTRY
+    spec = REGISTRY.get(event_type)
+    if spec is None:
+        raise ValueError(f"no event {event_type!r} in the contract (ekinerja_contract/events.py)")
+    if spec.source != source_service:
+        raise ValueError(f"{event_type} is published by {spec.source}, not {source_service}")
+    return DeadLetteringEventHandler.decorator(source_service, event_type, **kwargs)
 
 
 class ConfiguredTimer(Timer):
