@@ -165,7 +165,8 @@ FIELDS = {
     "input_deadline_day": "Batas pengisian", "nama": "Nama", "kode_jabatan": "Kode jabatan",
     "kode_jabatan_atasan": "Kode jabatan atasan", "kelas_jabatan": "Kelas jabatan",
     "tmt_mulai": "TMT mulai", "tmt_selesai": "TMT selesai", "golongan": "Golongan",
-    "peran": "Peran", "superior": "Atasan", "position": "Jabatan", "unit": "Unit", "indicators": "Indikator", "kind": "Jenis butir",
+    "peran": "Peran", "jenis": "Jenis", "kode_opd": "Kode OPD", "nama_opd": "Nama OPD",
+    "nama_jabatan": "Nama jabatan", "kode_unit": "Kode unit", "superior": "Atasan", "position": "Jabatan", "unit": "Unit", "indicators": "Indikator", "kind": "Jenis butir",
 }
 
 # Field reasons by code: pydantic's own error types and the schemas' custom ones.
@@ -212,6 +213,10 @@ REASONS = {
     "skp_parent_required": "butir utama harus menurunkan salah satu butir SKP atasan (atasan belum punya SKP tahun ini bila daftarnya kosong)",
     "skp_parent_unknown": "butir induk itu bukan bagian dari SKP atasan tahun ini",
     "skp_parent_not_allowed": "butir tambahan dan kreativitas tidak menurunkan butir atasan",
+    "missing_column": "kolom ini tidak ada di berkas",
+    "placement_kind": "jenis harus definitif, plt atau plh",
+    "acting_end_required": "wajib diisi untuk plt/plh",
+    "job_class_number": "harus berupa angka 1–17",
     "unknown_unit": "unit {value} tidak ada dalam berkas",
     "unknown_position": "jabatan {value} tidak dikenal",
     "superior_loop": "rantai atasan jabatan {value} berputar kembali ke dirinya",

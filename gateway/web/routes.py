@@ -507,32 +507,43 @@ async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depe
     form = await request.form()
     action = str(form.get("action", ""))
     if action == "bulk":
-        ids = [i for i in (_task_id(v) for v in form.getlist("task_id")) if i is not None]
-        if not ids:
-            return back(request, "/persetujuan", t("bulk_none_selected"), "error")
-        versions = {i: v for i in ids if (v := _task_id(form.get(f"version_{i}"))) is not None}
-        results = await call("approval", "decide_many", actor_dict(actor),
-                             {"task_ids": ids, "versions": versions})
-        refused = [r for r in results if r.get("error")]
-        text = t("bulk_done").format(done=len(results) - len(refused), total=len(results))
-        return back(request, "/persetujuan", text, "error" if refused else "ok",
-                    [f"#{r['task_id']}: " + messages.display(r.get("code") or "conflict",
-                                                              r.get("params"))
-                     for r in refused])
+        return await _decide_selected(request, form, actor, call)
     decision, _, raw_id = action.partition(":")
     task_id = _task_id(raw_id)
     if decision not in DECISIONS or task_id is None:
         raise ApiError(422, "invalid_input", "unknown action")
-    body = {"decision": decision}
-    version = _task_id(form.get(f"version_{task_id}"))  # the round this page showed
+    await call("approval", "decide", actor_dict(actor), task_id,
+               _decision_body(form, decision, task_id))
+    return back(request, "/persetujuan", t("flash_" + decision))
+
+
+def _decision_body(form, decision: str, task_id: int) -> dict:
+    """The decision with the version this page showed and the reason (preset + text)."""
+    body: dict = {"decision": decision}
+    version = _task_id(form.get(f"version_{task_id}"))
     if version is not None:
         body["version"] = version
     if decision != "approve":
         preset = str(form.get(f"preset_{task_id}") or "").strip()
         free = str(form.get(f"reason_{task_id}") or "").strip()
         body["reason"] = " — ".join(p for p in (preset, free) if p) or None
-    await call("approval", "decide", actor_dict(actor), task_id, body)
-    return back(request, "/persetujuan", t("flash_" + decision))
+    return body
+
+
+async def _decide_selected(request: Request, form, actor: Actor, call):
+    """Approve the ticked tasks; say how many were decided and why each other was not."""
+    ids = [i for i in (_task_id(v) for v in form.getlist("task_id")) if i is not None]
+    if not ids:
+        return back(request, "/persetujuan", t("bulk_none_selected"), "error")
+    versions = {i: v for i in ids if (v := _task_id(form.get(f"version_{i}"))) is not None}
+    results = await call("approval", "decide_many", actor_dict(actor),
+                         {"task_ids": ids, "versions": versions})
+    refused = [r for r in results if r.get("error")]
+    text = t("bulk_done").format(done=len(results) - len(refused), total=len(results))
+    return back(request, "/persetujuan", text, "error" if refused else "ok",
+                [f"#{r['task_id']}: " + messages.display(r.get("code") or "conflict",
+                                                          r.get("params"))
+                 for r in refused])
 
 
 @router.get("/tim", response_class=HTMLResponse)

@@ -18,9 +18,14 @@ NO_PASSWORD = "!"  # an account that cannot log in until a password is set
 
 
 def check(s, org: OrganisationIn, today: dt.date) -> list[dict]:
-    """Every problem with an organisation file, as {row, field, reason}."""
-    problems = []
+    """Every problem with an organisation file, as {row, field, code, reason}."""
     codes = {p.code for p in org.positions}
+    return (_position_problems(s, org, codes) + _chain_problems(org, codes)
+            + _employee_problems(org, codes, today) + _acting_problems(s, org, codes))
+
+
+def _position_problems(s, org: OrganisationIn, codes: set[str]) -> list[dict]:
+    problems = []
     units = {u.code for u in org.units}
     for i, p in enumerate(org.positions, 1):
         if p.unit and p.unit not in units:
@@ -34,18 +39,25 @@ def check(s, org: OrganisationIn, today: dt.date) -> list[dict]:
             problems.append({"row": i, "field": "positions.superior", "code": "unknown_position",
                              "params": {"value": p.superior},
                              "reason": f"no position {p.superior!r} in the system"})
+    return problems
+
+
+def _chain_problems(org: OrganisationIn, codes: set[str]) -> list[dict]:
+    """A chain of superiors that comes back to itself would never end."""
     superiors = {p.code: p.superior for p in org.positions}
-    for code in codes:  # a chain that comes back to itself would never end
+    for code in codes:
         seen, cur = set(), code
         while cur in superiors and cur not in seen:
             seen.add(cur)
             cur = superiors[cur]
         if cur in seen:
-            problems.append({"row": 0, "field": "positions.superior", "code": "superior_loop",
-                             "params": {"value": code},
-                             "reason": f"superior chain of {code!r} loops"})
-            break
-    nips, users = set(), set()
+            return [{"row": 0, "field": "positions.superior", "code": "superior_loop",
+                     "params": {"value": code}, "reason": f"superior chain of {code!r} loops"}]
+    return []
+
+
+def _employee_problems(org: OrganisationIn, codes: set[str], today: dt.date) -> list[dict]:
+    problems, nips, users = [], set(), set()
     for i, e in enumerate(org.employees, 1):
         if (why := rules.nip_problem(e.nip, today)) is not None:
             problems.append({"row": i, "field": "employees.nip", "code": "nip_invalid",
@@ -59,6 +71,11 @@ def check(s, org: OrganisationIn, today: dt.date) -> list[dict]:
                 problems.append({"row": i, "field": f"employees.{field}", "code": "duplicate",
                                  "reason": f"duplicate {field}"})
             seen.add(value)
+    return problems
+
+
+def _acting_problems(s, org: OrganisationIn, codes: set[str]) -> list[dict]:
+    problems, nips = [], {e.nip for e in org.employees}
     for i, a in enumerate(org.acting, 1):
         if a.nip not in nips and s.scalar(select(Employee.id).where(Employee.nip == a.nip)) is None:
             problems.append({"row": i, "field": "acting.nip", "code": "unknown_employee",
@@ -197,61 +214,81 @@ REQUIRED = ["nip", "nama", "kode_opd", "nama_opd", "kode_jabatan", "nama_jabatan
             "kelas_jabatan", "jenis", "tmt_mulai"]
 
 
+KINDS = {"definitif": "definitive", "plt": "plt", "plh": "plh"}
+
+
 def parse_csv(text: str) -> tuple[dict[str, dict], list[dict]]:
     """Rows of a personnel-system export -> one organisation dict per agency, plus
-    every problem as {row, column, reason}. Row numbers count the header as row 1."""
+    every problem as {row, column, code, reason}: every problem of every row, not the
+    first. Row numbers count the header as row 1."""
     problems, agencies = [], {}
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
-        return {}, [{"row": 1, "column": c, "reason": "missing column"} for c in missing]
+        return {}, [{"row": 1, "column": c, "code": "missing_column", "reason": "missing column"}
+                    for c in missing]
     for n, raw in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k}
-        bad = [{"row": n, "column": c, "reason": "required"} for c in REQUIRED if not row.get(c)]
-        kind = {"definitif": "definitive", "plt": "plt", "plh": "plh"}.get(row.get("jenis", "").lower())
-        if row.get("jenis") and kind is None:
-            bad.append({"row": n, "column": "jenis", "reason": "must be definitif, plt or plh"})
-        dates = {}
-        for col in ("tmt_mulai", "tmt_selesai"):
-            if row.get(col):
-                try:
-                    dates[col] = dt.date.fromisoformat(row[col])
-                except ValueError:
-                    bad.append({"row": n, "column": col, "reason": "not a date (YYYY-MM-DD)"})
-        if kind in ("plt", "plh") and not row.get("tmt_selesai"):
-            bad.append({"row": n, "column": "tmt_selesai", "reason": "required for plt/plh"})
-        if not row.get("kelas_jabatan", "").isdigit():
-            bad.append({"row": n, "column": "kelas_jabatan", "reason": "must be a number 1-17"})
+        bad, kind, dates = _row_problems(n, row)
         if bad:
             problems += bad
-            continue
-        org = agencies.setdefault(row["kode_opd"], {
-            "agency": {"code": row["kode_opd"], "name": row["nama_opd"]},
-            "units": {}, "positions": {}, "employees": [], "acting": [], "_rows": {}})
-        if row.get("kode_unit"):
-            org["units"][row["kode_unit"]] = {"code": row["kode_unit"],
-                                              "name": row.get("nama_unit") or row["kode_unit"]}
-        org["positions"][row["kode_jabatan"]] = {
-            "code": row["kode_jabatan"], "name": row["nama_jabatan"],
-            "job_class": int(row["kelas_jabatan"]), "unit": row.get("kode_unit") or None,
-            "superior": row.get("kode_jabatan_atasan") or None}
-        if kind == "definitive":
-            org["_rows"][("employees", len(org["employees"]) + 1)] = n
-            org["employees"].append({
-                "nip": row["nip"], "name": row["nama"], "position": row["kode_jabatan"],
-                "since": dates["tmt_mulai"].isoformat(), "status": row.get("status") or "PNS",
-                "grade": row.get("golongan") or None,
-                "username": row.get("username") or row["nip"],
-                "roles": [r for r in row.get("peran", "").split("|") if r] or ["employee"]})
         else:
-            org["_rows"][("acting", len(org["acting"]) + 1)] = n
-            org["acting"].append({"nip": row["nip"], "position": row["kode_jabatan"],
-                                  "kind": kind, "start": dates["tmt_mulai"].isoformat(),
-                                  "end": dates["tmt_selesai"].isoformat()})
+            _add_row(agencies, n, row, kind, dates)
     for org in agencies.values():
         org["units"] = list(org["units"].values())
         org["positions"] = list(org["positions"].values())
     return agencies, problems
+
+
+def _row_problems(n: int, row: dict) -> tuple[list[dict], str | None, dict]:
+    """Everything wrong with one row, its kind of placement and its dates."""
+    bad = [{"row": n, "column": c, "code": "missing", "reason": "required"}
+           for c in REQUIRED if not row.get(c)]
+    kind = KINDS.get(row.get("jenis", "").lower())
+    if row.get("jenis") and kind is None:
+        bad.append({"row": n, "column": "jenis", "code": "placement_kind",
+                    "reason": "must be definitif, plt or plh"})
+    dates = {}
+    for col in ("tmt_mulai", "tmt_selesai"):
+        if row.get(col):
+            try:
+                dates[col] = dt.date.fromisoformat(row[col])
+            except ValueError:
+                bad.append({"row": n, "column": col, "code": "date_parsing",
+                            "reason": "not a date (YYYY-MM-DD)"})
+    if kind in ("plt", "plh") and not row.get("tmt_selesai"):
+        bad.append({"row": n, "column": "tmt_selesai", "code": "acting_end_required",
+                    "reason": "required for plt/plh"})
+    if not row.get("kelas_jabatan", "").isdigit():
+        bad.append({"row": n, "column": "kelas_jabatan", "code": "job_class_number",
+                    "reason": "must be a number 1-17"})
+    return bad, kind, dates
+
+
+def _add_row(agencies: dict, n: int, row: dict, kind: str | None, dates: dict) -> None:
+    org = agencies.setdefault(row["kode_opd"], {
+        "agency": {"code": row["kode_opd"], "name": row["nama_opd"]},
+        "units": {}, "positions": {}, "employees": [], "acting": [], "_rows": {}})
+    if row.get("kode_unit"):
+        org["units"][row["kode_unit"]] = {"code": row["kode_unit"],
+                                          "name": row.get("nama_unit") or row["kode_unit"]}
+    org["positions"][row["kode_jabatan"]] = {
+        "code": row["kode_jabatan"], "name": row["nama_jabatan"],
+        "job_class": int(row["kelas_jabatan"]), "unit": row.get("kode_unit") or None,
+        "superior": row.get("kode_jabatan_atasan") or None}
+    if kind == "definitive":
+        org["_rows"][("employees", len(org["employees"]) + 1)] = n
+        org["employees"].append({
+            "nip": row["nip"], "name": row["nama"], "position": row["kode_jabatan"],
+            "since": dates["tmt_mulai"].isoformat(), "status": row.get("status") or "PNS",
+            "grade": row.get("golongan") or None,
+            "username": row.get("username") or row["nip"],
+            "roles": [r for r in row.get("peran", "").split("|") if r] or ["employee"]})
+    else:
+        org["_rows"][("acting", len(org["acting"]) + 1)] = n
+        org["acting"].append({"nip": row["nip"], "position": row["kode_jabatan"],
+                              "kind": kind, "start": dates["tmt_mulai"].isoformat(),
+                              "end": dates["tmt_selesai"].isoformat()})
 
 
 def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None) -> dict:

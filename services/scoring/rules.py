@@ -129,37 +129,8 @@ def compute(profile: Profile, period: str, rule_on, work: dict[dt.date, DayWork]
     total_working = sum(1 for d in days if is_working_day(d, rule_on(d).body))
     if total_working == 0:
         raise ValueError(f"{period} has no working days")
-    segments = []
-    for rule_id, seg_days in by_rule.items():
-        body = refs[rule_id].body
-        working = [d for d in seg_days if is_working_day(d, body)]
-        share = Decimal(len(working)) / Decimal(total_working)
-        achieved = ZERO
-        rupiah = 0
-        for d in seg_days:
-            w = work.get(d)
-            if w is None:
-                continue
-            if body.standard_unit == "minutes":
-                achieved += min(w.minutes, body.daily_cap_minutes)
-            else:
-                achieved += w.points + w.approver_points
-            rupiah += w.rupiah
-        standard = body.monthly_standard * share
-        performance = min(achieved / standard, Decimal(1)) if standard > 0 else ZERO
-        deductions = [(d, reason, pct) for d in working if as_of is None or d <= as_of
-                      for reason, pct in day_deductions(attendance.get(d, []), body)]
-        deduction_percent = min(sum((p for _, _, p in deductions), ZERO), Decimal(100))
-        discipline = Decimal(1) - deduction_percent / 100
-        ceiling = Decimal(body.ceilings[profile.job_class]) * share
-        if body.mode == "standard":
-            amount = ceiling * (body.performance_share * performance + body.discipline_share * discipline)
-        else:
-            amount = min(Decimal(rupiah), ceiling * body.performance_share) + \
-                ceiling * body.discipline_share * discipline
-        segments.append(Segment(refs[rule_id].version, len(working), share, standard, achieved,
-                                performance, deduction_percent, discipline, ceiling, amount,
-                                [(d.isoformat(), r, str(p)) for d, r, p in deductions]))
+    segments = [_segment(refs[rule_id], seg_days, total_working, profile, work, attendance, as_of)
+                for rule_id, seg_days in by_rule.items()]
     last = rule_on(days[-1]).body
     gross = sum((s.amount for s in segments), ZERO)
     factor = last.cpns_factor if profile.status == "CPNS" else Decimal(1)
@@ -185,6 +156,47 @@ def compute(profile: Profile, period: str, rule_on, work: dict[dt.date, DayWork]
         "rule_sets": sorted({s.rule_set for s in segments}),
         "segments": [_segment_dict(s) for s in segments],
     }
+
+
+def _segment(ref: RuleRef, seg_days: list[dt.date], total_working: int, profile: Profile,
+             work: dict[dt.date, DayWork], attendance: dict[dt.date, list[AttendanceMark]],
+             as_of: dt.date | None) -> Segment:
+    """The part of a month under one rule set: its share of the working days, what was
+    achieved against its standard, its discipline deductions, its amount."""
+    body = ref.body
+    working = [d for d in seg_days if is_working_day(d, body)]
+    share = Decimal(len(working)) / Decimal(total_working)
+    achieved, rupiah = _achieved(body, seg_days, work)
+    standard = body.monthly_standard * share
+    performance = min(achieved / standard, Decimal(1)) if standard > 0 else ZERO
+    deductions = [(d, reason, pct) for d in working if as_of is None or d <= as_of
+                  for reason, pct in day_deductions(attendance.get(d, []), body)]
+    deduction_percent = min(sum((p for _, _, p in deductions), ZERO), Decimal(100))
+    discipline = Decimal(1) - deduction_percent / 100
+    ceiling = Decimal(body.ceilings[profile.job_class]) * share
+    if body.mode == "standard":
+        amount = ceiling * (body.performance_share * performance + body.discipline_share * discipline)
+    else:
+        amount = min(Decimal(rupiah), ceiling * body.performance_share) + \
+            ceiling * body.discipline_share * discipline
+    return Segment(ref.version, len(working), share, standard, achieved, performance,
+                   deduction_percent, discipline, ceiling, amount,
+                   [(d.isoformat(), r, str(p)) for d, r, p in deductions])
+
+
+def _achieved(body, days: list[dt.date], work: dict[dt.date, DayWork]) -> tuple[Decimal, int]:
+    """Minutes within the daily cap (or points) and rupiah of the approved work."""
+    achieved, rupiah = ZERO, 0
+    for d in days:
+        w = work.get(d)
+        if w is None:
+            continue
+        if body.standard_unit == "minutes":
+            achieved += min(w.minutes, body.daily_cap_minutes)
+        else:
+            achieved += w.points + w.approver_points
+        rupiah += w.rupiah
+    return achieved, rupiah
 
 
 def _weighted(segments, attr) -> Decimal:
