@@ -19,8 +19,17 @@ from ekinerja_contract.schemas import (MAX_ID, Actor, DbId, BulkDecisionIn, Cata
 from .auth import (current_actor, forget_version, hash_password, is_known_device, issue_token,
                    require, verify_password)
 from .errors import ApiError
+from .responses import (ActivityTypeOut, AgencyRow, AppraisalOut, AsSent, AuditOut, BulkResult,
+                        CataloguePublished, CloseJobOut, CorrectionOut, DelegationOut, DisputeOut,
+                        DisputeQueueItem, EvidenceOut, EvidenceViewOut, GraceWindowOut, HolidayOut,
+                        InboxTaskOut, LogoutOut, MeetingClaimsOut, MeetingOut, MeOut,
+                        OrganisationImported, OrganisationLoaded, PasswordSetOut,
+                        PayrollRuleSetOut, PayrollRuleSetPublished, PersonOut, PredikatReport,
+                        RecapOut, ReportOut, RuleSetOut, SkpOut, SupervisorRow, TaskOut, TokenOut,
+                        UnlockOut, errors)
 
-router = APIRouter(prefix="/api/v1")
+# Every route answers what its service sent, validated against its response model (AsSent).
+router = APIRouter(prefix="/api/v1", route_class=AsSent)
 ADMIN = require("city_admin", "agency_admin")
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 Period = Annotated[str, Query(pattern=PERIOD, examples=["2026-11"])]
@@ -54,13 +63,6 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-    user: dict
-
-
 async def check_login(request: Request, call, username: str, password: str) -> dict:
     """Shared by the API and the pages: a rate limit per client address, and a growing
     delay per username (services/reporting/logins.py) that the account's owner on a
@@ -76,12 +78,15 @@ async def check_login(request: Request, call, username: str, password: str) -> d
     await call("reporting", "record_login", username, ok)
     if not ok:
         raise ApiError(401, "invalid_credentials", "wrong username or password")
+    # The token about to be issued carries today's version: a version this gateway cached
+    # before (say, just before an organisation load revoked the old tokens) must not
+    # refuse it for the next few seconds.
+    forget_version(request, account["account_id"])
     return account
 
 
 @router.post("/auth/login", response_model=TokenOut, tags=["auth"],
-             responses={401: {"description": "wrong username or password"},
-                        429: {"description": "too many attempts (Retry-After)"}})
+             responses=errors(401, 422, 429))
 async def login(body: LoginIn, request: Request, call=Depends(rpc)):
     account = await check_login(request, call, body.username, body.password)
     settings = request.app.state.settings
@@ -89,15 +94,17 @@ async def login(body: LoginIn, request: Request, call=Depends(rpc)):
                                     "agency_id")}
     return TokenOut(access_token=issue_token(account, settings.jwt_secret,
                                              settings.token_ttl_minutes),
-                    expires_in=settings.token_ttl_minutes * 60, user=user)
+                    token_type="bearer", expires_in=settings.token_ttl_minutes * 60, user=user)
 
 
-@router.get("/me", tags=["auth"])
+@router.get("/me", response_model=MeOut,
+            responses=errors(401), tags=["auth"])
 async def me(actor: Actor = Depends(current_actor)):
-    return actor
+    return actor.model_dump(mode="json")
 
 
-@router.post("/auth/logout", tags=["auth"])
+@router.post("/auth/logout", response_model=LogoutOut,
+             responses=errors(401, 403, 422), tags=["auth"])
 async def logout(request: Request, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """End every session of your account: each token issued to it stops working."""
     result = await call("reporting", "revoke_tokens", actor_dict(actor))
@@ -105,7 +112,8 @@ async def logout(request: Request, actor: Actor = Depends(current_actor), call=D
     return result
 
 
-@router.post("/admin/accounts/{username}/unlock", tags=["admin"])
+@router.post("/admin/accounts/{username}/unlock", response_model=UnlockOut,
+             responses=errors(401, 403, 422), tags=["admin"])
 async def unlock_account(username: Annotated[str, Path(min_length=1, max_length=60)],
                          actor: Actor = Depends(ADMIN), call=Depends(rpc)):
     """Clear a username's failed logins so its owner need not wait (audited)."""
@@ -118,7 +126,8 @@ class PasswordIn(BaseModel):
                                          description="required when changing your own")
 
 
-@router.post("/accounts/{username}/password", tags=["auth"])
+@router.post("/accounts/{username}/password", response_model=PasswordSetOut,
+             responses=errors(401, 403, 404, 422), tags=["auth"])
 async def set_password(username: Annotated[str, Path(min_length=1, max_length=60)],
                        body: PasswordIn, request: Request,
                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
@@ -145,7 +154,8 @@ class OrganisationUpload(OrganisationIn):
     employees: list[EmployeeUpload] = Field(min_length=1, max_length=20000)
 
 
-@router.post("/admin/organisation", tags=["admin"])
+@router.post("/admin/organisation", response_model=OrganisationLoaded,
+             responses=errors(401, 403, 422), tags=["admin"])
 async def load_organisation(body: OrganisationUpload, actor: Actor = Depends(ADMIN),
                             call=Depends(rpc)):
     employees = []
@@ -157,13 +167,15 @@ async def load_organisation(body: OrganisationUpload, actor: Actor = Depends(ADM
     return await call("reporting", "load_organisation", actor_dict(actor), org)
 
 
-@router.post("/admin/catalogue", tags=["admin"])
+@router.post("/admin/catalogue", response_model=CataloguePublished,
+             responses=errors(401, 403, 422), tags=["admin"])
 async def publish_catalogue(body: CatalogueIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
     return await call("reporting", "publish_catalogue", actor_dict(actor),
                       body.model_dump(mode="json"))
 
 
-@router.get("/catalogue", tags=["reports"])
+@router.get("/catalogue", response_model=list[ActivityTypeOut],
+            responses=errors(401, 422), tags=["reports"])
 async def catalogue(on: dt.date | None = None, _actor: Actor = Depends(current_actor),
                     call=Depends(rpc)):
     """The activity types in force on a date (today by default)."""
@@ -172,7 +184,8 @@ async def catalogue(on: dt.date | None = None, _actor: Actor = Depends(current_a
 
 # --- evidence ---------------------------------------------------------------------
 
-@router.post("/evidence", status_code=201, tags=["evidence"],
+@router.post("/evidence", response_model=EvidenceOut, status_code=201, tags=["evidence"],
+             responses=errors(400, 401, 403, 404, 411, 413, 415, 422, 502),
              openapi_extra={"requestBody": {"required": True, "content": {
                  t: {"schema": {"type": "string", "format": "binary"}}
                  for t in ("image/jpeg", "image/png", "application/pdf")}}})
@@ -219,7 +232,8 @@ async def upload_evidence(request: Request,
                       digest.hexdigest() if sent == length else None)
 
 
-@router.get("/evidence/{evidence_id}", tags=["evidence"])
+@router.get("/evidence/{evidence_id}", response_model=EvidenceViewOut,
+            responses=errors(401, 403, 404, 422), tags=["evidence"])
 async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")], actor: Actor = Depends(current_actor),
                         call=Depends(rpc)):
     """The evidence record and a short-lived URL to see it; every view is logged."""
@@ -228,21 +242,25 @@ async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36
 
 # --- reports and approvals -------------------------------------------------------------
 
-@router.post("/reports", status_code=201, tags=["reports"])
+@router.post("/reports", response_model=ReportOut,
+             responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["reports"])
 async def submit_report(body: ReportIn, idempotency_key: IdempotencyKey = None,
                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "submit_report", actor_dict(actor), body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
-@router.get("/reports", tags=["reports"])
+@router.get("/reports", response_model=list[ReportOut],
+            responses=errors(401, 403, 422), tags=["reports"])
 async def list_reports(period: Period, employee_id: OptionalId = None,
                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Your reports for a month, or (supervisors) a subordinate's."""
     return await call("reporting", "list_reports", actor_dict(actor), period, employee_id)
 
 
-@router.get("/approvals/inbox", tags=["approvals"])
+@router.get("/approvals/inbox", response_model=list[InboxTaskOut], tags=["approvals"],
+            responses={**errors(401, 422), 200: {"headers": {"X-Total-Count": {
+                "description": "how many tasks wait in all", "schema": {"type": "integer"}}}}})
 async def approval_inbox(response: Response,
                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
                          offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
@@ -270,13 +288,15 @@ async def inbox_page(actor: Actor, call, limit: int, offset: int) -> tuple[list[
     return tasks, page["total"]
 
 
-@router.post("/approvals/{task_id}/decision", tags=["approvals"])
+@router.post("/approvals/{task_id}/decision", response_model=TaskOut,
+             responses=errors(401, 403, 404, 409, 422), tags=["approvals"])
 async def decide(task_id: Id, body: DecisionIn, actor: Actor = Depends(current_actor),
                  call=Depends(rpc)):
     return await call("approval", "decide", actor_dict(actor), task_id, body.model_dump(mode="json"))
 
 
-@router.post("/approvals/bulk-approve", tags=["approvals"])
+@router.post("/approvals/bulk-approve", response_model=list[BulkResult],
+             responses=errors(401, 403, 422), tags=["approvals"])
 async def bulk_approve(body: BulkDecisionIn, actor: Actor = Depends(current_actor),
                        call=Depends(rpc)):
     """Approve many tasks; each is decided on its own and reported back."""
@@ -287,14 +307,16 @@ class RevokeIn(BaseModel):
     reason: str = Field(min_length=10, max_length=1000)
 
 
-@router.post("/approvals/{task_id}/revoke", tags=["approvals"])
+@router.post("/approvals/{task_id}/revoke", response_model=TaskOut,
+             responses=errors(401, 403, 404, 409, 422), tags=["approvals"])
 async def revoke(task_id: Id, body: RevokeIn, actor: Actor = Depends(require("review_team", "city_admin")),
                  call=Depends(rpc)):
     """Post-audit: the review team revokes an approval it finds unfounded."""
     return await call("approval", "revoke", actor_dict(actor), task_id, body.reason)
 
 
-@router.post("/approvals/delegations", status_code=201, tags=["approvals"])
+@router.post("/approvals/delegations", response_model=DelegationOut,
+             responses=errors(401, 403, 422), status_code=201, tags=["approvals"])
 async def delegate(body: DelegationIn, idempotency_key: IdempotencyKey = None,
                    actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Let someone decide your tasks for a date range (leave, duty travel)."""
@@ -302,7 +324,8 @@ async def delegate(body: DelegationIn, idempotency_key: IdempotencyKey = None,
                       idempotency_key=idempotency_key)
 
 
-@router.post("/approvals/{task_id}/dispute", status_code=201, tags=["disputes"])
+@router.post("/approvals/{task_id}/dispute", response_model=DisputeOut,
+             responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["disputes"])
 async def file_dispute(task_id: Id, body: DisputeIn, idempotency_key: IdempotencyKey = None,
                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Object to a rejection (keberatan) within the objection window."""
@@ -310,21 +333,24 @@ async def file_dispute(task_id: Id, body: DisputeIn, idempotency_key: Idempotenc
                       body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
-@router.get("/disputes", tags=["disputes"])
+@router.get("/disputes", response_model=list[DisputeQueueItem],
+            responses=errors(401, 422), tags=["disputes"])
 async def dispute_queue(state: Literal["open", "upheld", "dismissed"] = "open",
                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Disputes you may hear, each with its report and full history."""
     return await call("approval", "disputes", actor_dict(actor), state)
 
 
-@router.post("/disputes/{dispute_id}/decision", tags=["disputes"])
+@router.post("/disputes/{dispute_id}/decision", response_model=DisputeOut,
+             responses=errors(401, 403, 404, 409, 422), tags=["disputes"])
 async def decide_dispute(dispute_id: Id, body: DisputeDecisionIn,
                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("approval", "decide_dispute", actor_dict(actor), dispute_id,
                       body.model_dump(mode="json"))
 
 
-@router.get("/approvals/audit", tags=["approvals"])
+@router.get("/approvals/audit", response_model=list[AuditOut],
+            responses=errors(401, 403, 404, 422), tags=["approvals"])
 async def approval_audit(report_id: OptionalId = None, approver_id: OptionalId = None,
                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """The append-only log of task actions, per report or per approver."""
@@ -333,20 +359,23 @@ async def approval_audit(report_id: OptionalId = None, approver_id: OptionalId =
     return await call("approval", "audit", actor_dict(actor), report_id, approver_id)
 
 
-@router.get("/dashboards/supervisor", tags=["dashboards"])
+@router.get("/dashboards/supervisor", response_model=list[SupervisorRow],
+            responses=errors(401), tags=["dashboards"])
 async def supervisor_dashboard(actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Per subordinate: pending reports and how long the oldest has waited."""
     return await call("approval", "supervisor_dashboard", actor_dict(actor))
 
 
-@router.get("/dashboards/agency", tags=["dashboards"])
+@router.get("/dashboards/agency", response_model=list[AgencyRow],
+            responses=errors(401, 403, 422), tags=["dashboards"])
 async def agency_dashboard(agency_id: OptionalId = None, actor: Actor = Depends(ADMIN),
                            call=Depends(rpc)):
     """Which approvers hold up whom, and for how long."""
     return await call("approval", "agency_dashboard", actor_dict(actor), agency_id)
 
 
-@router.post("/admin/holidays", tags=["admin"])
+@router.post("/admin/holidays", response_model=HolidayOut,
+             responses=errors(401, 403, 422), tags=["admin"])
 async def add_holiday(body: HolidayIn, actor: Actor = Depends(require("city_admin")),
                       call=Depends(rpc)):
     return await call("approval", "add_holiday", actor_dict(actor), body.model_dump(mode="json"))
@@ -354,12 +383,17 @@ async def add_holiday(body: HolidayIn, actor: Actor = Depends(require("city_admi
 
 # --- payroll (scoring service) -----------------------------------------------------------------
 
+FILE = {"schema": {"type": "string", "format": "binary"}}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _file(result: dict) -> Response:
     return Response(base64.b64decode(result["base64"]), media_type=result["content_type"],
                     headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
 
 
-@router.post("/admin/payroll-rule-sets", status_code=201, tags=["payroll"])
+@router.post("/admin/payroll-rule-sets", response_model=PayrollRuleSetPublished,
+             responses=errors(401, 403, 409, 422), status_code=201, tags=["payroll"])
 async def publish_payroll_rule_set(request: Request, actor: Actor = Depends(require("city_admin")),
                                    call=Depends(rpc)):
     """A payroll rule set (shares, standard, ceilings, deductions, tax...) from a date on,
@@ -371,7 +405,8 @@ async def publish_payroll_rule_set(request: Request, actor: Actor = Depends(requ
     return await call("scoring", "publish_rule_set", actor_dict(actor), payload)
 
 
-@router.get("/admin/payroll-rule-sets", tags=["payroll"])
+@router.get("/admin/payroll-rule-sets", response_model=list[PayrollRuleSetOut],
+            responses=errors(401, 403), tags=["payroll"])
 async def payroll_rule_sets(_actor: Actor = Depends(require("city_admin", "finance")),
                             call=Depends(rpc)):
     return await call("scoring", "list_rule_sets")
@@ -382,14 +417,16 @@ class CloseIn(BaseModel):
     agency_id: OptionalId = None
 
 
-@router.post("/payroll/closings", status_code=202, tags=["payroll"])
+@router.post("/payroll/closings", response_model=CloseJobOut,
+             responses=errors(401, 403, 409, 422), status_code=202, tags=["payroll"])
 async def close_period(body: CloseIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
     """Close a month for an agency or the city; returns the job whose progress to watch.
     Closing again returns the same job."""
     return await call("scoring", "close_period", actor_dict(actor), body.period, body.agency_id)
 
 
-@router.get("/payroll/closings/{job_id}", tags=["payroll"])
+@router.get("/payroll/closings/{job_id}", response_model=CloseJobOut,
+            responses=errors(401, 403, 404, 422), tags=["payroll"])
 async def close_progress(job_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("scoring", "close_job", actor_dict(actor), job_id)
 
@@ -403,7 +440,8 @@ class CorrectionBody(BaseModel):
     reason: str = Field(min_length=10, max_length=1000)
 
 
-@router.post("/payroll/corrections", status_code=201, tags=["payroll"])
+@router.post("/payroll/corrections", response_model=CorrectionOut,
+             responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["payroll"])
 async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
                   actor: Actor = Depends(require("city_admin")), call=Depends(rpc)):
     """After a close: an audited correction, producing a new snapshot version."""
@@ -412,8 +450,10 @@ async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
                       idempotency_key=idempotency_key)
 
 
-@router.get("/payroll/exports/{period}.{fmt}", tags=["payroll"],
-            responses={200: {"content": {"text/csv": {}, "application/octet-stream": {}}}})
+@router.get("/payroll/exports/{period}.{fmt}", tags=["payroll"], response_class=Response,
+            responses={**errors(401, 403, 404, 422), 200: {
+                "description": "the file (Content-Disposition: attachment)",
+                "content": {t: FILE for t in ("text/csv", XLSX)}}})
 async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: OptionalId = None,
                  version: OptionalId = None, actor: Actor = Depends(current_actor),
                  call=Depends(rpc)):
@@ -421,8 +461,10 @@ async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: Opt
     return _file(await call("scoring", "export", actor_dict(actor), period, agency_id, fmt, version))
 
 
-@router.get("/payroll/statements/{period}", tags=["payroll"],
-            responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/payroll/statements/{period}", tags=["payroll"], response_class=Response,
+            responses={**errors(401, 403, 404, 422), 200: {
+                "description": "the PDF (Content-Disposition: attachment)",
+                "content": {"application/pdf": FILE}}})
 async def statement(period: PeriodPath, employee_id: OptionalId = None,
                     actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Your PDF statement for a closed month (Bahasa Indonesia)."""
@@ -437,7 +479,8 @@ class AppraisalIn(BaseModel):
     behaviour_rating: Literal["above", "as_expected", "below"]
 
 
-@router.put("/employees/{employee_id}/appraisals/{year}", tags=["payroll"])
+@router.put("/employees/{employee_id}/appraisals/{year}", response_model=AppraisalOut,
+            responses=errors(401, 403, 404, 422), tags=["payroll"])
 async def appraise(employee_id: Id, year: Year, body: AppraisalIn,
                    actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """The yearly ratings; the predikat follows the PermenPANRB 6/2022 matrix."""
@@ -445,14 +488,16 @@ async def appraise(employee_id: Id, year: Year, body: AppraisalIn,
                       body.result_rating, body.behaviour_rating)
 
 
-@router.get("/predikat/{year}", tags=["payroll"])
+@router.get("/predikat/{year}", response_model=PredikatReport,
+            responses=errors(401, 403, 422), tags=["payroll"])
 async def predikat(year: Year, agency_id: OptionalId = None, actor: Actor = Depends(ADMIN),
                    call=Depends(rpc)):
     """An agency's predikat distribution, with warnings past its limits."""
     return await call("scoring", "predikat_report", actor_dict(actor), year, agency_id)
 
 
-@router.get("/recap", tags=["scoring"])
+@router.get("/recap", response_model=RecapOut,
+            responses=errors(401, 403, 422), tags=["scoring"])
 async def recap(period: Period, employee_id: OptionalId = None,
                 actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """A provisional monthly recap: yours, or (finance, city admin) anyone's."""
@@ -464,7 +509,8 @@ async def recap(period: Period, employee_id: OptionalId = None,
 
 # --- organisation, SKP, meetings, reports (reporting service) ------------------------------
 
-@router.post("/admin/organisation/import", tags=["admin"],
+@router.post("/admin/organisation/import", response_model=OrganisationImported,
+             responses=errors(401, 403, 413, 422), tags=["admin"],
              openapi_extra={"requestBody": {"required": True, "content": {
                  "text/csv": {"schema": {"type": "string"}}}}})
 async def import_organisation(request: Request, actor: Actor = Depends(require("city_admin")),
@@ -480,13 +526,15 @@ async def import_organisation(request: Request, actor: Actor = Depends(require("
     return await call("reporting", "import_organisation_csv", actor_dict(actor), text)
 
 
-@router.post("/admin/rule-sets", tags=["admin"])
+@router.post("/admin/rule-sets", response_model=RuleSetOut,
+             responses=errors(401, 403, 409, 422), tags=["admin"])
 async def publish_rule_set(body: RuleSetIn, actor: Actor = Depends(require("city_admin")),
                            call=Depends(rpc)):
     return await call("reporting", "publish_rule_set", actor_dict(actor), body.model_dump(mode="json"))
 
 
-@router.post("/admin/grace-windows", tags=["admin"])
+@router.post("/admin/grace-windows", response_model=GraceWindowOut,
+             responses=errors(401, 403, 404, 422), tags=["admin"])
 async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey = None,
                             actor: Actor = Depends(ADMIN), call=Depends(rpc)):
     """Reopen input for an agency's period after an outage; audited."""
@@ -494,7 +542,8 @@ async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey
                       body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
-@router.get("/employees/{employee_id}/superior", tags=["organisation"])
+@router.get("/employees/{employee_id}/superior", response_model=PersonOut | None,
+            responses=errors(401, 404, 422), tags=["organisation"])
 async def superior(employee_id: Id, on: dt.date | None = None,
                    actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Who is this employee's direct superior on a date (acting officials included).
@@ -503,67 +552,78 @@ async def superior(employee_id: Id, on: dt.date | None = None,
                       on and on.isoformat())
 
 
-@router.get("/team", tags=["organisation"])
+@router.get("/team", response_model=list[PersonOut],
+            responses=errors(401), tags=["organisation"])
 async def my_team(actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """The caller's direct subordinates today."""
     return await call("reporting", "subordinates", actor_dict(actor))
 
 
-@router.put("/skp/{year}", tags=["skp"])
+@router.put("/skp/{year}", response_model=SkpOut,
+            responses=errors(401, 403, 409, 422), tags=["skp"])
 async def save_skp(year: Year, body: SkpIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     if body.year != year:
         raise ApiError(422, "invalid_input", "the year in the path and the body differ")
     return await call("reporting", "save_skp", actor_dict(actor), body.model_dump(mode="json"))
 
 
-@router.post("/skp/{year}/submit", tags=["skp"])
+@router.post("/skp/{year}/submit", response_model=SkpOut,
+             responses=errors(401, 403, 404, 409, 422), tags=["skp"])
 async def submit_skp(year: Year, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "submit_skp", actor_dict(actor), year)
 
 
-@router.get("/employees/{employee_id}/skp/{year}", tags=["skp"])
+@router.get("/employees/{employee_id}/skp/{year}", response_model=SkpOut,
+            responses=errors(401, 403, 404, 422), tags=["skp"])
 async def get_skp(employee_id: Id, year: Year, actor: Actor = Depends(current_actor),
                   call=Depends(rpc)):
     return await call("reporting", "get_skp", actor_dict(actor), employee_id, year)
 
 
-@router.post("/employees/{employee_id}/skp/{year}/decision", tags=["skp"])
+@router.post("/employees/{employee_id}/skp/{year}/decision", response_model=SkpOut,
+             responses=errors(401, 403, 404, 409, 422), tags=["skp"])
 async def decide_skp(employee_id: Id, year: Year, body: SkpDecisionIn,
                      actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "decide_skp", actor_dict(actor), employee_id, year,
                       body.model_dump(mode="json"))
 
 
-@router.post("/meetings", status_code=201, tags=["meetings"])
+@router.post("/meetings", response_model=MeetingOut,
+             responses=errors(401, 403, 422), status_code=201, tags=["meetings"])
 async def create_meeting(body: MeetingIn, idempotency_key: IdempotencyKey = None,
                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "create_meeting", actor_dict(actor), body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
-@router.get("/meetings", tags=["meetings"])
+@router.get("/meetings", response_model=list[MeetingOut],
+            responses=errors(401, 403), tags=["meetings"])
 async def my_meetings(actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "my_meetings", actor_dict(actor))
 
 
-@router.get("/meetings/{meeting_id}/claims", tags=["meetings"])
+@router.get("/meetings/{meeting_id}/claims", response_model=MeetingClaimsOut,
+            responses=errors(401, 403, 404, 422), tags=["meetings"])
 async def meeting_claims(meeting_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "meeting_claims", actor_dict(actor), meeting_id)
 
 
-@router.post("/reports/drafts", status_code=201, tags=["reports"])
+@router.post("/reports/drafts", response_model=ReportOut,
+             responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["reports"])
 async def save_draft(body: ReportIn, idempotency_key: IdempotencyKey = None,
                      actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "save_draft", actor_dict(actor), body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
-@router.get("/reports/{report_id}", tags=["reports"])
+@router.get("/reports/{report_id}", response_model=ReportOut,
+            responses=errors(401, 403, 404, 422), tags=["reports"])
 async def get_report(report_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
     return await call("reporting", "get_report", actor_dict(actor), report_id)
 
 
-@router.put("/reports/{report_id}", tags=["reports"])
+@router.put("/reports/{report_id}", response_model=ReportOut,
+            responses=errors(401, 403, 404, 409, 422), tags=["reports"])
 async def revise_report(report_id: Id, body: ReportIn, actor: Actor = Depends(current_actor),
                         call=Depends(rpc)):
     """Change a draft, or a report sent back for revision."""
@@ -571,7 +631,8 @@ async def revise_report(report_id: Id, body: ReportIn, actor: Actor = Depends(cu
                       body.model_dump(mode="json"))
 
 
-@router.post("/reports/{report_id}/{action}", tags=["reports"])
+@router.post("/reports/{report_id}/{action}", response_model=ReportOut,
+             responses=errors(401, 403, 404, 409, 422), tags=["reports"])
 async def report_action(report_id: Id, action: Literal["submit", "resubmit", "withdraw"],
                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
     method = {"submit": "submit_draft", "resubmit": "resubmit_report",

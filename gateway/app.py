@@ -1,13 +1,18 @@
 """The FastAPI application: `uvicorn gateway.app:app`."""
 import contextlib
+import hmac
 import logging
 import os
 import time
 import uuid
+from pathlib import Path
 
+import fastapi_offline
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers, MutableHeaders
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
@@ -17,7 +22,18 @@ from ekinerja_contract.rpc_client import RpcClient
 
 from . import errors, guards
 from .api import router
+from .responses import OkOut, errors as error_responses
 from .settings import Settings
+
+# Swagger UI and ReDoc as the pinned fastapi-offline package ships them, served from its
+# own directory: the docs work without the internet and nothing third-party is copied.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_STATIC = "/static/docs"
+# ReDoc's bundle shows its maker's logo from the internet: this page may load nothing
+# from outside (it styles itself inline and searches in a blob: worker).
+REDOC_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+             "script-src 'self'; worker-src 'self' blob:; connect-src 'self'; "
+             "frame-ancestors 'none'; base-uri 'none'")
 
 
 @contextlib.asynccontextmanager
@@ -76,9 +92,56 @@ class Correlation:
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
+def docs_enabled() -> bool:
+    """GATEWAY_DOCS=off: no /docs, /redoc nor /openapi.json (production)."""
+    return os.environ.get("GATEWAY_DOCS", "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def install_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc with their assets from the gateway itself."""
+    app.mount(DOCS_STATIC, StaticFiles(directory=DOCS_ASSETS), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_STATIC}/favicon.png",
+            # no badge that sends the document's address to the public validator
+            swagger_ui_parameters={"validatorUrl": None})
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        page = get_redoc_html(
+            openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{DOCS_STATIC}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{DOCS_STATIC}/favicon.png", with_google_fonts=False)
+        page.headers["Content-Security-Policy"] = REDOC_CSP
+        return page
+
+
+def metrics_guard(token: str | None):
+    """GATEWAY_METRICS_TOKEN set: /metrics wants `Authorization: Bearer <token>`."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    def check(request: Request) -> None:
+        if expected is None:
+            return
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            raise errors.ApiError(401, "unauthenticated", "the metrics need their bearer token",
+                                  headers={"WWW-Authenticate": "Bearer"})
+    return check
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
+    docs = docs_enabled()
     app = FastAPI(title="E-Kinerja API", version="1.0.0", lifespan=lifespan,
-                  description="Laporan kinerja harian ASN, persetujuan atasan, dan TPP.")
+                  description="Laporan kinerja harian ASN, persetujuan atasan, dan TPP.",
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
     app.state.settings = settings or Settings()
     json_logs()
     errors.install(app)
@@ -88,22 +151,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
 
     app.add_middleware(Correlation)
+    metrics_token = metrics_guard(os.environ.get("GATEWAY_METRICS_TOKEN") or None)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics():
+    async def metrics(request: Request):
+        metrics_token(request)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], response_model=OkOut)
     async def healthz():
         return {"ok": True}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], response_model=OkOut,
+             responses={503: error_responses()[503]})
     async def readyz(request: Request):
         if not request.app.state.rpc.connected:
             raise errors.ApiError(503, "unavailable", "message broker unreachable",
                                   headers={"Retry-After": "5"})
         return {"ok": True}
 
+    if docs:
+        install_docs(app)  # before the pages' /static mount, which would shadow it
     from .web import routes as web
     web.install(app)
     return app
