@@ -91,7 +91,7 @@ def build(system, employees: int, year: int, progress=print) -> City:
              "indicators": [{"text": "berkas selesai", "target": 100, "unit": "berkas"}]}
             for s in skps]).all()
     engine.dispose()
-    item_of = {s.employee_id: i.id for s, i in zip(skps, items)}
+    item_of = {s.employee_id: i.id for s, i in zip(skps, items, strict=False)}
     secret = system.sup.env["GATEWAY_JWT_SECRET"]
     by_agency_position = {(r.agency_id, r.code): r.username for r in rows}
     city = City()

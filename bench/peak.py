@@ -224,7 +224,8 @@ def main():
                 errors = {k: v for k, v in result["statuses"].items() if k != 201}
                 rows.append((instances, f"{load:g}x ({rate:.0f}/s)", f"{result['achieved']:.0f}/s",
                              f"{pct(lat, 50):.0f}/{pct(lat, 95):.0f}/{pct(lat, 99):.0f} ms",
-                             f"{max(window, default=0)} ({depth.deepest(result['started'], result['ended'])})",
+                             f"{max(window, default=0)} "
+                             f"({depth.deepest(result['started'], result['ended'])})",
                              f"{window[-1] if window else 0}", f"{drain:.1f} s / {booked:.1f} s",
                              f"{result['approved'] / (result['ended'] - result['started']):.0f}/s",
                              ", ".join(f"{k}: {v}" for k, v in errors.items()) or "none",

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import infra
-from tests.support.photos import jpeg_with_exif
-from tests.support.stack import full_system
 from bench import city as bench_city
 from bench import skeleton as bench_skeleton
 from bench.common import QueueDepth, Slots, cpu_per_op, cpu_snapshot, load, pct
 from ekinerja_contract import config
+from tests.support import infra
+from tests.support.photos import jpeg_with_exif
+from tests.support.stack import full_system
 from tools.supervisor import wait_until
 
 ROWS = []

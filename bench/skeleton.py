@@ -29,8 +29,8 @@ from nameko.events import EventDispatcher
 from nameko.events import event_handler as plain_event_handler
 from nameko.rpc import rpc
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
+from starlette.concurrency import run_in_threadpool
 
 from ekinerja_contract import events
 from ekinerja_contract.db import messaging_tables
@@ -257,15 +257,15 @@ def measure(amqp_uri: str, seconds: float, clients: int, log_dir) -> dict:
         # an event sent before its consumer's queue exists is dropped by the broker
         wait_until(lambda: consumers_bound(amqp_uri), 60, "skeleton consumers")
         for variant in INTAKE:  # warm: every connection open
-            wait_until(lambda: httpx.post(f"{url}/{variant}", json={"body": "x"}).status_code == 201,
-                       60, f"skeleton {variant}")
+            wait_until(lambda v=variant: httpx.post(f"{url}/{v}", json={"body": "x"}).status_code
+                       == 201, 60, f"skeleton {variant}")
         wait_until(tasks_caught_up, 60, "skeleton warm-up")
         procs = {name: proc.pid for name, proc in sup.procs.items()}
         http = [httpx.Client(timeout=30) for _ in range(clients)]
         for variant in INTAKE:
             before = cpu_snapshot(procs)
-            rate, lat = load(seconds, clients, lambda n, i: http[n].post(
-                f"{url}/{variant}", json={"body": "beban uji"}).status_code == 201)
+            rate, lat = load(seconds, clients, lambda n, i, v=variant: http[n].post(
+                f"{url}/{v}", json={"body": "beban uji"}).status_code == 201)
             wait_until(tasks_caught_up, 120, "skeleton tasks", interval=0.1)
             cpu = cpu_per_op(before, cpu_snapshot(procs), len(lat))
             results[variant] = (rate, lat, cpu)

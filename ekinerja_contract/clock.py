@@ -13,7 +13,7 @@ that only that shim calls). Token and signed-URL expiry are checked by PyJWT and
 the S3 server against real time, so those stay on the machine's clock."""
 import datetime as dt
 import os
-from typing import Callable
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 _source: Callable[[], dt.datetime] | None = None
@@ -26,8 +26,8 @@ def zone() -> ZoneInfo:
 def now() -> dt.datetime:
     """The current instant, timezone-aware UTC."""
     if _source is not None:
-        return _source().astimezone(dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc)
+        return _source().astimezone(dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def local_now() -> dt.datetime:
@@ -42,7 +42,7 @@ def today() -> dt.date:
 def local_date(moment: dt.datetime) -> dt.date:
     """The city's date of an instant (a naive one is taken as UTC, as the databases keep it)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(zone()).date()
 
 

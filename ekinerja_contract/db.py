@@ -2,8 +2,19 @@
 import time
 from pathlib import Path
 
-from sqlalchemy import (JSON, Column, DateTime, Index, Integer, MetaData, String,
-                        Table, create_engine, event, exc)
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    exc,
+)
 from sqlalchemy.engine import Engine
 
 PING_AFTER_IDLE = 10.0  # seconds

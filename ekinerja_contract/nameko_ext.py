@@ -10,13 +10,13 @@ import time
 
 import eventlet
 import eventlet.queue
-from kombu import Connection, Exchange, Queue
 import pydantic
+from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler
 from nameko.exceptions import deserialize_to_instance
+from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc as NamekoRpc
 from nameko.timer import Timer
-from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
 

@@ -56,7 +56,7 @@ class UnitOfWork:
         if envs:
             self.session.execute(self._outbox.insert(), [
                 {"id": e.id, "event_type": e.type, "envelope": body, "created_at": e.time,
-                 "attempts": 0} for e, body in zip(envs, bodies)])
+                 "attempts": 0} for e, body in zip(envs, bodies, strict=False)])
         self.events.extend(bodies)
         return envs
 

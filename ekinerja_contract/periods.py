@@ -15,7 +15,8 @@ def bounds(period: str) -> tuple[dt.date, dt.date]:
     """[first day, first day of the next month)."""
     m = _PERIOD.match(period or "")
     if not m:
-        raise InvalidInput("period must be YYYY-MM", [{"field": "period", "reason": period}], code="period_format")
+        raise InvalidInput("period must be YYYY-MM", [{"field": "period", "reason": period}],
+                           code="period_format")
     year, month = int(m.group(1)), int(m.group(2))
     if not 2000 <= year <= 2100:
         raise InvalidInput("period year must be between 2000 and 2100",

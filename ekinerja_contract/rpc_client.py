@@ -13,7 +13,6 @@ Instead this speaks nameko's wire format with kombu:
 """
 import asyncio
 import logging
-import socket
 import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -109,7 +108,7 @@ class RpcClient:
                         while not self._stopping.is_set():
                             try:
                                 conn.drain_events(timeout=1)
-                            except socket.timeout:
+                            except TimeoutError:
                                 pass
                             # After every drain, not only when idle: this connection sends
                             # nothing else, so under steady replies the broker would see no
@@ -178,7 +177,7 @@ class RpcClient:
             await loop.run_in_executor(self._pool, self._publish, service, method, args,
                                        kwargs, call_id, _correlation_id)
             body = await asyncio.wait_for(future, _timeout or self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise RpcTimeout(f"{service}.{method} did not answer in time") from None
         finally:
             self._forget(call_id)

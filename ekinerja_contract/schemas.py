@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Role = Literal["employee", "supervisor", "review_team", "agency_admin", "city_admin", "finance"]
 MeetingRole = Literal["chair", "speaker", "note_taker", "participant"]
@@ -153,9 +153,11 @@ class ActivityTypeIn(Strict):
     def _weights_positive(cls, v):
         if v is not None:
             if "participant" not in v:
-                raise PydanticCustomError("role_weights_participant", "role weights must include 'participant'")
+                raise PydanticCustomError("role_weights_participant",
+                                          "role weights must include 'participant'")
             if any(w <= 0 or w > 5 for w in v.values()):
-                raise PydanticCustomError("role_weights_range", "every role weight must be above 0 and at most 5")
+                raise PydanticCustomError("role_weights_range",
+                                          "every role weight must be above 0 and at most 5")
         return v
 
     @model_validator(mode="after")
@@ -226,7 +228,8 @@ class ReportIn(Strict):
     def _time_range(self):
         if self.meeting_id is None:
             if self.date is None or self.start is None or self.end is None:
-                raise PydanticCustomError("time_or_meeting_required", "date, start and end are required (or a meeting_id)")
+                raise PydanticCustomError("time_or_meeting_required",
+                                          "date, start and end are required (or a meeting_id)")
             if self.end <= self.start:
                 raise PydanticCustomError("end_before_start", "end must be after start")
         return self

@@ -9,7 +9,6 @@ once: de-duplicate on the event's `id`. Schemas: docs/events/, docs/asyncapi.yam
 """
 import argparse
 import json
-import socket
 import sys
 import time
 
@@ -51,7 +50,7 @@ def main(argv=None) -> int:
                     break
                 try:
                     conn.drain_events(timeout=1)
-                except socket.timeout:
+                except TimeoutError:
                     conn.heartbeat_check()
     return 0
 

@@ -10,23 +10,76 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
-from ekinerja_contract.errors import NotFound
-from ekinerja_contract.schemas import (MAX_ID, Actor, DbId, BulkDecisionIn, CatalogueIn, DecisionIn,
-                                       DelegationIn, DisputeDecisionIn, DisputeIn, EmployeeIn,
-                                       GraceWindowIn, HolidayIn, MeetingIn, OrganisationIn,
-                                       ReportIn, RuleSetIn, SkpDecisionIn, SkpIn)
+from ekinerja_contract.schemas import (
+    MAX_ID,
+    Actor,
+    BulkDecisionIn,
+    CatalogueIn,
+    DbId,
+    DecisionIn,
+    DelegationIn,
+    DisputeDecisionIn,
+    DisputeIn,
+    EmployeeIn,
+    GraceWindowIn,
+    HolidayIn,
+    MeetingIn,
+    OrganisationIn,
+    ReportIn,
+    RuleSetIn,
+    SkpDecisionIn,
+    SkpIn,
+)
 
-from .auth import (current_actor, forget_version, hash_password, is_known_device, issue_token,
-                   require, verify_password)
+from .auth import (
+    current_actor,
+    forget_version,
+    hash_password,
+    is_known_device,
+    issue_token,
+    require,
+    verify_password,
+)
 from .errors import ApiError
-from .responses import (ActivityTypeOut, AgencyRow, AppraisalOut, AsSent, AuditOut, BulkResult,
-                        CataloguePublished, CloseJobOut, CorrectionOut, DelegationOut, DisputeOut,
-                        DisputeQueueItem, EvidenceOut, EvidenceViewOut, GraceWindowOut, HolidayOut,
-                        InboxTaskOut, LogoutOut, MeetingClaimsOut, MeetingOut, MeOut,
-                        OrganisationImported, OrganisationLoaded, PasswordSetOut,
-                        PayrollRuleSetOut, PayrollRuleSetPublished, PersonOut, PredikatReport,
-                        RecapOut, ReportOut, RuleSetOut, SkpOut, SupervisorRow, TaskOut, TokenOut,
-                        UnlockOut, errors)
+from .responses import (
+    ActivityTypeOut,
+    AgencyRow,
+    AppraisalOut,
+    AsSent,
+    AuditOut,
+    BulkResult,
+    CataloguePublished,
+    CloseJobOut,
+    CorrectionOut,
+    DelegationOut,
+    DisputeOut,
+    DisputeQueueItem,
+    EvidenceOut,
+    EvidenceViewOut,
+    GraceWindowOut,
+    HolidayOut,
+    InboxTaskOut,
+    LogoutOut,
+    MeetingClaimsOut,
+    MeetingOut,
+    MeOut,
+    OrganisationImported,
+    OrganisationLoaded,
+    PasswordSetOut,
+    PayrollRuleSetOut,
+    PayrollRuleSetPublished,
+    PersonOut,
+    PredikatReport,
+    RecapOut,
+    ReportOut,
+    RuleSetOut,
+    SkpOut,
+    SupervisorRow,
+    TaskOut,
+    TokenOut,
+    UnlockOut,
+    errors,
+)
 
 # Every route answers what its service sent, validated against its response model (AsSent).
 router = APIRouter(prefix="/api/v1", route_class=AsSent)
@@ -221,7 +274,8 @@ async def upload_evidence(request: Request,
             headers={"Content-Length": str(length), "Content-Type": content_type})
     except ClientDisconnect:
         await call("evidence", "confirm_upload", actor_dict(actor), evidence_id, None)
-        raise ApiError(400, "upload_interrupted", "the upload was interrupted; nothing was kept")
+        raise ApiError(400, "upload_interrupted",
+                       "the upload was interrupted; nothing was kept") from None
     except httpx.HTTPError:
         response = None
     if response is None or response.status_code >= 300:
@@ -234,8 +288,8 @@ async def upload_evidence(request: Request,
 
 @router.get("/evidence/{evidence_id}", response_model=EvidenceViewOut,
             responses=errors(401, 403, 404, 422), tags=["evidence"])
-async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")], actor: Actor = Depends(current_actor),
-                        call=Depends(rpc)):
+async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
+                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """The evidence record and a short-lived URL to see it; every view is logged."""
     return await call("evidence", "view", actor_dict(actor), evidence_id)
 

@@ -13,16 +13,17 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import Headers, MutableHeaders
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
 
-from ekinerja_contract.observability import JsonFormatter, correlation_id as correlation
-
+from ekinerja_contract.observability import JsonFormatter
+from ekinerja_contract.observability import correlation_id as correlation
 from ekinerja_contract.rpc_client import RpcClient
 
 from . import errors, guards
 from .api import router
-from .responses import OkOut, errors as error_responses
+from .responses import OkOut
+from .responses import errors as error_responses
 from .settings import Settings
 
 # Swagger UI and ReDoc as the pinned fastapi-offline package ships them, served from its

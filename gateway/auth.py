@@ -41,7 +41,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
 def issue_token(account: dict, secret: str, ttl_minutes: int) -> str:
     # Expiry is real elapsed time (PyJWT checks it against the machine's clock).
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     claims = {"sub": str(account["account_id"]), "emp": account.get("employee_id"),
               "agency": account.get("agency_id"), "roles": account["roles"],
               "name": account.get("name"), "ver": int(account.get("token_version") or 0),

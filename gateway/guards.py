@@ -7,7 +7,8 @@ import time
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 
-from .errors import ApiError, body as error_body
+from .errors import ApiError
+from .errors import body as error_body
 
 MB = 1024 * 1024
 LIMITS = {"/api/v1/evidence": 12 * MB, "/api/v1/admin/organisation/import": 20 * MB,

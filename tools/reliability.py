@@ -13,7 +13,7 @@ HEADER = ("# Reliability and security drills\n\n"
 
 def record(section: str, title: str, lines: list[str]) -> None:
     text = DOC.read_text() if DOC.exists() else HEADER
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     block = (f"<!-- drill:{section} -->\n## {title}\n\n_Last run: {stamp}_\n\n"
              + "\n".join(lines) + f"\n<!-- /drill:{section} -->")
     pattern = re.compile(rf"<!-- drill:{section} -->.*?<!-- /drill:{section} -->", re.S)

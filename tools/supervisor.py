@@ -28,7 +28,8 @@ def gateway_command(port: int, host: str = "127.0.0.1", workers: int = 1) -> lis
 class Supervisor:
     def __init__(self, env: dict | None = None, log_dir: Path | None = None):
         self.env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1",
-                    "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::UserWarning,ignore::Warning:eventlet"}
+                    "PYTHONWARNINGS":
+                        "ignore::DeprecationWarning,ignore::UserWarning,ignore::Warning:eventlet"}
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.commands: dict[str, list[str]] = {}

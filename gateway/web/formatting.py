@@ -61,7 +61,7 @@ def local_datetime(value, zone: str = "Asia/Makassar") -> str:
     except ValueError:
         return str(value or "")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     local = moment.astimezone(ZoneInfo(zone))
     suffix = {"Asia/Makassar": "WITA", "Asia/Jakarta": "WIB", "Asia/Jayapura": "WIT"}.get(zone, "")
     return f"{short_date(local)} {local.year} {local:%H.%M} {suffix}".rstrip()

@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -15,11 +16,11 @@ from ekinerja_contract.schemas import MAX_ID, Actor
 
 from .. import messages
 from ..api import actor_dict, rpc
-from ..auth import (COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version,
-                    issue_token)
+from ..auth import COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version, issue_token
 from ..errors import ApiError, Problem
 from . import charts, formatting
-from .flash import COOKIE as FLASH_COOKIE, set_flash, take_flash
+from .flash import COOKIE as FLASH_COOKIE
+from .flash import set_flash, take_flash
 from .i18n import js_strings, t
 
 INBOX_PAGE = 50  # tasks on one page of the approval list
@@ -480,7 +481,7 @@ async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depen
              and (day is None or t["report"]["date"] == day)]
     # a meeting claim is judged against the whole meeting: who claimed which role
     roles = {}
-    for meeting_id in {t["report"].get("meeting_id") for t in shown} - {None}:
+    for meeting_id in {task["report"].get("meeting_id") for task in shown} - {None}:
         try:
             roles[meeting_id] = (await call("reporting", "meeting_roles", actor_dict(actor),
                                             meeting_id))["claims"]

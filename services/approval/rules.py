@@ -12,7 +12,8 @@ EVENT_OF = {"approved": "approval.approved", "rejected": "approval.rejected",
 def decide(state: str, decision: str) -> str:
     """Only a pending task can be decided: a stale screen cannot re-decide."""
     if state != "pending":
-        raise Conflict(f"this task is already {state}", [{"field": "state", "reason": state}], code="task_decided", params={"state": state})
+        raise Conflict(f"this task is already {state}", [{"field": "state", "reason": state}],
+                       code="task_decided", params={"state": state})
     return DECISIONS[decision]
 
 
@@ -70,15 +71,18 @@ def check_hearer(actor, heard_by: str, hearer_id: int | None, original_approver_
                  employee_id: int, agency_id: int, scope: str) -> None:
     """Who may decide a dispute; the original approver never sits on it."""
     if actor.employee_id in (original_approver_id, employee_id):
-        raise Forbidden("the original approver and the employee cannot decide this dispute", code="dispute_party")
+        raise Forbidden("the original approver and the employee cannot decide this dispute",
+                        code="dispute_party")
     if heard_by == "superior":
         if actor.employee_id != hearer_id:
-            raise Forbidden("this dispute is heard by the approver's own superior", code="dispute_heard_by_superior")
+            raise Forbidden("this dispute is heard by the approver's own superior",
+                            code="dispute_heard_by_superior")
         return
     if not actor.has("review_team"):
         raise Forbidden("this dispute is heard by the review team", code="dispute_heard_by_review_team")
     if scope == "agency" and actor.agency_id != agency_id:
-        raise Forbidden("the review team of another agency cannot decide this dispute", code="dispute_other_agency")
+        raise Forbidden("the review team of another agency cannot decide this dispute",
+                        code="dispute_other_agency")
 
 
 def check_delegation(approver_id: int, delegate_id: int) -> None:

@@ -6,8 +6,15 @@ from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc, timer
-from ekinerja_contract.schemas import (Actor, BulkDecisionIn, DecisionIn, DelegationIn,
-                                       DisputeDecisionIn, DisputeIn, HolidayIn)
+from ekinerja_contract.schemas import (
+    Actor,
+    BulkDecisionIn,
+    DecisionIn,
+    DelegationIn,
+    DisputeDecisionIn,
+    DisputeIn,
+    HolidayIn,
+)
 
 from . import rules, tasks
 from .models import AuditEntry, Base, Delegation, Holiday
@@ -113,7 +120,8 @@ class ApprovalService:
         actor = Actor.model_validate(actor)
         data = DelegationIn.model_validate(delegation)
         if actor.employee_id is None:
-            raise Forbidden("only an approver (an employee) delegates their tasks", code="delegate_employees_only")
+            raise Forbidden("only an approver (an employee) delegates their tasks",
+                            code="delegate_employees_only")
         tasks.rules.check_delegation(actor.employee_id, data.delegate_id)
 
         def add(uow):

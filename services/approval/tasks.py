@@ -63,7 +63,8 @@ def reopen_task(uow, envelope):
         return  # cancelled meanwhile, or a stale redelivery
     task.state, task.round = "pending", task.round + 1
     task.report, task.approver_id = report.model_dump(mode="json"), report.approver_id
-    task.submitted_at, task.reminded_at, task.escalated_to, task.escalated_at = envelope.time, None, None, None
+    task.submitted_at = envelope.time
+    task.reminded_at, task.escalated_to, task.escalated_at = None, None, None
     task.decided_at, task.decided_by, task.reason = None, None, None
     _audit(uow.session, task, report.employee_id, "resubmitted", "revision_requested", "pending")
     _task_event(uow, "approval.task_created", task)
@@ -78,7 +79,8 @@ def cancel(uow, report_id: int) -> dict:
         return {"report_id": report_id, "state": "cancelled"}
     if task is not None and task.state not in ("pending", "revision_requested"):
         raise Conflict(f"the report was already {task.state}",
-                       [{"field": "state", "reason": task.state}], code="task_decided", params={"state": task.state})
+                       [{"field": "state", "reason": task.state}],
+                       code="task_decided", params={"state": task.state})
     before = task.state if task else None
     if task is None:
         task = ApprovalTask(report_id=report_id, employee_id=0, agency_id=0, approver_id=None,
@@ -197,11 +199,13 @@ def revoke(uow, actor: Actor, task_id: int, reason: str) -> ApprovalTask:
     s = uow.session
     task = get(s, task_id, lock=True)
     if not actor.has("review_team", "city_admin"):
-        raise Forbidden("only the review team revokes an approval after audit", code="revoke_review_team_only")
+        raise Forbidden("only the review team revokes an approval after audit",
+                        code="revoke_review_team_only")
     if actor.employee_id is not None and actor.employee_id in (task.employee_id, task.decided_by):
         raise Forbidden("neither the employee nor the approver may revoke this approval", code="revoke_party")
     if task.state != "approved":
-        raise Conflict(f"only an approved report can be revoked (this one is {task.state})", code="revoke_state", params={"state": task.state})
+        raise Conflict(f"only an approved report can be revoked (this one is {task.state})",
+                       code="revoke_state", params={"state": task.state})
     task.state = "revoked"
     _audit(s, task, actor.employee_id, "revoke", "approved", "revoked", reason, actor.origin)
     uow.emit("approval.approval_revoked", dict(
@@ -265,7 +269,8 @@ def file_dispute(uow, actor: Actor, task_id: int, data: DisputeIn, hearer_id, se
     if task.employee_id != actor.employee_id:
         raise Forbidden("only the employee whose report was rejected may object", code="dispute_owner_only")
     if task.state != "rejected":
-        raise Conflict(f"only a rejected report can be disputed (this one is {task.state})", code="dispute_state", params={"state": task.state})
+        raise Conflict(f"only a rejected report can be disputed (this one is {task.state})",
+                       code="dispute_state", params={"state": task.state})
     if s.scalar(select(Dispute.id).where(Dispute.task_id == task.id)):
         raise Conflict("this rejection is already disputed", code="dispute_exists")
     rules.check_dispute_window(settings.local_date(task.decided_at), settings.today(),
@@ -294,7 +299,8 @@ def decide_dispute(uow, actor: Actor, dispute_id: int, data: DisputeDecisionIn, 
     rules.check_hearer(actor, dispute.heard_by, dispute.hearer_id, dispute.original_approver_id,
                        dispute.employee_id, dispute.agency_id, settings.review_scope)
     if dispute.state != "open":
-        raise Conflict(f"this dispute was already {dispute.state}; the decision is final", code="dispute_decided", params={"state": dispute.state})
+        raise Conflict(f"this dispute was already {dispute.state}; the decision is final",
+                       code="dispute_decided", params={"state": dispute.state})
     dispute.state = "upheld" if data.decision == "uphold" else "dismissed"
     dispute.decided_by, dispute.decision_reason, dispute.decided_at = (
         actor.employee_id or actor.account_id, data.reason, utcnow())

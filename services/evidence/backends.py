@@ -10,9 +10,9 @@ import io
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlencode
 
 CHUNK = 64 * 1024

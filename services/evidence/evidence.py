@@ -32,7 +32,8 @@ def create_upload(uow, store, actor: Actor, filename, content_type, size) -> dic
     try:
         size = int(size)
     except (TypeError, ValueError):
-        raise InvalidInput("size must be a number of bytes", [{"field": "size", "reason": str(size)}]) from None
+        raise InvalidInput("size must be a number of bytes",
+                           [{"field": "size", "reason": str(size)}]) from None
     rules.check_declared(size, content_type, store.max_bytes)
     evidence_id, key = str(uuid.uuid4()), backends.new_key()
     uow.session.add(Evidence(id=evidence_id, owner_id=actor.employee_id, object_key=key,

@@ -64,7 +64,8 @@ def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> None:
     s = uow.session
     if s.scalar(select(RuleSet.id).where(RuleSet.effective_from == data.effective_from)):
         raise Conflict(f"a rule set already takes effect on {data.effective_from}; "
-                       "publish a new one with another date", code="rule_set_exists", params={"effective_from": str(data.effective_from)})
+                       "publish a new one with another date",
+                       code="rule_set_exists", params={"effective_from": str(data.effective_from)})
     s.add(RuleSet(created_by=actor.account_id, **data.model_dump()))
     s.add(AuditEntry(actor_account_id=actor.account_id, action="rule_set.published",
                      detail=data.model_dump(mode="json"), at=utcnow()))

@@ -23,7 +23,8 @@ def create(uow, actor: Actor, data: MeetingIn, today: dt.date) -> Meeting:
                                   data.date)
     if activity is None or not activity.role_weights:
         raise InvalidInput("choose a meeting or event activity from the catalogue",
-                           [{"field": "activity_code", "reason": "not a meeting activity"}], code="meeting_activity")
+                           [{"field": "activity_code", "reason": "not a meeting activity"}],
+                           code="meeting_activity")
     meeting = Meeting(organiser_id=actor.employee_id, activity_code=data.activity_code,
                       title=data.title, place=data.place, date=data.date, start=data.start,
                       end=data.end, expected=sorted(set(data.expected) | set(data.roles)),

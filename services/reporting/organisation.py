@@ -91,7 +91,8 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
     """Upsert one agency; emits org.placement_changed for every new placement."""
     s = uow.session
     if problems := check(s, org, today):
-        raise InvalidInput("the organisation file has errors; nothing was loaded", problems, code="organisation_invalid")
+        raise InvalidInput("the organisation file has errors; nothing was loaded", problems,
+                           code="organisation_invalid")
     agency = s.scalar(select(Agency).where(Agency.code == org.agency.code))
     if agency is None:
         agency = Agency(code=org.agency.code)
@@ -175,7 +176,8 @@ def _account(s, emp: Employee, agency: Agency, e) -> None:
         s.add(account)
     elif account.employee_id not in (None, emp.id):
         raise InvalidInput(f"username {e.username!r} belongs to someone else",
-                           [{"field": "employees.username", "reason": "taken"}], code="username_taken", params={"username": e.username})
+                           [{"field": "employees.username", "reason": "taken"}],
+                           code="username_taken", params={"username": e.username})
     roles = sorted(set(e.roles) | {"employee"})
     # A new password, new roles or another agency: tokens issued before stop working.
     changed = account.id is not None and (
@@ -314,7 +316,8 @@ def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None
         validated[code] = org
     if problems:
         raise InvalidInput(f"{len(problems)} problem(s) in the file; nothing was imported",
-                           sorted(problems, key=lambda p: (p["row"] or 0)), code="import_invalid", params={"count": len(problems)})
+                           sorted(problems, key=lambda p: (p["row"] or 0)),
+                           code="import_invalid", params={"count": len(problems)})
     total = sum(len(o.employees) + len(o.acting) for o in validated.values())
     done, summary = [0], {"agencies": 0, "employees": 0, "placements": 0}
 

@@ -39,16 +39,19 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
             raise NotFound(f"meeting {data.meeting_id} not found", code="meeting_not_found")
         if meeting.activity_code != data.activity_code:
             raise InvalidInput("the activity must be the meeting's",
-                               [{"field": "activity_code", "reason": meeting.activity_code}], code="meeting_activity_mismatch")
+                               [{"field": "activity_code", "reason": meeting.activity_code}],
+                               code="meeting_activity_mismatch")
         date, start, end = meeting.date, meeting.start, meeting.end
     rules.check_report_date(date, today)
     activity = rules.pick_version(storage.activity_versions(s, data.activity_code), date)
     if activity is None:
         raise InvalidInput(f"no activity {data.activity_code!r} in the catalogue on {date}",
-                           [{"field": "activity_code", "reason": "unknown"}], code="activity_unknown", params={"date": str(date)})
+                           [{"field": "activity_code", "reason": "unknown"}],
+                           code="activity_unknown", params={"date": str(date)})
     if activity.role_weights and meeting is None:
         raise InvalidInput("a meeting or event is claimed through its shared record",
-                           [{"field": "meeting_id", "reason": "required for this activity"}], code="meeting_claim_via_meeting")
+                           [{"field": "meeting_id", "reason": "required for this activity"}],
+                           code="meeting_claim_via_meeting")
     evidence = describe_evidence(data.evidence_id) if data.evidence_id else None
     return Prepared(data, date, start, end, activity, meeting, evidence)
 
@@ -62,7 +65,8 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         position = storage.position_on(s, emp.id, p.date)
     except NotFound:
         raise InvalidInput(f"you held no position on {p.date.isoformat()}",
-                           [{"field": "date", "reason": "no placement"}], code="no_position", params={"date": p.date.isoformat()}) from None
+                           [{"field": "date", "reason": "no placement"}],
+                           code="no_position", params={"date": p.date.isoformat()}) from None
     numbers = storage.input_window(s, position.agency_id, p.date, periods.period_of(p.date))
     rules.check_input_open(p.date, today, numbers.input_deadline_day, numbers.closed,
                            numbers.grace_until)
@@ -82,7 +86,9 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         if rules.overlaps((p.start, p.end), (other.start, other.end)):
             raise Conflict(f"overlaps your report {other.id} "
                            f"({other.start:%H:%M}-{other.end:%H:%M})",
-                           [{"field": "start", "reason": "overlapping time"}], code="report_overlap", params={"report_id": other.id, "start": f"{other.start:%H:%M}", "end": f"{other.end:%H:%M}"})
+                           [{"field": "start", "reason": "overlapping time"}], code="report_overlap",
+                           params={"report_id": other.id, "start": f"{other.start:%H:%M}",
+                                   "end": f"{other.end:%H:%M}"})
 
     points, rupiah = rules.report_value(p.activity.points, p.activity.rupiah,
                                         p.activity.role_weights, p.data.role, p.data.quantity)
@@ -119,7 +125,8 @@ def _check_skp_item(s, employee_id: int, p: Prepared) -> None:
     item = storage.skp_item_of(s, p.data.skp_item_id)
     if item is None or item.employee_id != employee_id or item.year != p.date.year:
         raise InvalidInput(f"not an item of your SKP for {p.date.year}",
-                           [{"field": "skp_item_id", "reason": "unknown item"}], code="skp_item_unknown", params={"year": p.date.year})
+                           [{"field": "skp_item_id", "reason": "unknown item"}],
+                           code="skp_item_unknown", params={"year": p.date.year})
     rules.check_skp_item(item.kind, item.state, p.activity.creative)
 
 
@@ -134,7 +141,8 @@ def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None,
         raise Forbidden("that evidence belongs to someone else", code="evidence_not_yours")
     if p.evidence["status"] not in ("stored", "linked") or not p.evidence.get("sha256"):
         raise InvalidInput("that evidence upload is not complete",
-                           [{"field": "evidence_id", "reason": p.evidence["status"]}], code="evidence_incomplete")
+                           [{"field": "evidence_id", "reason": p.evidence["status"]}],
+                           code="evidence_incomplete")
     other = storage.evidence_in_use(s, p.evidence["sha256"], excluding=report.id if report else None)
     if other is not None:
         raise Conflict("this evidence is already used by another report",

@@ -35,7 +35,8 @@ def next_state(state: str, action: str) -> str:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise Conflict(f"a report that is {state} does not allow '{action}'",
-                       [{"field": "state", "reason": state}], code="report_state", params={"state": state, "action": action}) from None
+                       [{"field": "state", "reason": state}],
+                       code="report_state", params={"state": state, "action": action}) from None
 
 
 def minutes_between(start: dt.time, end: dt.time) -> int:
@@ -61,10 +62,12 @@ def role_weight(role_weights: dict | None, role: str | None) -> Decimal:
         return Decimal(1)
     if role is None:
         raise InvalidInput("choose your role in this activity",
-                           [{"field": "role", "reason": f"one of {sorted(role_weights)}"}], code="role_required")
+                           [{"field": "role", "reason": f"one of {sorted(role_weights)}"}],
+                           code="role_required")
     if role not in role_weights:
         raise InvalidInput(f"role {role!r} is not defined for this activity",
-                           [{"field": "role", "reason": f"one of {sorted(role_weights)}"}], code="role_unknown", params={"role": role})
+                           [{"field": "role", "reason": f"one of {sorted(role_weights)}"}],
+                           code="role_unknown", params={"role": role})
     return Decimal(str(role_weights[role]))
 
 
@@ -80,7 +83,8 @@ def report_value(points: Decimal, rupiah: int, role_weights: dict | None,
 def check_report_date(date: dt.date, today: dt.date) -> None:
     if date > today:
         raise InvalidInput("a report cannot be dated in the future",
-                           [{"field": "date", "reason": f"after today ({today.isoformat()})"}], code="report_in_future")
+                           [{"field": "date", "reason": f"after today ({today.isoformat()})"}],
+                           code="report_in_future")
 
 
 def input_deadline(date: dt.date, deadline_day: int) -> dt.date:
@@ -94,29 +98,37 @@ def check_input_open(date: dt.date, today: dt.date, deadline_day: int, closed: b
     """A closed period never changes here; past the deadline only inside a grace window."""
     if closed:
         raise Conflict(f"the period {date:%Y-%m} is closed; ask for a correction",
-                       [{"field": "date", "reason": "period closed"}], code="period_closed", params={"period": f"{date:%Y-%m}"})
+                       [{"field": "date", "reason": "period closed"}],
+                       code="period_closed", params={"period": f"{date:%Y-%m}"})
     deadline = input_deadline(date, deadline_day)
     if today > deadline and not (grace_until and today <= grace_until):
         raise Conflict(f"the input deadline for {date:%Y-%m} was {deadline.isoformat()}",
-                       [{"field": "date", "reason": "past the input deadline"}], code="deadline_passed", params={"period": f"{date:%Y-%m}", "deadline": deadline.isoformat()})
+                       [{"field": "date", "reason": "past the input deadline"}],
+                       code="deadline_passed",
+                       params={"period": f"{date:%Y-%m}", "deadline": deadline.isoformat()})
 
 
 def check_may_claim(activity, job_class: int, position_code: str) -> None:
     """Which positions or job classes may claim an activity type."""
     if not (activity.min_job_class <= job_class <= activity.max_job_class):
         raise Forbidden(f"{activity.name} is for job classes {activity.min_job_class}"
-                        f"-{activity.max_job_class}", code="activity_job_class", params={"activity": activity.name, "min_class": activity.min_job_class, "max_class": activity.max_job_class})
+                        f"-{activity.max_job_class}", code="activity_job_class",
+                        params={"activity": activity.name, "min_class": activity.min_job_class,
+                                "max_class": activity.max_job_class})
     if activity.position_codes and position_code not in activity.position_codes:
-        raise Forbidden(f"your position may not claim {activity.name}", code="activity_position", params={"activity": activity.name})
+        raise Forbidden(f"your position may not claim {activity.name}",
+                        code="activity_position", params={"activity": activity.name})
 
 
 def check_skp_item(item_kind: str, skp_state: str, activity_creative: bool) -> None:
     if skp_state != "approved":
         raise InvalidInput("your SKP for this year is not approved yet",
-                           [{"field": "skp_item_id", "reason": f"SKP is {skp_state}"}], code="skp_not_approved")
+                           [{"field": "skp_item_id", "reason": f"SKP is {skp_state}"}],
+                           code="skp_not_approved")
     if activity_creative and item_kind != "creative":
         raise InvalidInput("creative work counts only under a creative SKP item",
-                           [{"field": "skp_item_id", "reason": "not a creative item"}], code="creative_item_required")
+                           [{"field": "skp_item_id", "reason": "not a creative item"}],
+                           code="creative_item_required")
 
 
 def pick_version(versions: list, on: dt.date):
@@ -176,7 +188,8 @@ def next_skp_state(state: str, action: str) -> str:
         return SKP_TRANSITIONS[(state, action)]
     except KeyError:
         raise Conflict(f"an SKP that is {state} does not allow '{action}'",
-                       [{"field": "state", "reason": state}], code="skp_state", params={"state": state, "action": action}) from None
+                       [{"field": "state", "reason": state}],
+                       code="skp_state", params={"state": state, "action": action}) from None
 
 
 def check_skp_items(items, has_superior: bool, superior_item_ids: set[int]) -> None:

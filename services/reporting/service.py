@@ -10,13 +10,32 @@ from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
-from ekinerja_contract.schemas import (Actor, CatalogueIn, GraceWindowIn, MeetingIn,
-                                       MeetingRolesIn, OrganisationIn, ReportIn, RuleSetIn,
-                                       SkpDecisionIn, SkpIn)
+from ekinerja_contract.schemas import (
+    Actor,
+    CatalogueIn,
+    GraceWindowIn,
+    MeetingIn,
+    MeetingRolesIn,
+    OrganisationIn,
+    ReportIn,
+    RuleSetIn,
+    SkpDecisionIn,
+    SkpIn,
+)
 
 from . import catalogue, logins, meetings, organisation, reports, skp, storage
-from .models import (Account, ActivityType, Agency, AuditEntry, Base, ClosedPeriod, Employee,
-                     GraceWindow, Meeting, Report)
+from .models import (
+    Account,
+    ActivityType,
+    Agency,
+    AuditEntry,
+    Base,
+    ClosedPeriod,
+    Employee,
+    GraceWindow,
+    Meeting,
+    Report,
+)
 
 ADMINS = ("city_admin", "agency_admin")
 
@@ -261,7 +280,8 @@ class ReportingService:
         with self.db.session() as s:
             found = storage.skp_of(s, employee_id, year)
             if found is None:
-                raise NotFound(f"no SKP {year} for employee {employee_id}", code="skp_not_found", params={"year": year})
+                raise NotFound(f"no SKP {year} for employee {employee_id}",
+                               code="skp_not_found", params={"year": year})
             if actor.employee_id != employee_id and not actor.has("city_admin") and not skp.may_decide(
                     s, actor, employee_id, year, config.today()):
                 raise Forbidden("you may see only your own SKP and your subordinates'", code="skp_scope")
@@ -403,7 +423,8 @@ class ReportingService:
         with self.db.session() as s:
             if target != actor.employee_id and not actor.has("city_admin") and target not in {
                     e.id for e in storage.subordinates_on(s, actor.employee_id, config.today())}:
-                raise Forbidden("you may see only your own reports and your subordinates'", code="report_scope")
+                raise Forbidden("you may see only your own reports and your subordinates'",
+                                code="report_scope")
             return [_report_dict(s, r) for r in storage.reports_of(s, target, start, end)]
 
     @rpc

@@ -20,7 +20,8 @@ def save(uow, actor: Actor, data: SkpIn, today: dt.date) -> Skp:
     skp = storage.skp_of(s, emp.id, data.year)
     if skp is not None and skp.state not in rules.SKP_EDITABLE:
         raise Conflict(f"an SKP that is {skp.state} cannot be edited",
-                             [{"field": "state", "reason": skp.state}], code="skp_state", params={"state": skp.state, "action": "edit"})
+                             [{"field": "state", "reason": skp.state}],
+                             code="skp_state", params={"state": skp.state, "action": "edit"})
     superior = storage.superior_on(s, emp.id, reference_date(data.year, today))
     superior_items = set()
     if superior is not None:
@@ -67,9 +68,11 @@ def decide(uow, actor: Actor, employee_id: int, year: int, decision: SkpDecision
     s = uow.session
     skp = storage.skp_of(s, employee_id, year)
     if skp is None:
-        raise NotFound(f"no SKP {year} for employee {employee_id}", code="skp_not_found", params={"year": year})
+        raise NotFound(f"no SKP {year} for employee {employee_id}",
+                       code="skp_not_found", params={"year": year})
     if not may_decide(s, actor, employee_id, year, today):
-        raise Forbidden("only the direct superior decides on an SKP (nobody on their own)", code="skp_decider")
+        raise Forbidden("only the direct superior decides on an SKP (nobody on their own)",
+                        code="skp_decider")
     skp.state = rules.next_skp_state(skp.state, decision.decision)
     skp.decided_by, skp.note, skp.updated_at = actor.employee_id, decision.note, utcnow()
     common = dict(skp_id=skp.id, employee_id=employee_id, year=year,

@@ -8,8 +8,19 @@ from sqlalchemy.orm import Session
 from ekinerja_contract.errors import NotFound
 
 from . import rules
-from .models import (ActivityType, Agency, ClosedPeriod, Employee, GraceWindow, Placement,
-                     Position, Report, RuleSet, Skp, SkpItem)
+from .models import (
+    ActivityType,
+    Agency,
+    ClosedPeriod,
+    Employee,
+    GraceWindow,
+    Placement,
+    Position,
+    Report,
+    RuleSet,
+    Skp,
+    SkpItem,
+)
 
 
 def employee(s: Session, employee_id: int, lock: bool = False) -> Employee:
@@ -41,7 +52,8 @@ def position_on(s: Session, employee_id: int, on: dt.date) -> Position:
         or_(Placement.end_date.is_(None), Placement.end_date >= on))
         .order_by(Placement.start_date.desc()).limit(1))
     if position is None:
-        raise NotFound(f"employee {employee_id} holds no position on {on.isoformat()}", code="no_position", params={"date": on.isoformat()})
+        raise NotFound(f"employee {employee_id} holds no position on {on.isoformat()}",
+                       code="no_position", params={"date": on.isoformat()})
     return position
 
 

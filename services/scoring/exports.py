@@ -86,9 +86,9 @@ def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
         _append(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
     ws.append([])
     _append(ws, ["Jumlah", None, None, None, None, None, None, None, None, None,
-                 sum(l["ceiling"] for l in lines), None, None, sum(l["gross"] for l in lines),
-                 None, sum(l["tax"] for l in lines), sum(l["insurance"] for l in lines),
-                 sum(l["net"] for l in lines)])
+                 sum(line["ceiling"] for line in lines), None, None, sum(line["gross"] for line in lines),
+                 None, sum(line["tax"] for line in lines), sum(line["insurance"] for line in lines),
+                 sum(line["net"] for line in lines)])
     for column in ws.columns:
         ws.column_dimensions[column[1].column_letter].width = 16
     out = io.BytesIO()

@@ -17,8 +17,7 @@ from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.schemas import Actor
 
 from . import rules
-from .models import (Appraisal, Attendance, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot,
-                     SnapshotLine)
+from .models import Appraisal, Attendance, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot, SnapshotLine
 from .rule_set import RuleSetBody, RuleSetIn, default_body
 
 DEFAULT_RULES = rules.RuleRef(0, "bawaan", default_body())
@@ -33,7 +32,8 @@ def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
     s = uow.session
     if s.scalar(select(RuleSet.id).where(RuleSet.agency_id.is_not_distinct_from(data.agency_id),
                                          RuleSet.effective_from == data.effective_from)):
-        raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope", code="rule_set_exists", params={"effective_from": str(data.effective_from)})
+        raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope",
+                       code="rule_set_exists", params={"effective_from": str(data.effective_from)})
     if is_closed(s, periods.period_of(data.effective_from), data.agency_id):
         raise Conflict("that period is closed; a rule set cannot change it", code="rule_set_period_closed")
     row = RuleSet(agency_id=data.agency_id, effective_from=data.effective_from,
@@ -160,7 +160,8 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
     last_day = first_next - dt.timedelta(days=1)
     deadline = first_next.replace(day=rule_resolver(s)(agency_id, last_day).body.input_deadline_day)
     if today <= deadline:
-        raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})", code="close_too_early", params={"period": period, "deadline": deadline.isoformat()})
+        raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})",
+                       code="close_too_early", params={"period": period, "deadline": deadline.isoformat()})
     existing = s.scalar(select(CloseJob).where(
         CloseJob.period == period, CloseJob.agency_id.is_not_distinct_from(agency_id),
         CloseJob.state.in_(("queued", "running", "done")))
@@ -196,7 +197,7 @@ def run_close(store, job_id: int) -> None:
                 Snapshot, Snapshot.id == SnapshotLine.snapshot_id).where(Snapshot.period == period)))
         lines, errors = ([], []) if already else compute_lines(s, period, agency_id,
                                                                progress=progress)
-    lines = [l for l in lines if l["employee_id"] not in closed_elsewhere]
+    lines = [line for line in lines if line["employee_id"] not in closed_elsewhere]
     with store.unit_of_work() as uow:
         snapshot = latest_snapshot(uow.session, period, agency_id) or _freeze(
             uow, period, agency_id, lines, errors, requested_by)
@@ -216,13 +217,13 @@ def _freeze(uow, period, agency_id, lines, errors, created_by, version=1, reason
     differences = differences or {}
     if lines:
         s.execute(insert(SnapshotLine), [
-            {"snapshot_id": snapshot.id, "employee_id": l["employee_id"],
-             "agency_id": l["agency_id"], "net": l["net"],
-             "difference": differences.get(l["employee_id"]), "line": l} for l in lines])
-    changed = [l for l in lines if version == 1 or l["employee_id"] in differences]
+            {"snapshot_id": snapshot.id, "employee_id": line["employee_id"],
+             "agency_id": line["agency_id"], "net": line["net"],
+             "difference": differences.get(line["employee_id"]), "line": line} for line in lines])
+    changed = [line for line in lines if version == 1 or line["employee_id"] in differences]
     uow.emit_many("payroll.line", [
-        dict({k: l[k] for k in LINE_EVENT_FIELDS}, snapshot_version=version,
-             difference=differences.get(l["employee_id"])) for l in changed])
+        dict({k: line[k] for k in LINE_EVENT_FIELDS}, snapshot_version=version,
+             difference=differences.get(line["employee_id"])) for line in changed])
     if version == 1:
         uow.emit("payroll.period_closed", dict(period=period, agency_id=agency_id,
                                                snapshot_version=version, employees=len(lines)))
@@ -240,17 +241,18 @@ def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, r
         raise NotFound(f"employee {employee_id} had no placement in {period}", code="no_placement")
     snapshot = latest_snapshot(s, period, person.agency_id) or latest_snapshot(s, period, None)
     if snapshot is None:
-        raise Conflict(f"{period} is not closed: report or approve normally instead", code="correction_not_closed", params={"period": period})
+        raise Conflict(f"{period} is not closed: report or approve normally instead",
+                       code="correction_not_closed", params={"period": period})
     s.add(LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
                       date=last_day, kind="correction", points=points, rupiah=rupiah,
                       minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
                       source_event_id=str(uuid.uuid4()), recorded_at=utcnow()))
     s.flush()
     (new_line,), errors = compute_lines(s, period, None, employee_ids=[employee_id])
-    old = {l.employee_id: l for l in s.scalars(select(SnapshotLine).where(
+    old = {line.employee_id: line for line in s.scalars(select(SnapshotLine).where(
         SnapshotLine.snapshot_id == snapshot.id))}
     previous = old.get(employee_id)
-    lines = [l.line for e, l in sorted(old.items()) if e != employee_id] + [new_line]
+    lines = [line.line for e, line in sorted(old.items()) if e != employee_id] + [new_line]
     difference = new_line["net"] - (previous.net if previous else 0)
     return _freeze(uow, period, snapshot.agency_id, lines, snapshot.errors, actor.account_id,
                    version=snapshot.version + 1, reason=reason,
@@ -262,8 +264,9 @@ def snapshot_lines(s, period: str, agency_id: int | None, version: int | None = 
     q = q.where(Snapshot.version == version) if version else q.order_by(Snapshot.version.desc())
     snapshot = s.scalar(q.limit(1))
     if snapshot is None:
-        raise NotFound(f"{period} is not closed for that scope", code="period_not_closed", params={"period": period})
-    lines = [l.line | {"difference": l.difference} for l in s.scalars(
+        raise NotFound(f"{period} is not closed for that scope",
+                       code="period_not_closed", params={"period": period})
+    lines = [line.line | {"difference": line.difference} for line in s.scalars(
         select(SnapshotLine).where(SnapshotLine.snapshot_id == snapshot.id)
         .order_by(SnapshotLine.agency_id, SnapshotLine.employee_id))]
     return snapshot, lines

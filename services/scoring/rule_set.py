@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 DEFAULT_FILE = Path(__file__).with_name("default_rule_set.json")
 
@@ -59,7 +59,8 @@ class RuleSetBody(BaseModel):
     def _steps_ascending(cls, v):
         bounds = [s.up_to_minutes for s in v]
         if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-            raise PydanticCustomError("lateness_open_end", "only the last lateness step is open-ended (up_to_minutes null)")
+            raise PydanticCustomError("lateness_open_end",
+                                      "only the last lateness step is open-ended (up_to_minutes null)")
         if bounds[:-1] != sorted(bounds[:-1]):
             raise PydanticCustomError("lateness_order", "lateness steps must ascend")
         return v

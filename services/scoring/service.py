@@ -4,9 +4,8 @@ import base64
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from nameko.rpc import RpcProxy
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
 
 from ekinerja_contract import config, periods
@@ -182,7 +181,8 @@ class ScoringService:
             content = exports.to_xlsx(lines, period, snapshot.version)
             kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}], code="export_format")
+            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}],
+                               code="export_format")
         return {"filename": f"tpp-{period}-{scope}-v{snapshot.version}.{fmt}",
                 "content_type": kind, "base64": base64.b64encode(content).decode()}
 
@@ -201,7 +201,7 @@ class ScoringService:
                     snapshot, lines = payroll.snapshot_lines(s, period, agency)
                 except NotFound:
                     continue
-                line = next((l for l in lines if l["employee_id"] == employee_id), None)
+                line = next((line for line in lines if line["employee_id"] == employee_id), None)
                 if line is not None:
                     entries = [_entry_dict(e) for e in s.scalars(select(LedgerEntry).where(
                         LedgerEntry.employee_id == employee_id, LedgerEntry.period == period)
@@ -210,7 +210,8 @@ class ScoringService:
                     return {"filename": f"tpp-{period}-{person.nip}.pdf",
                             "content_type": "application/pdf",
                             "base64": base64.b64encode(pdf).decode()}
-            raise NotFound(f"{period} is not closed for this employee", code="period_not_closed", params={"period": period})
+            raise NotFound(f"{period} is not closed for this employee",
+                           code="period_not_closed", params={"period": period})
 
     # --- yearly predikat ------------------------------------------------------------------------
     @rpc
@@ -308,7 +309,8 @@ def _attend(uow, envelope):
     employee_id = uow.session.scalar(select(Placement.employee_id).where(
         Placement.nip == mark.employee_nip).limit(1))
     if employee_id is None:
-        raise NotFound(f"attendance for unknown NIP {mark.employee_nip}", code="attendance_unknown_nip", params={"nip": mark.employee_nip})
+        raise NotFound(f"attendance for unknown NIP {mark.employee_nip}",
+                       code="attendance_unknown_nip", params={"nip": mark.employee_nip})
     uow.session.add(Attendance(employee_id=employee_id, date=mark.date, kind=mark.kind,
                                minutes=mark.minutes, excused=mark.excused,
                                source_event_id=envelope.id))

@@ -6,12 +6,10 @@ import uuid
 
 import pytest
 
-from ekinerja_contract.config import REPO_ROOT
 from ekinerja_contract import clock
 from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import full_system
-from tools import demo_data
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e

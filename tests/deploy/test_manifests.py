@@ -241,7 +241,7 @@ def test_compose_and_the_image_do_not_trust_forwarded_headers_from_anyone():
                                          env):
             assert_named_proxies(value, f"docker-compose.yml: {name}")
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
-    cmd = next(l for l in dockerfile.splitlines() if l.startswith("CMD "))[4:]
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))[4:]
     for value in forwarded_allow_ips(json.loads(cmd), {}):
         assert_named_proxies(value, "Dockerfile")
     assert "FORWARDED_ALLOW_IPS" not in dockerfile

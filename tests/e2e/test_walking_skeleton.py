@@ -6,10 +6,10 @@ import uuid
 import httpx
 import pytest
 
-from ekinerja_contract.config import REPO_ROOT
 from ekinerja_contract import clock
-from tests.support.stack import Stack
+from ekinerja_contract.config import REPO_ROOT
 from gateway import messages
+from tests.support.stack import Stack
 from tools import demo_data
 from tools.supervisor import SERVICES, wait_until
 
@@ -208,7 +208,7 @@ def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(a
     admin = loaded["admin"]
     month = closable_month(clock.today())
     period = month.strftime("%Y-%m")
-    day = demo_data.working_day((month.replace(day=28)))
+    day = demo_data.working_day(month.replace(day=28))
     item = loaded["people"]["sari"]["skps"][day.year]["items"][0]["id"]
     report = {"skp_item_id": item, "activity_code": "ENTRI-DATA", "date": day.isoformat(),
               "start": "08:00", "end": "10:00", "description": "Entri data yang tertunda"}
@@ -391,6 +391,7 @@ def test_backup_and_restore_of_every_service_database(system, api, loaded, tmp_p
     """Dump, drop, restore, compare: row counts and a digest of every table."""
     import psycopg2
     from sqlalchemy import create_engine, inspect, text
+
     from tests.support.infra import PG_ADMIN_DSN
     from tools import backup, reliability
 

@@ -135,7 +135,7 @@ def _task(**over):
     from services.approval import tasks
     row = dict(id=21, report_id=7, employee_id=3, approver_id=2, state="pending", round=1,
                report=_submitted_facts(),
-               submitted_at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.timezone.utc),
+               submitted_at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.UTC),
                escalated_to=None, decided_at=None, decided_by=None, reason=None)
     return tasks.as_dict(SimpleNamespace(**{**row, **over}))
 
@@ -145,7 +145,7 @@ def _dispute():
     return tasks.dispute_dict(SimpleNamespace(
         id=4, task_id=21, report_id=7, employee_id=3, heard_by="review_team",
         reason="Foto sudah jelas menunjukkan kegiatan", state="open", decided_by=None,
-        decision_reason=None, filed_at=dt.datetime(2026, 11, 5, tzinfo=dt.timezone.utc)))
+        decision_reason=None, filed_at=dt.datetime(2026, 11, 5, tzinfo=dt.UTC)))
 
 
 def _audit():
@@ -153,7 +153,7 @@ def _audit():
     return tasks.audit_dict(SimpleNamespace(
         task_id=21, report_id=7, actor_id=None, action="open", state_before=None,
         state_after="pending", detail="for approver 2", origin=None,
-        at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.timezone.utc)))
+        at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.UTC)))
 
 
 def _evidence(**over):
@@ -252,7 +252,7 @@ def api(monkeypatch):
 
 def _cases(monkeypatch):
     """(method, url, body, (service, method) -> what the service returns)."""
-    report, task, dispute = _report_dict(), _task(), _dispute()
+    report, dispute = _report_dict(), _dispute()
     over_cap = {**_report_dict(), "notice": "30 menit melebihi batas harian dan tidak dihitung"}
     job = {"id": 1, "period": "2026-10", "agency_id": None, "state": "queued", "done": 0,
            "total": 0, "snapshot_id": None, "error": None}
@@ -282,7 +282,7 @@ def _cases(monkeypatch):
          _report_dict(state="withdrawn", counted_minutes=0)),
         ("post", "/api/v1/approvals/21/decision", decision, ("approval", "decide"),
          _task(state="approved", decided_by=2,
-               decided_at=dt.datetime(2026, 11, 3, tzinfo=dt.timezone.utc))),
+               decided_at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC))),
         ("post", "/api/v1/approvals/bulk-approve", {"task_ids": [21, 22]},
          ("approval", "decide_many"),
          [{"task_id": 21, "state": "approved"},

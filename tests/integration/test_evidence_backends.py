@@ -10,10 +10,10 @@ import pytest
 from ekinerja_contract import clock
 from ekinerja_contract.errors import ServiceError
 from ekinerja_contract.rpc_client import RemoteError
-from tests.support.stack import Stack
 from tests.support.bus import publish
 from tests.support.factories import report_submitted
 from tests.support.photos import jpeg_with_exif, png
+from tests.support.stack import Stack
 from tools.demo_data import tiny_jpeg
 from tools.supervisor import wait_until
 

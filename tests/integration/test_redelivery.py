@@ -5,8 +5,8 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.factories import report_approved, report_submitted
 from tests.support.bus import Watcher, publish
+from tests.support.factories import report_approved, report_submitted
 from tests.support.stack import Stack
 from tools.supervisor import wait_until
 
@@ -74,6 +74,7 @@ def test_a_decision_flows_from_approval_to_the_ledger_over_the_bus(stack, amqp_u
 
 def test_a_poison_message_is_retried_with_backoff_then_dead_lettered_with_its_reason(stack, amqp_uri):
     import time as clock
+
     from ekinerja_contract import dead_letters
     poison = report_submitted(9004)
     poison["data"].pop("employee_id")  # breaks the schema
@@ -102,9 +103,10 @@ def test_a_poison_message_is_retried_with_backoff_then_dead_lettered_with_its_re
 
 
 def test_an_operator_replays_a_dead_letter_once_the_cause_is_fixed(stack, amqp_uri):
-    from ekinerja_contract import dead_letters
     # a correct event parked by hand, as if it had failed during an outage
     from kombu import Connection, Exchange
+
+    from ekinerja_contract import dead_letters
     body = report_submitted(9006)
     with Connection(amqp_uri) as conn:
         conn.Producer().publish(body, exchange=Exchange("ekinerja.dlx", type="topic", durable=True),

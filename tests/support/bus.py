@@ -1,6 +1,5 @@
 """Speak AMQP directly (kombu) to the services under test: publish events as
 another service would, and watch what they publish."""
-import socket
 import time
 import uuid
 
@@ -40,7 +39,7 @@ class Watcher:
         while time.monotonic() < deadline:
             try:
                 self.conn.drain_events(timeout=0.2)
-            except socket.timeout:
+            except TimeoutError:
                 pass
         return self.received
 

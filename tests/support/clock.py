@@ -24,7 +24,7 @@ def city(year, month, day, hour=0, minute=0) -> dt.datetime:
 def frozen(instant: dt.datetime | str):
     moment = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     clock._install_source(lambda: moment)
     try:
         yield moment
@@ -38,7 +38,7 @@ def shim_env(instant: dt.datetime | None, env: dict | None = None) -> dict:
     if instant is None:
         env.pop(ENV, None)
         return env
-    env[ENV] = instant.astimezone(dt.timezone.utc).isoformat()
+    env[ENV] = instant.astimezone(dt.UTC).isoformat()
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SHIM), env.get("PYTHONPATH", "")) if p)
     return env
 

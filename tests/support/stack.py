@@ -85,7 +85,6 @@ class Stack:
 def full_system(amqp_uri: str, log_dir, env: dict | None = None, year: int | None = None) -> Stack:
     """Every service and the gateway as processes, a city admin, and the demo city
     loaded over the API (`stack.demo`). The caller closes it."""
-    import datetime as dt
 
     from tools import demo_data
     from tools.supervisor import SERVICES

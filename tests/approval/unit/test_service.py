@@ -52,7 +52,7 @@ def task_of(service, report_id, actor=HEAD):
 
 
 def test_the_inbox_comes_a_page_at_a_time_oldest_first_with_the_total(service):
-    start = dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
     for n in range(7):  # submitted in reverse order of report id: the oldest comes first
         service.on_report_submitted(submitted_at(100 - n, start + dt.timedelta(minutes=n)))
     first = service.inbox(HEAD, "pending", 3, 0)
@@ -168,7 +168,7 @@ def run_due_at(service, instant):
 
 
 def test_reminder_after_three_working_days_escalation_after_five(service):
-    friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.timezone.utc)
+    friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.UTC)
     service.on_report_submitted(submitted_at(1, friday))
     assert run_due_at(service, "2026-11-17T10:00:00+00:00") == {"reminded": 0, "escalated": 0}
     assert run_due_at(service, "2026-11-18T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
@@ -181,7 +181,7 @@ def test_reminder_after_three_working_days_escalation_after_five(service):
 
 
 def test_holidays_are_data_and_delay_the_escalation(service):
-    friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.timezone.utc)
+    friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.UTC)
     service.on_report_submitted(submitted_at(1, friday))
     admin = {"account_id": 99, "roles": ["city_admin"]}
     service.add_holiday(admin, {"day": "2026-11-18", "name": "Libur daerah"})
@@ -261,7 +261,7 @@ def test_audit_log_per_report_and_per_approver_with_origin(service):
 
 
 def test_dashboards_show_who_waits_on_whom(service):
-    monday = dt.datetime(2026, 11, 16, 2, tzinfo=dt.timezone.utc)
+    monday = dt.datetime(2026, 11, 16, 2, tzinfo=dt.UTC)
     service.on_report_submitted(submitted_at(1, monday))
     service.on_report_submitted(report_submitted(2))
     service.on_report_submitted(report_submitted(3, employee_id=3, employee_name="Agus"))
@@ -284,10 +284,10 @@ def test_every_consumed_event_redelivered_changes_nothing(service):
               .model_dump(mode="json")]
     handlers = [service.on_report_submitted, service.on_report_resubmitted,
                 service.on_report_withdrawn]
-    for handler, body in zip(handlers, bodies):
+    for handler, body in zip(handlers, bodies, strict=False):
         handler(body)
     before = outbox_types(service.db)
-    for handler, body in zip(handlers, bodies):
+    for handler, body in zip(handlers, bodies, strict=False):
         handler(body)
     assert outbox_types(service.db) == before
 

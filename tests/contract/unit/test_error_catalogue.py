@@ -24,7 +24,7 @@ def raised_codes() -> dict[str, str]:
         tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict) and "services" in path.parts:  # a field's code
-                for key, value in zip(node.keys, node.values):
+                for key, value in zip(node.keys, node.values, strict=False):
                     if isinstance(key, ast.Constant) and key.value == "code" \
                             and isinstance(value, ast.Constant) and isinstance(value.value, str):
                         found.setdefault(value.value, f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
@@ -68,8 +68,8 @@ def test_a_contract_error_survives_a_hop_as_its_own_class(cls):
 
 
 def test_the_gateway_client_rebuilds_the_contract_class():
-    from ekinerja_contract.rpc_client import RemoteError, _unpack
     import ekinerja_contract.nameko_ext  # noqa: F401
+    from ekinerja_contract.rpc_client import RemoteError, _unpack
     with pytest.raises(errors.Conflict) as caught:
         _unpack({"error": serialize(errors.Conflict("busy", code="task_decided",
                                                     params={"state": "approved"}))})

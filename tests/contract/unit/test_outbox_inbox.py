@@ -2,8 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from tests.support.factories import report_approved
 from services.scoring.models import Base, LedgerEntry
+from tests.support.factories import report_approved
 from tests.support.stores import outbox_types, sqlite_store
 
 

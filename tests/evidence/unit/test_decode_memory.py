@@ -65,7 +65,7 @@ def test_bombs_and_large_allowed_images_leave_evidence_memory_flat(tmp_path):
         "jpeg 8000x6000 (48 MP, allowed)": big_jpeg(8000, 6000),
         "png 7000x7000 RGBA (49 MP, allowed)": png_of_zeros(7000, 7000),
     }
-    for n, (name, data) in enumerate(files.items()):
+    for n, (_name, data) in enumerate(files.items()):
         (tmp_path / str(n)).write_bytes(data)
     measured = {name: _peak(CHECK, tmp_path / str(n)) for n, name in enumerate(files)}
     base = measured.pop("tiny")

@@ -71,6 +71,7 @@ def test_evidence_is_visible_to_owner_and_approver_and_to_the_review_team_only_i
 
 def test_exif_capture_time_gps_and_a_thumbnail_are_read_from_a_photo():
     import io
+
     from tests.support.photos import jpeg_with_exif
     facts = rules.photo_facts(io.BytesIO(jpeg_with_exif(gps=(-8.65, 115.2167))))
     assert facts["captured_at"].isoformat() == "2026-11-16T09:30:00"
@@ -88,6 +89,7 @@ def test_a_damaged_image_behind_the_right_magic_bytes_is_refused():
 
 def test_a_png_of_100_megapixels_is_refused_from_its_header():
     import io
+
     from tests.evidence.unit.bombs import png_of_zeros
     bomb = png_of_zeros(10000, 10000)  # RGBA: 400 MB once decoded
     assert len(bomb) < 400_000
@@ -101,7 +103,9 @@ def test_a_png_of_100_megapixels_is_refused_from_its_header():
 
 def test_a_1x1_jpeg_whose_header_claims_60000x60000_is_refused(monkeypatch):
     import io
+
     from PIL import Image
+
     from tests.evidence.unit.bombs import jpeg_claiming
     lying = jpeg_claiming(60000, 60000)
     assert len(lying) == len(tiny_jpeg())
@@ -115,6 +119,7 @@ def test_a_1x1_jpeg_whose_header_claims_60000x60000_is_refused(monkeypatch):
 def test_between_the_limit_and_twice_it_pillow_only_warns_and_that_is_a_refusal():
     import io
     import warnings
+
     from tests.evidence.unit.bombs import png_of_zeros
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # even where warnings are ignored
@@ -130,7 +135,9 @@ def test_between_the_limit_and_twice_it_pillow_only_warns_and_that_is_a_refusal(
 
 def test_a_large_phone_photo_under_the_limit_gets_its_thumbnail():
     import io
+
     from PIL import Image
+
     from tests.evidence.unit.bombs import big_jpeg
     facts = rules.photo_facts(io.BytesIO(big_jpeg(8000, 6000)))  # 48 MP
     assert Image.open(io.BytesIO(facts["thumbnail"])).size == (320, 240)
@@ -138,6 +145,7 @@ def test_a_large_phone_photo_under_the_limit_gets_its_thumbnail():
 
 def test_an_image_too_costly_to_decode_is_kept_without_a_thumbnail():
     import io
+
     from tests.evidence.unit.bombs import png_of_zeros
     facts = rules.photo_facts(io.BytesIO(png_of_zeros(7000, 7000)))  # 49 MP, under the limit
     assert facts["thumbnail"] is None and "decoding would take 373 MB" in facts["no_thumbnail"]
@@ -159,7 +167,9 @@ def test_decode_costs_follow_what_was_measured():
 
 def test_progressive_jpegs_cost_their_coefficients_baseline_ones_do_not():
     import io
+
     from PIL import Image
+
     from tests.evidence.unit.bombs import big_jpeg
     for progressive, expected in ((False, 1000 * 750), (True, 1000 * 750 + 96_000_000)):
         f = io.BytesIO(big_jpeg(8000, 6000, progressive))
@@ -173,6 +183,7 @@ def test_progressive_jpegs_cost_their_coefficients_baseline_ones_do_not():
 
 def test_limits_are_the_configured_ones():
     import io
+
     from tests.evidence.unit.bombs import png_of_zeros
     with pytest.raises(InvalidInput):
         rules.photo_facts(io.BytesIO(png_of_zeros(300, 200)), max_pixels=50_000)

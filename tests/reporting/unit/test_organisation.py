@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from ekinerja_contract.errors import InvalidInput
+from ekinerja_contract.errors import InvalidInput, NotFound
 from services.reporting import rules
 from tests.reporting.conftest import ADMIN
 from tests.support.stores import outbox_types
@@ -109,7 +109,7 @@ def test_a_bad_file_lands_nothing_and_names_every_problem(service):
         service.load_organisation(ADMIN, data)
     fields = {d["field"] for d in err.value.details}
     assert fields == {"employees.nip", "positions.superior"}
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):  # nothing of the file was loaded
         service.get_account("kadis2")
 
 
@@ -148,7 +148,7 @@ def test_csv_import_reports_every_bad_row_with_its_column_and_lands_nothing(serv
     problems = {(p["row"], p["column"]) for p in err.value.details}
     assert {(4, "kelas_jabatan"), (5, "tmt_selesai")} <= problems
     assert any(p["row"] == 3 and p["column"] == "nip" for p in err.value.details)
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         service.get_account("197501012000031001")
 
 

@@ -47,7 +47,7 @@ def test_the_csv_writes_every_hostile_text_cell_as_text_and_numbers_as_numbers()
     lines = [line(n, name, grade=name, rule_sets=[name]) for n, name in enumerate(HOSTILE, 1)]
     rows = list(csv.reader(io.StringIO(exports.to_csv(lines).decode("utf-8-sig"), newline="")))
     assert rows[0] == [title for _, title in exports.COLUMNS]
-    for name, row in zip(HOSTILE, rows[1:]):
+    for name, row in zip(HOSTILE, rows[1:], strict=False):
         for key in ("name", "grade", "rule_sets"):
             assert row[COLUMN[key]] == "'" + name
         assert row[COLUMN["difference"]] == "-12500"
@@ -60,7 +60,7 @@ def test_the_xlsx_types_every_hostile_text_cell_as_a_quoted_string():
     lines.append(line(9, "#N/A"))
     sheet = load_workbook(io.BytesIO(exports.to_xlsx(lines, "2026-11", 1))).active
     body = list(sheet.iter_rows(min_row=3, max_row=2 + len(lines)))
-    for name, row in zip(HOSTILE, body):
+    for name, row in zip(HOSTILE, body, strict=False):
         for key in ("name", "grade", "rule_sets"):
             cell = row[COLUMN[key]]
             # A CR comes back as LF: XML's end-of-line handling, not the export's doing.

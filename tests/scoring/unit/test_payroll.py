@@ -30,7 +30,7 @@ def service(tmp_path, monkeypatch):
     svc.on_placement_changed(placed(2, NIPS[2], job_class=7, grade="III/b", superior=1))
     svc.on_placement_changed(placed(3, NIPS[3], job_class=5, status="CPNS", superior=1))
     for day in WORKING:
-        for employee, nip in NIPS.items():
+        for _employee, nip in NIPS.items():
             svc.on_attendance(attendance(nip, day.isoformat()))
     for n, day in enumerate(WORKING):
         svc.on_report_approved(report_approved(100 + n, employee_id=2, date=day.isoformat(),
@@ -139,6 +139,7 @@ def test_the_provisional_recap_estimates_tpp_before_the_close(service):
 
 def test_rule_sets_are_validated_with_errors_naming_the_field(service):
     from pydantic import ValidationError
+
     from services.scoring.rule_set import default_body
     body = default_body().model_dump(mode="json")
     body["ceilings"]["5"] = 2_700_000
