@@ -227,7 +227,7 @@ class ApprovalService:
                     raise NotFound(f"no task for report {report_id}", code="task_not_found")
                 if actor.employee_id not in (task.employee_id, task.approver_id, task.escalated_to) \
                         and not actor.has("city_admin", "agency_admin", "review_team"):
-                    raise Forbidden("not your report", code="not_your_report")
+                    raise NotFound(f"no task for report {report_id}", code="task_not_found")
             q = select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)
             if report_id is not None:
                 q = q.where(AuditEntry.report_id == report_id)

@@ -5,12 +5,13 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from typing import cast
 
 from sqlalchemy import func, select
 
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from ekinerja_contract.events import parse
+from ekinerja_contract.events import ReportSubmitted, parse
 from ekinerja_contract.schemas import Actor
 
 from . import backends, rules
@@ -149,7 +150,8 @@ def lock_before_link(db, store, evidence_id: str) -> None:
 
 
 def link(uow, store, envelope) -> None:
-    report = parse(envelope)
+    # only report.submitted is routed here (service.on_report_submitted)
+    report = cast(ReportSubmitted, parse(envelope))
     if not report.evidence_id:
         return
     row = uow.session.get(Evidence, report.evidence_id)
@@ -182,7 +184,8 @@ def view(uow, store, actor: Actor, evidence_id: str) -> dict:
         raise NotFound(f"evidence {evidence_id} not found")
     if not rules.may_view(actor, row.owner_id, row.viewers, row.review, row.agency_id,
                           store.review_scope):
-        raise Forbidden("you may not see this evidence", code="evidence_forbidden")
+        # the same answer as for evidence that does not exist
+        raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
     uow.session.add(EvidenceView(evidence_id=row.id, account_id=actor.account_id, viewed_at=utcnow()))
     return {**as_dict(row), "url": store.backend.download_url(
         row.object_key, store.ttl, row.content_type,

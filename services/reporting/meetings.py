@@ -84,7 +84,7 @@ def claims(s, actor: Actor, meeting_id: int) -> dict:
     if meeting is None:
         raise NotFound(f"meeting {meeting_id} not found", code="meeting_not_found")
     if actor.employee_id != meeting.organiser_id and not actor.has("city_admin", "agency_admin"):
-        raise Forbidden("only the organiser sees the claims", code="meeting_organiser_only")
+        raise NotFound(f"meeting {meeting_id} not found", code="meeting_not_found")
     rows = s.execute(select(Report, Employee.name).join(Employee, Employee.id == Report.employee_id)
                      .where(Report.meeting_id == meeting_id,
                             Report.state.in_(rules.LIVE_STATES))).all()

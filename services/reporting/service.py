@@ -284,7 +284,9 @@ class ReportingService:
                                code="skp_not_found", params={"year": year})
             if actor.employee_id != employee_id and not actor.has("city_admin") and not skp.may_decide(
                     s, actor, employee_id, year, config.today()):
-                raise Forbidden("you may see only your own SKP and your subordinates'", code="skp_scope")
+                # the same answer as for an SKP that does not exist: ids tell nothing
+                raise NotFound(f"no SKP {year} for employee {employee_id}", code="skp_not_found",
+                               params={"year": year})
             return skp.as_dict(s, found)
 
     @rpc
@@ -423,8 +425,7 @@ class ReportingService:
         with self.db.session() as s:
             if target != actor.employee_id and not actor.has("city_admin") and target not in {
                     e.id for e in storage.subordinates_on(s, actor.employee_id, config.today())}:
-                raise Forbidden("you may see only your own reports and your subordinates'",
-                                code="report_scope")
+                raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
             return [_report_dict(s, r) for r in storage.reports_of(s, target, start, end)]
 
     @rpc
@@ -495,7 +496,8 @@ def _may_see_employee(s, actor: Actor, employee_id: int, on: dt.date) -> bool:
             return storage.position_on(s, employee_id, on).agency_id == actor.agency_id
         except NotFound:
             return False
-    current, seen = employee_id, set()
+    current: int | None = employee_id
+    seen: set[int] = set()
     while current is not None and current not in seen and len(seen) < 20:  # the chain up
         seen.add(current)
         try:

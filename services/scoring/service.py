@@ -40,8 +40,7 @@ class ScoringService:
         if employee_id == actor.employee_id or actor.has("city_admin", "finance"):
             return
         if not self.reporting.may_see_employee(actor.model_dump(mode="json"), employee_id):
-            raise Forbidden("you may see only your own recap and your subordinates'",
-                            code="recap_scope")
+            raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
 
     @rpc
     def health(self):

@@ -10,7 +10,7 @@ from nameko.testing.services import worker_factory
 from openpyxl import load_workbook
 
 from ekinerja_contract import config
-from ekinerja_contract.errors import Conflict, Forbidden
+from ekinerja_contract.errors import Conflict, Forbidden, NotFound
 from services.scoring.models import Base, Placement
 from services.scoring.service import ScoringService
 from tests.support.factories import FakeOrgChart, approver_credited, attendance, placed, report_approved
@@ -122,7 +122,7 @@ def test_exports_for_finance_csv_xlsx_and_a_pdf_statement(service):
     assert sheet["A2"].value == "NIP" and sheet.max_row >= 5
     pdf = service.statement({"account_id": 2, "employee_id": 2, "roles": ["employee"]}, 2, "2026-11")
     assert base64.b64decode(pdf["base64"]).startswith(b"%PDF")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # someone else's: as if there were nobody by that id
         service.statement({"account_id": 3, "employee_id": 3, "roles": ["employee"]}, 2, "2026-11")
     with pytest.raises(Forbidden):
         service.export({"account_id": 3, "employee_id": 3, "roles": ["employee"]}, "2026-11")

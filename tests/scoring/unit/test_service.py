@@ -2,7 +2,7 @@
 import pytest
 from nameko.testing.services import worker_factory
 
-from ekinerja_contract.errors import Forbidden
+from ekinerja_contract.errors import NotFound
 from services.scoring.models import Base
 from services.scoring.service import ScoringService
 from tests.support.factories import FakeOrgChart, approver_credited, report_approved
@@ -42,5 +42,5 @@ def test_approver_points_show_in_the_superiors_recap(service):
 
 
 def test_an_employee_cannot_read_someone_elses_recap(service):
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # nor learn that the id exists
         service.recap(STAFF, 1, "2026-11")
