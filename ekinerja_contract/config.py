@@ -25,7 +25,7 @@ def db_url(service: str) -> str:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return int(value) if value else default  # unset or empty
 
 
 def today():

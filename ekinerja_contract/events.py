@@ -4,6 +4,7 @@ This registry is the public event contract. Rules for changing it:
 adding an optional field is a minor version (1.0 -> 1.1); renaming, removing
 or retyping a field is a new major version published beside the old one.
 """
+import builtins
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -41,7 +42,7 @@ class EventSpec(BaseModel):
     type: str
     version: str
     source: str
-    model: type[EventData]
+    model: builtins.type[EventData]  # the field `type` above shadows the builtin here
     summary: str
 
 

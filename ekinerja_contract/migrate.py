@@ -32,6 +32,8 @@ def run_env(metadata) -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    if url is None:  # alembic_config always sets it; env.py run by hand might not
+        raise RuntimeError("alembic: no sqlalchemy.url in the configuration")
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata,

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -73,7 +74,7 @@ class RpcClient:
         self._exchange = Exchange(exchange, type="topic", durable=True)
         self._queue = Queue(f"rpc.reply-{name}-{self._reply_key}", exchange=self._exchange,
                             routing_key=self._reply_key, queue_arguments={"x-expires": 300000})
-        self._pending: dict[str, callable] = {}
+        self._pending: dict[str, Callable[[dict], None]] = {}  # correlation id -> resolve
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._stopping = threading.Event()

@@ -78,6 +78,7 @@ from .responses import (
     TaskOut,
     TokenOut,
     UnlockOut,
+    UserOut,
     errors,
 )
 
@@ -143,8 +144,8 @@ async def check_login(request: Request, call, username: str, password: str) -> d
 async def login(body: LoginIn, request: Request, call=Depends(rpc)):
     account = await check_login(request, call, body.username, body.password)
     settings = request.app.state.settings
-    user = {k: account[k] for k in ("account_id", "username", "name", "roles", "employee_id",
-                                    "agency_id")}
+    user = UserOut.model_validate({k: account[k] for k in ("account_id", "username", "name", "roles",
+                                                           "employee_id", "agency_id")})
     return TokenOut(access_token=issue_token(account, settings.jwt_secret,
                                              settings.token_ttl_minutes),
                     token_type="bearer", expires_in=settings.token_ttl_minutes * 60, user=user)
@@ -204,7 +205,8 @@ class EmployeeUpload(EmployeeIn):
 
 
 class OrganisationUpload(OrganisationIn):
-    employees: list[EmployeeUpload] = Field(min_length=1, max_length=20000)
+    # pydantic lets a subclass narrow a field; mypy sees list's invariance
+    employees: list[EmployeeUpload] = Field(min_length=1, max_length=20000)  # type: ignore[assignment]
 
 
 @router.post("/admin/organisation", response_model=OrganisationLoaded,
@@ -248,10 +250,10 @@ async def upload_evidence(request: Request,
                           actor: Actor = Depends(current_actor), call=Depends(rpc)):
     """Send the file itself as the body, with its Content-Type and Content-Length.
     The bytes stream through to storage; nothing holds the whole file."""
-    length = request.headers.get("content-length")
-    if not length or not length.isdigit():
+    declared = request.headers.get("content-length")
+    if not declared or not declared.isdigit():
         raise ApiError(411, "length_required", "send the file with a Content-Length")
-    length = int(length)
+    length = int(declared)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     ticket = await call("evidence", "create_upload", actor_dict(actor), filename,
                         content_type, length, idempotency_key=idempotency_key)

@@ -77,7 +77,7 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def errors(*statuses: int) -> dict[int, dict]:
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route that can fail with `statuses` (503 and 504 are added:
     every API route needs the message bus)."""
     return {status: {"model": ErrorOut, "description": ERROR_DESCRIPTIONS[status]}

@@ -1,12 +1,13 @@
 """A small demo city: one agency, its head, three staff, and a starter catalogue.
 Used by the local runner and by the end-to-end tests."""
 import datetime as dt
+from typing import Any
 
 import httpx
 
 ADMIN = {"username": "admin", "password": "admin-demo-123"}
 
-ORGANISATION = {
+ORGANISATION: dict[str, Any] = {  # the body of POST /admin/organisation
     "agency": {"code": "DISKOMINFO", "name": "Dinas Komunikasi, Informatika dan Statistik"},
     "positions": [
         {"code": "KADIS", "name": "Kepala Dinas", "job_class": 14},

@@ -3,7 +3,7 @@ upload and progress bars. Forms post back here (same origin, SameSite cookie).""
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
@@ -239,7 +239,8 @@ async def create_meeting(request: Request, actor: Actor = Depends(page_actor), c
     form = await request.form()
     expected = [i for i in (_task_id(v) for v in form.getlist("expected")) if i is not None]
     roles = _named_roles(form)
-    if str(form.get("my_role") or "") in MEETING_ROLES:
+    # an account without an employee is refused by the service (meeting_employees_only)
+    if actor.employee_id is not None and str(form.get("my_role") or "") in MEETING_ROLES:
         roles[actor.employee_id] = str(form.get("my_role"))
     body = {k: str(form.get(k) or "") for k in ("activity_code", "title", "place", "date",
                                                   "start", "end")}
@@ -387,8 +388,8 @@ def _skp_items_from(form) -> list[dict]:
             extra = json.loads(str(form.get(f"item_{n}_extra") or "[]"))
         except ValueError:
             extra = []
-        item = {"kind": str(form.get(f"item_{n}_kind")), "title": title,
-                "indicators": [indicator] + [e for e in extra if isinstance(e, dict)][:9]}
+        item: dict[str, Any] = {"kind": str(form.get(f"item_{n}_kind")), "title": title,
+                                "indicators": [indicator] + [e for e in extra if isinstance(e, dict)][:9]}
         parent = _task_id(form.get(f"item_{n}_parent"))
         if parent is not None:
             item["parent_item_id"] = parent
@@ -471,8 +472,8 @@ SUPERVISOR = page_role("supervisor")
 @router.get("/persetujuan", response_class=HTMLResponse)
 async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
     from ..api import inbox_page
-    start = request.query_params.get("mulai", "0")
-    start = int(start) if start.isdigit() and len(start) < 10 else 0
+    asked = request.query_params.get("mulai", "0")
+    start = int(asked) if asked.isdigit() and len(asked) < 10 else 0
     tasks, total = await inbox_page(actor, call, INBOX_PAGE, start)
     people = sorted({t["report"]["employee_name"] for t in tasks})
     person = request.query_params.get("pegawai") or None

@@ -155,6 +155,7 @@ def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings) -> A
         s, actor.employee_id or 0, today) else frozenset()
     rules.check_decider(actor.employee_id, task.employee_id, task.approver_id,
                         task.escalated_to, delegates)
+    assert actor.employee_id is not None  # check_decider refused an actor without one
     before = task.state
     task.state = rules.decide(task.state, decision.decision)
     task.decided_at, task.decided_by, task.reason = utcnow(), actor.employee_id, decision.reason
@@ -343,7 +344,7 @@ def _waiting(s, q, now, settings) -> list[tuple[ApprovalTask, int]]:
 
 
 def supervisor_dashboard(s, employee_id: int, now, settings) -> list[dict]:
-    rows = {}
+    rows: dict[int, dict] = {}  # by employee
     q = select(ApprovalTask).where(ApprovalTask.state == "pending",
                                    (ApprovalTask.approver_id == employee_id)
                                    | (ApprovalTask.escalated_to == employee_id))
@@ -357,7 +358,7 @@ def supervisor_dashboard(s, employee_id: int, now, settings) -> list[dict]:
 
 
 def agency_dashboard(s, agency_id: int, now, settings) -> list[dict]:
-    rows = {}
+    rows: dict[int | None, dict] = {}  # by approver (None: the task has none)
     q = select(ApprovalTask).where(ApprovalTask.state == "pending", ApprovalTask.agency_id == agency_id)
     for task, waited in _waiting(s, q, now, settings):
         row = rows.setdefault(task.approver_id, {"approver_id": task.approver_id, "pending": 0,

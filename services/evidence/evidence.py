@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import func, select
 
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from ekinerja_contract.errors import InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import ReportSubmitted, parse
 from ekinerja_contract.schemas import Actor
 

@@ -211,7 +211,7 @@ def _exif_facts(img) -> dict:
     import datetime as dt
 
     from PIL import ExifTags
-    facts = {"captured_at": None, "gps_lat": None, "gps_lon": None}
+    facts: dict[str, object] = {"captured_at": None, "gps_lat": None, "gps_lon": None}
     if img.format == "PNG" and "exif" not in img.info:
         # Pillow's PNG getexif() decodes every pixel to look for an eXIf chunk after them
         return facts

@@ -46,7 +46,8 @@ def _chain_problems(org: OrganisationIn, codes: set[str]) -> list[dict]:
     """A chain of superiors that comes back to itself would never end."""
     superiors = {p.code: p.superior for p in org.positions}
     for code in codes:
-        seen, cur = set(), code
+        seen: set[str | None] = set()
+        cur: str | None = code
         while cur in superiors and cur not in seen:
             seen.add(cur)
             cur = superiors[cur]
@@ -57,7 +58,9 @@ def _chain_problems(org: OrganisationIn, codes: set[str]) -> list[dict]:
 
 
 def _employee_problems(org: OrganisationIn, codes: set[str], today: dt.date) -> list[dict]:
-    problems, nips, users = [], set(), set()
+    problems: list[dict] = []
+    nips: set[str] = set()
+    users: set[str] = set()
     for i, e in enumerate(org.employees, 1):
         if (why := rules.nip_problem(e.nip, today)) is not None:
             problems.append({"row": i, "field": "employees.nip", "code": "nip_invalid",
@@ -118,7 +121,7 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
     s.flush()
     for p in org.positions:
         positions[p.code].superior_position_id = (
-            storage.position_ref(s, agency.id, p.superior).id if p.superior else None)
+            _known_position(s, agency.id, p.superior).id if p.superior else None)
 
     placed = []
     for e in org.employees:
@@ -136,7 +139,7 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
         tick()
     for a in org.acting:
         emp = s.scalar(select(Employee).where(Employee.nip == a.nip))
-        position = storage.position_ref(s, agency.id, a.position)
+        position = _known_position(s, agency.id, a.position)
         exists = s.scalar(select(Placement.id).where(
             Placement.employee_id == emp.id, Placement.position_id == position.id,
             Placement.kind == a.kind, Placement.start_date == a.start))
@@ -150,6 +153,13 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
     for placement in placed:
         emit_placement(uow, placement)
     return {"agency_id": agency.id, "employees": len(org.employees), "placements": len(placed)}
+
+
+def _known_position(s, agency_id: int, ref: str) -> Position:
+    """A position that check() found: an unknown reference is a problem, never loaded."""
+    position = storage.position_ref(s, agency_id, ref)
+    assert position is not None
+    return position
 
 
 def _place(s, emp: Employee, position: Position, since: dt.date) -> Placement | None:
@@ -223,7 +233,8 @@ def parse_csv(text: str) -> tuple[dict[str, dict], list[dict]]:
     """Rows of a personnel-system export -> one organisation dict per agency, plus
     every problem as {row, column, code, reason}: every problem of every row, not the
     first. Row numbers count the header as row 1."""
-    problems, agencies = [], {}
+    problems: list[dict] = []
+    agencies: dict[str, dict] = {}
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:

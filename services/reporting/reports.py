@@ -6,6 +6,7 @@ transaction; every rule that depends on this service's data is checked in
 are serialised."""
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ekinerja_contract import periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ekinerja_contract.schemas import Actor, ReportIn
+from ekinerja_contract.schemas import Actor, MeetingRole, ReportIn
 
 from . import meetings, rules, storage
 from .models import ActivityType, Meeting, Report
@@ -42,6 +43,8 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
                                [{"field": "activity_code", "reason": meeting.activity_code}],
                                code="meeting_activity_mismatch")
         date, start, end = meeting.date, meeting.start, meeting.end
+    # ReportIn's validator: without a meeting, date, start and end are all given
+    assert date is not None and start is not None and end is not None
     rules.check_report_date(date, today)
     activity = rules.pick_version(storage.activity_versions(s, data.activity_code), date)
     if activity is None:
@@ -60,6 +63,7 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
           report: Report | None = None) -> Report:
     """Check every rule against the current data and write the report in its new state."""
     s = uow.session
+    assert actor.employee_id is not None  # the service let employees only in (_employee)
     emp = storage.employee(s, actor.employee_id, lock=True)
     try:
         position = storage.position_on(s, emp.id, p.date)
@@ -80,7 +84,7 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
     _check_evidence(s, actor, p, report, required=state != "draft")
     own = report.id if report else None
     if p.meeting is not None:
-        _check_claim(s, emp.id, p, own)
+        _check_claim(s, emp.id, p, p.meeting, own)
     same_day = storage.live_reports_on(s, emp.id, p.date, excluding=own)
     for other in same_day:
         if rules.overlaps((p.start, p.end), (other.start, other.end)):
@@ -149,8 +153,8 @@ def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None,
                        [{"field": "evidence_id", "reason": "reused"}], code="evidence_in_use")
 
 
-def _check_claim(s, employee_id: int, p: Prepared, own: int | None) -> None:
-    live = select(Report).where(Report.meeting_id == p.meeting.id,
+def _check_claim(s, employee_id: int, p: Prepared, meeting: Meeting, own: int | None) -> None:
+    live = select(Report).where(Report.meeting_id == meeting.id,
                                 Report.state.in_(rules.LIVE_STATES))
     if own is not None:
         live = live.where(Report.id != own)
@@ -158,7 +162,7 @@ def _check_claim(s, employee_id: int, p: Prepared, own: int | None) -> None:
     if any(r.employee_id == employee_id for r in claims):
         raise Conflict("you already claimed this meeting",
                        [{"field": "meeting_id", "reason": "already claimed"}], code="meeting_already_claimed")
-    meetings.check_role(p.meeting, employee_id, p.data.role)
+    meetings.check_role(meeting, employee_id, p.data.role)
     if p.data.role == "chair" and any(r.role == "chair" for r in claims):
         raise Conflict("this meeting already has a chair",
                        [{"field": "role", "reason": "chair taken"}], code="meeting_has_chair")
@@ -203,7 +207,7 @@ def as_input(s, report: Report) -> ReportIn:
     activity = s.get(ActivityType, report.activity_type_id)
     return ReportIn(skp_item_id=report.skp_item_id, activity_code=activity.code,
                     meeting_id=report.meeting_id, date=report.date, start=report.start,
-                    end=report.end, role=report.role, quantity=report.quantity,
+                    end=report.end, role=cast(MeetingRole | None, report.role), quantity=report.quantity,
                     description=report.description, evidence_id=report.evidence_id)
 
 

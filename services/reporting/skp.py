@@ -16,6 +16,7 @@ def reference_date(year: int, today: dt.date) -> dt.date:
 
 def save(uow, actor: Actor, data: SkpIn, today: dt.date) -> Skp:
     s = uow.session
+    assert actor.employee_id is not None  # the service let employees only in (_employee)
     emp = storage.employee(s, actor.employee_id, lock=True)
     skp = storage.skp_of(s, emp.id, data.year)
     if skp is not None and skp.state not in rules.SKP_EDITABLE:
@@ -44,6 +45,7 @@ def save(uow, actor: Actor, data: SkpIn, today: dt.date) -> Skp:
 
 
 def submit(uow, actor: Actor, year: int) -> Skp:
+    assert actor.employee_id is not None  # the service let employees only in (_employee)
     skp = storage.skp_of(uow.session, actor.employee_id, year)
     if skp is None:
         raise NotFound(f"you have no SKP for {year}", code="skp_not_found", params={"year": year})

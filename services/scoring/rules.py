@@ -8,6 +8,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: these rules take the body as data
+    from .rule_set import RuleSetBody
 
 ZERO = Decimal(0)
 PREDIKAT = {  # PermenPANRB 6/2022: (work result rating, behaviour rating) -> predikat
@@ -49,7 +53,7 @@ class AttendanceMark:
 class RuleRef:
     id: int
     version: str
-    body: object  # RuleSetBody
+    body: "RuleSetBody"
 
 
 @dataclass
@@ -214,8 +218,8 @@ def _segment_dict(s: Segment) -> dict:
 
 def recap(entries) -> dict:
     """Totals of one person's ledger lines for a period, by kind."""
-    totals = {"activity_points": ZERO, "approver_points": ZERO, "rupiah": 0,
-              "counted_minutes": 0, "activities": 0}
+    totals: dict[str, Decimal | int] = {"activity_points": ZERO, "approver_points": ZERO, "rupiah": 0,
+                                        "counted_minutes": 0, "activities": 0}
     for e in entries:
         if e.kind == "approver_credit":
             totals["approver_points"] += e.points
