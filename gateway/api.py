@@ -42,6 +42,7 @@ from .auth import (
 )
 from .errors import ApiError
 from .responses import (
+    AccountActiveOut,
     ActivityTypeOut,
     AgencyRow,
     AppraisalOut,
@@ -172,6 +173,20 @@ async def unlock_account(username: Annotated[str, Path(min_length=1, max_length=
                          actor: Actor = Depends(ADMIN), call=Depends(rpc)):
     """Clear a username's failed logins so its owner need not wait (audited)."""
     return await call("reporting", "unlock_account", actor_dict(actor), username)
+
+
+class ActiveIn(BaseModel):
+    active: bool
+
+
+@router.put("/admin/accounts/{username}/active", response_model=AccountActiveOut,
+            responses=errors(401, 403, 404, 422), tags=["admin"])
+async def set_account_active(username: Annotated[str, Path(min_length=1, max_length=60)],
+                             body: ActiveIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+    """Deactivate an account (it cannot log in; every token it holds stops working) or
+    activate it again. Audited."""
+    return await call("reporting", "set_account_active", actor_dict(actor), username,
+                      body.active)
 
 
 class PasswordIn(BaseModel):

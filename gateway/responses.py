@@ -120,6 +120,11 @@ class UnlockOut(Out):
     cleared: bool = Field(description="whether there were failed logins to clear")
 
 
+class AccountActiveOut(Out):
+    username: str
+    active: bool
+
+
 class PasswordSetOut(Out):
     username: str
 

@@ -89,6 +89,8 @@ class Account(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # likewise
     # Raised by a password change, a change of roles and a logout: older tokens die.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A deactivated account logs in as if it did not exist; its tokens were revoked.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class LoginThrottle(Base):

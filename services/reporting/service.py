@@ -97,6 +97,8 @@ class ReportingService:
         long this username must wait after failed attempts."""
         with self.db.session() as s:
             acc = logins.find(s, username)
+            if acc is not None and acc.active is False:
+                acc = None  # deactivated: the same answer as a username nobody holds
             return {"account": _account_dict(s, acc) if acc else None,
                     "retry_after": logins.retry_after(logins.throttle_of(s, username), utcnow())}
 
@@ -122,11 +124,28 @@ class ReportingService:
         return {"username": username, "cleared": cleared}
 
     @rpc
+    def set_account_active(self, actor, username, active):
+        """An admin deactivates (or reactivates) an account: a deactivated one cannot log
+        in and every token it holds stops working (audited)."""
+        actor = _admin(actor)
+        with self.db.unit_of_work() as uow:
+            acc = logins.find(uow.session, username)
+            if acc is None or (actor.has("agency_admin") and not actor.has("city_admin")
+                               and acc.agency_id != actor.agency_id):
+                raise NotFound("unknown user", code="account_unknown")
+            acc.active = bool(active)
+            logins.revoke_tokens(acc)
+            _audit(uow, actor, "account.activated" if active else "account.deactivated",
+                   {"username": username})
+            return {"username": username, "active": acc.active}
+
+    @rpc
     def token_version(self, account_id):
-        """The version every valid token of this account carries; NotFound if gone."""
+        """The version every valid token of this account carries; NotFound if gone or
+        deactivated."""
         with self.db.session() as s:
             acc = s.get(Account, account_id)
-            if acc is None:
+            if acc is None or acc.active is False:
                 raise NotFound("unknown account", code="account_unknown")
             return acc.token_version or 0
 

@@ -181,3 +181,19 @@ def test_a_head_of_agencys_reports_go_to_their_own_superior_in_another_agency(se
     head = service.get_account("kadis2")["employee_id"]
     assert service.superior_of(head, "2026-11-18")["employee_id"] == \
         service.get_account("sekda")["employee_id"]
+
+
+def test_a_deactivated_account_logs_in_as_nobody_and_its_tokens_end(service):
+    from ekinerja_contract.errors import NotFound as Missing
+    admin = {"account_id": 99, "roles": ["city_admin"]}
+    service.load_organisation(ADMIN, org())
+    staff = service.get_account("staf2")
+    before = service.token_version(staff["account_id"])
+    assert service.set_account_active(admin, "staf2", False) == {"username": "staf2",
+                                                                "active": False}
+    assert service.login_state("staf2")["account"] is None  # as for a name nobody holds
+    with pytest.raises(Missing):
+        service.token_version(staff["account_id"])
+    service.set_account_active(admin, "staf2", True)
+    assert service.login_state("staf2")["account"]["username"] == "staf2"
+    assert service.token_version(staff["account_id"]) > before  # old tokens stay dead
