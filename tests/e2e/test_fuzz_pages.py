@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from ekinerja_contract import clock
 from ekinerja_contract.config import REPO_ROOT
@@ -356,6 +357,14 @@ def test_every_page_answers_hostile_input_with_a_page_in_indonesian(system, sess
         for problem in problems_of(r, route.method, route.path, role != "anonymous"):
             failures.append(f"{said} -> {problem}; body {r.text[:300]!r}")
 
+    def hypothesis_run(role, route):
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @given(request=route.strategy(given_for), origin=origins, referer=referers)
+        def attempt(request, origin, referer):
+            send(role, route, request[0], request[1], origin, referer)
+        return attempt
+
     for route in table:
         # the login form is for people who are not logged in yet
         roles = ["anonymous"] if route.path == "/masuk" else list(ROLES)
@@ -367,12 +376,7 @@ def test_every_page_answers_hostile_input_with_a_page_in_indonesian(system, sess
             for path, kwargs in swept.values():
                 send(role, route, path, kwargs)
 
-            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-            @given(request=route.strategy(given_for), origin=origins, referer=referers)
-            def attempt(request, origin, referer):
-                send(role, route, request[0], request[1], origin, referer)
-            attempt()
+            hypothesis_run(role, route)()
     anonymous.close()
 
     total = sum(counts.values(), Counter())
