@@ -4,6 +4,7 @@ Shape checks only (types, sizes, formats); the business rules that decide
 whether a request is allowed live in the services.
 """
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,8 +19,21 @@ MAX_ID = 2_147_483_647
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]  # ids fit the databases' integer columns
 
 
+# NUL and the other C0 controls (tab, newline and carriage return excepted) have no place
+# in any text a person types, and PostgreSQL refuses NUL outright (a 5xx, before this).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise PydanticCustomError("control_character",
+                                      "text must not contain control characters")
+        return value
 
 
 class Actor(Strict):

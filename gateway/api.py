@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from ekinerja_contract.schemas import (
+    CONTROL_CHARACTERS,
     MAX_ID,
     Actor,
     BulkDecisionIn,
@@ -124,6 +125,9 @@ async def check_login(request: Request, call, username: str, password: str) -> d
     device they logged in from before does not feel. Known and unknown usernames take
     the same calls, the same password hashing and get the same answers."""
     request.app.state.login_limiter.check(request.client.host if request.client else "?")
+    if CONTROL_CHARACTERS.search(username) or CONTROL_CHARACTERS.search(password):
+        # nobody's name or password: the same answer as a wrong one (PostgreSQL refuses NUL)
+        raise ApiError(401, "invalid_credentials", "wrong username or password")
     state = await call("reporting", "login_state", username)
     account, wait = state["account"], state["retry_after"]
     if wait and not is_known_device(request, username):
@@ -266,7 +270,7 @@ async def upload_evidence(request: Request,
     """Send the file itself as the body, with its Content-Type and Content-Length.
     The bytes stream through to storage; nothing holds the whole file."""
     declared = request.headers.get("content-length")
-    if not declared or not declared.isdigit():
+    if not declared or not (declared.isascii() and declared.isdigit()):
         raise ApiError(411, "length_required", "send the file with a Content-Length")
     length = int(declared)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -83,7 +83,8 @@ def _decode(token: str, request: Request) -> tuple[Actor, int]:
     except jwt.InvalidTokenError:
         raise _invalid() from None
     sub, roles, version = claims.get("sub"), claims.get("roles", []), claims.get("ver", 0)
-    if not (isinstance(sub, str) and sub.isdigit() and len(sub) < 16 and int(sub) > 0):
+    if not (isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) < 16
+            and int(sub) > 0):
         raise _invalid()
     if not (isinstance(roles, list) and all(isinstance(r, str) and len(r) < 40 for r in roles)):
         raise _invalid()

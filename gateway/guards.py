@@ -111,7 +111,7 @@ class Guards:
         length = request_headers.get("content-length")
         limit = LIMITS.get(path, DEFAULT_LIMIT)
         refusal = None
-        if length and length.isdigit() and int(length) > limit:
+        if length and length.isascii() and length.isdigit() and int(length) > limit:
             refusal = JSONResponse(error_body(413, "payload_too_large",
                                               f"the body is larger than {limit // MB} MB"),
                                    status_code=413)

@@ -210,6 +210,7 @@ REASONS = {
     "role_weights_range": "setiap bobot peran harus di atas 0 dan paling tinggi 5",
     "job_class_range": "kelas jabatan minimal tidak boleh melebihi kelas jabatan maksimal",
     "json_too_deep": "bersarang terlalu dalam",
+    "control_character": "berisi karakter kendali yang tidak boleh ada dalam teks",
     "skp_parent_required": "butir utama harus menurunkan salah satu butir SKP atasan (atasan belum punya SKP tahun ini bila daftarnya kosong)",
     "skp_parent_unknown": "butir induk itu bukan bagian dari SKP atasan tahun ini",
     "skp_parent_not_allowed": "butir tambahan dan kreativitas tidak menurunkan butir atasan",

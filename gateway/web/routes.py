@@ -18,6 +18,7 @@ from .. import messages
 from ..api import actor_dict, rpc
 from ..auth import COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version, issue_token
 from ..errors import ApiError, Problem
+from ..guards import json_too_deep
 from . import charts, formatting
 from .flash import COOKIE as FLASH_COOKIE
 from .flash import set_flash, take_flash
@@ -385,8 +386,11 @@ def _skp_items_from(form) -> list[dict]:
                      "quantity": str(form.get(f"item_{n}_quantity") or "").strip(),
                      "unit": str(form.get(f"item_{n}_unit") or "").strip()}
         try:  # the indicators the page does not show are kept as they were
-            extra = json.loads(str(form.get(f"item_{n}_extra") or "[]"))
+            raw = str(form.get(f"item_{n}_extra") or "[]").encode()
+            extra = [] if json_too_deep(raw) else json.loads(raw)
         except ValueError:
+            extra = []
+        if not isinstance(extra, list):  # only what the page itself wrote there is kept
             extra = []
         item: dict[str, Any] = {"kind": str(form.get(f"item_{n}_kind")), "title": title,
                                 "indicators": [indicator] + [e for e in extra if isinstance(e, dict)][:9]}
@@ -473,7 +477,7 @@ SUPERVISOR = page_role("supervisor")
 async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
     from ..api import inbox_page
     asked = request.query_params.get("mulai", "0")
-    start = int(asked) if asked.isdigit() and len(asked) < 10 else 0
+    start = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 10 else 0
     tasks, total = await inbox_page(actor, call, INBOX_PAGE, start)
     people = sorted({t["report"]["employee_name"] for t in tasks})
     person = request.query_params.get("pegawai") or None
@@ -500,8 +504,11 @@ REASON_PRESETS = ("Bukti tidak sesuai dengan kegiatan", "Bukti tidak terbaca",
 
 
 def _task_id(text) -> int | None:
+    """An id from a form field or query, or None (str.isdigit alone accepts "²")."""
     text = str(text or "")
-    return int(text) if text.isdigit() and len(text) <= 12 and 1 <= int(text) <= MAX_ID else None
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        return None
+    return int(text) if 1 <= int(text) <= MAX_ID else None
 
 
 @router.post("/persetujuan", dependencies=[Depends(same_origin)])

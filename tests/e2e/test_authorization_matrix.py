@@ -158,11 +158,12 @@ def headers_for(city, caller):
 def test_the_authorization_matrix(city):
     failures = []
     for name, method, path, body, expected in routes(city.ctx):
-        for caller, allowed in zip(CALLERS, expected):
+        for caller, allowed in zip(CALLERS, expected, strict=True):
             if allowed is None:
                 continue
             r = city.http.request(method, path, json=body, headers=headers_for(city, caller))
-            denied = r.status_code in (401, 403)
+            # 404: a thing the caller may not see answers as if it did not exist
+            denied = r.status_code in (401, 403, 404)
             if denied == allowed:
                 failures.append(f"{name} as {caller}: {r.status_code} {r.text[:120]}")
             if caller in ("anonymous", "expired"):
@@ -275,6 +276,11 @@ def test_the_org_chart_cannot_be_mapped_by_id(city):
     assert fresh.status_code == 200, fresh.text
     city.ctx["users"]["sari"] = ({"Authorization": f"Bearer {fresh.json()['access_token']}"},
                                  fresh.json()["user"])
+    # hubkadis logged out and changed his password in the test before
+    again = login_attempt(city, "hubkadis", PASSWORD + "-baru")
+    assert again.status_code == 200, again.text
+    city.ctx["users"]["hubkadis"] = ({"Authorization": f"Bearer {again.json()['access_token']}"},
+                                     again.json()["user"])
     for caller, status in (("sari", 200), ("kadis", 200), ("admin", 200), ("hubkadis", 404),
                            ("made", 404)):
         r = city.http.get(f"/api/v1/employees/{sari}/superior", headers=headers_for(city, caller))

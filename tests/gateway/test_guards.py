@@ -20,3 +20,20 @@ def test_deeply_nested_json_is_found_by_a_linear_scan_that_skips_strings():
     assert not json_too_deep(b'{"a": [1, {"b": [2]}]}')
     assert not json_too_deep(b'{"text": "' + b"[" * 100 + b'"}')  # brackets inside a string
     assert not json_too_deep(b'{"q": "a \\" [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\\\"}')
+
+
+def test_text_with_a_nul_or_another_control_character_is_refused_at_the_boundary():
+    from pydantic import ValidationError
+
+    from ekinerja_contract.schemas import DecisionIn
+    with pytest.raises(ValidationError) as err:
+        DecisionIn(decision="reject", reason="alasan a\x00b")
+    assert err.value.errors()[0]["type"] == "control_character"
+    assert DecisionIn(decision="reject", reason="baris satu\nbaris dua\ttab").reason
+
+
+def test_a_page_id_is_ascii_digits_only():
+    from gateway.web.routes import _task_id
+    assert _task_id("12") == 12
+    assert _task_id("²") is None and _task_id("１２") is None and _task_id("-1") is None
+    assert _task_id("9" * 13) is None and _task_id("") is None
