@@ -87,7 +87,8 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
 
     r = api.post("/api/v1/meetings", headers=sari, json={
         "activity_code": "RAPAT", "title": "Rapat koordinasi SPBE", "place": "Ruang rapat",
-        "date": day.isoformat(), "start": "08:00", "end": "09:30", "expected": [1, 3]})
+        "date": day.isoformat(), "start": "08:00", "end": "09:30", "expected": [1, 3],
+        "roles": {loaded["people"]["sari"]["id"]: "chair"}})  # the organiser chairs
     assert r.status_code == 201, r.text
     meeting = r.json()
     item = loaded["people"]["sari"]["skp"]["items"][0]["id"]
