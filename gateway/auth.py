@@ -53,6 +53,8 @@ COOKIE = "ekinerja_token"
 DEVICE_COOKIE = "ekinerja_device"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 VERSION_TTL = 5.0  # seconds a gateway trusts a token version it has checked
+STALE_OK = 300.0  # ...and how long it may fall back on it while reporting cannot answer
+VERSION_RPC_TIMEOUT = 3.0  # a version check must not eat a request's whole time budget
 
 
 def _invalid(message="invalid token"):
@@ -106,17 +108,28 @@ async def authenticate(token: str, request: Request) -> Actor:
 
 
 async def current_version(request: Request, account_id: int) -> int | None:
-    """The account's token version (None: no such account), cached for VERSION_TTL."""
+    """The account's token version (None: no such account), cached for VERSION_TTL.
+
+    If reporting cannot answer in time (a broker outage, a backlog after one), a version
+    checked within STALE_OK is used rather than failing every request of the account:
+    a revocation then takes effect once reporting answers again. Without one, the
+    request fails as the RPC did (503/504)."""
     from ekinerja_contract.errors import NotFound
+    from ekinerja_contract.rpc_client import BusUnavailable, RpcTimeout
     cache = request.app.state.__dict__.setdefault("token_versions", {})
     hit = cache.get(account_id)
     now = time.monotonic()
     if hit is not None and now - hit[1] < VERSION_TTL:
         return hit[0]
     try:
-        version = await request.app.state.rpc.call_async("reporting", "token_version", account_id)
+        version = await request.app.state.rpc.call_async("reporting", "token_version", account_id,
+                                                         _timeout=VERSION_RPC_TIMEOUT)
     except NotFound:
         version = None
+    except (BusUnavailable, RpcTimeout):
+        if hit is not None and now - hit[1] < STALE_OK:
+            return hit[0]
+        raise
     if len(cache) > 100_000:  # a bound, not an eviction policy: the entries are tiny
         cache.clear()
     cache[account_id] = (version, now)
