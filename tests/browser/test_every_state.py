@@ -4,7 +4,6 @@ every page it can reach (a report in every state included) and fails on a 5xx, a
 JSON body, English developer text or an axe-core violation. Screenshots of every
 page land in test-artifacts/screenshots/."""
 import re
-import uuid
 from collections import deque
 from urllib.parse import urlparse
 
@@ -14,7 +13,7 @@ from ekinerja_contract import clock
 from ekinerja_contract.config import REPO_ROOT
 from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
 from tests.support.photos import jpeg_with_exif
-from tests.support.stack import full_system
+from tests.support.stack import demo_system
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -27,12 +26,7 @@ ENGLISH = re.compile(r"\b(error|errors|not found|invalid|forbidden|failed|must|r
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
-    stack = full_system(amqp_uri, tmp_path_factory.mktemp("states-logs"),
-                        s3_server.env(f"ekt-states-{uuid.uuid4().hex[:6]}"))
-    try:
-        yield stack
-    finally:
-        stack.close()
+    yield from demo_system(amqp_uri, s3_server, tmp_path_factory, "states")
 
 
 def new_report(person, system, start, end, description, draft=False, photo=None,

@@ -2,14 +2,13 @@
 phone and on a desktop viewport, against every service and the gateway as processes.
 Screenshots of every page land in test-artifacts/screenshots/."""
 import datetime as dt
-import uuid
 
 import pytest
 
 from ekinerja_contract import clock
 from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
 from tests.support.photos import jpeg_with_exif
-from tests.support.stack import full_system
+from tests.support.stack import demo_system
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -17,12 +16,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
-    stack = full_system(amqp_uri, tmp_path_factory.mktemp("browser-logs"),
-                  s3_server.env(f"ekt-web-{uuid.uuid4().hex[:6]}"))
-    try:
-        yield stack
-    finally:
-        stack.close()
+    yield from demo_system(amqp_uri, s3_server, tmp_path_factory, "web")
 
 
 def test_login_refuses_a_wrong_password(browser, system):

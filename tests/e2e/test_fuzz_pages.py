@@ -7,7 +7,6 @@ Whatever comes in, a page answers a page: never a 5xx, never JSON, and a 4xx is 
 in Indonesian (the error page's #problem, or the login form with its message), or a
 303 back to one of our pages. The figures land in docs/RELIABILITY.md."""
 import re
-import uuid
 from collections import Counter
 from urllib.parse import quote
 
@@ -19,7 +18,7 @@ from hypothesis import strategies as st
 from ekinerja_contract import clock
 from ekinerja_contract.config import REPO_ROOT
 from ekinerja_contract.schemas import MAX_ID
-from tests.support.stack import full_system
+from tests.support.stack import demo_system
 from tools import demo_data, reliability
 from tools.supervisor import wait_until
 
@@ -45,12 +44,7 @@ def password_of(username):
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
-    stack = full_system(amqp_uri, tmp_path_factory.mktemp("fuzz-pages-logs"),
-                        s3_server.env(f"ekt-fuzzp-{uuid.uuid4().hex[:6]}"))
-    try:
-        yield stack
-    finally:
-        stack.close()
+    yield from demo_system(amqp_uri, s3_server, tmp_path_factory, "fuzzp")
 
 
 @pytest.fixture(scope="module")
