@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 
 from .envelope import Envelope, new_event_id, utcnow
+from .rule_set import RuleSetBody
 
 
 def _wall_clock(value: dt.time) -> dt.time:
@@ -92,7 +93,8 @@ class CatalogueVersionPublished(EventData):
 
 @event("reporting.rule_set_published", "1.0", "reporting")
 class ReportingRuleSetPublished(EventData):
-    """New reporting numbers (daily cap, input deadline) from a date on."""
+    """Deprecated, no longer published since 2026-12: reporting's numbers are now part of
+    the one rule set, `scoring.rule_set_published` 1.1. Kept so the type stays known."""
     effective_from: dt.date
     daily_cap_minutes: int
     input_deadline_day: int
@@ -446,12 +448,16 @@ class PayrollLine(EventData):
     difference: int | None = None
 
 
-@event("scoring.rule_set_published", "1.0", "scoring")
-class PayrollRuleSetPublished(EventData):
-    """A payroll rule set takes effect from a date (city-wide or for one agency)."""
+@event("scoring.rule_set_published", "1.1", "scoring")
+class RuleSetPublished(EventData):
+    """The city's rule set takes effect from a date (city-wide or for one agency). Since
+    1.1 it carries the whole body: every number (daily cap, deadline day, holidays,
+    approver points, reminder and escalation days, objection window, head approver,
+    payroll). Reporting and approval project what they apply; nobody else keeps them."""
     rule_set_id: int
     agency_id: int | None
     effective_from: dt.date
+    body: RuleSetBody | None = None  # 1.1; absent in 1.0 messages
 
 
 @event("attendance.recorded", "1.0", "attendance")

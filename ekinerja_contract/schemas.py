@@ -185,12 +185,6 @@ class CatalogueIn(Strict):
     activity_types: list[ActivityTypeIn] = Field(min_length=1, max_length=2000)
 
 
-class RuleSetIn(Strict):
-    effective_from: dt.date
-    daily_cap_minutes: int = Field(ge=60, le=1440)
-    input_deadline_day: int = Field(ge=1, le=28)
-
-
 class GraceWindowIn(Strict):
     agency_id: DbId
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -274,11 +268,6 @@ class DisputeIn(Strict):
 class DisputeDecisionIn(Strict):
     decision: Literal["uphold", "dismiss"]
     reason: str = Field(min_length=10, max_length=2000)
-
-
-class HolidayIn(Strict):
-    day: dt.date
-    name: str = Field(min_length=3, max_length=200)
 
 
 class DecisionIn(Strict):

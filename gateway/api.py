@@ -23,11 +23,9 @@ from ekinerja_contract.schemas import (
     DisputeIn,
     EmployeeIn,
     GraceWindowIn,
-    HolidayIn,
     MeetingIn,
     OrganisationIn,
     ReportIn,
-    RuleSetIn,
     SkpDecisionIn,
     SkpIn,
 )
@@ -59,7 +57,6 @@ from .responses import (
     EvidenceOut,
     EvidenceViewOut,
     GraceWindowOut,
-    HolidayOut,
     InboxTaskOut,
     LogoutOut,
     MeetingClaimsOut,
@@ -74,7 +71,6 @@ from .responses import (
     PredikatReport,
     RecapOut,
     ReportOut,
-    RuleSetOut,
     SkpOut,
     SupervisorRow,
     TaskOut,
@@ -449,13 +445,6 @@ async def agency_dashboard(agency_id: OptionalId = None, actor: Actor = Depends(
     return await call("approval", "agency_dashboard", actor_dict(actor), agency_id)
 
 
-@router.post("/admin/holidays", response_model=HolidayOut,
-             responses=errors(401, 403, 422), tags=["admin"])
-async def add_holiday(body: HolidayIn, actor: Actor = Depends(require("city_admin")),
-                      call=Depends(rpc)):
-    return await call("approval", "add_holiday", actor_dict(actor), body.model_dump(mode="json"))
-
-
 # --- payroll (scoring service) -----------------------------------------------------------------
 
 FILE = {"schema": {"type": "string", "format": "binary"}}
@@ -471,8 +460,10 @@ def _file(result: dict) -> Response:
              responses=errors(401, 403, 409, 422), status_code=201, tags=["payroll"])
 async def publish_payroll_rule_set(request: Request, actor: Actor = Depends(require("city_admin")),
                                    call=Depends(rpc)):
-    """A payroll rule set (shares, standard, ceilings, deductions, tax...) from a date on,
-    city-wide or for one agency. Body: {effective_from, agency_id, body}; errors name the field."""
+    """The city's rule set from a date on, city-wide or for one agency: every number the
+    system applies (daily cap, deadline day, holidays, approver points, reminder and
+    escalation days, objection window, head approver, payroll shares, ceilings,
+    deductions, tax). Body: {effective_from, agency_id, body}; errors name the field."""
     try:
         payload = await request.json()
     except ValueError:
@@ -599,13 +590,6 @@ async def import_organisation(request: Request, actor: Actor = Depends(require("
     except UnicodeDecodeError:
         raise ApiError(422, "invalid_input", "the file must be UTF-8 text") from None
     return await call("reporting", "import_organisation_csv", actor_dict(actor), text)
-
-
-@router.post("/admin/rule-sets", response_model=RuleSetOut,
-             responses=errors(401, 403, 409, 422), tags=["admin"])
-async def publish_rule_set(body: RuleSetIn, actor: Actor = Depends(require("city_admin")),
-                           call=Depends(rpc)):
-    return await call("reporting", "publish_rule_set", actor_dict(actor), body.model_dump(mode="json"))
 
 
 @router.post("/admin/grace-windows", response_model=GraceWindowOut,

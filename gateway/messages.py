@@ -77,7 +77,7 @@ ERRORS = {
     "evidence_not_yours": "Berkas bukti itu milik orang lain.",
     "evidence_incomplete": "Unggahan bukti belum selesai. Unggah lagi.",
     "evidence_in_use": "Berkas bukti ini sudah dipakai laporan lain.",
-    "no_approver": "Laporan Anda tidak dapat dikirim karena belum ada atasan yang menyetujuinya. Hubungi admin kepegawaian.",
+    "no_approver": "Laporan Anda tidak dapat dikirim karena belum ada atasan yang menyetujuinya, dan aturan kota belum menunjuk penyetuju bagi pimpinan. Hubungi admin kepegawaian (BKPSDM).",
     # meetings
     "meeting_not_found": "Rapat tidak ditemukan.",
     "meeting_activity": "Pilih kegiatan rapat atau acara dari katalog.",
@@ -103,7 +103,6 @@ ERRORS = {
     "revoke_state": "Hanya laporan yang disetujui yang dapat dibatalkan.",
     "delegate_employees_only": "Hanya atasan (pegawai) yang dapat mendelegasikan tugasnya.",
     "delegate_self": "Anda tidak dapat mendelegasikan kepada diri sendiri.",
-    "holidays_city_admin": "Hanya admin kota yang mengelola kalender hari libur.",
     "decisions_scope": "Anda hanya dapat melihat keputusan Anda sendiri.",
     "not_your_report": "Ini bukan laporan Anda.",
     "agency_admin_scope": "Admin perangkat daerah hanya melihat perangkat daerahnya sendiri.",
@@ -229,6 +228,7 @@ REASONS = {
     "lateness_open_end": "hanya tingkat keterlambatan terakhir yang tanpa batas atas",
     "lateness_order": "tingkat keterlambatan harus berurutan naik",
     "shares_sum": "porsi kinerja ditambah porsi disiplin harus sama dengan 1",
+    "escalate_before_remind": "hari eskalasi harus lebih lama daripada hari pengingat",
     "one_chair": "satu rapat hanya punya satu pemimpin rapat",
     "role_unconfirmed": "peran ini perlu dikonfirmasi penyelenggara rapat",
 }

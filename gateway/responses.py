@@ -149,13 +149,6 @@ class PersonOut(Out):
     nip: str
 
 
-class RuleSetOut(Out):
-    """Reporting's numbers from a date on."""
-    effective_from: str
-    daily_cap_minutes: int
-    input_deadline_day: int
-
-
 class GraceWindowOut(Out):
     agency_id: int
     period: str
@@ -366,11 +359,6 @@ class AgencyRow(Out):
     waiting_employees: list[int]
     oldest_working_days: int
     escalated: int
-
-
-class HolidayOut(Out):
-    day: str
-    name: str
 
 
 # --- payroll and scoring (services/scoring) -----------------------------------------------

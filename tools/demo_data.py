@@ -1,11 +1,27 @@
-"""A small demo city: one agency, its head, three staff, and a starter catalogue.
-Used by the local runner and by the end-to-end tests."""
+"""A small demo city: one agency, its head, three staff, and a starter catalogue; the city
+secretary (Sekretariat Daerah), who approves the head's work; and the city's rule set,
+which names the secretary as the approver of agency heads. Used by the local runner and
+by the end-to-end tests."""
 import datetime as dt
 from typing import Any
 
 import httpx
 
+from ekinerja_contract.rule_set import default_body
+
 ADMIN = {"username": "admin", "password": "admin-demo-123"}
+
+# The city secretary's office: the Sekda approves the work of agency heads (the rule set's
+# `head_approver`); the Sekda's own superior, the mayor, is not in the system.
+CITY_HALL: dict[str, Any] = {
+    "agency": {"code": "SETDA", "name": "Sekretariat Daerah"},
+    "positions": [{"code": "SEKDA", "name": "Sekretaris Daerah", "job_class": 16}],
+    "employees": [
+        {"nip": "196905121994031007", "name": "Ida Bagus Surya", "position": "SEKDA",
+         "status": "PNS", "grade": "IV/d", "username": "sekda", "password": "sekda-demo-123"},
+    ],
+}
+HEAD_APPROVER = "SETDA/SEKDA"
 
 ORGANISATION: dict[str, Any] = {  # the body of POST /admin/organisation
     "agency": {"code": "DISKOMINFO", "name": "Dinas Komunikasi, Informatika dan Statistik"},
@@ -43,7 +59,15 @@ CATALOGUE = {"activity_types": [
 ]}
 
 LOGINS = [(ADMIN["username"], ADMIN["password"], "admin kota")] + [
-    (e["username"], e["password"], e["name"]) for e in ORGANISATION["employees"]]
+    (e["username"], e["password"], e["name"])
+    for e in ORGANISATION["employees"] + CITY_HALL["employees"]]
+
+
+def rule_set(year: int) -> dict:
+    """The city's rule set from the start of `year`: the defaults, with the Sekda as
+    the approver of agency heads."""
+    body = default_body().model_dump(mode="json") | {"head_approver": HEAD_APPROVER}
+    return {"effective_from": f"{year}-01-01", "agency_id": None, "body": body}
 
 
 class DemoDataError(RuntimeError):
@@ -144,12 +168,18 @@ def _load(http, year: int, extra_years: tuple[int, ...]) -> dict:
         return r.json()
 
     admin, _ = login(ADMIN["username"], ADMIN["password"])
-    for e in ORGANISATION["employees"]:
-        e.setdefault("since", f"{min((year, *extra_years))}-01-01")
-    ok(http.post("/api/v1/admin/organisation", json=ORGANISATION, headers=admin))
+    first_year = min((year, *extra_years))
+    for org in (ORGANISATION, CITY_HALL):  # DISKOMINFO first: agency 1 in the tests
+        for e in org["employees"]:
+            e.setdefault("since", f"{first_year}-01-01")
+        ok(http.post("/api/v1/admin/organisation", json=org, headers=admin))
     ok(http.post("/api/v1/admin/catalogue", json=CATALOGUE, headers=admin))
+    published = http.post("/api/v1/admin/payroll-rule-sets", json=rule_set(first_year),
+                          headers=admin)
+    if _error_of(published)[0] != "rule_set_exists":  # loaded before: it stands
+        ok(published)
     people = {}
-    for e in ORGANISATION["employees"]:
+    for e in ORGANISATION["employees"] + CITY_HALL["employees"]:
         headers, user = login(e["username"], e["password"])
         people[e["username"]] = {"headers": headers, "id": user["employee_id"]}
     head = people["kadis"]
@@ -165,6 +195,8 @@ def _load(http, year: int, extra_years: tuple[int, ...]) -> dict:
                             json={"decision": "approve"}, headers=decider))
 
     for y in sorted({*extra_years, year}, reverse=True):  # `year` last: its SKP is the one kept
+        sekda = people["sekda"]
+        sekda.setdefault("skps", {})[y] = sekda["skp"] = skp(sekda, skp_items(), admin, y)
         year_skp = skp(head, skp_items(), admin, y)
         parents = [i["id"] for i in year_skp["items"]]
         for username in ("sari", "agus", "made"):

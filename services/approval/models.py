@@ -1,4 +1,4 @@
-"""Approval's own tables: tasks, delegations, holidays, disputes, credit lines,
+"""Approval's own tables: tasks, delegations, the rule-set projection, disputes, credit lines,
 and the append-only audit log."""
 import datetime as dt
 from decimal import Decimal
@@ -45,11 +45,20 @@ class Delegation(Base):
     created_by: Mapped[int] = mapped_column(Integer)
 
 
-class Holiday(Base):
-    """National and city holidays: no working day."""
-    __tablename__ = "holiday"
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+class RuleSet(Base):
+    """Approval's projection of the city's rule set (scoring owns it; see
+    ekinerja_contract/rule_set.py): the calendar and the numbers approval applies."""
+    __tablename__ = "rule_set_projection"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(Integer, unique=True)  # scoring's id
+    agency_id: Mapped[int | None] = mapped_column(Integer)  # null: the whole city
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    holidays: Mapped[list] = mapped_column(JSON)  # ISO dates
+    approver_points_per_decision: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    approver_daily_points_cap: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    remind_after_days: Mapped[int] = mapped_column(Integer)
+    escalate_after_days: Mapped[int] = mapped_column(Integer)
+    objection_window_days: Mapped[int] = mapped_column(Integer)
 
 
 class CreditLine(Base):

@@ -13,11 +13,10 @@ from ekinerja_contract.schemas import (
     DelegationIn,
     DisputeDecisionIn,
     DisputeIn,
-    HolidayIn,
 )
 
-from . import rules, tasks
-from .models import AuditEntry, Base, Delegation, Holiday
+from . import rule_set, rules, tasks
+from .models import AuditEntry, Base, Delegation
 from .settings import Settings
 
 
@@ -35,6 +34,10 @@ class ApprovalService:
         return {"service": self.name, "ok": True}
 
     # --- what reporting tells ------------------------------------------------------
+    @event_handler("scoring", "scoring.rule_set_published")
+    def on_rule_set_published(self, body):
+        self.db.consume(body, lambda uow, env: rule_set.project(uow, parse(env)))
+
     @event_handler("reporting", "report.submitted")
     def on_report_submitted(self, body):
         self.db.consume(body, tasks.open_task)
@@ -158,16 +161,6 @@ class ApprovalService:
                     done[kind] += 1
         return done
 
-    @rpc
-    def add_holiday(self, actor, holiday):
-        actor = Actor.model_validate(actor)
-        if not actor.has("city_admin"):
-            raise Forbidden("city admins keep the holiday calendar", code="holidays_city_admin")
-        data = HolidayIn.model_validate(holiday)
-        with self.db.unit_of_work() as uow:
-            uow.session.merge(Holiday(day=data.day, name=data.name))
-        return data.model_dump(mode="json")
-
     # --- disputes ---------------------------------------------------------------------------
     @rpc
     def file_dispute(self, actor, task_id, dispute, idempotency_key=None):
@@ -209,8 +202,9 @@ class ApprovalService:
                 raise NotFound(f"no task for report {report_id}", code="task_not_found")
             if task.state != "rejected" or task.decided_at is None:
                 return {"task_id": task.id, "last_day": None}
-            last_day = rules.dispute_last_day(self.settings.local_date(task.decided_at),
-                                              self.settings.dispute_window)
+            decided_on = self.settings.local_date(task.decided_at)
+            last_day = rules.dispute_last_day(
+                decided_on, rule_set.numbers_on(s, task.agency_id, decided_on).objection_window)
             return {"task_id": task.id, "last_day": last_day.isoformat()}
 
     # --- audit and dashboards -------------------------------------------------------------------

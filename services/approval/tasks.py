@@ -11,7 +11,8 @@ from ekinerja_contract.events import parse
 from ekinerja_contract.schemas import Actor, DecisionIn, DisputeDecisionIn, DisputeIn
 
 from . import rules
-from .models import ApprovalTask, AuditEntry, CreditLine, Delegation, Dispute, Holiday
+from .models import ApprovalTask, AuditEntry, CreditLine, Delegation, Dispute
+from .rule_set import numbers_on, resolver
 
 
 def _audit(s, task, actor_id, action, before, after, detail=None, origin=None, at=None):
@@ -185,8 +186,9 @@ def _credit(uow, task, approver_id: int, settings) -> None:
         return
     earned = s.scalar(select(func.coalesce(func.sum(CreditLine.points), 0)).where(
         CreditLine.approver_id == approver_id, CreditLine.day == day))
-    points = rules.approver_points(Decimal(earned), settings.points_per_decision,
-                                   settings.daily_points_cap)
+    numbers = numbers_on(s, task.agency_id, day)
+    points = rules.approver_points(Decimal(earned), numbers.points_per_decision,
+                                   numbers.daily_points_cap)
     if points <= 0:
         return
     s.add(CreditLine(task_id=task.id, round=task.round, approver_id=approver_id, day=day,
@@ -218,19 +220,16 @@ def revoke(uow, actor: Actor, task_id: int, reason: str) -> ApprovalTask:
 
 # --- timeliness ----------------------------------------------------------------------------------
 
-def holidays(s) -> set[dt.date]:
-    return set(s.scalars(select(Holiday.day)))
-
-
 def due_tasks(s, now: dt.datetime, settings) -> list[tuple[ApprovalTask, bool]]:
     """Pending tasks past the reminder or escalation threshold, with whether to escalate."""
-    off = holidays(s)
+    numbers = resolver(s)
     today = settings.local_date(now)
     out = []
     for task in s.scalars(select(ApprovalTask).where(ApprovalTask.state == "pending",
                                                      ApprovalTask.escalated_at.is_(None))):
-        waited, remind, escalate = rules.due(settings.local_date(task.submitted_at), today, off,
-                                             settings.remind_after, settings.escalate_after)
+        n = numbers(task.agency_id, today)
+        waited, remind, escalate = rules.due(settings.local_date(task.submitted_at), today,
+                                             n.holidays, n.remind_after, n.escalate_after)
         if escalate or (remind and task.reminded_at is None):
             task.waited = waited
             out.append((task, escalate))
@@ -274,8 +273,9 @@ def file_dispute(uow, actor: Actor, task_id: int, data: DisputeIn, hearer_id, se
                        code="dispute_state", params={"state": task.state})
     if s.scalar(select(Dispute.id).where(Dispute.task_id == task.id)):
         raise Conflict("this rejection is already disputed", code="dispute_exists")
-    rules.check_dispute_window(settings.local_date(task.decided_at), settings.today(),
-                               settings.dispute_window)
+    decided_on = settings.local_date(task.decided_at)
+    rules.check_dispute_window(decided_on, settings.today(),
+                               numbers_on(s, task.agency_id, decided_on).objection_window)
     dispute = Dispute(task_id=task.id, report_id=task.report_id, employee_id=task.employee_id,
                       agency_id=task.agency_id, original_approver_id=task.decided_by,
                       heard_by=settings.dispute_heard_by, hearer_id=hearer_id, reason=data.reason,
@@ -337,9 +337,10 @@ def dispute_queue(s, actor: Actor, state: str, settings) -> list[dict]:
 # --- dashboards ------------------------------------------------------------------------------------
 
 def _waiting(s, q, now, settings) -> list[tuple[ApprovalTask, int]]:
-    off = holidays(s)
+    numbers = resolver(s)
     today = settings.local_date(now)
-    return [(t, rules.working_days_between(settings.local_date(t.submitted_at), today, off))
+    return [(t, rules.working_days_between(settings.local_date(t.submitted_at), today,
+                                           numbers(t.agency_id, today).holidays))
             for t in s.scalars(q)]
 
 

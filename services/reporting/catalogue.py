@@ -3,12 +3,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Conflict
-from ekinerja_contract.schemas import Actor, CatalogueIn, RuleSetIn
+from ekinerja_contract.schemas import CatalogueIn
 
 from . import rules, storage
-from .models import ActivityType, AuditEntry, RuleSet
+from .models import ActivityType, RuleSet
 
 TERMS = ("name", "output_unit", "standard_minutes", "points", "rupiah", "evidence_required",
          "creative", "role_weights", "min_job_class", "max_job_class", "position_codes",
@@ -60,13 +58,15 @@ def as_dict(a: ActivityType) -> dict:
             "effective_from": a.effective_from.isoformat()}
 
 
-def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> None:
-    s = uow.session
-    if s.scalar(select(RuleSet.id).where(RuleSet.effective_from == data.effective_from)):
-        raise Conflict(f"a rule set already takes effect on {data.effective_from}; "
-                       "publish a new one with another date",
-                       code="rule_set_exists", params={"effective_from": str(data.effective_from)})
-    s.add(RuleSet(created_by=actor.account_id, **data.model_dump()))
-    s.add(AuditEntry(actor_account_id=actor.account_id, action="rule_set.published",
-                     detail=data.model_dump(mode="json"), at=utcnow()))
-    uow.emit("reporting.rule_set_published", data.model_dump(mode="json"))
+def project_rule_set(uow, published) -> None:
+    """Keep the numbers reporting applies from a rule set scoring published (1.0 messages
+    carry no body: nothing to keep). Redelivery finds the row and changes nothing."""
+    body = published.body
+    if body is None or uow.session.scalar(
+            select(RuleSet.id).where(RuleSet.source_id == published.rule_set_id)):
+        return
+    uow.session.add(RuleSet(source_id=published.rule_set_id, agency_id=published.agency_id,
+                            effective_from=published.effective_from,
+                            daily_cap_minutes=body.daily_cap_minutes,
+                            input_deadline_day=body.input_deadline_day,
+                            head_approver=body.head_approver))

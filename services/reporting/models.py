@@ -148,13 +148,17 @@ class ActivityType(Base):
 
 
 class RuleSet(Base):
-    """Reporting's numbers, effective-dated: a new row, never an edit."""
-    __tablename__ = "reporting_rule_set"
+    """Reporting's projection of the city's rule set (scoring owns it; see
+    ekinerja_contract/rule_set.py): the numbers reporting applies, one row per published
+    set, never edited."""
+    __tablename__ = "rule_set_projection"
     id: Mapped[int] = mapped_column(primary_key=True)
-    effective_from: Mapped[dt.date] = mapped_column(Date, unique=True)
+    source_id: Mapped[int | None] = mapped_column(Integer, unique=True)  # scoring's id
+    agency_id: Mapped[int | None] = mapped_column(Integer)  # null: the whole city
+    effective_from: Mapped[dt.date] = mapped_column(Date)
     daily_cap_minutes: Mapped[int] = mapped_column(Integer)
     input_deadline_day: Mapped[int] = mapped_column(Integer)
-    created_by: Mapped[int | None] = mapped_column(Integer)
+    head_approver: Mapped[str | None] = mapped_column(String(100))
 
 
 class GraceWindow(Base):

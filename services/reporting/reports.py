@@ -59,6 +59,22 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
     return Prepared(data, date, start, end, activity, meeting, evidence)
 
 
+def _head_approver(s, employee_id: int, agency_id: int, on: dt.date,
+                   ref: str | None) -> int:
+    """Someone with no superior (an agency head, the city secretary) reports to the
+    position the city's rule set names (`head_approver`); with none, or with nobody in it
+    that day, the report is refused before anything is written: work nobody can
+    approve would wait for ever."""
+    position = storage.position_ref(s, agency_id, ref) if ref else None
+    holder = rules.holder_on(storage.placements_of_position(s, position.id), on) \
+        if position is not None else None
+    if holder is None or holder.employee_id == employee_id:
+        raise Conflict("you have no superior to approve this report and the city's rule "
+                       "set names no approver for heads", code="no_approver",
+                       params={"date": on.isoformat()})
+    return holder.employee_id
+
+
 def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
           report: Report | None = None) -> Report:
     """Check every rule against the current data and write the report in its new state."""
@@ -103,6 +119,8 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
             minutes, sum(r.counted_minutes for r in same_day if r.state in rules.COUNTED_STATES),
             numbers.daily_cap_minutes)
     superior_id = storage.superior_id_on(s, emp.id, p.date, position)
+    if superior_id is None and state != "draft":
+        superior_id = _head_approver(s, emp.id, position.agency_id, p.date, numbers.head_approver)
     if report is None:
         report = Report(employee_id=emp.id, created_at=utcnow())
         s.add(report)
@@ -232,7 +250,7 @@ def apply_decision(uow, report_id: int, action: str, reason: str | None, at) -> 
         report.counted_minutes = rules.counted_minutes(
             report.minutes, sum(r.counted_minutes for r in same_day
                                 if r.state in rules.COUNTED_STATES),
-            storage.rule_set_on(uow.session, report.date).daily_cap_minutes)
+            storage.rule_set_on(uow.session, report.agency_id, report.date).daily_cap_minutes)
     if report.state not in rules.COUNTED_STATES:
         report.counted_minutes = 0
     # Each voice keeps its own field: an objection never overwrites the superior's reason.

@@ -3,9 +3,11 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
+from ekinerja_contract.rule_set import default_body
 
-DEFAULT_DAILY_CAP_MINUTES = 450
-DEFAULT_INPUT_DEADLINE_DAY = 5
+# The numbers themselves live in the city's rule set (ekinerja_contract/rule_set.py).
+DEFAULTS = default_body()
+DEFAULT_DAILY_CAP_MINUTES = DEFAULTS.daily_cap_minutes
 
 # Which action may move a report from which state, and where it lands.
 TRANSITIONS = {

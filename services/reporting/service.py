@@ -18,7 +18,6 @@ from ekinerja_contract.schemas import (
     MeetingRolesIn,
     OrganisationIn,
     ReportIn,
-    RuleSetIn,
     SkpDecisionIn,
     SkpIn,
 )
@@ -221,12 +220,14 @@ class ReportingService:
             return {"published": catalogue.publish(uow, CatalogueIn.model_validate(items))}
 
     @rpc
-    def rule_set_on(self, on=None):
-        """The reporting numbers in force on a date (daily cap, input deadline day)."""
+    def rule_set_on(self, on=None, agency_id=None):
+        """The reporting numbers in force for an agency (the city's without one) on a
+        date: daily cap, input deadline day, the approver of heads."""
         with self.db.session() as s:
-            numbers = storage.rule_set_on(s, _date(on))
+            numbers = storage.rule_set_on(s, agency_id, _date(on))
             return {"daily_cap_minutes": numbers.daily_cap_minutes,
-                    "input_deadline_day": numbers.input_deadline_day}
+                    "input_deadline_day": numbers.input_deadline_day,
+                    "head_approver": numbers.head_approver}
 
     @rpc
     def catalogue_versions(self):
@@ -241,14 +242,6 @@ class ReportingService:
     def list_catalogue(self, on=None):
         with self.db.session() as s:
             return catalogue.in_force(s, _date(on))
-
-    @rpc
-    def publish_rule_set(self, actor, rule_set):
-        actor = _admin(actor, "city_admin")
-        data = RuleSetIn.model_validate(rule_set)
-        with self.db.unit_of_work() as uow:
-            catalogue.publish_rule_set(uow, actor, data)
-        return data.model_dump(mode="json")
 
     @rpc
     def open_grace_window(self, actor, window, idempotency_key=None):
@@ -461,6 +454,10 @@ class ReportingService:
     on_dispute_upheld = _decision("approval.dispute_upheld", "uphold")
     on_dispute_dismissed = _decision("approval.dispute_dismissed", "dismiss")
     on_approval_revoked = _decision("approval.approval_revoked", "revoke")
+
+    @event_handler("scoring", "scoring.rule_set_published")
+    def on_rule_set_published(self, body):
+        self.db.consume(body, lambda uow, env: catalogue.project_rule_set(uow, parse(env)))
 
     @event_handler("scoring", "payroll.period_closed")
     def on_period_closed(self, body):

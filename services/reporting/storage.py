@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ekinerja_contract.errors import NotFound
+from ekinerja_contract.rule_set import in_force
 
 from . import rules
 from .models import (
@@ -21,6 +22,8 @@ from .models import (
     Skp,
     SkpItem,
 )
+
+DEFAULT_RULES = rules.DEFAULTS
 
 
 def employee(s: Session, employee_id: int, lock: bool = False) -> Employee:
@@ -108,26 +111,28 @@ def subordinates_on(s: Session, employee_id: int, on: dt.date) -> list[Employee]
     return [e for e in candidates if superior_id_on(s, e.id, on) == employee_id]
 
 
-def _rule_set_on(on: dt.date):
-    return select(RuleSet).where(RuleSet.effective_from <= on) \
-        .order_by(RuleSet.effective_from.desc()).limit(1)
-
-
-def rule_set_on(s: Session, on: dt.date):
-    row = s.scalar(_rule_set_on(on))
-    return row or SimpleNamespace(daily_cap_minutes=rules.DEFAULT_DAILY_CAP_MINUTES,
-                                  input_deadline_day=rules.DEFAULT_INPUT_DEADLINE_DAY,
-                                  effective_from=None)
+def rule_set_on(s: Session, agency_id: int | None, on: dt.date) -> SimpleNamespace:
+    """Reporting's numbers in force for an agency on a date (the projection of the city's
+    rule set; the contract's defaults before any was published)."""
+    row = in_force(s.scalars(select(RuleSet).where(
+        RuleSet.effective_from <= on,
+        or_(RuleSet.agency_id.is_(None), RuleSet.agency_id == agency_id))), agency_id, on)
+    if row is None:
+        defaults = DEFAULT_RULES
+        return SimpleNamespace(daily_cap_minutes=defaults.daily_cap_minutes,
+                               input_deadline_day=defaults.input_deadline_day,
+                               head_approver=defaults.head_approver, effective_from=None)
+    return SimpleNamespace(daily_cap_minutes=row.daily_cap_minutes,
+                           input_deadline_day=row.input_deadline_day,
+                           head_approver=row.head_approver, effective_from=row.effective_from)
 
 
 def input_window(s: Session, agency_id: int, on: dt.date, period: str) -> SimpleNamespace:
-    """What decides whether work of a date may still be reported, in one query: the
-    rule set's daily cap and deadline day, whether the period is closed for the
-    agency, and the last day of any grace window."""
-    rule_set = _rule_set_on(on).subquery()
+    """What decides whether work of a date may still be reported: the rule set's daily
+    cap, deadline day and head approver, whether the period is closed for the agency,
+    and the last day of any grace window."""
+    numbers = rule_set_on(s, agency_id, on)
     row = s.execute(select(
-        select(rule_set.c.daily_cap_minutes).scalar_subquery(),
-        select(rule_set.c.input_deadline_day).scalar_subquery(),
         select(func.count()).select_from(ClosedPeriod).where(
             ClosedPeriod.period == period,
             or_(ClosedPeriod.agency_id == agency_id, ClosedPeriod.agency_id.is_(None)))
@@ -135,10 +140,8 @@ def input_window(s: Session, agency_id: int, on: dt.date, period: str) -> Simple
         select(func.max(GraceWindow.until)).where(
             GraceWindow.agency_id == agency_id, GraceWindow.period == period).scalar_subquery(),
     )).one()
-    return SimpleNamespace(
-        daily_cap_minutes=rules.DEFAULT_DAILY_CAP_MINUTES if row[0] is None else row[0],
-        input_deadline_day=rules.DEFAULT_INPUT_DEADLINE_DAY if row[1] is None else row[1],
-        closed=row[2] > 0, grace_until=row[3])
+    numbers.closed, numbers.grace_until = row[0] > 0, row[1]
+    return numbers
 
 
 def skp_item_of(s: Session, item_id: int):

@@ -2,7 +2,7 @@
 
     python -m services.scoring.manage load-rule-set FILE.json --effective-from 2027-01-01 [--agency ID]
 
-The file holds the rule-set body (see default_rule_set.json); errors name the field.
+The file holds the rule-set body (see ekinerja_contract/default_rule_set.json); errors name the field.
 """
 import argparse
 import datetime as dt
@@ -16,11 +16,11 @@ from ekinerja_contract import config
 from ekinerja_contract.db import make_engine
 from ekinerja_contract.errors import ServiceError
 from ekinerja_contract.outbox import Store
+from ekinerja_contract.rule_set import RuleSetIn
 from ekinerja_contract.schemas import Actor
 
 from . import payroll
 from .models import Base
-from .rule_set import RuleSetIn
 
 
 def load_rule_set(path: str, effective_from: str, agency_id: int | None, url: str | None = None) -> int:

@@ -14,11 +14,11 @@ from sqlalchemy import func, insert, select
 from ekinerja_contract import periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ekinerja_contract.rule_set import RuleSetBody, RuleSetIn, default_body, in_force
 from ekinerja_contract.schemas import Actor
 
 from . import rules
 from .models import Appraisal, Attendance, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot, SnapshotLine
-from .rule_set import RuleSetBody, RuleSetIn, default_body
 
 DEFAULT_RULES = rules.RuleRef(0, "bawaan", default_body())
 LINE_EVENT_FIELDS = ("period", "employee_id", "nip", "name", "agency_id", "job_class", "ceiling",
@@ -41,8 +41,10 @@ def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
                   created_at=utcnow())
     s.add(row)
     s.flush()
+    # The whole body travels: reporting and approval project the numbers they apply.
     uow.emit("scoring.rule_set_published", dict(rule_set_id=row.id, agency_id=row.agency_id,
-                                                effective_from=row.effective_from))
+                                                effective_from=row.effective_from,
+                                                body=row.body))
     return row
 
 
@@ -55,12 +57,7 @@ def rule_resolver(s):
                                 RuleSetBody.model_validate(r.body)) for r in rows}
 
     def resolve(agency_id, day):
-        best = None
-        for r in rows:
-            if r.effective_from <= day and r.agency_id in (None, agency_id):
-                if best is None or (r.agency_id is not None, r.effective_from) >= (
-                        best.agency_id is not None, best.effective_from):
-                    best = r
+        best = in_force(rows, agency_id, day)
         return refs[best.id] if best else DEFAULT_RULES
     return resolve
 

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for the annotation only: these rules take the body as data
-    from .rule_set import RuleSetBody
+    from ekinerja_contract.rule_set import RuleSetBody
 
 ZERO = Decimal(0)
 PREDIKAT = {  # PermenPANRB 6/2022: (work result rating, behaviour rating) -> predikat

@@ -13,11 +13,11 @@ from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
+from ekinerja_contract.rule_set import RuleSetIn
 from ekinerja_contract.schemas import Actor
 
 from . import exports, payroll, rules
 from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
-from .rule_set import RuleSetIn
 
 
 class CorrectionIn(BaseModel):

@@ -106,7 +106,7 @@ def wrong_password():
 def test_the_demo_loader_loads_when_every_login_succeeds():
     with httpx.Client(base_url="http://gateway", transport=gateway({})) as http:
         loaded = demo_data.load(http, 2026)
-    assert set(loaded["people"]) == {"kadis", "sari", "agus", "made"}
+    assert set(loaded["people"]) == {"kadis", "sari", "agus", "made", "sekda"}
 
 
 def test_a_locked_demo_account_is_one_clear_error():

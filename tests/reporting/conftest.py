@@ -10,6 +10,7 @@ from ekinerja_contract import config
 from ekinerja_contract.errors import Conflict, NotFound
 from services.reporting.models import Base
 from services.reporting.service import ReportingService
+from tests.support.factories import rule_set_published
 from tests.support.stores import sqlite_store
 from tools import demo_data
 
@@ -48,20 +49,26 @@ class City:
 
     def __init__(self, service):
         self.service = service
-        org = copy.deepcopy(demo_data.ORGANISATION)
-        for e in org["employees"]:
-            e.pop("password")
-            e["password_hash"] = "x"
-            e["since"] = "2026-01-01"
-        service.load_organisation(ADMIN, org)
+        employees = []
+        for org in (demo_data.ORGANISATION, demo_data.CITY_HALL):  # DISKOMINFO is agency 1
+            org = copy.deepcopy(org)
+            for e in org["employees"]:
+                e.pop("password")
+                e["password_hash"] = "x"
+                e["since"] = "2026-01-01"
+            service.load_organisation(ADMIN, org)
+            employees += org["employees"]
+        # the city's rule set names the Sekda as the approver of agency heads
+        service.on_rule_set_published(rule_set_published(head_approver=demo_data.HEAD_APPROVER))
         service.publish_catalogue(ADMIN, demo_data.CATALOGUE)
         self.ids = {e["username"]: service.get_account(e["username"])["employee_id"]
-                    for e in org["employees"]}
+                    for e in employees}
         self.head_skp = self.approve_skp("kadis", demo_data.skp_items(), ADMIN)
         parents = [i["id"] for i in self.head_skp["items"]]
         self.skp = {u: self.approve_skp(u, demo_data.skp_items(parents), self.actor("kadis"))
                     for u in ("sari", "agus")}
         self.skp["kadis"] = self.head_skp
+        self.skp["sekda"] = self.approve_skp("sekda", demo_data.skp_items(), ADMIN)
 
     def actor(self, username):
         roles = ["employee", "supervisor"] if username == "kadis" else ["employee"]

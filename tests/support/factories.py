@@ -50,6 +50,16 @@ def period_closed(period="2026-11", agency_id=1, **over) -> dict:
     return events.build("payroll.period_closed", data, "scoring").model_dump(mode="json")
 
 
+def rule_set_published(rule_set_id=1, effective_from="2026-01-01", agency_id=None,
+                       **numbers) -> dict:
+    """`scoring.rule_set_published` 1.1 as scoring sends it: the defaults with `numbers`."""
+    from ekinerja_contract.rule_set import default_body
+    body = default_body().model_dump(mode="json") | numbers
+    return events.build("scoring.rule_set_published", dict(
+        rule_set_id=rule_set_id, agency_id=agency_id, effective_from=effective_from,
+        body=body), "scoring").model_dump(mode="json")
+
+
 def placed(employee_id, nip, agency_id=1, job_class=5, status="PNS", grade="II/c",
            superior=None, start="2026-01-01", name=None) -> dict:
     return events.build("org.placement_changed", dict(

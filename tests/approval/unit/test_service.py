@@ -11,7 +11,12 @@ from services.approval.models import Base
 from services.approval.service import ApprovalService
 from services.approval.settings import Settings
 from tests.support.clock import frozen
-from tests.support.factories import report_resubmitted, report_submitted, submitted_data
+from tests.support.factories import (
+    report_resubmitted,
+    report_submitted,
+    rule_set_published,
+    submitted_data,
+)
 from tests.support.stores import outbox_types, sqlite_store
 
 HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
@@ -30,7 +35,7 @@ class FakeReporting:
 
 
 def settings(**cfg):
-    s = Settings().load({"DAILY_POINTS_CAP": 3, **cfg})
+    s = Settings().load(cfg)
     s.today = lambda: TODAY
     return s
 
@@ -93,6 +98,7 @@ def test_the_employee_cannot_decide_their_own_report(service):
 
 
 def test_approver_credit_is_capped_per_day_and_paid_once_per_decision(service):
+    service.on_rule_set_published(rule_set_published(approver_daily_points_cap="3"))
     for report_id in (1, 2, 3):
         service.on_report_submitted(report_submitted(report_id))
     results = service.decide_many(HEAD, {"task_ids": [t["id"] for t in service.inbox(HEAD)["tasks"]]})
@@ -183,11 +189,21 @@ def test_reminder_after_three_working_days_escalation_after_five(service):
 def test_holidays_are_data_and_delay_the_escalation(service):
     friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.UTC)
     service.on_report_submitted(submitted_at(1, friday))
-    admin = {"account_id": 99, "roles": ["city_admin"]}
-    service.add_holiday(admin, {"day": "2026-11-18", "name": "Libur daerah"})
+    # the holiday is in the city's rule set, the one calendar payroll uses too
+    service.on_rule_set_published(rule_set_published(holidays=["2026-11-18"]))
     assert run_due_at(service, "2026-11-20T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
-    with pytest.raises(Forbidden):
-        service.add_holiday(HEAD, {"day": "2026-11-19", "name": "Libur saya"})
+
+
+def test_an_agencys_rule_set_sets_its_own_reminder_days_and_objection_window(service):
+    friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.UTC)
+    service.on_report_submitted(submitted_at(1, friday))  # agency 1
+    agency = rule_set_published(5, "2026-01-01", agency_id=1, remind_after_days=1,
+                                escalate_after_days=2, objection_window_days=3)
+    service.on_rule_set_published(agency)
+    service.on_rule_set_published(agency)  # redelivered: nothing changes
+    service.on_rule_set_published(rule_set_published(6, "2026-01-01", agency_id=2,
+                                                     remind_after_days=20, escalate_after_days=30))
+    assert run_due_at(service, "2026-11-17T10:00:00+00:00") == {"reminded": 0, "escalated": 1}
 
 
 def rejected(service, report_id=1):

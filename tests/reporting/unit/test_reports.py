@@ -3,7 +3,12 @@ import pytest
 
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
 from tests.reporting.conftest import ADMIN
-from tests.support.factories import period_closed, report_approved, revision_requested
+from tests.support.factories import (
+    period_closed,
+    report_approved,
+    revision_requested,
+    rule_set_published,
+)
 from tests.support.stores import outbox_types
 from tools import demo_data
 
@@ -17,6 +22,36 @@ def test_a_report_goes_to_the_direct_superior_with_the_catalogue_values(city):
     assert (r["state"], r["approver_id"], r["points"], r["rupiah"]) == (
         "submitted", city.ids["kadis"], "2.00", 3000)
     assert outbox_types(city.service.db)[-1] == "report.submitted"
+
+
+def test_a_head_reports_to_the_approver_the_citys_rule_set_names(city):
+    r = submit(city, "kadis")  # no superior in the org chart
+    assert (r["state"], r["approver_id"]) == ("submitted", city.ids["sekda"])
+
+
+def test_a_report_nobody_may_approve_is_refused_before_anything_is_written(city):
+    before = outbox_types(city.service.db)
+    with pytest.raises(Conflict) as refused:  # the Sekda is the head approver: not his own
+        submit(city, "sekda")
+    assert refused.value.code == "no_approver"
+    assert city.service.list_reports(city.actor("sekda"), "2026-11") == []
+    assert outbox_types(city.service.db) == before
+    # a draft waits for no one; sending it is refused the same way
+    draft = city.service.save_draft(city.actor("sekda"), city.report("sekda"))
+    with pytest.raises(Conflict, match="no superior"):
+        city.service.submit_draft(city.actor("sekda"), draft["id"])
+
+
+def test_an_agencys_own_rule_set_beats_the_citys_and_a_redelivery_changes_nothing(city):
+    agency_rules = rule_set_published(7, "2026-11-01", agency_id=2, daily_cap_minutes=300,
+                                      input_deadline_day=3)
+    city.service.on_rule_set_published(agency_rules)
+    city.service.on_rule_set_published(agency_rules)  # the same message again
+    city.service.on_rule_set_published(rule_set_published(  # the same set, a new message
+        7, "2026-11-01", agency_id=2, daily_cap_minutes=200))
+    assert city.service.rule_set_on("2026-11-18", 2)["daily_cap_minutes"] == 300
+    assert city.service.rule_set_on("2026-11-18", 1)["daily_cap_minutes"] == 450  # the city's
+    assert city.service.rule_set_on("2026-10-31", 2)["input_deadline_day"] == 5  # before it
 
 
 def test_a_future_date_is_refused_and_nothing_is_written(city):
@@ -57,8 +92,8 @@ def test_minutes_beyond_the_daily_cap_are_accepted_but_not_counted(city):
 
 
 def test_the_daily_cap_is_data_with_an_effective_date(city):
-    city.service.publish_rule_set(ADMIN, {
-        "effective_from": "2026-11-01", "daily_cap_minutes": 420, "input_deadline_day": 10})
+    city.service.on_rule_set_published(rule_set_published(
+        2, "2026-11-01", daily_cap_minutes=420, input_deadline_day=10))
     submit(city, start="07:00", end="14:00")
     assert submit(city, start="14:00", end="15:00")["counted_minutes"] == 0
 

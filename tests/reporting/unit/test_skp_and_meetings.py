@@ -148,17 +148,10 @@ def test_the_approver_of_a_claim_sees_who_claimed_which_role(city):
         city.service.meeting_roles(city.actor("made"), m["id"])
 
 
-def test_admin_only_rule_set_and_catalogue(city):
+def test_admin_only_catalogue(city):
     with pytest.raises(Forbidden):
         city.service.publish_catalogue(city.actor("kadis"), demo_data.CATALOGUE)
-    with pytest.raises(Forbidden):
-        city.service.publish_rule_set(city.actor("kadis"), {
-            "effective_from": "2026-12-01", "daily_cap_minutes": 420, "input_deadline_day": 5})
-    city.service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01",
-                                          "daily_cap_minutes": 420, "input_deadline_day": 5})
-    with pytest.raises(Conflict):
-        city.service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01",
-                                              "daily_cap_minutes": 400, "input_deadline_day": 5})
+    assert not hasattr(city.service, "publish_rule_set")  # scoring owns the rule set
 
 
 def test_one_visibility_rule_for_every_service_follows_the_live_chart(city):

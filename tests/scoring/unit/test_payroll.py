@@ -140,7 +140,7 @@ def test_the_provisional_recap_estimates_tpp_before_the_close(service):
 def test_rule_sets_are_validated_with_errors_naming_the_field(service):
     from pydantic import ValidationError
 
-    from services.scoring.rule_set import default_body
+    from ekinerja_contract.rule_set import default_body
     body = default_body().model_dump(mode="json")
     body["ceilings"]["5"] = 2_700_000
     service.publish_rule_set(ADMIN, {"effective_from": "2026-11-15", "body": body})

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from ekinerja_contract.rule_set import RuleSetBody, default_body
 from services.scoring import rules
-from services.scoring.rule_set import RuleSetBody, default_body
 from services.scoring.rules import AttendanceMark, DayWork, Profile, RuleRef
 
 NOV = "2026-11"
