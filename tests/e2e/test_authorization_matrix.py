@@ -135,8 +135,6 @@ def routes(ctx):
         ("a payroll correction", "POST", "/api/v1/payroll/corrections",
          {"employee_id": sari, "period": last, "reason": "uji hak akses koreksi"},
          [D, D, D, D, D, A, D, D, D]),
-        ("the holiday calendar", "POST", "/api/v1/admin/holidays",
-         {"day": "2099-01-01", "name": "Tahun Baru"}, [D, D, D, D, D, A, D, D, D]),
         ("revoke an approval", "POST", f"/api/v1/approvals/{task}/revoke",
          {"reason": "uji hak akses pencabutan"}, [D, D, D, A, D, A, D, D, D]),
         ("another's PDF statement", "GET", f"/api/v1/payroll/statements/{last}?employee_id={sari}",
