@@ -16,6 +16,7 @@ from nameko.events import EventHandler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc as NamekoRpc
+from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
@@ -24,6 +25,7 @@ from . import config, errors
 from .db import make_engine
 from .observability import set_green_correlation_id
 from .outbox import Courier, Relay, Store
+from .services import Client
 
 log = logging.getLogger(__name__)
 
@@ -297,3 +299,17 @@ def _safe(fn):
         return fn()
     except Exception:
         return float("nan")
+
+
+class ServiceRpc(RpcProxy):
+    """A nameko dependency: the typed client of another service over nameko's own proxy
+    (`approval = ServiceRpc(Approval)`), so a service calls `self.approval.cancel_task(7)`
+    with the contract's parameters and gets the contract's errors back."""
+
+    def __init__(self, client: type[Client], **options):
+        super().__init__(client.service, **options)
+        self.client = client
+
+    def get_dependency(self, worker_ctx):
+        proxy = super().get_dependency(worker_ctx)
+        return self.client(lambda _service, name, *args: getattr(proxy, name)(*args))

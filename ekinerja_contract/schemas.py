@@ -283,3 +283,12 @@ class DecisionIn(Strict):
             raise PydanticCustomError("reason_required", "a reason is required to {decision}",
                                      {"decision": self.decision.replace("_", " ")})
         return self
+
+
+class CorrectionIn(BaseModel):
+    """A payroll correction after a close (scoring.correct)."""
+    model_config = ConfigDict(extra="forbid")
+    points: Decimal = Field(ge=-10000, le=10000)
+    rupiah: int = Field(ge=-100_000_000, le=100_000_000)
+    minutes: int = Field(ge=-20000, le=20000)
+    reason: str = Field(min_length=10, max_length=1000)

@@ -3,49 +3,19 @@ or two RPC calls; services check ownership and state."""
 import base64
 import datetime as dt
 import hashlib
-from typing import Annotated, Literal
+from collections.abc import Awaitable
+from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
-from ekinerja_contract.schemas import (
-    CONTROL_CHARACTERS,
-    MAX_ID,
-    Actor,
-    BulkDecisionIn,
-    CatalogueIn,
-    DbId,
-    DecisionIn,
-    DelegationIn,
-    DisputeDecisionIn,
-    DisputeIn,
-    EmployeeIn,
-    GraceWindowIn,
-    MeetingIn,
-    OrganisationIn,
-    ReportIn,
-    SkpDecisionIn,
-    SkpIn,
-)
-
-from .auth import (
-    current_actor,
-    forget_version,
-    hash_password,
-    is_known_device,
-    issue_token,
-    require,
-    verify_password,
-)
-from .errors import ApiError
-from .responses import (
+from ekinerja_contract.replies import (
     AccountActiveOut,
     ActivityTypeOut,
     AgencyRow,
     AppraisalOut,
-    AsSent,
     AuditOut,
     BulkResult,
     CataloguePublished,
@@ -77,8 +47,39 @@ from .responses import (
     TokenOut,
     UnlockOut,
     UserOut,
-    errors,
 )
+from ekinerja_contract.schemas import (
+    CONTROL_CHARACTERS,
+    MAX_ID,
+    Actor,
+    BulkDecisionIn,
+    CatalogueIn,
+    DbId,
+    DecisionIn,
+    DelegationIn,
+    DisputeDecisionIn,
+    DisputeIn,
+    EmployeeIn,
+    GraceWindowIn,
+    MeetingIn,
+    OrganisationIn,
+    ReportIn,
+    SkpDecisionIn,
+    SkpIn,
+)
+from ekinerja_contract.services import Services
+
+from .auth import (
+    current_actor,
+    forget_version,
+    hash_password,
+    is_known_device,
+    issue_token,
+    require,
+    verify_password,
+)
+from .errors import ApiError
+from .responses import AsSent, errors
 
 # Every route answers what its service sent, validated against its response model (AsSent).
 router = APIRouter(prefix="/api/v1", route_class=AsSent)
@@ -94,14 +95,18 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
                                               pattern=r"^[!-~]+$")]
 
 
-async def rpc(request: Request):
-    """Call a service: `await call("reporting", "method", ...)` with the request's correlation id."""
+Svc = Services[Awaitable[Any]]
+
+
+async def rpc(request: Request) -> Svc:
+    """The services' typed clients (ekinerja_contract/services.py) for this request:
+    `await svc.reporting.get_report(actor, 7)`, with the request's correlation id."""
     client = request.app.state.rpc
 
-    async def call(service, method, *args, **kwargs):
-        return await client.call_async(service, method, *args,
-                                       _correlation_id=request.state.correlation_id, **kwargs)
-    return call
+    def transport(service: str, method: str, *args) -> Awaitable[Any]:
+        return client.call_async(service, method, *args,
+                                 _correlation_id=request.state.correlation_id)
+    return Services(transport)
 
 
 def actor_dict(actor: Actor) -> dict:
@@ -115,7 +120,7 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-async def check_login(request: Request, call, username: str, password: str) -> dict:
+async def check_login(request: Request, svc: Svc, username: str, password: str) -> dict:
     """Shared by the API and the pages: a rate limit per client address, and a growing
     delay per username (services/reporting/logins.py) that the account's owner on a
     device they logged in from before does not feel. Known and unknown usernames take
@@ -124,13 +129,13 @@ async def check_login(request: Request, call, username: str, password: str) -> d
     if CONTROL_CHARACTERS.search(username) or CONTROL_CHARACTERS.search(password):
         # nobody's name or password: the same answer as a wrong one (PostgreSQL refuses NUL)
         raise ApiError(401, "invalid_credentials", "wrong username or password")
-    state = await call("reporting", "login_state", username)
+    state = await svc.reporting.login_state(username)
     account, wait = state["account"], state["retry_after"]
     if wait and not is_known_device(request, username):
         raise ApiError(429, "too_many_requests", "too many failed logins; wait and try again",
                        headers={"Retry-After": str(wait)})
     ok = await verify_password(account and account["password_hash"], password)
-    await call("reporting", "record_login", username, ok)
+    await svc.reporting.record_login(username, ok)
     if not ok:
         raise ApiError(401, "invalid_credentials", "wrong username or password")
     # The token about to be issued carries today's version: a version this gateway cached
@@ -142,8 +147,8 @@ async def check_login(request: Request, call, username: str, password: str) -> d
 
 @router.post("/auth/login", response_model=TokenOut, tags=["auth"],
              responses=errors(401, 422, 429))
-async def login(body: LoginIn, request: Request, call=Depends(rpc)):
-    account = await check_login(request, call, body.username, body.password)
+async def login(body: LoginIn, request: Request, svc: Svc = Depends(rpc)):
+    account = await check_login(request, svc, body.username, body.password)
     settings = request.app.state.settings
     user = UserOut.model_validate({k: account[k] for k in ("account_id", "username", "name", "roles",
                                                            "employee_id", "agency_id")})
@@ -160,9 +165,9 @@ async def me(actor: Actor = Depends(current_actor)):
 
 @router.post("/auth/logout", response_model=LogoutOut,
              responses=errors(401, 403, 422), tags=["auth"])
-async def logout(request: Request, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def logout(request: Request, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """End every session of your account: each token issued to it stops working."""
-    result = await call("reporting", "revoke_tokens", actor_dict(actor))
+    result = await svc.reporting.revoke_tokens(actor)
     forget_version(request, actor.account_id)
     return result
 
@@ -170,9 +175,9 @@ async def logout(request: Request, actor: Actor = Depends(current_actor), call=D
 @router.post("/admin/accounts/{username}/unlock", response_model=UnlockOut,
              responses=errors(401, 403, 422), tags=["admin"])
 async def unlock_account(username: Annotated[str, Path(min_length=1, max_length=60)],
-                         actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+                         actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
     """Clear a username's failed logins so its owner need not wait (audited)."""
-    return await call("reporting", "unlock_account", actor_dict(actor), username)
+    return await svc.reporting.unlock_account(actor, username)
 
 
 class ActiveIn(BaseModel):
@@ -182,10 +187,10 @@ class ActiveIn(BaseModel):
 @router.put("/admin/accounts/{username}/active", response_model=AccountActiveOut,
             responses=errors(401, 403, 404, 422), tags=["admin"])
 async def set_account_active(username: Annotated[str, Path(min_length=1, max_length=60)],
-                             body: ActiveIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+                             body: ActiveIn, actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
     """Deactivate an account (it cannot log in; every token it holds stops working) or
     activate it again. Audited."""
-    return await call("reporting", "set_account_active", actor_dict(actor), username,
+    return await svc.reporting.set_account_active(actor, username,
                       body.active)
 
 
@@ -199,13 +204,13 @@ class PasswordIn(BaseModel):
              responses=errors(401, 403, 404, 422), tags=["auth"])
 async def set_password(username: Annotated[str, Path(min_length=1, max_length=60)],
                        body: PasswordIn, request: Request,
-                       actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                       actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Change your own password (give the current one), or, as an admin, set someone's."""
-    account = await call("reporting", "get_account", username)
+    account = await svc.reporting.get_account(username)
     if account["account_id"] == actor.account_id and not await verify_password(
             account["password_hash"], body.current_password or ""):
         raise ApiError(403, "forbidden", "the current password is wrong")
-    result = await call("reporting", "set_password", actor_dict(actor), username,
+    result = await svc.reporting.set_password(actor, username,
                         await hash_password(body.password))
     forget_version(request, account["account_id"])
     return result
@@ -227,29 +232,29 @@ class OrganisationUpload(OrganisationIn):
 @router.post("/admin/organisation", response_model=OrganisationLoaded,
              responses=errors(401, 403, 422), tags=["admin"])
 async def load_organisation(body: OrganisationUpload, actor: Actor = Depends(ADMIN),
-                            call=Depends(rpc)):
+                            svc: Svc = Depends(rpc)):
     employees = []
     for e in body.employees:
         row = e.model_dump(mode="json", exclude={"password", "password_hash"})
         row["password_hash"] = await hash_password(e.password) if e.password else None
         employees.append(row)
     org = {**body.model_dump(mode="json", exclude={"employees"}), "employees": employees}
-    return await call("reporting", "load_organisation", actor_dict(actor), org)
+    return await svc.reporting.load_organisation(actor, org)
 
 
 @router.post("/admin/catalogue", response_model=CataloguePublished,
              responses=errors(401, 403, 422), tags=["admin"])
-async def publish_catalogue(body: CatalogueIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
-    return await call("reporting", "publish_catalogue", actor_dict(actor),
+async def publish_catalogue(body: CatalogueIn, actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
+    return await svc.reporting.publish_catalogue(actor,
                       body.model_dump(mode="json"))
 
 
 @router.get("/catalogue", response_model=list[ActivityTypeOut],
             responses=errors(401, 422), tags=["reports"])
 async def catalogue(on: dt.date | None = None, _actor: Actor = Depends(current_actor),
-                    call=Depends(rpc)):
+                    svc: Svc = Depends(rpc)):
     """The activity types in force on a date (today by default)."""
-    return await call("reporting", "list_catalogue", on and on.isoformat())
+    return await svc.reporting.list_catalogue(on and on.isoformat())
 
 
 # --- evidence ---------------------------------------------------------------------
@@ -262,7 +267,7 @@ async def catalogue(on: dt.date | None = None, _actor: Actor = Depends(current_a
 async def upload_evidence(request: Request,
                           filename: Annotated[str, Query(min_length=1, max_length=200)],
                           idempotency_key: IdempotencyKey = None,
-                          actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Send the file itself as the body, with its Content-Type and Content-Length.
     The bytes stream through to storage; nothing holds the whole file."""
     declared = request.headers.get("content-length")
@@ -270,7 +275,7 @@ async def upload_evidence(request: Request,
         raise ApiError(411, "length_required", "send the file with a Content-Length")
     length = int(declared)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    ticket = await call("evidence", "create_upload", actor_dict(actor), filename,
+    ticket = await svc.evidence.create_upload(actor, filename,
                         content_type, length, idempotency_key=idempotency_key)
     evidence_id = ticket["evidence_id"]
     digest = hashlib.sha256()
@@ -290,25 +295,25 @@ async def upload_evidence(request: Request,
             ticket["upload_url"], content=body_stream(),
             headers={"Content-Length": str(length), "Content-Type": content_type})
     except ClientDisconnect:
-        await call("evidence", "confirm_upload", actor_dict(actor), evidence_id, None)
+        await svc.evidence.confirm_upload(actor, evidence_id, None)
         raise ApiError(400, "upload_interrupted",
                        "the upload was interrupted; nothing was kept") from None
     except httpx.HTTPError:
         response = None
     if response is None or response.status_code >= 300:
         # confirm finds nothing (or a partial object), removes it and says why
-        await call("evidence", "confirm_upload", actor_dict(actor), evidence_id, None)
+        await svc.evidence.confirm_upload(actor, evidence_id, None)
         raise ApiError(502, "storage_error", "the file could not be stored; try again")
-    return await call("evidence", "confirm_upload", actor_dict(actor), evidence_id,
+    return await svc.evidence.confirm_upload(actor, evidence_id,
                       digest.hexdigest() if sent == length else None)
 
 
 @router.get("/evidence/{evidence_id}", response_model=EvidenceViewOut,
             responses=errors(401, 403, 404, 422), tags=["evidence"])
 async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
-                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                        actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """The evidence record and a short-lived URL to see it; every view is logged."""
-    return await call("evidence", "view", actor_dict(actor), evidence_id)
+    return await svc.evidence.view(actor, evidence_id)
 
 
 # --- reports and approvals -------------------------------------------------------------
@@ -316,17 +321,17 @@ async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36
 @router.post("/reports", response_model=ReportOut,
              responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["reports"])
 async def submit_report(body: ReportIn, idempotency_key: IdempotencyKey = None,
-                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "submit_report", actor_dict(actor), body.model_dump(mode="json"),
+                        actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.submit_report(actor, body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
 @router.get("/reports", response_model=list[ReportOut],
             responses=errors(401, 403, 422), tags=["reports"])
 async def list_reports(period: Period, employee_id: OptionalId = None,
-                       actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                       actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Your reports for a month, or (supervisors) a subordinate's."""
-    return await call("reporting", "list_reports", actor_dict(actor), period, employee_id)
+    return await svc.reporting.list_reports(actor, period, employee_id)
 
 
 @router.get("/approvals/inbox", response_model=list[InboxTaskOut], tags=["approvals"],
@@ -335,21 +340,21 @@ async def list_reports(period: Period, employee_id: OptionalId = None,
 async def approval_inbox(response: Response,
                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
                          offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Tasks waiting for you, oldest first, a page at a time (`X-Total-Count` says how many
     in all), each with its evidence thumbnail (a short-lived URL) and whether the same
     photo was uploaded by someone else."""
-    tasks, total = await inbox_page(actor, call, limit, offset)
+    tasks, total = await inbox_page(actor, svc, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return tasks
 
 
-async def inbox_page(actor: Actor, call, limit: int, offset: int) -> tuple[list[dict], int]:
+async def inbox_page(actor: Actor, svc: Svc, limit: int, offset: int) -> tuple[list[dict], int]:
     """A page of the approval inbox with thumbnails and flags, and the total (API and pages)."""
-    page = await call("approval", "inbox", actor_dict(actor), "pending", limit, offset)
+    page = await svc.approval.inbox(actor, "pending", limit, offset)
     tasks = page["tasks"]
     ids = [t["report"].get("evidence_id") for t in tasks if t["report"].get("evidence_id")]
-    thumbs = await call("evidence", "thumbnail_urls", actor_dict(actor), ids) if ids else {}
+    thumbs = await svc.evidence.thumbnail_urls(actor, ids) if ids else {}
     for t in tasks:
         thumb = thumbs.get(t["report"].get("evidence_id")) or {}
         t["thumbnail_url"] = thumb.get("url")
@@ -362,16 +367,16 @@ async def inbox_page(actor: Actor, call, limit: int, offset: int) -> tuple[list[
 @router.post("/approvals/{task_id}/decision", response_model=TaskOut,
              responses=errors(401, 403, 404, 409, 422), tags=["approvals"])
 async def decide(task_id: Id, body: DecisionIn, actor: Actor = Depends(current_actor),
-                 call=Depends(rpc)):
-    return await call("approval", "decide", actor_dict(actor), task_id, body.model_dump(mode="json"))
+                 svc: Svc = Depends(rpc)):
+    return await svc.approval.decide(actor, task_id, body.model_dump(mode="json"))
 
 
 @router.post("/approvals/bulk-approve", response_model=list[BulkResult],
              responses=errors(401, 403, 422), tags=["approvals"])
 async def bulk_approve(body: BulkDecisionIn, actor: Actor = Depends(current_actor),
-                       call=Depends(rpc)):
+                       svc: Svc = Depends(rpc)):
     """Approve many tasks; each is decided on its own and reported back."""
-    return await call("approval", "decide_many", actor_dict(actor), body.model_dump(mode="json"))
+    return await svc.approval.decide_many(actor, body.model_dump(mode="json"))
 
 
 class RevokeIn(BaseModel):
@@ -381,68 +386,68 @@ class RevokeIn(BaseModel):
 @router.post("/approvals/{task_id}/revoke", response_model=TaskOut,
              responses=errors(401, 403, 404, 409, 422), tags=["approvals"])
 async def revoke(task_id: Id, body: RevokeIn, actor: Actor = Depends(require("review_team", "city_admin")),
-                 call=Depends(rpc)):
+                 svc: Svc = Depends(rpc)):
     """Post-audit: the review team revokes an approval it finds unfounded."""
-    return await call("approval", "revoke", actor_dict(actor), task_id, body.reason)
+    return await svc.approval.revoke(actor, task_id, body.reason)
 
 
 @router.post("/approvals/delegations", response_model=DelegationOut,
              responses=errors(401, 403, 422), status_code=201, tags=["approvals"])
 async def delegate(body: DelegationIn, idempotency_key: IdempotencyKey = None,
-                   actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                   actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Let someone decide your tasks for a date range (leave, duty travel)."""
-    return await call("approval", "delegate", actor_dict(actor), body.model_dump(mode="json"),
+    return await svc.approval.delegate(actor, body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
 @router.post("/approvals/{task_id}/dispute", response_model=DisputeOut,
              responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["disputes"])
 async def file_dispute(task_id: Id, body: DisputeIn, idempotency_key: IdempotencyKey = None,
-                       actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                       actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Object to a rejection (keberatan) within the objection window."""
-    return await call("approval", "file_dispute", actor_dict(actor), task_id,
+    return await svc.approval.file_dispute(actor, task_id,
                       body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/disputes", response_model=list[DisputeQueueItem],
             responses=errors(401, 422), tags=["disputes"])
 async def dispute_queue(state: Literal["open", "upheld", "dismissed"] = "open",
-                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                        actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Disputes you may hear, each with its report and full history."""
-    return await call("approval", "disputes", actor_dict(actor), state)
+    return await svc.approval.disputes(actor, state)
 
 
 @router.post("/disputes/{dispute_id}/decision", response_model=DisputeOut,
              responses=errors(401, 403, 404, 409, 422), tags=["disputes"])
 async def decide_dispute(dispute_id: Id, body: DisputeDecisionIn,
-                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("approval", "decide_dispute", actor_dict(actor), dispute_id,
+                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.approval.decide_dispute(actor, dispute_id,
                       body.model_dump(mode="json"))
 
 
 @router.get("/approvals/audit", response_model=list[AuditOut],
             responses=errors(401, 403, 404, 422), tags=["approvals"])
 async def approval_audit(report_id: OptionalId = None, approver_id: OptionalId = None,
-                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """The append-only log of task actions, per report or per approver."""
     if report_id is None and approver_id is None:
         raise ApiError(422, "invalid_input", "give report_id or approver_id")
-    return await call("approval", "audit", actor_dict(actor), report_id, approver_id)
+    return await svc.approval.audit(actor, report_id, approver_id)
 
 
 @router.get("/dashboards/supervisor", response_model=list[SupervisorRow],
             responses=errors(401), tags=["dashboards"])
-async def supervisor_dashboard(actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def supervisor_dashboard(actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Per subordinate: pending reports and how long the oldest has waited."""
-    return await call("approval", "supervisor_dashboard", actor_dict(actor))
+    return await svc.approval.supervisor_dashboard(actor)
 
 
 @router.get("/dashboards/agency", response_model=list[AgencyRow],
             responses=errors(401, 403, 422), tags=["dashboards"])
 async def agency_dashboard(agency_id: OptionalId = None, actor: Actor = Depends(ADMIN),
-                           call=Depends(rpc)):
+                           svc: Svc = Depends(rpc)):
     """Which approvers hold up whom, and for how long."""
-    return await call("approval", "agency_dashboard", actor_dict(actor), agency_id)
+    return await svc.approval.agency_dashboard(actor, agency_id)
 
 
 # --- payroll (scoring service) -----------------------------------------------------------------
@@ -459,7 +464,7 @@ def _file(result: dict) -> Response:
 @router.post("/admin/payroll-rule-sets", response_model=PayrollRuleSetPublished,
              responses=errors(401, 403, 409, 422), status_code=201, tags=["payroll"])
 async def publish_payroll_rule_set(request: Request, actor: Actor = Depends(require("city_admin")),
-                                   call=Depends(rpc)):
+                                   svc: Svc = Depends(rpc)):
     """The city's rule set from a date on, city-wide or for one agency: every number the
     system applies (daily cap, deadline day, holidays, approver points, reminder and
     escalation days, objection window, head approver, payroll shares, ceilings,
@@ -468,14 +473,14 @@ async def publish_payroll_rule_set(request: Request, actor: Actor = Depends(requ
         payload = await request.json()
     except ValueError:
         raise ApiError(422, "invalid_input", "the body must be JSON") from None
-    return await call("scoring", "publish_rule_set", actor_dict(actor), payload)
+    return await svc.scoring.publish_rule_set(actor, payload)
 
 
 @router.get("/admin/payroll-rule-sets", response_model=list[PayrollRuleSetOut],
             responses=errors(401, 403), tags=["payroll"])
 async def payroll_rule_sets(_actor: Actor = Depends(require("city_admin", "finance")),
-                            call=Depends(rpc)):
-    return await call("scoring", "list_rule_sets")
+                            svc: Svc = Depends(rpc)):
+    return await svc.scoring.list_rule_sets()
 
 
 class CloseIn(BaseModel):
@@ -485,16 +490,16 @@ class CloseIn(BaseModel):
 
 @router.post("/payroll/closings", response_model=CloseJobOut,
              responses=errors(401, 403, 409, 422), status_code=202, tags=["payroll"])
-async def close_period(body: CloseIn, actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+async def close_period(body: CloseIn, actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
     """Close a month for an agency or the city; returns the job whose progress to watch.
     Closing again returns the same job."""
-    return await call("scoring", "close_period", actor_dict(actor), body.period, body.agency_id)
+    return await svc.scoring.close_period(actor, body.period, body.agency_id)
 
 
 @router.get("/payroll/closings/{job_id}", response_model=CloseJobOut,
             responses=errors(401, 403, 404, 422), tags=["payroll"])
-async def close_progress(job_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("scoring", "close_job", actor_dict(actor), job_id)
+async def close_progress(job_id: Id, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.scoring.close_job(actor, job_id)
 
 
 class CorrectionBody(BaseModel):
@@ -509,9 +514,9 @@ class CorrectionBody(BaseModel):
 @router.post("/payroll/corrections", response_model=CorrectionOut,
              responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["payroll"])
 async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
-                  actor: Actor = Depends(require("city_admin")), call=Depends(rpc)):
+                  actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
     """After a close: an audited correction, producing a new snapshot version."""
-    return await call("scoring", "correct", actor_dict(actor), body.employee_id, body.period,
+    return await svc.scoring.correct(actor, body.employee_id, body.period,
                       body.model_dump(include={"points", "rupiah", "minutes", "reason"}),
                       idempotency_key=idempotency_key)
 
@@ -522,9 +527,9 @@ async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
                 "content": {t: FILE for t in ("text/csv", XLSX)}}})
 async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: OptionalId = None,
                  version: OptionalId = None, actor: Actor = Depends(current_actor),
-                 call=Depends(rpc)):
+                 svc: Svc = Depends(rpc)):
     """The closed period for finance."""
-    return _file(await call("scoring", "export", actor_dict(actor), period, agency_id, fmt, version))
+    return _file(await svc.scoring.export(actor, period, agency_id, fmt, version))
 
 
 @router.get("/payroll/statements/{period}", tags=["payroll"], response_class=Response,
@@ -532,12 +537,12 @@ async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: Opt
                 "description": "the PDF (Content-Disposition: attachment)",
                 "content": {"application/pdf": FILE}}})
 async def statement(period: PeriodPath, employee_id: OptionalId = None,
-                    actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                    actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Your PDF statement for a closed month (Bahasa Indonesia)."""
     target = employee_id or actor.employee_id
     if target is None:
         raise ApiError(422, "invalid_input", "say whose statement: employee_id")
-    return _file(await call("scoring", "statement", actor_dict(actor), target, period))
+    return _file(await svc.scoring.statement(actor, target, period))
 
 
 class AppraisalIn(BaseModel):
@@ -548,29 +553,29 @@ class AppraisalIn(BaseModel):
 @router.put("/employees/{employee_id}/appraisals/{year}", response_model=AppraisalOut,
             responses=errors(401, 403, 404, 422), tags=["payroll"])
 async def appraise(employee_id: Id, year: Year, body: AppraisalIn,
-                   actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                   actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """The yearly ratings; the predikat follows the PermenPANRB 6/2022 matrix."""
-    return await call("scoring", "set_appraisal", actor_dict(actor), employee_id, year,
+    return await svc.scoring.set_appraisal(actor, employee_id, year,
                       body.result_rating, body.behaviour_rating)
 
 
 @router.get("/predikat/{year}", response_model=PredikatReport,
             responses=errors(401, 403, 422), tags=["payroll"])
 async def predikat(year: Year, agency_id: OptionalId = None, actor: Actor = Depends(ADMIN),
-                   call=Depends(rpc)):
+                   svc: Svc = Depends(rpc)):
     """An agency's predikat distribution, with warnings past its limits."""
-    return await call("scoring", "predikat_report", actor_dict(actor), year, agency_id)
+    return await svc.scoring.predikat_report(actor, year, agency_id)
 
 
 @router.get("/recap", response_model=RecapOut,
             responses=errors(401, 403, 422), tags=["scoring"])
 async def recap(period: Period, employee_id: OptionalId = None,
-                actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """A provisional monthly recap: yours, or (finance, city admin) anyone's."""
     target = employee_id or actor.employee_id
     if target is None:
         raise ApiError(422, "invalid_input", "say whose recap: employee_id")
-    return await call("scoring", "recap", actor_dict(actor), target, period)
+    return await svc.scoring.recap(actor, target, period)
 
 
 # --- organisation, SKP, meetings, reports (reporting service) ------------------------------
@@ -580,7 +585,7 @@ async def recap(period: Period, employee_id: OptionalId = None,
              openapi_extra={"requestBody": {"required": True, "content": {
                  "text/csv": {"schema": {"type": "string"}}}}})
 async def import_organisation(request: Request, actor: Actor = Depends(require("city_admin")),
-                              call=Depends(rpc)):
+                              svc: Svc = Depends(rpc)):
     """A personnel-system CSV export (columns in docs/IMPORT.md); lands whole or not at all."""
     raw = await request.body()
     if len(raw) > 20 * 1024 * 1024:
@@ -589,111 +594,111 @@ async def import_organisation(request: Request, actor: Actor = Depends(require("
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(422, "invalid_input", "the file must be UTF-8 text") from None
-    return await call("reporting", "import_organisation_csv", actor_dict(actor), text)
+    return await svc.reporting.import_organisation_csv(actor, text)
 
 
 @router.post("/admin/grace-windows", response_model=GraceWindowOut,
              responses=errors(401, 403, 404, 422), tags=["admin"])
 async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey = None,
-                            actor: Actor = Depends(ADMIN), call=Depends(rpc)):
+                            actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
     """Reopen input for an agency's period after an outage; audited."""
-    return await call("reporting", "open_grace_window", actor_dict(actor),
+    return await svc.reporting.open_grace_window(actor,
                       body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/employees/{employee_id}/superior", response_model=PersonOut | None,
             responses=errors(401, 404, 422), tags=["organisation"])
 async def superior(employee_id: Id, on: dt.date | None = None,
-                   actor: Actor = Depends(current_actor), call=Depends(rpc)):
+                   actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Who is this employee's direct superior on a date (acting officials included).
     For the employee, their superiors and admins; 404 for anyone else."""
-    return await call("reporting", "superior_for", actor_dict(actor), employee_id,
+    return await svc.reporting.superior_for(actor, employee_id,
                       on and on.isoformat())
 
 
 @router.get("/team", response_model=list[PersonOut],
             responses=errors(401), tags=["organisation"])
-async def my_team(actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def my_team(actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """The caller's direct subordinates today."""
-    return await call("reporting", "subordinates", actor_dict(actor))
+    return await svc.reporting.subordinates(actor)
 
 
 @router.put("/skp/{year}", response_model=SkpOut,
             responses=errors(401, 403, 409, 422), tags=["skp"])
-async def save_skp(year: Year, body: SkpIn, actor: Actor = Depends(current_actor), call=Depends(rpc)):
+async def save_skp(year: Year, body: SkpIn, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     if body.year != year:
         raise ApiError(422, "invalid_input", "the year in the path and the body differ")
-    return await call("reporting", "save_skp", actor_dict(actor), body.model_dump(mode="json"))
+    return await svc.reporting.save_skp(actor, body.model_dump(mode="json"))
 
 
 @router.post("/skp/{year}/submit", response_model=SkpOut,
              responses=errors(401, 403, 404, 409, 422), tags=["skp"])
-async def submit_skp(year: Year, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "submit_skp", actor_dict(actor), year)
+async def submit_skp(year: Year, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.submit_skp(actor, year)
 
 
 @router.get("/employees/{employee_id}/skp/{year}", response_model=SkpOut,
             responses=errors(401, 403, 404, 422), tags=["skp"])
 async def get_skp(employee_id: Id, year: Year, actor: Actor = Depends(current_actor),
-                  call=Depends(rpc)):
-    return await call("reporting", "get_skp", actor_dict(actor), employee_id, year)
+                  svc: Svc = Depends(rpc)):
+    return await svc.reporting.get_skp(actor, employee_id, year)
 
 
 @router.post("/employees/{employee_id}/skp/{year}/decision", response_model=SkpOut,
              responses=errors(401, 403, 404, 409, 422), tags=["skp"])
 async def decide_skp(employee_id: Id, year: Year, body: SkpDecisionIn,
-                     actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "decide_skp", actor_dict(actor), employee_id, year,
+                     actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.decide_skp(actor, employee_id, year,
                       body.model_dump(mode="json"))
 
 
 @router.post("/meetings", response_model=MeetingOut,
              responses=errors(401, 403, 422), status_code=201, tags=["meetings"])
 async def create_meeting(body: MeetingIn, idempotency_key: IdempotencyKey = None,
-                         actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "create_meeting", actor_dict(actor), body.model_dump(mode="json"),
+                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.create_meeting(actor, body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
 @router.get("/meetings", response_model=list[MeetingOut],
             responses=errors(401, 403), tags=["meetings"])
-async def my_meetings(actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "my_meetings", actor_dict(actor))
+async def my_meetings(actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.my_meetings(actor)
 
 
 @router.get("/meetings/{meeting_id}/claims", response_model=MeetingClaimsOut,
             responses=errors(401, 403, 404, 422), tags=["meetings"])
-async def meeting_claims(meeting_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "meeting_claims", actor_dict(actor), meeting_id)
+async def meeting_claims(meeting_id: Id, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.meeting_claims(actor, meeting_id)
 
 
 @router.post("/reports/drafts", response_model=ReportOut,
              responses=errors(401, 403, 404, 409, 422), status_code=201, tags=["reports"])
 async def save_draft(body: ReportIn, idempotency_key: IdempotencyKey = None,
-                     actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "save_draft", actor_dict(actor), body.model_dump(mode="json"),
+                     actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.save_draft(actor, body.model_dump(mode="json"),
                       idempotency_key=idempotency_key)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut,
             responses=errors(401, 403, 404, 422), tags=["reports"])
-async def get_report(report_id: Id, actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    return await call("reporting", "get_report", actor_dict(actor), report_id)
+async def get_report(report_id: Id, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    return await svc.reporting.get_report(actor, report_id)
 
 
 @router.put("/reports/{report_id}", response_model=ReportOut,
             responses=errors(401, 403, 404, 409, 422), tags=["reports"])
 async def revise_report(report_id: Id, body: ReportIn, actor: Actor = Depends(current_actor),
-                        call=Depends(rpc)):
+                        svc: Svc = Depends(rpc)):
     """Change a draft, or a report sent back for revision."""
-    return await call("reporting", "revise_report", actor_dict(actor), report_id,
+    return await svc.reporting.revise_report(actor, report_id,
                       body.model_dump(mode="json"))
 
 
 @router.post("/reports/{report_id}/{action}", response_model=ReportOut,
              responses=errors(401, 403, 404, 409, 422), tags=["reports"])
 async def report_action(report_id: Id, action: Literal["submit", "resubmit", "withdraw"],
-                        actor: Actor = Depends(current_actor), call=Depends(rpc)):
-    method = {"submit": "submit_draft", "resubmit": "resubmit_report",
-              "withdraw": "withdraw_report"}[action]
-    return await call("reporting", method, actor_dict(actor), report_id)
+                        actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    act = {"submit": svc.reporting.submit_draft, "resubmit": svc.reporting.resubmit_report,
+           "withdraw": svc.reporting.withdraw_report}[action]
+    return await act(actor, report_id)

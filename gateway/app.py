@@ -18,11 +18,11 @@ from starlette.datastructures import Headers, MutableHeaders
 
 from ekinerja_contract.observability import JsonFormatter
 from ekinerja_contract.observability import correlation_id as correlation
+from ekinerja_contract.replies import OkOut
 from ekinerja_contract.rpc_client import RpcClient
 
 from . import errors, guards
 from .api import router
-from .responses import OkOut
 from .responses import errors as error_responses
 from .settings import Settings
 

@@ -116,14 +116,17 @@ async def current_version(request: Request, account_id: int) -> int | None:
     request fails as the RPC did (503/504)."""
     from ekinerja_contract.errors import NotFound
     from ekinerja_contract.rpc_client import BusUnavailable, RpcTimeout
+    from ekinerja_contract.services import Reporting
     cache = request.app.state.__dict__.setdefault("token_versions", {})
     hit = cache.get(account_id)
     now = time.monotonic()
     if hit is not None and now - hit[1] < VERSION_TTL:
         return hit[0]
     try:
-        version = await request.app.state.rpc.call_async("reporting", "token_version", account_id,
-                                                         _timeout=VERSION_RPC_TIMEOUT)
+        rpc = request.app.state.rpc
+        reporting = Reporting(lambda service, method, *args: rpc.call_async(
+            service, method, *args, _timeout=VERSION_RPC_TIMEOUT))  # its own, short budget
+        version = await reporting.token_version(account_id)
     except NotFound:
         version = None
     except (BusUnavailable, RpcTimeout):

@@ -5,10 +5,12 @@ escalation days and the objection window all come from the set in force for the
 task's agency on the day in question, resolved by the contract's one rule
 (`ekinerja_contract.rule_set.in_force`); before any is published, its defaults."""
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ekinerja_contract.rule_set import default_body, in_force
 
@@ -48,7 +50,7 @@ def project(uow, published) -> None:
         objection_window_days=body.objection_window_days))
 
 
-def resolver(s):
+def resolver(s: Session) -> Callable[[int | None, dt.date], Numbers]:
     """`(agency_id, day) -> Numbers`, reading the (small) projection once."""
     rows = list(s.scalars(select(RuleSet)))
     cache: dict[int, Numbers] = {}
@@ -66,5 +68,5 @@ def resolver(s):
     return numbers
 
 
-def numbers_on(s, agency_id: int | None, day: dt.date) -> Numbers:
+def numbers_on(s: Session, agency_id: int | None, day: dt.date) -> Numbers:
     return resolver(s)(agency_id, day)

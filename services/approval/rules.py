@@ -1,5 +1,6 @@
 """Approval rules as plain functions: no broker, no database, no clock of their own."""
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
@@ -33,11 +34,11 @@ def approver_points(earned_today: Decimal, per_decision: Decimal, daily_cap: Dec
     return max(Decimal(0), min(per_decision, daily_cap - earned_today))
 
 
-def is_working_day(day: dt.date, holidays: set[dt.date]) -> bool:
+def is_working_day(day: dt.date, holidays: AbstractSet[dt.date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def working_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -> int:
+def working_days_between(start: dt.date, end: dt.date, holidays: AbstractSet[dt.date]) -> int:
     """Whole working days after `start` up to and including `end`."""
     days, day = 0, start
     while day < end:
@@ -46,7 +47,7 @@ def working_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -
     return days
 
 
-def due(submitted: dt.date, today: dt.date, holidays: set[dt.date], remind_after: int,
+def due(submitted: dt.date, today: dt.date, holidays: AbstractSet[dt.date], remind_after: int,
         escalate_after: int) -> tuple[int, bool, bool]:
     """(working days waited, remind?, escalate?) for a pending task."""
     waited = working_days_between(submitted, today, holidays)

@@ -1,11 +1,10 @@
 """Approval service: entrypoints only; rules in rules.py, use cases in tasks.py."""
-from nameko.rpc import RpcProxy
 from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import parse, parse_body
-from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc, timer
+from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc, timer
 from ekinerja_contract.schemas import (
     Actor,
     BulkDecisionIn,
@@ -14,6 +13,7 @@ from ekinerja_contract.schemas import (
     DisputeDecisionIn,
     DisputeIn,
 )
+from ekinerja_contract.services import Reporting
 
 from . import rule_set, rules, tasks
 from .models import AuditEntry, Base, Delegation
@@ -25,7 +25,7 @@ class ApprovalService:
     db = Database(Base.metadata)
     metrics = Metrics()
     settings = Settings()
-    reporting = RpcProxy("reporting")
+    reporting: Reporting = ServiceRpc(Reporting)
 
     @rpc
     def health(self):

@@ -2,14 +2,13 @@
 reports.py, meetings.py; rules in rules.py; queries in storage.py."""
 import datetime as dt
 
-from nameko.rpc import RpcProxy
 from sqlalchemy import select, text
 
 from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
-from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
+from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.schemas import (
     Actor,
     CatalogueIn,
@@ -21,6 +20,7 @@ from ekinerja_contract.schemas import (
     SkpDecisionIn,
     SkpIn,
 )
+from ekinerja_contract.services import Approval, Evidence
 
 from . import catalogue, logins, meetings, organisation, reports, skp, storage
 from .models import (
@@ -51,8 +51,8 @@ class ReportingService:
     name = "reporting"
     db = Database(Base.metadata)
     metrics = Metrics()
-    evidence = RpcProxy("evidence")
-    approval = RpcProxy("approval")
+    evidence: Evidence = ServiceRpc(Evidence)
+    approval: Approval = ServiceRpc(Approval)
 
     @rpc
     def health(self):

@@ -2,44 +2,34 @@
 files in exports.py."""
 import base64
 import datetime as dt
-from decimal import Decimal
 
-from nameko.rpc import RpcProxy
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
 
 from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse, parse_body
-from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc
+from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.rule_set import RuleSetIn
-from ekinerja_contract.schemas import Actor
+from ekinerja_contract.schemas import Actor, CorrectionIn
+from ekinerja_contract.services import Reporting
 
 from . import exports, payroll, rules
 from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
-
-
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    points: Decimal = Field(ge=-10000, le=10000)
-    rupiah: int = Field(ge=-100_000_000, le=100_000_000)
-    minutes: int = Field(ge=-20000, le=20000)
-    reason: str = Field(min_length=10, max_length=1000)
 
 
 class ScoringService:
     name = "scoring"
     db = Database(Base.metadata)
     metrics = Metrics()
-    reporting = RpcProxy("reporting")  # owns who may see whom (the live org chart)
+    reporting: Reporting = ServiceRpc(Reporting)  # owns who may see whom (the live org chart)
 
     def _may_see(self, actor: Actor, employee_id: int) -> None:
         """One visibility rule, owned by reporting (the employee, their superiors up the
         live chain, acting officials, admins of the agency); finance pays everyone."""
         if employee_id == actor.employee_id or actor.has("city_admin", "finance"):
             return
-        if not self.reporting.may_see_employee(actor.model_dump(mode="json"), employee_id):
+        if not self.reporting.may_see_employee(actor, employee_id):
             raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
 
     @rpc

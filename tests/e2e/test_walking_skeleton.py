@@ -238,7 +238,8 @@ def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(a
     again = api.post("/api/v1/payroll/closings", headers=admin, json={"period": period}).json()
     assert again["id"] == job.json()["id"]
     done = api.get(f"/api/v1/payroll/closings/{job.json()['id']}", headers=admin).json()
-    assert done["done"] == done["total"] == len(demo_data.ORGANISATION["employees"])
+    assert done["done"] == done["total"] == len(demo_data.ORGANISATION["employees"]) + len(
+        demo_data.CITY_HALL["employees"])
 
     csv_file = api.get(f"/api/v1/payroll/exports/{period}.csv", headers=admin)
     assert csv_file.status_code == 200 and "TPP Bersih" in csv_file.content.decode("utf-8-sig")

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from kombu.utils import json as kombu_json
 
-from gateway import responses
+from ekinerja_contract import replies as responses
 from gateway.app import create_app
 from gateway.auth import issue_token
 from gateway.settings import Settings

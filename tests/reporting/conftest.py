@@ -8,9 +8,11 @@ from nameko.testing.services import worker_factory
 
 from ekinerja_contract import config
 from ekinerja_contract.errors import Conflict, NotFound
+from ekinerja_contract.services import Approval, Evidence
 from services.reporting.models import Base
 from services.reporting.service import ReportingService
 from tests.support.factories import rule_set_published
+from tests.support.rpc import local
 from tests.support.stores import sqlite_store
 from tools import demo_data
 
@@ -101,8 +103,8 @@ def today(monkeypatch):
 @pytest.fixture
 def service(tmp_path, today):
     store = sqlite_store(Base.metadata, "reporting", tmp_path / "reporting.db")
-    return worker_factory(ReportingService, db=store, evidence=FakeEvidence(),
-                          approval=FakeApproval())
+    return worker_factory(ReportingService, db=store, evidence=local(Evidence, FakeEvidence()),
+                          approval=local(Approval, FakeApproval()))
 
 
 @pytest.fixture

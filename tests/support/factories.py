@@ -94,3 +94,10 @@ class FakeOrgChart:
             if current == actor.get("employee_id"):
                 return True
         return False
+
+
+def org_chart(superiors: dict[int, int], agencies: dict[int, int] | None = None):
+    """Reporting's typed client over FakeOrgChart, answering as nameko's proxy does."""
+    from ekinerja_contract.services import Reporting
+    from tests.support.rpc import local
+    return local(Reporting, FakeOrgChart(superiors, agencies))

@@ -7,6 +7,7 @@ from nameko.testing.services import worker_factory
 
 from ekinerja_contract import events
 from ekinerja_contract.errors import Conflict, Forbidden
+from ekinerja_contract.services import Reporting
 from services.approval.models import Base
 from services.approval.service import ApprovalService
 from services.approval.settings import Settings
@@ -17,6 +18,7 @@ from tests.support.factories import (
     rule_set_published,
     submitted_data,
 )
+from tests.support.rpc import local
 from tests.support.stores import outbox_types, sqlite_store
 
 HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
@@ -44,7 +46,7 @@ def settings(**cfg):
 def service(tmp_path):
     store = sqlite_store(Base.metadata, "approval", tmp_path / "approval.db")
     return worker_factory(ApprovalService, db=store, settings=settings(),
-                          reporting=FakeReporting())
+                          reporting=local(Reporting, FakeReporting()))
 
 
 def submitted_at(report_id, when: dt.datetime, **over):
@@ -156,7 +158,7 @@ def test_a_withdrawal_that_overtakes_the_submission_leaves_no_pending_task(servi
 
 def test_a_placement_change_reroutes_pending_tasks(service):
     service.on_report_submitted(report_submitted(1))
-    service.reporting.superiors = {2: 4}
+    service.reporting.fake.superiors = {2: 4}
     placed = events.build("org.placement_changed", dict(
         employee_id=4, nip="1" * 18, name="Plh", status="PNS", agency_id=1, position_id=1,
         position_code="KADIS", job_class=14, kind="plh", start_date="2026-11-01",
@@ -164,7 +166,7 @@ def test_a_placement_change_reroutes_pending_tasks(service):
     service.on_placement_changed(placed)
     assert service.inbox(HEAD)["tasks"] == []
     assert task_of(service, 1, {**HEAD, "employee_id": 4})["approver_id"] == 4
-    service.reporting.superiors = FakeReporting.superiors
+    service.reporting.fake.superiors = FakeReporting.superiors
 
 
 def run_due_at(service, instant):

@@ -101,13 +101,13 @@ def test_the_daily_cap_is_data_with_an_effective_date(city):
 def test_evidence_is_required_where_the_catalogue_says_so(city):
     with pytest.raises(InvalidInput, match="evidence"):
         submit(city, activity_code="SURAT-DINAS")
-    ev = city.service.evidence.add(city.ids["sari"])
+    ev = city.service.evidence.fake.add(city.ids["sari"])
     assert submit(city, activity_code="SURAT-DINAS", evidence_id=ev)["state"] == "submitted"
 
 
 def test_evidence_already_used_by_another_report_is_refused(city):
-    mine = city.service.evidence.add(city.ids["sari"], sha="b" * 64)
-    theirs = city.service.evidence.add(city.ids["agus"], sha="b" * 64)
+    mine = city.service.evidence.fake.add(city.ids["sari"], sha="b" * 64)
+    theirs = city.service.evidence.fake.add(city.ids["agus"], sha="b" * 64)
     submit(city, activity_code="SURAT-DINAS", evidence_id=mine)
     with pytest.raises(Conflict, match="already used"):
         submit(city, "agus", activity_code="SURAT-DINAS", evidence_id=theirs,
@@ -115,7 +115,7 @@ def test_evidence_already_used_by_another_report_is_refused(city):
 
 
 def test_someone_elses_evidence_cannot_be_claimed(city):
-    theirs = city.service.evidence.add(city.ids["agus"], sha="c" * 64)
+    theirs = city.service.evidence.fake.add(city.ids["agus"], sha="c" * 64)
     with pytest.raises(Forbidden):
         submit(city, activity_code="SURAT-DINAS", evidence_id=theirs)
 
@@ -169,7 +169,7 @@ def test_draft_submit_withdraw_and_the_slot_is_free_again(city):
 
 def test_a_decided_report_cannot_be_withdrawn(city):
     r = submit(city)
-    city.service.approval.decided.add(r["id"])
+    city.service.approval.fake.decided.add(r["id"])
     with pytest.raises(Conflict):
         city.service.withdraw_report(city.actor("sari"), r["id"])
 

@@ -15,7 +15,7 @@ from ekinerja_contract import config
 from services.scoring import exports
 from services.scoring.models import Base
 from services.scoring.service import ScoringService
-from tests.support.factories import FakeOrgChart, attendance, placed
+from tests.support.factories import attendance, org_chart, placed
 from tests.support.stores import sqlite_store
 
 HYPERLINK = '=HYPERLINK("http://evil.example/x","klik")'
@@ -81,7 +81,7 @@ def test_an_employee_imported_with_a_formula_for_a_name_reaches_finance_as_text(
     finance downloads both files through the service."""
     monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
     store = sqlite_store(Base.metadata, "scoring", tmp_path / "s.db")
-    svc = worker_factory(ScoringService, reporting=FakeOrgChart({}), db=store)
+    svc = worker_factory(ScoringService, reporting=org_chart({}), db=store)
     nip = "199003212015032001"
     svc.on_placement_changed(placed(1, nip, name=HYPERLINK))
     svc.on_attendance(attendance(nip, "2026-11-02"))

@@ -13,7 +13,7 @@ from ekinerja_contract import config
 from ekinerja_contract.errors import Conflict, Forbidden, NotFound
 from services.scoring.models import Base, Placement
 from services.scoring.service import ScoringService
-from tests.support.factories import FakeOrgChart, approver_credited, attendance, placed, report_approved
+from tests.support.factories import approver_credited, attendance, org_chart, placed, report_approved
 from tests.support.stores import sqlite_store
 
 ADMIN = {"account_id": 99, "roles": ["city_admin"]}
@@ -25,7 +25,7 @@ WORKING = [dt.date(2026, 11, d) for d in range(1, 31) if dt.date(2026, 11, d).we
 @pytest.fixture
 def service(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
-    svc = worker_factory(ScoringService, reporting=FakeOrgChart({2: 1, 3: 1, 4: 1}), db=sqlite_store(Base.metadata, "scoring", tmp_path / "s.db"))
+    svc = worker_factory(ScoringService, reporting=org_chart({2: 1, 3: 1, 4: 1}), db=sqlite_store(Base.metadata, "scoring", tmp_path / "s.db"))
     svc.on_placement_changed(placed(1, NIPS[1], job_class=14, grade="IV/b"))
     svc.on_placement_changed(placed(2, NIPS[2], job_class=7, grade="III/b", superior=1))
     svc.on_placement_changed(placed(3, NIPS[3], job_class=5, status="CPNS", superior=1))

@@ -11,7 +11,7 @@ from nameko.testing.services import worker_factory
 from ekinerja_contract import events
 from services.scoring.models import Base
 from services.scoring.service import ScoringService
-from tests.support.factories import FakeOrgChart, report_approved
+from tests.support.factories import org_chart, report_approved
 from tests.support.stores import sqlite_store
 
 STAFF = {"account_id": 2, "employee_id": 2, "agency_id": 1, "roles": ["employee"]}
@@ -27,7 +27,7 @@ def points_of(report_id):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
 def test_recap_counts_each_approved_report_exactly_once(tmp_path, sequence):
-    service = worker_factory(ScoringService, reporting=FakeOrgChart({}), db=sqlite_store(
+    service = worker_factory(ScoringService, reporting=org_chart({}), db=sqlite_store(
         Base.metadata, "scoring", tmp_path / f"p{next(_db)}.db"))
     sent, approved = [], set()
     for action, report_id in sequence:

@@ -5,7 +5,7 @@ from nameko.testing.services import worker_factory
 from ekinerja_contract.errors import NotFound
 from services.scoring.models import Base
 from services.scoring.service import ScoringService
-from tests.support.factories import FakeOrgChart, approver_credited, report_approved
+from tests.support.factories import approver_credited, org_chart, report_approved
 from tests.support.stores import sqlite_store
 
 STAFF = {"account_id": 2, "employee_id": 2, "agency_id": 1, "roles": ["employee"]}
@@ -14,7 +14,7 @@ HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee",
 
 @pytest.fixture
 def service(tmp_path):
-    return worker_factory(ScoringService, reporting=FakeOrgChart({2: 1}), db=sqlite_store(Base.metadata, "scoring",
+    return worker_factory(ScoringService, reporting=org_chart({2: 1}), db=sqlite_store(Base.metadata, "scoring",
                                                            tmp_path / "s.db"))
 
 

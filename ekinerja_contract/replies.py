@@ -1,0 +1,507 @@
+"""What the services answer over RPC, as pydantic models: part of each service's contract
+(ekinerja_contract/services.py names the model of each method), and the gateway's
+OpenAPI response schemas (FastAPI validates every answer against them).
+
+Each model is the dict a service builds (named beside it), so a model here must accept
+everything the service really sends:
+
+- `extra="allow"` on every model: a key the service adds later passes through unchanged;
+- a field the service can send as null is `X | None`; a key it sends only sometimes has
+  a default, and the gateway's `AsSent` routes leave such a key out when the service did (no `null`
+  is invented for it);
+- decimals travel as strings ("12.50"), dates and times as ISO strings, so they are `str`
+  here and reach the client exactly as the service wrote them.
+
+`ErrorOut` is the one error shape (gateway/errors.py `body()`)."""
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- errors (gateway/errors.py body()) ----------------------------------------------------
+
+class ErrorDetail(Out):
+    """One problem: a field's (validation), or a row's (organisation files). A service's
+    details cross the bus as nameko serialises an exception's args: every value as text
+    (a row 4 arrives as "4", a missing one as "None"); the gateway's own keep their types."""
+    field: str | None = Field(default=None, description="the field, dotted (`items.0.title`)")
+    code: str | None = Field(default=None, description="the reason, stable (`string_too_short`)")
+    reason: str | None = Field(default=None, description="in English, for developers")
+    params: dict[str, Any] | None = Field(default=None, description="the reason's numbers")
+    display_reason: str | None = Field(default=None, description="in Indonesian, for people")
+    row: int | str | None = Field(default=None, description="organisation files: the row")
+    column: str | None = Field(default=None, description="CSV imports: the column")
+
+
+class ErrorBody(Out):
+    status: int = Field(description="the HTTP status again")
+    code: str = Field(description="the kind of failure: not_found, conflict, invalid_input, ...")
+    reason_code: str = Field(description="the precise, stable reason: report_overlap, ...")
+    message: str = Field(description="in English, for developers")
+    display_message: str = Field(description="in Indonesian, to show to people")
+    details: list[ErrorDetail]
+
+
+class ErrorOut(Out):
+    """Every 4xx and 5xx of the API."""
+    error: ErrorBody
+
+
+# --- auth and accounts (gateway/api.py, services/reporting/service.py) --------------------
+
+class UserOut(Out):
+    account_id: int
+    username: str
+    name: str
+    roles: list[str]
+    employee_id: int | None
+    agency_id: int | None
+
+
+class TokenOut(Out):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="seconds")
+    user: UserOut
+
+
+class MeOut(Out):
+    """The caller as their token says (ekinerja_contract.schemas.Actor)."""
+    account_id: int
+    employee_id: int | None
+    agency_id: int | None
+    roles: list[str]
+    origin: str | None = Field(description="the client address")
+
+
+class LogoutOut(Out):
+    token_version: int = Field(description="every token of an older version stopped working")
+
+
+class UnlockOut(Out):
+    username: str
+    cleared: bool = Field(description="whether there were failed logins to clear")
+
+
+class AccountActiveOut(Out):
+    username: str
+    active: bool
+
+
+class PasswordSetOut(Out):
+    username: str
+
+
+# --- organisation (services/reporting) ----------------------------------------------------
+
+class OrganisationLoaded(Out):
+    agency_id: int
+    employees: int
+    placements: int = Field(description="new placements")
+
+
+class OrganisationImported(Out):
+    agencies: int
+    employees: int
+    placements: int = Field(description="new placements")
+
+
+class PersonOut(Out):
+    employee_id: int
+    name: str
+    nip: str
+
+
+class GraceWindowOut(Out):
+    agency_id: int
+    period: str
+    until: str
+    reason: str
+
+
+# --- catalogue (services/reporting/catalogue.py as_dict) ----------------------------------
+
+class ActivityTypeOut(Out):
+    code: str
+    version: int
+    name: str
+    output_unit: str
+    standard_minutes: int
+    points: str = Field(description="a decimal, as text")
+    rupiah: int
+    evidence_required: bool
+    creative: bool
+    role_weights: dict[str, str] | None = Field(
+        description="meetings and events: weight per role (decimals as text)")
+    min_job_class: int
+    max_job_class: int
+    position_codes: list[str] | None
+    effective_from: str
+
+
+class PublishedVersion(Out):
+    code: str
+    version: int
+
+
+class CataloguePublished(Out):
+    published: list[PublishedVersion] = Field(
+        description="new versions only: an unchanged entry adds none")
+
+
+# --- evidence (services/evidence/evidence.py) ---------------------------------------------
+
+class EvidenceOut(Out):
+    """evidence.as_dict."""
+    id: str
+    owner_id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str | None
+    status: str = Field(description="pending, stored (not yet in a report) or linked")
+    report_id: int | None
+    captured_at: str | None = Field(description="from the photo's EXIF")
+    gps: list[float] | None = Field(description="[latitude, longitude] from the photo's EXIF")
+    reused_by_other: bool
+    locked_until: str | None
+    duplicate: bool | None = Field(default=None, description="present when you had sent the "
+                                   "same bytes before: this is that earlier record")
+
+
+class EvidenceViewOut(EvidenceOut):
+    url: str = Field(description="short-lived; every view is logged")
+
+
+# --- reports (services/reporting/reports.py as_dict) --------------------------------------
+
+class ReportOut(Out):
+    id: int
+    employee_id: int
+    date: str
+    start: str = Field(description="HH:MM")
+    end: str = Field(description="HH:MM")
+    skp_item_id: int
+    meeting_id: int | None
+    activity_code: str
+    activity_name: str
+    activity_version: int
+    role: str | None
+    quantity: int
+    description: str
+    evidence_id: str | None
+    minutes: int
+    counted_minutes: int = Field(description="within the daily cap")
+    points: str = Field(description="a decimal, as text")
+    rupiah: int
+    state: str
+    decision_reason: str | None
+    objection_reason: str | None
+    dispute_decision_reason: str | None
+    approver_id: int | None
+    notice: str | None = Field(default=None, description="present when minutes beyond the "
+                               "daily cap do not count")
+
+
+# --- approvals (services/approval/tasks.py) -----------------------------------------------
+
+class SubmittedReport(Out):
+    """The report as it was submitted (the report.submitted event's facts). Every key is
+    optional: the record keeps whatever the event carried."""
+    report_id: int | None = None
+    employee_id: int | None = None
+    employee_name: str | None = None
+    agency_id: int | None = None
+    approver_id: int | None = None
+    skp_item_id: int | None = None
+    meeting_id: int | None = None
+    date: str | None = None
+    start: str | None = None
+    end: str | None = None
+    activity_code: str | None = None
+    activity_name: str | None = None
+    activity_version: int | None = None
+    role: str | None = None
+    quantity: int | None = None
+    description: str | None = None
+    evidence_id: str | None = None
+    evidence_sha256: str | None = None
+    minutes: int | None = None
+    counted_minutes: int | None = None
+    points: str | None = Field(default=None, description="a decimal, as text")
+    rupiah: int | None = None
+
+
+class TaskOut(Out):
+    """tasks.as_dict."""
+    id: int
+    report_id: int
+    employee_id: int
+    approver_id: int | None
+    state: str
+    round: int
+    report: SubmittedReport
+    submitted_at: str
+    escalated_to: int | None
+    decided_at: str | None
+    decided_by: int | None
+    reason: str | None
+
+
+class ThumbnailFacts(Out):
+    content_type: str | None
+    captured_at: str | None
+    gps: list[float] | None
+
+
+class InboxTaskOut(TaskOut):
+    thumbnail_url: str | None = Field(description="short-lived; null without a photo you may see")
+    evidence: ThumbnailFacts
+    flags: list[str] = Field(description="evidence_reused, over_daily_cap")
+
+
+class BulkResult(Out):
+    """One task of a bulk approval: its new state, or why it was refused."""
+    task_id: int
+    state: str | None = None
+    error: str | None = Field(default=None,
+                              description="the refusal's class (Forbidden, Conflict, ...)")
+    code: str | None = None
+    message: str | None = None
+    params: dict[str, Any] | None = None
+
+
+class DelegationOut(Out):
+    delegate_id: int
+    start_date: str
+    end_date: str
+
+
+class AuditOut(Out):
+    """tasks.audit_dict."""
+    task_id: int
+    report_id: int
+    actor_id: int | None
+    action: str
+    before: str | None
+    after: str
+    detail: str | None
+    origin: str | None
+    at: str
+
+
+class DisputeOut(Out):
+    """tasks.dispute_dict."""
+    id: int
+    task_id: int
+    report_id: int
+    employee_id: int
+    heard_by: str = Field(description="review_team or superior")
+    reason: str
+    state: str = Field(description="open, upheld or dismissed")
+    decided_by: int | None
+    decision_reason: str | None
+    filed_at: str
+
+
+class DisputeQueueItem(DisputeOut):
+    task: TaskOut
+    history: list[AuditOut]
+
+
+class SupervisorRow(Out):
+    employee_id: int
+    name: str | None
+    pending: int
+    oldest_working_days: int
+
+
+class AgencyRow(Out):
+    approver_id: int | None
+    pending: int
+    waiting_employees: list[int]
+    oldest_working_days: int
+    escalated: int
+
+
+# --- payroll and scoring (services/scoring) -----------------------------------------------
+
+class PayrollRuleSetPublished(Out):
+    id: int
+    effective_from: str
+    agency_id: int | None
+
+
+class PayrollRuleSetOut(Out):
+    id: int
+    agency_id: int | None = Field(description="null: city-wide")
+    effective_from: str
+    body: dict[str, Any]
+
+
+class CloseJobOut(Out):
+    id: int
+    period: str
+    agency_id: int | None
+    state: str = Field(description="queued, running, done or failed")
+    done: int | None
+    total: int | None
+    snapshot_id: int | None
+    error: str | None
+
+
+class CorrectionOut(Out):
+    period: str
+    snapshot_version: int
+
+
+class AppraisalOut(Out):
+    employee_id: int
+    year: int
+    predikat: str
+
+
+class PredikatOfEmployee(Out):
+    employee_id: int
+    predikat: str
+    result: str
+    behaviour: str
+
+
+class PredikatReport(Out):
+    year: int
+    agency_id: int | None
+    counts: dict[str, int]
+    warnings: list[str]
+    employees: list[PredikatOfEmployee]
+
+
+class LedgerEntryOut(Out):
+    id: int
+    date: str
+    kind: str = Field(description="activity, approver_credit, reversal or correction")
+    points: str = Field(description="a decimal, as text")
+    activity_code: str | None
+    rupiah: int
+    minutes: int
+    report_id: int | None
+    reason: str | None
+
+
+class TppSegment(Out):
+    """A part of the month under one rule set (scoring/rules.py _segment_dict)."""
+    rule_set: str
+    working_days: int
+    share: str
+    standard: str
+    achieved: str
+    performance: str
+    deduction_percent: str
+    discipline: str
+    ceiling: int
+    amount: int
+    deductions: list[list[str]] = Field(description="[date, reason, percent] each")
+
+
+class TppLine(Out):
+    """One employee's TPP for a month (scoring/rules.py compute); decimals as text."""
+    employee_id: int
+    nip: str
+    name: str
+    agency_id: int
+    job_class: int
+    status: str
+    grade: str | None
+    period: str
+    working_days: int
+    minutes: int
+    activity_points: str
+    approver_points: str
+    activity_rupiah: int
+    ceiling: int
+    performance: str
+    discipline: str
+    gross: int
+    cpns_factor: str
+    after_factor: int
+    tax: int
+    insurance: int
+    net: int
+    rule_sets: list[str]
+    segments: list[TppSegment]
+
+
+class RecapOut(Out):
+    employee_id: int
+    period: str
+    closed: bool
+    activity_points: str
+    approver_points: str
+    points: str
+    rupiah: int
+    counted_minutes: int
+    activities: int
+    tpp: TppLine | None = Field(description="the estimate; null without a placement that month")
+    entries: list[LedgerEntryOut]
+
+
+# --- SKP and meetings (services/reporting/skp.py, meetings.py) ----------------------------
+
+class IndicatorOut(Out):
+    name: str | None = None
+    quantity: str | None = Field(default=None, description="a decimal, as text")
+    unit: str | None = None
+    quality: int | None = None
+    months: int | None = None
+
+
+class SkpItemOut(Out):
+    id: int
+    kind: str
+    title: str
+    parent_item_id: int | None
+    indicators: list[IndicatorOut]
+
+
+class SkpOut(Out):
+    id: int
+    employee_id: int
+    year: int
+    state: str = Field(description="draft, submitted, approved or returned")
+    note: str | None
+    items: list[SkpItemOut]
+
+
+class MeetingOut(Out):
+    id: int
+    organiser_id: int
+    activity_code: str
+    title: str
+    place: str
+    date: str
+    start: str = Field(description="HH:MM")
+    end: str = Field(description="HH:MM")
+    expected: list[int] = Field(description="employee ids")
+
+
+class MeetingClaim(Out):
+    employee_id: int
+    name: str
+    role: str | None
+    state: str
+    report_id: int
+
+
+class MeetingClaimsOut(MeetingOut):
+    claims: list[MeetingClaim]
+    not_claimed: list[int] = Field(description="expected employees who have not claimed")
+
+
+# --- operations (gateway/app.py) ----------------------------------------------------------
+
+class OkOut(Out):
+    ok: bool

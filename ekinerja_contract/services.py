@@ -1,0 +1,399 @@
+"""Each service's RPC contract: its methods with their parameters, request and reply
+models, and the errors it raises; and the typed client everything else calls it with.
+
+The gateway and every service that calls another use these clients, never a method
+name in a string. A client is generic over its transport: the gateway's awaits the
+non-blocking RpcClient (`Reporting[Awaitable[Any]]`, `await svc.reporting.get_report(...)`),
+a service's calls nameko's own proxy and blocks its green thread
+(`Reporting[Any]`, through `ServiceRpc(Reporting)`). Either way a contract error
+(ekinerja_contract/errors.py) arrives as its own class, after any number of hops.
+
+`tests/contract/unit/test_service_contracts.py` holds this file to the services: every
+`@rpc` method is here with the same parameters, every method here exists, and every
+error class a service's code raises is in its `raises`."""
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from . import replies as r
+from .errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    StaleVersion,
+    UnsupportedMediaType,
+)
+from .rule_set import RuleSetIn
+from .schemas import (
+    Actor,
+    BulkDecisionIn,
+    CatalogueIn,
+    CorrectionIn,
+    DecisionIn,
+    DelegationIn,
+    DisputeDecisionIn,
+    DisputeIn,
+    GraceWindowIn,
+    MeetingIn,
+    MeetingRolesIn,
+    OrganisationIn,
+    SkpDecisionIn,
+    SkpIn,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Method:
+    """What a method takes and answers, beyond its parameters: the model its payload is
+    validated against (a service refuses anything else with InvalidInput), and the
+    model of its reply (the gateway documents and checks answers with it)."""
+    request: type[BaseModel] | tuple[type[BaseModel], ...] | None = None
+    returns: Any = None
+
+
+def method(request=None, returns=None):
+    def mark(fn):
+        fn.contract = Method(request, returns)
+        return fn
+    return mark
+
+
+def _wire(arg):
+    """An argument as it crosses the bus: the actor as the services read it, dates as ISO
+    text; everything else is already JSON-ready (a request body: `model_dump(mode="json")`)."""
+    if isinstance(arg, Actor):
+        return arg.model_dump(mode="json", exclude_none=True)
+    if isinstance(arg, dt.date):
+        return arg.isoformat()
+    return arg
+
+
+class Client(Generic[T]):
+    service: ClassVar[str]
+    raises: ClassVar[tuple[type[ServiceError], ...]]
+
+    def __init__(self, transport: Callable[..., T]):
+        self._transport = transport
+
+    def _call(self, name: str, *args) -> T:
+        return self._transport(self.service, name, *(_wire(a) for a in args))
+
+    @classmethod
+    def methods(cls) -> dict[str, Callable]:
+        return {name: fn for name, fn in vars(cls).items()
+                if callable(fn) and not name.startswith("_") and name != "methods"}
+
+
+class Reporting(Client[T]):
+    """services/reporting/service.py"""
+    service = "reporting"
+    raises = (NotFound, Forbidden, Conflict, InvalidInput)
+    def health(self) -> T:
+        return self._call("health")
+
+    @method(request=OrganisationIn, returns=r.OrganisationLoaded)
+    def load_organisation(self, actor: Actor, data: Any) -> T:
+        return self._call("load_organisation", actor, data)
+
+    @method(returns=r.OrganisationImported)
+    def import_organisation_csv(self, actor: Actor, csv_text: Any) -> T:
+        return self._call("import_organisation_csv", actor, csv_text)
+
+    def get_account(self, username: str) -> T:
+        return self._call("get_account", username)
+
+    def login_state(self, username: str) -> T:
+        return self._call("login_state", username)
+
+    def record_login(self, username: str, succeeded: Any) -> T:
+        return self._call("record_login", username, succeeded)
+
+    @method(returns=r.UnlockOut)
+    def unlock_account(self, actor: Actor, username: str) -> T:
+        return self._call("unlock_account", actor, username)
+
+    @method(returns=r.AccountActiveOut)
+    def set_account_active(self, actor: Actor, username: str, active: Any) -> T:
+        return self._call("set_account_active", actor, username, active)
+
+    def token_version(self, account_id: int) -> T:
+        return self._call("token_version", account_id)
+
+    def revoke_tokens(self, actor: Actor) -> T:
+        return self._call("revoke_tokens", actor)
+
+    def set_password(self, actor: Actor, username: str, password_hash: Any) -> T:
+        return self._call("set_password", actor, username, password_hash)
+
+    def superior_of(self, employee_id: Any, on: Any = None) -> T:
+        return self._call("superior_of", employee_id, on)
+
+    def may_see_employee(self, actor: Actor, employee_id: Any, on: Any = None) -> T:
+        return self._call("may_see_employee", actor, employee_id, on)
+
+    @method(returns=r.PersonOut | None)
+    def superior_for(self, actor: Actor, employee_id: Any, on: Any = None) -> T:
+        return self._call("superior_for", actor, employee_id, on)
+
+    @method(returns=list[r.PersonOut])
+    def subordinates(self, actor: Actor, on: Any = None) -> T:
+        return self._call("subordinates", actor, on)
+
+    @method(request=CatalogueIn, returns=r.CataloguePublished)
+    def publish_catalogue(self, actor: Actor, items: Any) -> T:
+        return self._call("publish_catalogue", actor, items)
+
+    def rule_set_on(self, on: Any = None, agency_id: Any = None) -> T:
+        return self._call("rule_set_on", on, agency_id)
+
+    def catalogue_versions(self) -> T:
+        return self._call("catalogue_versions")
+
+    @method(returns=list[r.ActivityTypeOut])
+    def list_catalogue(self, on: Any = None) -> T:
+        return self._call("list_catalogue", on)
+
+    @method(request=GraceWindowIn, returns=r.GraceWindowOut)
+    def open_grace_window(self, actor: Actor, window: Any, idempotency_key: Any = None) -> T:
+        return self._call("open_grace_window", actor, window, idempotency_key)
+
+    @method(request=SkpIn, returns=r.SkpOut)
+    def save_skp(self, actor: Actor, data: Any) -> T:
+        return self._call("save_skp", actor, data)
+
+    @method(returns=r.SkpOut)
+    def submit_skp(self, actor: Actor, year: Any) -> T:
+        return self._call("submit_skp", actor, year)
+
+    @method(request=SkpDecisionIn, returns=r.SkpOut)
+    def decide_skp(self, actor: Actor, employee_id: Any, year: Any, decision: Any) -> T:
+        return self._call("decide_skp", actor, employee_id, year, decision)
+
+    @method(returns=r.SkpOut)
+    def get_skp(self, actor: Actor, employee_id: Any, year: Any) -> T:
+        return self._call("get_skp", actor, employee_id, year)
+
+    def superior_skp_items(self, actor: Actor, year: Any) -> T:
+        return self._call("superior_skp_items", actor, year)
+
+    @method(request=MeetingIn, returns=r.MeetingOut)
+    def create_meeting(self, actor: Actor, meeting: Any, idempotency_key: Any = None) -> T:
+        return self._call("create_meeting", actor, meeting, idempotency_key)
+
+    @method(returns=r.MeetingClaimsOut)
+    def meeting_claims(self, actor: Actor, meeting_id: int) -> T:
+        return self._call("meeting_claims", actor, meeting_id)
+
+    @method(request=MeetingRolesIn)
+    def confirm_meeting_roles(self, actor: Actor, meeting_id: int, roles: Any) -> T:
+        return self._call("confirm_meeting_roles", actor, meeting_id, roles)
+
+    def meeting_roles(self, actor: Actor, meeting_id: int) -> T:
+        return self._call("meeting_roles", actor, meeting_id)
+
+    def colleagues(self, actor: Actor) -> T:
+        return self._call("colleagues", actor)
+
+    @method(returns=list[r.MeetingOut])
+    def my_meetings(self, actor: Actor) -> T:
+        return self._call("my_meetings", actor)
+
+    @method(returns=r.ReportOut)
+    def save_draft(self, actor: Actor, report: Any, idempotency_key: Any = None) -> T:
+        return self._call("save_draft", actor, report, idempotency_key)
+
+    @method(returns=r.ReportOut)
+    def submit_report(self, actor: Actor, report: Any, idempotency_key: Any = None) -> T:
+        return self._call("submit_report", actor, report, idempotency_key)
+
+    def submit_draft(self, actor: Actor, report_id: int) -> T:
+        return self._call("submit_draft", actor, report_id)
+
+    @method(returns=r.ReportOut)
+    def revise_report(self, actor: Actor, report_id: int, report: Any) -> T:
+        return self._call("revise_report", actor, report_id, report)
+
+    def resubmit_report(self, actor: Actor, report_id: int) -> T:
+        return self._call("resubmit_report", actor, report_id)
+
+    def withdraw_report(self, actor: Actor, report_id: int) -> T:
+        return self._call("withdraw_report", actor, report_id)
+
+    @method(returns=list[r.ReportOut])
+    def list_reports(self, actor: Actor, period: str, employee_id: Any = None) -> T:
+        return self._call("list_reports", actor, period, employee_id)
+
+    @method(returns=r.ReportOut)
+    def get_report(self, actor: Actor, report_id: int) -> T:
+        return self._call("get_report", actor, report_id)
+
+
+
+class Evidence(Client[T]):
+    """services/evidence/service.py"""
+    service = "evidence"
+    raises = (NotFound, Forbidden, Conflict, InvalidInput, PayloadTooLarge, UnsupportedMediaType)
+    def health(self) -> T:
+        return self._call("health")
+
+    def create_upload(self, actor: Actor, filename: Any, content_type: Any, size: Any,
+                            idempotency_key: Any = None) -> T:
+        return self._call("create_upload", actor, filename, content_type, size, idempotency_key)
+
+    @method(returns=r.EvidenceOut)
+    def confirm_upload(self, actor: Actor, evidence_id: str, sha256: Any = None) -> T:
+        return self._call("confirm_upload", actor, evidence_id, sha256)
+
+    def describe(self, evidence_id: str) -> T:
+        return self._call("describe", evidence_id)
+
+    @method(returns=r.EvidenceViewOut)
+    def view(self, actor: Actor, evidence_id: str) -> T:
+        return self._call("view", actor, evidence_id)
+
+    def thumbnail_urls(self, actor: Actor, evidence_ids: Any) -> T:
+        return self._call("thumbnail_urls", actor, evidence_ids)
+
+    def verify(self, actor: Actor, evidence_id: str) -> T:
+        return self._call("verify", actor, evidence_id)
+
+    def run_housekeeping(self) -> T:
+        return self._call("run_housekeeping")
+
+
+
+class Approval(Client[T]):
+    """services/approval/service.py"""
+    service = "approval"
+    raises = (NotFound, Forbidden, Conflict, StaleVersion, InvalidInput)
+    def health(self) -> T:
+        return self._call("health")
+
+    def cancel_task(self, report_id: int) -> T:
+        return self._call("cancel_task", report_id)
+
+    def inbox(self, actor: Actor, state: Any = 'pending', limit: Any = 100, offset: Any = 0) -> T:
+        return self._call("inbox", actor, state, limit, offset)
+
+    @method(request=DecisionIn, returns=r.TaskOut)
+    def decide(self, actor: Actor, task_id: int, decision: Any) -> T:
+        return self._call("decide", actor, task_id, decision)
+
+    @method(request=BulkDecisionIn, returns=list[r.BulkResult])
+    def decide_many(self, actor: Actor, bulk: Any) -> T:
+        return self._call("decide_many", actor, bulk)
+
+    @method(returns=r.TaskOut)
+    def revoke(self, actor: Actor, task_id: int, reason: Any) -> T:
+        return self._call("revoke", actor, task_id, reason)
+
+    @method(request=DelegationIn, returns=r.DelegationOut)
+    def delegate(self, actor: Actor, delegation: Any, idempotency_key: Any = None) -> T:
+        return self._call("delegate", actor, delegation, idempotency_key)
+
+    @method(request=DisputeIn, returns=r.DisputeOut)
+    def file_dispute(self, actor: Actor, task_id: int, dispute: Any,
+                           idempotency_key: Any = None) -> T:
+        return self._call("file_dispute", actor, task_id, dispute, idempotency_key)
+
+    @method(returns=list[r.DisputeQueueItem])
+    def disputes(self, actor: Actor, state: Any = 'open') -> T:
+        return self._call("disputes", actor, state)
+
+    @method(request=DisputeDecisionIn, returns=r.DisputeOut)
+    def decide_dispute(self, actor: Actor, dispute_id: int, decision: Any) -> T:
+        return self._call("decide_dispute", actor, dispute_id, decision)
+
+    def objection_window(self, actor: Actor, report_id: int) -> T:
+        return self._call("objection_window", actor, report_id)
+
+    @method(returns=list[r.AuditOut])
+    def audit(self, actor: Actor, report_id: int | None = None, approver_id: Any = None) -> T:
+        return self._call("audit", actor, report_id, approver_id)
+
+    @method(returns=list[r.SupervisorRow])
+    def supervisor_dashboard(self, actor: Actor) -> T:
+        return self._call("supervisor_dashboard", actor)
+
+    @method(returns=list[r.AgencyRow])
+    def agency_dashboard(self, actor: Actor, agency_id: Any = None) -> T:
+        return self._call("agency_dashboard", actor, agency_id)
+
+
+
+class Scoring(Client[T]):
+    """services/scoring/service.py"""
+    service = "scoring"
+    raises = (NotFound, Forbidden, Conflict, InvalidInput)
+    def health(self) -> T:
+        return self._call("health")
+
+    @method(returns=r.RecapOut)
+    def recap(self, actor: Actor, employee_id: Any, period: str) -> T:
+        return self._call("recap", actor, employee_id, period)
+
+    @method(request=RuleSetIn, returns=r.PayrollRuleSetPublished)
+    def publish_rule_set(self, actor: Actor, rule_set: Any) -> T:
+        return self._call("publish_rule_set", actor, rule_set)
+
+    def rule_set_in_force(self, agency_id: Any = None, on: Any = None) -> T:
+        return self._call("rule_set_in_force", agency_id, on)
+
+    @method(returns=list[r.PayrollRuleSetOut])
+    def list_rule_sets(self) -> T:
+        return self._call("list_rule_sets")
+
+    def closings(self, actor: Actor, limit: Any = 50) -> T:
+        return self._call("closings", actor, limit)
+
+    @method(returns=r.CloseJobOut)
+    def close_period(self, actor: Actor, period: str, agency_id: Any = None) -> T:
+        return self._call("close_period", actor, period, agency_id)
+
+    @method(returns=r.CloseJobOut)
+    def close_job(self, actor: Actor, job_id: int) -> T:
+        return self._call("close_job", actor, job_id)
+
+    @method(request=CorrectionIn, returns=r.CorrectionOut)
+    def correct(self, actor: Actor, employee_id: Any, period: str, correction: Any,
+                      idempotency_key: Any = None) -> T:
+        return self._call("correct", actor, employee_id, period, correction, idempotency_key)
+
+    def export(self, actor: Actor, period: str, agency_id: Any = None, fmt: Any = 'csv',
+                     version: Any = None) -> T:
+        return self._call("export", actor, period, agency_id, fmt, version)
+
+    def statement(self, actor: Actor, employee_id: Any, period: str) -> T:
+        return self._call("statement", actor, employee_id, period)
+
+    @method(returns=r.AppraisalOut)
+    def set_appraisal(self, actor: Actor, employee_id: Any, year: Any, result_rating: Any,
+                            behaviour_rating: Any) -> T:
+        return self._call("set_appraisal", actor, employee_id, year, result_rating,
+                          behaviour_rating)
+
+    @method(returns=r.PredikatReport)
+    def predikat_report(self, actor: Actor, year: Any, agency_id: Any = None) -> T:
+        return self._call("predikat_report", actor, year, agency_id)
+
+
+class Services(Generic[T]):
+    """One client per service over one transport (the gateway's, per request)."""
+
+    def __init__(self, transport: Callable[..., T]):
+        self.reporting = Reporting(transport)
+        self.evidence = Evidence(transport)
+        self.approval = Approval(transport)
+        self.scoring = Scoring(transport)
+        self._transport = transport
+
+    def __call__(self, service, name, *args):  # TEMPORARY: pages not yet on the clients
+        return self._transport(service, name, *(_wire(a) for a in args))
