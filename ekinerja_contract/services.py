@@ -136,6 +136,10 @@ class Reporting(Client[T]):
     def superior_of(self, employee_id: Any, on: Any = None) -> T:
         return self._call("superior_of", employee_id, on)
 
+    def approver_of(self, employee_id: Any, on: Any = None) -> T:
+        return self._call("approver_of", employee_id, on)
+
+
     def may_see_employee(self, actor: Actor, employee_id: Any, on: Any = None) -> T:
         return self._call("may_see_employee", actor, employee_id, on)
 

@@ -1,4 +1,6 @@
 """Approval service: entrypoints only; rules in rules.py, use cases in tasks.py."""
+import logging
+
 from sqlalchemy import select, text
 
 from ekinerja_contract.envelope import utcnow
@@ -18,6 +20,8 @@ from ekinerja_contract.services import Reporting
 from . import rule_set, rules, tasks
 from .models import AuditEntry, Base, Delegation
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ApprovalService:
@@ -56,12 +60,15 @@ class ApprovalService:
         placed = parse_body(body)
         with self.db.session() as s:
             pending = tasks.pending_in_agency(s, placed.agency_id)
-        routes = {}
+        routes = {}  # (employee, date) -> approver
         for task in pending:
             key = (task.employee_id, task.report["date"])
-            if key not in routes:
-                superior = self.reporting.superior_of(task.employee_id, task.report["date"])
-                routes[key] = superior and superior["employee_id"]
+            if key in routes:
+                continue
+            try:
+                routes[key] = self.reporting.approver_of(task.employee_id, task.report["date"])
+            except ServiceError as exc:  # e.g. the employee has left: the task stays as it is
+                log.info("task %s keeps its approver: %s", task.id, exc)
         self.db.consume(body, lambda uow, env: tasks.reroute(uow, pending, routes))
 
     @rpc

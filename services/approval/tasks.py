@@ -100,11 +100,13 @@ def pending_in_agency(s, agency_id: int) -> list[ApprovalTask]:
 
 
 def reroute(uow, pending: list[ApprovalTask], routes: dict) -> None:
-    """New approvers after a placement change; a task decided meanwhile is left alone."""
+    """New approvers after a placement change (`routes`: (employee, date) -> approver); a
+    task decided meanwhile, or one reporting could not route, is left alone."""
     for task in pending:
-        new = routes.get((task.employee_id, task.report["date"]))
-        if new == task.approver_id:
+        key = (task.employee_id, task.report["date"])
+        if key not in routes or routes[key] == task.approver_id:  # no answer, or no change
             continue
+        new = routes[key]
         changed = uow.session.execute(
             update(ApprovalTask).where(ApprovalTask.id == task.id, ApprovalTask.state == "pending",
                                        ApprovalTask.approver_id.is_not_distinct_from(task.approver_id))

@@ -59,22 +59,6 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
     return Prepared(data, date, start, end, activity, meeting, evidence)
 
 
-def _head_approver(s, employee_id: int, agency_id: int, on: dt.date,
-                   ref: str | None) -> int:
-    """Someone with no superior (an agency head, the city secretary) reports to the
-    position the city's rule set names (`head_approver`); with none, or with nobody in it
-    that day, the report is refused before anything is written: work nobody can
-    approve would wait for ever."""
-    position = storage.position_ref(s, agency_id, ref) if ref else None
-    holder = rules.holder_on(storage.placements_of_position(s, position.id), on) \
-        if position is not None else None
-    if holder is None or holder.employee_id == employee_id:
-        raise Conflict("you have no superior to approve this report and the city's rule "
-                       "set names no approver for heads", code="no_approver",
-                       params={"date": on.isoformat()})
-    return holder.employee_id
-
-
 def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
           report: Report | None = None) -> Report:
     """Check every rule against the current data and write the report in its new state."""
@@ -118,9 +102,12 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         counted = rules.counted_minutes(
             minutes, sum(r.counted_minutes for r in same_day if r.state in rules.COUNTED_STATES),
             numbers.daily_cap_minutes)
-    superior_id = storage.superior_id_on(s, emp.id, p.date, position)
+    superior_id = storage.approver_id_on(s, emp.id, p.date, position, numbers.head_approver)
     if superior_id is None and state != "draft":
-        superior_id = _head_approver(s, emp.id, position.agency_id, p.date, numbers.head_approver)
+        # work nobody can approve would wait for ever: refused before anything is written
+        raise Conflict("you have no superior to approve this report and the city's rule "
+                       "set names no approver for heads", code="no_approver",
+                       params={"date": p.date.isoformat()})
     if report is None:
         report = Report(employee_id=emp.id, created_at=utcnow())
         s.add(report)

@@ -185,6 +185,13 @@ class ReportingService:
             return None if sup is None else {"employee_id": sup.id, "name": sup.name, "nip": sup.nip}
 
     @rpc
+    def approver_of(self, employee_id, on=None):
+        """Who approves this employee's work of a date, as a report of it would be routed:
+        the direct superior, else the rule set's head approver; None when nobody."""
+        with self.db.session() as s:
+            return storage.approver_id_on(s, employee_id, _date(on))
+
+    @rpc
     def may_see_employee(self, actor, employee_id, on=None):
         """The one visibility rule other services ask: the employee, anyone above them
         in the live chain (acting officials included), admins of their agency."""

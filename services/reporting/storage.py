@@ -76,6 +76,24 @@ def superior_id_on(s: Session, employee_id: int, on: dt.date,
     return None
 
 
+def approver_id_on(s: Session, employee_id: int, on: dt.date,
+                   position: Position | None = None, head_approver: str | None = None
+                   ) -> int | None:
+    """Who approves this employee's work of a date: the direct superior; for someone with
+    none (an agency head, the city secretary), whoever holds the position the city's
+    rule set names (`head_approver`, given or looked up), never the person themselves;
+    None when there is nobody."""
+    position = position or position_on(s, employee_id, on)
+    superior_id = superior_id_on(s, employee_id, on, position)
+    if superior_id is not None:
+        return superior_id
+    ref = head_approver or rule_set_on(s, position.agency_id, on).head_approver
+    head_position = position_ref(s, position.agency_id, ref) if ref else None
+    holder = rules.holder_on(placements_of_position(s, head_position.id), on) \
+        if head_position is not None else None
+    return None if holder is None or holder.employee_id == employee_id else holder.employee_id
+
+
 def superior_on(s: Session, employee_id: int, on: dt.date) -> Employee | None:
     superior_id = superior_id_on(s, employee_id, on)
     return None if superior_id is None else s.get(Employee, superior_id)

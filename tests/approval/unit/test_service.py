@@ -6,7 +6,7 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from ekinerja_contract import events
-from ekinerja_contract.errors import Conflict, Forbidden
+from ekinerja_contract.errors import Conflict, Forbidden, NotFound
 from ekinerja_contract.services import Reporting
 from services.approval.models import Base
 from services.approval.service import ApprovalService
@@ -31,9 +31,18 @@ TODAY = dt.date(2026, 11, 20)
 class FakeReporting:
     superiors = {1: 9, 2: 1}
 
+    def __init__(self):
+        self.departed: set[int] = set()
+
     def superior_of(self, employee_id, on=None):
+        if employee_id in self.departed:  # as reporting answers for someone with no position
+            raise NotFound(f"employee {employee_id} holds no position", code="no_position")
         sup = self.superiors.get(employee_id)
         return sup and {"employee_id": sup}
+
+    def approver_of(self, employee_id, on=None):
+        sup = self.superior_of(employee_id, on)
+        return sup and sup["employee_id"]
 
 
 def settings(**cfg):
@@ -167,6 +176,30 @@ def test_a_placement_change_reroutes_pending_tasks(service):
     assert service.inbox(HEAD)["tasks"] == []
     assert task_of(service, 1, {**HEAD, "employee_id": 4})["approver_id"] == 4
     service.reporting.fake.superiors = FakeReporting.superiors
+
+
+def test_a_placement_change_reroutes_the_others_when_one_employee_has_left(service):
+    service.on_report_submitted(report_submitted(1))  # employee 2, approver 1
+    service.on_report_submitted(report_submitted(2, employee_id=3, approver_id=1))
+    service.reporting.fake.superiors = {2: 4, 3: 4}
+    service.reporting.fake.departed = {3}  # reporting answers NotFound for him, across the hop
+    placed = events.build("org.placement_changed", dict(
+        employee_id=4, nip="1" * 18, name="Plh", status="PNS", agency_id=1, position_id=1,
+        position_code="KADIS", job_class=14, kind="plh", start_date="2026-11-01",
+        end_date="2026-11-30"), "reporting").model_dump(mode="json")
+    service.on_placement_changed(placed)  # no exception: the event is not dead-lettered
+    assert task_of(service, 1, {**HEAD, "employee_id": 4})["approver_id"] == 4
+    assert task_of(service, 2)["approver_id"] == 1  # left as it was
+    service.reporting.fake.superiors = FakeReporting.superiors
+
+
+def test_an_escalation_run_carries_on_past_an_approver_who_has_left(service):
+    friday = dt.datetime(2026, 11, 13, 2, tzinfo=dt.UTC)
+    service.on_report_submitted(submitted_at(1, friday, employee_id=5, approver_id=6))
+    service.on_report_submitted(submitted_at(2, friday))  # employee 2, approver 1
+    service.reporting.fake.departed = {6}
+    run_due_at(service, "2026-11-20T10:00:00+00:00")
+    assert task_of(service, 2, BOSS)["escalated_to"] == 9
 
 
 def run_due_at(service, instant):

@@ -27,6 +27,10 @@ def test_a_report_goes_to_the_direct_superior_with_the_catalogue_values(city):
 def test_a_head_reports_to_the_approver_the_citys_rule_set_names(city):
     r = submit(city, "kadis")  # no superior in the org chart
     assert (r["state"], r["approver_id"]) == ("submitted", city.ids["sekda"])
+    # approval asks the same when it reroutes after a placement change
+    assert city.service.approver_of(city.ids["kadis"], "2026-11-18") == city.ids["sekda"]
+    assert city.service.approver_of(city.ids["sari"], "2026-11-18") == city.ids["kadis"]
+    assert city.service.approver_of(city.ids["sekda"], "2026-11-18") is None
 
 
 def test_a_report_nobody_may_approve_is_refused_before_anything_is_written(city):
