@@ -143,6 +143,15 @@ ERRORS = {
     "evidence_upload_mismatch": "Berkas yang diterima tidak sama dengan yang dikirim. Unggah lagi.",
     "evidence_not_uploaded": "Berkas belum terunggah. Unggah lagi.",
     "evidence_wrong_owner": "Berkas bukti itu milik orang lain.",
+    "evidence_auditors_only": "Hanya auditor yang dapat memeriksa berkas bukti.",
+    "evidence_employees_only": "Hanya pegawai yang dapat mengunggah bukti.",
+    "evidence_size_invalid": "Ukuran berkas tidak terbaca. Unggah lagi.",
+    "evidence_empty": "Berkasnya kosong. Pilih foto atau pindaian yang benar.",
+    "upload_not_found": "Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah lagi.",
+    "filename_empty": "Berkas perlu nama.",
+    "filename_too_long": "Nama berkas terlalu panjang (paling banyak 200 karakter).",
+    "filename_path": "Nama berkas tidak boleh berisi garis miring.",
+    "filename_control_character": "Nama berkas berisi karakter yang tidak diizinkan.",
 }
 
 # Field names as a person knows them.
@@ -213,6 +222,7 @@ REASONS = {
     "skp_parent_required": "butir utama harus menurunkan salah satu butir SKP atasan (atasan belum punya SKP tahun ini bila daftarnya kosong)",
     "skp_parent_unknown": "butir induk itu bukan bagian dari SKP atasan tahun ini",
     "skp_parent_not_allowed": "butir tambahan dan kreativitas tidak menurunkan butir atasan",
+    "skp_indicator_required": "isi sedikitnya satu indikator dengan target dan satuannya",
     "missing_column": "kolom ini tidak ada di berkas",
     "placement_kind": "jenis harus definitif, plt atau plh",
     "acting_end_required": "wajib diisi untuk plt/plh",

@@ -24,7 +24,7 @@ KEPT = ("stored", "linked")
 def get(s, evidence_id: str) -> Evidence:
     row = s.get(Evidence, evidence_id)
     if row is None:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
     return row
 
 
@@ -34,7 +34,8 @@ def create_upload(uow, store, actor: Actor, filename, content_type, size) -> dic
         size = int(size)
     except (TypeError, ValueError):
         raise InvalidInput("size must be a number of bytes",
-                           [{"field": "size", "reason": str(size)}]) from None
+                           [{"field": "size", "reason": str(size)}],
+                           code="evidence_size_invalid") from None
     rules.check_declared(size, content_type, store.max_bytes)
     evidence_id, key = str(uuid.uuid4()), backends.new_key()
     uow.session.add(Evidence(id=evidence_id, owner_id=actor.employee_id, object_key=key,
@@ -70,7 +71,7 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
     with db.session() as s:
         row = s.get(Evidence, evidence_id)
     if row is None or row.owner_id != actor.employee_id:
-        raise NotFound("no such upload")
+        raise NotFound("no such upload", code="upload_not_found")
     if row.status != "pending":
         return as_dict(row)
     facts = {}
@@ -156,7 +157,8 @@ def link(uow, store, envelope) -> None:
         return
     row = uow.session.get(Evidence, report.evidence_id)
     if row is None:
-        raise NotFound(f"evidence {report.evidence_id} of report {report.report_id} not found")
+        raise NotFound(f"evidence {report.evidence_id} of report {report.report_id} not found",
+                       code="evidence_not_found")
     row.status, row.report_id, row.agency_id = "linked", report.report_id, report.agency_id
     row.viewers = sorted(set(row.viewers or []) | ({report.approver_id} - {None}))
     uow.emit("evidence.linked", dict(evidence_id=row.id, report_id=report.report_id,
@@ -181,7 +183,7 @@ def add_viewer(uow, report_id: int, employee_id: int | None) -> None:
 def view(uow, store, actor: Actor, evidence_id: str) -> dict:
     row = uow.session.get(Evidence, evidence_id)
     if row is None or row.status not in KEPT:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
     if not rules.may_view(actor, row.owner_id, row.viewers, row.review, row.agency_id,
                           store.review_scope):
         # the same answer as for evidence that does not exist

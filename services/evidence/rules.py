@@ -25,15 +25,19 @@ def sniff(head: bytes) -> str | None:
 def check_filename(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("the file needs a name", [{"field": "filename", "reason": "empty"}])
+        raise InvalidInput("the file needs a name", [{"field": "filename", "reason": "empty"}],
+                           code="filename_empty")
     if len(name) > 200:
-        raise InvalidInput("file name too long", [{"field": "filename", "reason": "over 200"}])
+        raise InvalidInput("file name too long", [{"field": "filename", "reason": "over 200"}],
+                           code="filename_too_long")
     if "/" in name or "\\" in name or name in (".", ".."):
         raise InvalidInput("file name must not contain path separators",
-                           [{"field": "filename", "reason": "path separator"}])
+                           [{"field": "filename", "reason": "path separator"}],
+                           code="filename_path")
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise InvalidInput("file name must not contain control characters",
-                           [{"field": "filename", "reason": "control character"}])
+                           [{"field": "filename", "reason": "control character"}],
+                           code="filename_control_character")
     return name
 
 
@@ -44,7 +48,8 @@ def _size_text(n: int) -> str:
 
 def check_declared(size: int, content_type: str, max_bytes: int) -> None:
     if size <= 0:
-        raise InvalidInput("the file is empty", [{"field": "size", "reason": "0 bytes"}])
+        raise InvalidInput("the file is empty", [{"field": "size", "reason": "0 bytes"}],
+                           code="evidence_empty")
     if size > max_bytes:
         raise PayloadTooLarge(f"the file is larger than {_size_text(max_bytes)}",
                               [{"field": "size", "reason": f"{size} > {max_bytes}"}],
@@ -60,7 +65,8 @@ def check_stored(head: bytes, size: int, sha256: str, expected_size: int,
                  claimed_sha256: str | None, max_bytes: int) -> str:
     """What landed in storage must be what was announced. Returns the real type."""
     if size == 0:
-        raise InvalidInput("the file is empty", [{"field": "file", "reason": "0 bytes"}])
+        raise InvalidInput("the file is empty", [{"field": "file", "reason": "0 bytes"}],
+                           code="evidence_empty")
     if size > max_bytes:
         raise PayloadTooLarge("the file is too large", [{"field": "file", "reason": str(size)}],
                               code="evidence_too_large",

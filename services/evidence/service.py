@@ -89,7 +89,7 @@ class EvidenceService:
         """Re-read an object and compare its SHA-256 with the recorded one."""
         actor = Actor.model_validate(actor)
         if not actor.has("review_team", "city_admin"):
-            raise Forbidden("auditors only")
+            raise Forbidden("auditors only", code="evidence_auditors_only")
         with self.db.session() as s:
             row = evidence.get(s, evidence_id)
         return evidence.verify(self.store.backend, row)
@@ -184,6 +184,6 @@ def _plain(status: int, text: str) -> Response:
 def _employee(actor) -> Actor:
     actor = Actor.model_validate(actor)
     if actor.employee_id is None:
-        raise Forbidden("only employees upload evidence")
+        raise Forbidden("only employees upload evidence", code="evidence_employees_only")
     return actor
 

@@ -61,3 +61,18 @@ def test_a_declared_request_model_is_the_one_the_service_validates_with(client, 
         source = inspect.getsource(getattr(service, name))
         for model in request if isinstance(request, tuple) else (request,):
             assert f"{model.__name__}.model_validate" in source, f"{service.name}.{name}"
+
+
+def test_every_error_a_service_raises_carries_a_stable_code():
+    """The code is what the pages translate and API clients branch on: a bare NotFound
+    would reach a person as the generic 'not found'."""
+    bare = []
+    for path in (ROOT / "services").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and \
+                    isinstance(node.exc.func, ast.Name) and node.exc.func.id in ERROR_CLASSES \
+                    and not any(k.arg == "code" for k in node.exc.keywords):
+                bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert bare == []

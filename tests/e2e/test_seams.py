@@ -1,0 +1,119 @@
+"""Errors keep their meaning across every hop, on the real system (RabbitMQ, PostgreSQL,
+the S3 stand-in, every service in its own process): what used to become a 502 or a
+dead-lettered event when a service re-raised another's error.
+
+- an unknown (well-formed) evidence id on a report: reporting -> evidence.describe;
+- a withdrawal after the approval: reporting -> approval.cancel_task;
+- a head's report goes to the approver the city's rule set names;
+- a placement change reroutes pending work: approval -> reporting.approver_of."""
+import datetime as dt
+import uuid
+
+import httpx
+import pytest
+
+from ekinerja_contract import clock
+from tests.support.stack import demo_system
+from tools import demo_data
+from tools.supervisor import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def system(amqp_uri, s3_server, tmp_path_factory):
+    yield from demo_system(amqp_uri, s3_server, tmp_path_factory, "seams")
+
+
+@pytest.fixture(scope="module")
+def http(system):
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as client:
+        yield client
+
+
+def person(system, username):
+    return system.demo["people"][username]
+
+
+def report(system, username, start, **over):
+    me = person(system, username)
+    body = {"skp_item_id": me["skp"]["items"][0]["id"], "activity_code": "ENTRI-DATA",
+            "date": demo_data.working_day(clock.today() - dt.timedelta(days=1)).isoformat(),
+            "start": start, "end": f"{int(start[:2]) + 1:02d}{start[2:]}",
+            "description": "Entri data untuk uji sambungan layanan"} | over
+    return body
+
+
+def pending_task(http, system, approver, report_id):
+    found = []
+    wait_until(lambda: found.extend(
+        t for t in http.get("/api/v1/approvals/inbox", headers=person(system, approver)["headers"]).json()
+        if t["report_id"] == report_id) or found, 20, f"task of report {report_id}")
+    return found[0]
+
+
+def test_an_unknown_evidence_id_is_a_clear_4xx_not_a_502(http, system):
+    sari = person(system, "sari")["headers"]
+    r = http.post("/api/v1/reports", headers=sari, json=report(
+        system, "sari", "07:00", activity_code="SURAT-DINAS", evidence_id=str(uuid.uuid4())))
+    assert r.status_code in (404, 422), r.text
+    error = r.json()["error"]
+    assert error["reason_code"] == "evidence_not_found" and error["display_message"]
+    mine = http.get("/api/v1/reports", headers=sari, params={"period": clock.today().strftime("%Y-%m")})
+    assert all(x["start"] != "07:00:00" for x in mine.json())  # nothing half-written
+
+
+def test_a_withdrawal_after_the_approval_is_a_409(http, system):
+    sari = person(system, "sari")["headers"]
+    sent = http.post("/api/v1/reports", headers=sari, json=report(system, "sari", "09:00"))
+    assert sent.status_code == 201, sent.text
+    task = pending_task(http, system, "kadis", sent.json()["id"])
+    decided = http.post(f"/api/v1/approvals/{task['id']}/decision", json={"decision": "approve"},
+                        headers=person(system, "kadis")["headers"])
+    assert decided.status_code == 200, decided.text
+    # reporting may not have heard of the approval yet: approval refuses the cancel itself
+    r = http.post(f"/api/v1/reports/{sent.json()['id']}/withdraw", headers=sari)
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "conflict"
+
+
+def test_a_heads_report_goes_to_the_approver_the_city_names(http, system):
+    kadis = person(system, "kadis")["headers"]
+    sent = http.post("/api/v1/reports", headers=kadis, json=report(system, "kadis", "10:00"))
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["approver_id"] == person(system, "sekda")["id"]
+    pending_task(http, system, "sekda", sent.json()["id"])
+    refused = http.post("/api/v1/reports", headers=person(system, "sekda")["headers"],
+                        json=report(system, "sekda", "10:00"))
+    assert refused.status_code == 409 and refused.json()["error"]["reason_code"] == "no_approver"
+
+
+def test_a_new_head_takes_over_the_pending_work_of_the_one_who_left(http, system):
+    agus = person(system, "agus")["headers"]
+    sent = http.post("/api/v1/reports", headers=agus, json=report(system, "agus", "13:00"))
+    assert sent.status_code == 201, sent.text
+    pending_task(http, system, "kadis", sent.json()["id"])
+    # the head moves to the city secretary's office; a new head takes the position
+    since = (clock.today() - dt.timedelta(days=40)).isoformat()
+    admin = system.demo["admin"]
+    city_hall = {**demo_data.CITY_HALL, "positions": demo_data.CITY_HALL["positions"] + [
+        {"code": "STAFAHLI", "name": "Staf Ahli Wali Kota", "job_class": 14,
+         "superior": "SEKDA"}],
+        "employees": demo_data.CITY_HALL["employees"] + [
+            {**next(e for e in demo_data.ORGANISATION["employees"] if e["username"] == "kadis"),
+             "position": "STAFAHLI", "since": since}]}
+    agency = {**demo_data.ORGANISATION, "employees": demo_data.ORGANISATION["employees"] + [
+        {"nip": "198001012006041001", "name": "Kadek Baru", "position": "KADIS",
+         "status": "PNS", "grade": "IV/a", "username": "kadisbaru",
+         "password": "kadisbaru-demo-123", "since": since}]}
+    agency["employees"] = [e for e in agency["employees"] if e["username"] != "kadis"]
+    for org in (city_hall, agency):
+        loaded = http.post("/api/v1/admin/organisation", json=org, headers=admin)
+        assert loaded.status_code == 200, loaded.text
+    login = http.post("/api/v1/auth/login", json={"username": "kadisbaru",
+                                                  "password": "kadisbaru-demo-123"})
+    assert login.status_code == 200, login.text
+    new_head = {"headers": {"Authorization": f"Bearer {login.json()['access_token']}"}}
+    system.demo["people"]["kadisbaru"] = new_head
+    task = pending_task(http, system, "kadisbaru", sent.json()["id"])
+    assert task["approver_id"] == login.json()["user"]["employee_id"]
