@@ -54,3 +54,23 @@ def test_two_timers_escalate_each_task_once(stack, amqp_uri):
     assert reminded == 20
     assert "approval-2" not in stack.sup.exited()
     escalated.close()
+
+
+def test_an_escalation_run_carries_on_past_an_approver_who_has_left(stack, amqp_uri):
+    """reporting answers NotFound for the approver who left (across the real hop, as its
+    own class): that task waits, the others escalate. Before, the RemoteError broke the run."""
+    ids = {u: stack.rpc.call("reporting", "get_account", u)["employee_id"]
+           for u in ("sari", "agus", "kadis")}
+    gone = 987_654  # nobody in reporting
+    escalated = Watcher(amqp_uri, "approval", "approval.task_escalated")
+    long_ago = clock.now() - dt.timedelta(days=15)
+    for report_id, approver in ((101, gone), (102, ids["sari"])):
+        env = events.build("report.submitted", submitted_data(
+            report_id=report_id, employee_id=ids["agus"], approver_id=approver), "reporting")
+        publish(amqp_uri, env.model_copy(update={"time": long_ago}).model_dump(mode="json"))
+    wait_until(lambda: any(m["data"]["report_id"] == 102 for m in escalated.drain(0.3)), 30,
+               "the other escalation")
+    (theirs,) = [m for m in escalated.received if m["data"]["report_id"] == 102]
+    assert theirs["data"]["escalated_to"] == ids["kadis"]
+    assert not {"approval", "approval-2"} & set(stack.sup.exited())
+    escalated.close()
