@@ -129,6 +129,8 @@ STRINGS = {
         "error_409": "Tidak dapat diproses", "error_422": "Isian belum benar",
         "error_429": "Terlalu banyak permintaan", "error_503": "Sistem sedang sibuk",
         "error_5xx": "Terjadi kesalahan",
+        "error_offline": "Tidak ada koneksi internet", "retry": "Coba lagi",
+        "offline_hint": "Halaman ini tidak dapat dibuka tanpa koneksi. Periksa data seluler atau Wi-Fi Anda, lalu tekan “Coba lagi”.",
         "js_network": "Jaringan terputus; coba lagi.", "js_employees": "pegawai",
         "js_new_placements": "penempatan baru",
     },

@@ -1,13 +1,14 @@
 """The pages: server-rendered with Jinja2, a little plain JavaScript for the photo
 upload and progress bars. Forms post back here (same origin, SameSite cookie)."""
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ekinerja_contract import config
@@ -161,6 +162,41 @@ async def logout(request: Request, call=Depends(rpc)):
     response = RedirectResponse("/masuk", status_code=303)
     response.delete_cookie(COOKIE)
     return response
+
+
+# --- offline ------------------------------------------------------------------------------
+
+WEB = Path(__file__).parent
+# What the offline page is made of: a change to any of them is a new worker version,
+# which caches the page afresh.
+OFFLINE_PARTS = ("sw.js", "static/app.css", "static/app.js", "templates/base.html",
+                 "templates/error.html", "i18n.py")
+
+
+@router.get("/offline", response_class=HTMLResponse)
+async def offline_page(request: Request):
+    """The page the service worker keeps for when there is no network: the same for
+    everyone (no menu, no name, no flash message taken), so caching it keeps nothing
+    of anyone's."""
+    response = templates.TemplateResponse(request, "error.html", {
+        "actor": None, "flash": None, "title_key": "error_offline",
+        "text": messages.display("offline"), "hint": t("offline_hint"), "retry": True,
+        "back_to": "/"})
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def service_worker():
+    """/sw.js: at the root, so its scope is every page (Service-Worker-Allowed says so
+    too); never cached by HTTP, so a new version is found on the next visit."""
+    parts = b"".join((WEB / name).read_bytes() for name in OFFLINE_PARTS)
+    script = (WEB / "sw.js").read_text().replace(
+        "__VERSION__", hashlib.sha256(parts).hexdigest()[:12])
+
+    async def serve() -> Response:
+        return Response(script, media_type="text/javascript", headers={
+            "Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+    return serve
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -637,6 +673,8 @@ async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), ca
 def install(app) -> None:
     from fastapi.staticfiles import StaticFiles
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), "static")
+    # an asset, not a page: beside the static files
+    app.add_api_route("/sw.js", service_worker(), methods=["GET"], include_in_schema=False)
     app.include_router(router)
     app.state.error_page = error_page
 

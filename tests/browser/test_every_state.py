@@ -10,14 +10,12 @@ from urllib.parse import urlparse
 import pytest
 
 from ekinerja_contract import clock
-from ekinerja_contract.config import REPO_ROOT
-from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
+from tests.support.browser import AXE, DESKTOP, PHONE, SHOTS, Person, axe_violations
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import demo_system
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
-AXE = REPO_ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 # Words a developer writes and a civil servant should never read on a page.
 ENGLISH = re.compile(r"\b(error|errors|not found|invalid|forbidden|failed|must|request|"
                      r"service|traceback|exception|none|null|undefined|true|false|value|"
@@ -270,13 +268,6 @@ def crawl(person, check, starts=("/",), limit=40) -> int:
             if target not in seen:
                 queue.append(target)
     return visited
-
-
-def axe_violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
-                           ".violations.map(v => v.id + ': ' + v.nodes.length)")
-    return result
 
 
 @pytest.mark.parametrize("username", ["sari", "kadis", "made", "admin"])

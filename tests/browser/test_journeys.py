@@ -2,11 +2,12 @@
 phone and on a desktop viewport, against every service and the gateway as processes.
 Screenshots of every page land in test-artifacts/screenshots/."""
 import datetime as dt
+from urllib.parse import urlparse
 
 import pytest
 
 from ekinerja_contract import clock
-from tests.support.browser import DESKTOP, PHONE, SHOTS, Person
+from tests.support.browser import DESKTOP, PHONE, SHOTS, Person, axe_violations
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import demo_system
 from tools.supervisor import wait_until
@@ -160,3 +161,41 @@ def test_pages_are_in_bahasa_indonesia_and_labelled(browser, system):
     # camera or gallery: no `capture`, which would hide the gallery on Android
     assert head.page.locator("#photo").get_attribute("capture") is None
     head.close()
+
+
+CACHED = """async () => {
+  const urls = [];
+  for (const name of await caches.keys())
+    for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  return urls;
+}"""
+
+
+def test_without_a_network_a_page_says_so_in_indonesian_in_the_sites_layout(browser, system):
+    staff = Person(browser, system, "sari", {**PHONE, "bypass_csp": True}, "phone-offline")
+    staff.page.goto("/rekap")
+    # the page registers the worker; it keeps the offline page and its assets, nothing else
+    assert staff.page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+    wait_until(lambda: len(staff.page.evaluate(CACHED)) == 3, 10, "the offline page cached")
+    only = {"/offline", "/static/app.css", "/static/app.js"}
+    assert {urlparse(u).path for u in staff.page.evaluate(CACHED)} == only
+    staff.context.set_offline(True)
+    staff.page.goto("/riwayat")
+    assert staff.page.locator("#problem h1").inner_text() == "Tidak ada koneksi internet"
+    assert "tidak terhubung ke internet" in staff.page.locator("#problem").inner_text()
+    assert staff.page.locator("html").get_attribute("lang") == "id"
+    # in the site's layout (the stylesheet from the cache), with a way back
+    bar = staff.page.evaluate("getComputedStyle(document.querySelector('header.bar')).backgroundColor")
+    assert bar == "rgb(29, 111, 66)"
+    assert staff.page.locator("#retry").inner_text() == "Coba lagi"
+    assert staff.page.locator("#problem a[href='/']").count() == 1
+    # an API answer is never served from the cache: without a network it fails
+    assert staff.page.evaluate("fetch('/api/v1/me').then(() => 'answered', () => 'failed')") == "failed"
+    staff.shot("offline")
+    assert axe_violations(staff.page) == []
+    staff.context.set_offline(False)
+    staff.page.click("#retry")  # the page that was asked for, now that there is a network
+    staff.page.wait_for_selector("#status")
+    assert urlparse(staff.page.url).path == "/riwayat"
+    assert {urlparse(u).path for u in staff.page.evaluate(CACHED)} == only
+    staff.close()

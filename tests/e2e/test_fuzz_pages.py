@@ -205,6 +205,7 @@ def generic(method, path):
 
 ROUTES = [
     Route("GET", "/"),
+    Route("GET", "/offline"),
     Route("GET", "/masuk"),
     Route("POST", "/masuk", form=["username", "password"]),
     Route("GET", "/riwayat", ["periode", "status"]),

@@ -7,6 +7,7 @@ from tools import demo_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+AXE = REPO_ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,3 +33,11 @@ class Person:
 
     def close(self):
         self.context.close()
+
+
+def axe_violations(page) -> list:
+    """axe-core's violations on the open page ("rule: nodes"). axe is injected as a
+    script: the page's context must bypass the CSP (the pages never need to)."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                         ".violations.map(v => v.id + ': ' + v.nodes.length)")

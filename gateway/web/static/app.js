@@ -178,3 +178,12 @@ document.addEventListener("DOMContentLoaded", () => {
     effective_from: f.get("effective_from")}]}));
   jsonForm("rule_set_form", "/api/v1/admin/payroll-rule-sets", ruleSetBody);
 });
+
+// The offline page (sw.js): a page that cannot load for want of a network says so in
+// the site's layout instead of the browser's own error. Registered after the page has
+// loaded, so it never slows a page down; where it cannot run, nothing changes.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(() => {});
+  });
+}
