@@ -3,6 +3,8 @@ upload and progress bars. Forms post back here (same origin, SameSite cookie).""
 import datetime as dt
 import hashlib
 import json
+import re
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -297,12 +299,66 @@ async def meeting_page(request: Request, meeting_id: PageId, actor: Actor = Depe
         claims = meeting["claims"]
     people = {p["employee_id"]: p["name"]
               for p in await call("reporting", "colleagues", actor_dict(actor))}
+    invited = actor.employee_id in meeting["expected"]
+    organiser = meeting["organiser_id"] == actor.employee_id
+    claim = await _claim_form(call, actor, meeting) if (invited or organiser) else None
     return render(request, "meeting.html", actor, meeting=meeting, claims=claims, people=people,
-                  organiser=meeting["organiser_id"] == actor.employee_id, roles=MEETING_ROLES,
-                  invited=actor.employee_id in meeting["expected"],
+                  organiser=organiser, roles=MEETING_ROLES, invited=invited, claim=claim,
                   invitees=[meeting["organiser_id"]] + [e for e in meeting["expected"]
                                                          if e != meeting["organiser_id"]],
                   my_role=(meeting.get("roles") or {}).get(str(actor.employee_id)))
+
+
+async def _claim_form(call, actor: Actor, meeting: dict) -> dict:
+    """What the one-tap claim needs: my claim if I made one already; else the role the
+    organiser named me for (or participant), the meeting's activity (does it want a
+    photo?), my approved SKP items with the one I last claimed a meeting under first."""
+    reports = await call("reporting", "list_reports", actor_dict(actor), meeting["date"][:7])
+    mine = [r for r in reports if r.get("meeting_id") == meeting["id"] and r["state"] in LIVE]
+    activity = next((a for a in await call("reporting", "list_catalogue", meeting["date"])
+                     if a["code"] == meeting["activity_code"]), None)
+    try:
+        skp = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id,
+                         int(meeting["date"][:4]))
+        items = skp["items"] if skp["state"] == "approved" else []
+    except ServiceError:  # no SKP yet: the page says so
+        items = []
+    last = next((r["skp_item_id"] for r in sorted(reports, key=lambda r: (r["date"], r["start"]),
+                                                    reverse=True) if r.get("meeting_id")), None)
+    return {"report": mine[0] if mine else None, "items": items,
+            "chosen": last if any(i["id"] == last for i in items) else None,
+            "role": (meeting.get("roles") or {}).get(str(actor.employee_id), "participant"),
+            "activity": activity, "evidence": bool(activity and activity["evidence_required"]),
+            "future": meeting["date"] > config.today().isoformat(), "key": uuid.uuid4().hex}
+
+
+LIVE = ("draft", "submitted", "approved", "revision_requested", "disputed")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@router.post("/rapat/{meeting_id}/klaim", dependencies=[Depends(same_origin)])
+async def claim_meeting(request: Request, meeting_id: PageId, actor: Actor = Depends(page_actor),
+                        call=Depends(rpc)):
+    """One tap: the report of my attendance, with the meeting's activity, date and time,
+    the role the organiser named me for (else participant) and, where the activity
+    wants evidence, the photo taken in the same form. A chair, speaker or note-taker
+    the organiser did not name claims through the full form (and is refused there)."""
+    meeting = next((m for m in await call("reporting", "my_meetings", actor_dict(actor))
+                    if m["id"] == meeting_id), None)
+    if meeting is None:
+        raise ApiError(404, "meeting_not_found", f"meeting {meeting_id} not found")
+    form = await request.form()
+    body: dict[str, Any] = {
+        "skp_item_id": _task_id(form.get("skp_item_id")), "meeting_id": meeting_id,
+        "activity_code": meeting["activity_code"], "description": meeting["title"],
+        "role": (meeting.get("roles") or {}).get(str(actor.employee_id), "participant")}
+    evidence = str(form.get("evidence_id") or "")
+    if UUID.match(evidence):
+        body["evidence_id"] = evidence
+    key = str(form.get("claim_key") or "")  # a second tap on the same form files nothing new
+    report = await call("reporting", "submit_report", actor_dict(actor), body,
+                        "claim-" + key if re.fullmatch(r"[0-9a-f]{32}", key) else None)
+    return back(request, f"/laporan/{report['id']}", t("flash_claimed"))
 
 
 @router.post("/rapat/{meeting_id}/peran", dependencies=[Depends(same_origin)])

@@ -7,12 +7,14 @@ import re
 from collections import deque
 from urllib.parse import urlparse
 
+import httpx
 import pytest
 
 from ekinerja_contract import clock
 from tests.support.browser import AXE, DESKTOP, PHONE, SHOTS, Person, axe_violations
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import demo_system
+from tools import demo_data
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -301,42 +303,75 @@ def test_a_crawler_finds_no_5xx_no_json_no_english_and_no_axe_violation(
     assert problems == []
 
 
-def test_a_meeting_is_made_on_a_page_roles_are_named_and_claims_follow_them(browser, system):
-    head = Person(browser, system, "kadis", PHONE, "phone-meeting-head")
+def create_meeting(head, title, start, end, activity=None, note_taker=None):
     head.page.goto("/rapat")
-    head.page.fill("#m_title", "Rapat koordinasi SPBE triwulan")
+    head.page.fill("#m_title", title)
     head.page.fill("#m_place", "Aula Diskominfo")
-    head.page.fill("#m_start", "14:00")
-    head.page.fill("#m_end", "15:00")
+    if activity:
+        head.page.select_option("#m_activity", activity)
+    head.page.fill("#m_start", start)
+    head.page.fill("#m_end", end)
     head.page.select_option("#my_role", "chair")
     for box in head.page.locator("input[name=expected]").all():
         box.check()
-    person = head.page.locator(".person", has_text="Ni Luh Sari")
-    person.locator("select").select_option("note_taker")
+    if note_taker:
+        head.page.locator(".person", has_text=note_taker).locator("select").select_option("note_taker")
     head.shot("meeting-form")
     head.page.click("button:has-text('Buat rapat')")
     head.page.wait_for_selector("#flash.notice")
-    meeting_id = int(head.page.url.rsplit("/", 1)[1])
+    return int(head.page.url.rsplit("/", 1)[1])
+
+
+def publish_meeting_activity_without_photo(system):
+    """A meeting activity that wants no evidence (the demo's RAPAT wants a photo)."""
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as http:
+        login = http.post("/api/v1/auth/login", json={"username": "admin",
+                                                      "password": demo_data.ADMIN["password"]})
+        r = http.post("/api/v1/admin/catalogue", headers={
+            "Authorization": f"Bearer {login.json()['access_token']}"}, json={"activity_types": [{
+                "code": "SOSIALISASI", "name": "Mengikuti sosialisasi", "output_unit": "kegiatan",
+                "standard_minutes": 60, "points": "4.00", "rupiah": 6000,
+                "evidence_required": False, "role_weights": demo_data.MEETING_WEIGHTS,
+                "effective_from": f"{clock.today().year}-01-01"}]})
+        assert r.status_code < 300, r.text
+
+
+def test_a_meeting_is_made_on_a_page_roles_are_named_and_claims_follow_them(browser, system):
+    head = Person(browser, system, "kadis", PHONE, "phone-meeting-head")
+    meeting_id = create_meeting(head, "Rapat koordinasi SPBE triwulan", "14:00", "15:00",
+                                note_taker="Ni Luh Sari")
     head.shot("meeting")
-    # the named note-taker claims from the meeting's page: everything is filled in
-    staff = Person(browser, system, "sari", PHONE, "phone-meeting-staff")
+    # the named note-taker claims on the meeting's page, in one form: the activity wants
+    # a photo, the page says so and takes it there, and one submit files the claim
+    staff = Person(browser, system, "sari", {**PHONE, "bypass_csp": True}, "phone-meeting-staff")
     staff.page.goto(f"/rapat/{meeting_id}")
-    assert "Notulen" in staff.page.locator("#claim").inner_text()
-    staff.page.click("#claim")
-    staff.page.wait_for_url("**/laporan/baru?rapat=*")
-    assert staff.page.locator("#activity").input_value() == "RAPAT"
-    assert staff.page.locator("#role").input_value() == "note_taker"
-    assert staff.page.locator("#start").input_value() == "14:00"
-    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
-    staff.page.select_option("#skp_item_id", label=item)
+    assert "wajib dilengkapi bukti" in staff.page.locator("#evidence_needed").inner_text()
+    assert staff.page.locator("#claim").inner_text() == "Klaim kehadiran sebagai Notulen"
+    staff.shot("meeting-claim-photo")
+    assert axe_violations(staff.page) == []
+    staff.page.click("#claim")  # no photo yet: said plainly, nothing is sent
+    assert "wajib dilengkapi bukti" in staff.page.locator("#claim_error").inner_text()
+    assert staff.page.url.endswith(f"/rapat/{meeting_id}")
     photo = SHOTS.parent / "rapat.jpg"
     photo.write_bytes(jpeg_with_exif(seed=91))
-    staff.page.set_input_files("#photo", str(photo))
-    staff.page.click("button[value=submit]")
-    staff.page.wait_for_url(re.compile(r".*/laporan/\d+\?baru=kirim"))
-    # a self-declared speaker is refused, in Indonesian
-    agus = Person(browser, system, "agus", PHONE, "phone-meeting-agus")
-    agus.page.goto(f"/laporan/baru?rapat={meeting_id}")
+    staff.page.set_input_files("#claim_photo", str(photo))
+    staff.page.click("#claim")
+    staff.page.wait_for_url(re.compile(r".*/laporan/\d+$"))
+    assert staff.page.locator("#flash").inner_text() == \
+        "Kehadiran Anda di rapat ini terkirim ke atasan untuk disetujui."
+    assert staff.page.locator("#report_state").inner_text() == "Menunggu persetujuan"
+    assert "14.00–15.00" in staff.page.locator("main").inner_text()  # the meeting's time
+    staff.page.goto(f"/rapat/{meeting_id}")
+    assert "sebagai Notulen" in staff.page.locator("#claimed").inner_text()
+    assert staff.page.locator("#claim").count() == 0  # claimed once, not twice
+    # a role the organiser did not name goes through the full form, and is refused there
+    agus = Person(browser, system, "agus", {**PHONE, "bypass_csp": True}, "phone-meeting-agus")
+    agus.page.goto(f"/rapat/{meeting_id}")
+    assert agus.page.locator("#claim").inner_text() == "Klaim kehadiran sebagai Peserta"
+    agus.page.click("#claim_other_role")
+    agus.page.wait_for_url("**/laporan/baru?rapat=*")
+    assert agus.page.locator("#activity").input_value() == "RAPAT"
+    assert agus.page.locator("#start").input_value() == "14:00"
     agus.page.select_option("#role", "speaker")
     agus.page.select_option("#skp_item_id", index=0)
     own_photo = SHOTS.parent / "rapat-agus.jpg"
@@ -345,12 +380,32 @@ def test_a_meeting_is_made_on_a_page_roles_are_named_and_claims_follow_them(brow
     agus.page.click("button[value=submit]")
     agus.page.wait_for_selector("#form_error:not([hidden])")
     assert "belum dikonfirmasi penyelenggara" in agus.page.locator("#form_error").inner_text()
-    # the superior judging the note-taker's claim sees who claimed which role
+    # a plain participant of a meeting whose activity wants no photo: one tap
+    publish_meeting_activity_without_photo(system)
+    briefing = create_meeting(head, "Sosialisasi keamanan informasi", "15:00", "16:00",
+                              activity="SOSIALISASI")
+    agus.page.goto(f"/rapat/{briefing}")
+    assert agus.page.locator("#claim_photo").count() == 0
+    assert "tidak memerlukan foto" in agus.page.locator("#no_evidence_needed").inner_text()
+    assert axe_violations(agus.page) == []
+    agus.shot("meeting-one-tap")
+    agus.page.click("#claim")
+    agus.page.wait_for_url(re.compile(r".*/laporan/\d+$"))
+    assert agus.page.locator("h1").inner_text() == "Mengikuti sosialisasi"
+    assert agus.page.locator("#report_state").inner_text() == "Menunggu persetujuan"
+    assert "15.00–16.00" in agus.page.locator("main").inner_text()
+    agus.shot("meeting-claimed")
+    # the superior judging a claim sees who claimed which role
     wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
         "article.task", has_text="Rapat koordinasi SPBE").count() == 1, 20, "meeting task")
     roles = head.page.locator("article.task", has_text="Rapat koordinasi SPBE") \
         .locator("details.meeting-roles").text_content()
     assert "Ni Luh Sari: Notulen" in roles
+    wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
+        "article.task", has_text="Sosialisasi keamanan").count() == 1, 20, "briefing task")
+    roles = head.page.locator("article.task", has_text="Sosialisasi keamanan") \
+        .locator("details.meeting-roles").text_content()
+    assert "Putu Agus: Peserta" in roles
     head.shot("inbox-meeting")
     for p in (head, staff, agus):
         p.close()

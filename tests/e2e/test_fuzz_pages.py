@@ -232,6 +232,7 @@ ROUTES = [
                                 "end": "14:00", "my_role": "chair"}]),
     Route("GET", "/rapat/{meeting_id}"),
     Route("POST", "/rapat/{meeting_id}/peran", dynamic=("role_",)),
+    Route("POST", "/rapat/{meeting_id}/klaim", form=["skp_item_id", "evidence_id", "claim_key"]),
     Route("GET", "/skp", ["tahun"]),
     Route("POST", "/skp", form=["year", "action", "item_0_kind", "item_0_title",
                                 "item_0_indicator", "item_0_quantity", "item_0_unit",

@@ -88,6 +88,38 @@ function reportForm(form) {
   });
 }
 
+// A meeting's one-tap claim: a plain form post. Where the activity wants evidence,
+// the photo chosen in the same form is uploaded first (checked for size, with
+// progress, once), then the form goes with the evidence's id.
+function claimForm(form) {
+  const photo = form.querySelector("#claim_photo"), error = form.querySelector("#claim_error");
+  const button = form.querySelector("#claim");
+  if (photo) photo.addEventListener("change", () => {
+    const file = photo.files[0];
+    error.hidden = !(file && file.size > MAX_UPLOAD);
+    if (!error.hidden) { error.textContent = T("js_too_large"); photo.value = ""; }
+  });
+  form.addEventListener("submit", async ev => {
+    if (!photo) { setTimeout(() => { button.disabled = true; }); return; }
+    ev.preventDefault();
+    error.hidden = true;
+    const file = photo.files[0], evidence = form.querySelector("#claim_evidence_id");
+    try {
+      if (!file && !evidence.value) throw new Error(T("js_photo_needed"));
+      if (file && file !== form.uploadedFile) {
+        if (file.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
+        button.disabled = true;
+        evidence.value = (await uploadWithProgress(file, form.querySelector("#claim_progress"))).id;
+        form.uploadedFile = file;
+      }
+      button.disabled = true;
+      form.submit();
+    } catch (e) {
+      error.textContent = e.message; error.hidden = false; button.disabled = false;
+    }
+  });
+}
+
 function importForm() {
   const button = document.getElementById("import_button");
   if (!button) return;
@@ -169,6 +201,8 @@ document.addEventListener("DOMContentLoaded", () => {
   selectAll();
   const form = document.getElementById("report_form");
   if (form) reportForm(form);
+  const claim = document.getElementById("claim_form");
+  if (claim) claimForm(claim);
   importForm();
   closeForm();
   jsonForm("catalogue_form", "/api/v1/admin/catalogue", f => ({activity_types: [{
