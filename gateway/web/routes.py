@@ -14,14 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ekinerja_contract import config
-from ekinerja_contract.errors import ServiceError
+from ekinerja_contract.errors import InvalidInput, ServiceError
 from ekinerja_contract.schemas import MAX_ID, Actor
 
 from .. import messages
 from ..api import actor_dict, rpc
 from ..auth import COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version, issue_token
 from ..errors import ApiError, Problem
-from ..guards import json_too_deep
 from . import charts, formatting
 from .flash import COOKIE as FLASH_COOKIE
 from .flash import set_flash, take_flash
@@ -463,60 +462,171 @@ async def recap(request: Request, periode: Annotated[str | None, PeriodQuery] = 
 # --- SKP ---------------------------------------------------------------------------------------
 
 SKP_ROWS = 6  # item rows on the page; more items than that are kept and shown too
+SKP_INDICATORS = 10  # indicators per item: the most the contract's SkpItemIn takes
+INDICATOR_FIELDS = ("name", "quantity", "unit")  # on the page, each with its label
+INDICATOR_KEPT = ("quality", "months")  # targets the page does not show: kept as they were
+INDICATOR_KEY = re.compile(r"^item_([0-9]{1,2})_ind_([0-9]{1,2})_(?:name|quantity|unit)$")
 YearQuery = Query(ge=2000, le=2100)
 
 
-def _skp_items_from(form) -> list[dict]:
-    items = []
+def _skp_rows(items: list[dict]) -> list[dict]:
+    """The page's rows from an SKP's items: item n, its indicators numbered m."""
+    return [{"n": n, "kind": item["kind"], "title": item["title"],
+             "parent_item_id": item.get("parent_item_id"),
+             "indicators": [{"m": m, **{k: str(v) for k, v in ind.items()}}
+                            for m, ind in enumerate(item.get("indicators") or [])]}
+            for n, item in enumerate(items)]
+
+
+def _skp_rows_from(form) -> list[dict]:
+    """The rows as posted: every item row n, with the indicators m it still has (one
+    ticked "remove", or left empty, is dropped)."""
+    numbers: dict[int, set[int]] = {}
+    for key in form.keys():
+        if (found := INDICATOR_KEY.match(key)) is not None:
+            numbers.setdefault(int(found.group(1)), set()).add(int(found.group(2)))
+    rows = []
     for n in range(50):
-        title = str(form.get(f"item_{n}_title") or "").strip()
         if f"item_{n}_kind" not in form:
             break
-        if not title:
+        indicators = []
+        for m in sorted(numbers.get(n, ())):
+            base = f"item_{n}_ind_{m}_"
+            ind = {f: str(form.get(base + f) or "").strip() for f in INDICATOR_FIELDS}
+            ind["quantity"] = _indonesian_number(ind["quantity"])
+            if form.get(base + "remove") or not any(ind.values()):
+                continue
+            kept = {k: str(v) for k in INDICATOR_KEPT if (v := _task_id(form.get(base + k)))}
+            indicators.append({"m": m, **ind, **kept})
+        rows.append({"n": n, "kind": str(form.get(f"item_{n}_kind")),
+                     "title": str(form.get(f"item_{n}_title") or "").strip(),
+                     "parent_item_id": _task_id(form.get(f"item_{n}_parent")),
+                     "indicators": indicators})
+    return rows
+
+
+def _indonesian_number(text: str) -> str:
+    """A target as Indonesians write it (1.250 is a thousand two hundred and fifty,
+    2,5 two and a half) in the contract's form; anything else as it was typed."""
+    if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?|[0-9]+,[0-9]+", text):
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
+def _skp_items(rows: list[dict]) -> list[dict]:
+    """What the service gets: the rows with a title (an empty one is left out)."""
+    items = []
+    for row in rows:
+        if not row["title"]:
             continue
-        indicator = {"name": str(form.get(f"item_{n}_indicator") or "").strip(),
-                     "quantity": str(form.get(f"item_{n}_quantity") or "").strip(),
-                     "unit": str(form.get(f"item_{n}_unit") or "").strip()}
-        try:  # the indicators the page does not show are kept as they were
-            raw = str(form.get(f"item_{n}_extra") or "[]").encode()
-            extra = [] if json_too_deep(raw) else json.loads(raw)
-        except ValueError:
-            extra = []
-        if not isinstance(extra, list):  # only what the page itself wrote there is kept
-            extra = []
-        item: dict[str, Any] = {"kind": str(form.get(f"item_{n}_kind")), "title": title,
-                                "indicators": [indicator] + [e for e in extra if isinstance(e, dict)][:9]}
-        parent = _task_id(form.get(f"item_{n}_parent"))
-        if parent is not None:
-            item["parent_item_id"] = parent
+        item: dict[str, Any] = {"kind": row["kind"], "title": row["title"], "indicators": [
+            {k: v for k, v in ind.items() if k != "m"} for ind in row["indicators"]]}
+        if row["parent_item_id"] is not None:
+            item["parent_item_id"] = row["parent_item_id"]
         items.append(item)
     return items
+
+
+SKP_FIELD_LABELS = {"title": "skp_title", "kind": "skp_kind", "parent": "skp_parent",
+                    "indicators": "skp_indicators", "name": "skp_indicator_name",
+                    "quantity": "skp_target", "unit": "skp_unit"}
+
+
+def _skp_errors(rows: list[dict], details: list) -> tuple[dict[str, str], list[dict]]:
+    """The service's reasons on the fields they are about: {field id: reason}, and a
+    summary [{id, text}] that names the item, the indicator and the field."""
+    sent = [row for row in rows if row["title"]]
+    by_field: dict[str, str] = {}
+    summary: list[dict] = []
+    for detail in details:
+        if not isinstance(detail, dict):
+            continue
+        path = [p for p in str(detail.get("field") or "").split(".") if p]
+        if isinstance(detail.get("row"), int):  # the rules number items from 1
+            path = ["items", str(detail["row"] - 1), *path]
+        if len(path) < 2 or path[0] != "items" or not path[1].isdigit() \
+                or int(path[1]) >= len(sent):
+            summary.append({"id": "skp_form", "text": messages.reason_text(detail)
+                            or messages.REASONS["invalid"]})
+            continue
+        row, rest = sent[int(path[1])], path[2:]
+        n, where = row["n"], [f"{t('skp_item_n')} {rows.index(row) + 1}"]
+        code = detail.get("code") or "invalid"
+        if rest[:1] == ["indicators"] and len(rest) >= 2 and rest[1].isdigit() \
+                and int(rest[1]) < len(row["indicators"]):
+            position = int(rest[1])
+            ind = row["indicators"][position]
+            field = rest[2] if len(rest) > 2 and rest[2] in INDICATOR_FIELDS else "name"
+            target, empty = f"item_{n}_ind_{ind['m']}_{field}", not ind.get(field)
+            where.append(f"{t('skp_indicator')} {position + 1}")
+        elif rest[:1] == ["indicators"]:
+            field, target, empty = "indicators", f"item_{n}_indicators", False
+            if code == "too_short":
+                code = "skp_indicator_required"
+        else:
+            field = {"parent_item_id": "parent", "kind": "kind"}.get(rest[0] if rest else "",
+                                                                     "title")
+            target, empty = f"item_{n}_{field}", False
+        reason = messages.REASONS["missing"] if empty else \
+            messages.reason_only({**detail, "code": code}) or messages.REASONS["invalid"]
+        if target not in by_field:
+            by_field[target] = reason
+            where.append(t(SKP_FIELD_LABELS[field]))
+            summary.append({"id": target, "text": f"{', '.join(where)}: {reason}"})
+    return by_field, summary
+
+
+async def _skp_page(request: Request, actor: Actor, call, year: int, rows=None, errors=None,
+                    summary=None, refusal: InvalidInput | None = None, status_code=200):
+    try:
+        mine = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id, year)
+    except ServiceError:
+        mine = {"state": None, "items": [], "note": None}
+    editable = mine["state"] in (None, "draft", "returned")
+    if refusal is not None and not editable:
+        raise refusal  # no form to show it in: the error page
+    parents = await call("reporting", "superior_skp_items", actor_dict(actor), year)
+    if rows is None:
+        rows = _skp_rows(mine["items"])
+        rows += [{"n": n, "kind": "main", "title": "", "parent_item_id": None, "indicators": []}
+                 for n in range(len(rows), max(len(rows) + 1, SKP_ROWS))]
+    return render(request, "skp.html", actor, status_code=status_code, skp=mine, year=year,
+                  rows=rows, parents=parents, errors=errors or {}, summary=summary or [],
+                  problem=refusal and messages.display(refusal.code, refusal.params),
+                  max_indicators=SKP_INDICATORS, editable=editable)
 
 
 @router.get("/skp", response_class=HTMLResponse)
 async def skp_page(request: Request, tahun: Annotated[int | None, YearQuery] = None,
                    actor: Actor = Depends(page_actor), call=Depends(rpc)):
-    """Draw up the year's SKP: items cascading from the superior's, an indicator and a
-    target each, a creative item; save, submit; see the superior's note if returned."""
+    """Draw up the year's SKP: items cascading from the superior's, each with its
+    indicators and their targets, a creative item; save, submit; see the superior's
+    note if returned."""
     if not actor.employee_id:
         raise ApiError(403, "employees_only", "only employees have an SKP")
-    year = tahun or config.today().year
-    try:
-        mine = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id, year)
-    except ServiceError:
-        mine = {"state": None, "items": [], "note": None}
-    parents = await call("reporting", "superior_skp_items", actor_dict(actor), year)
-    rows = list(mine["items"]) + [None] * max(1, SKP_ROWS - len(mine["items"]))
-    return render(request, "skp.html", actor, skp=mine, year=year, rows=rows, parents=parents,
-                  editable=mine["state"] in (None, "draft", "returned"))
+    return await _skp_page(request, actor, call, tahun or config.today().year)
 
 
 @router.post("/skp", dependencies=[Depends(same_origin)])
 async def save_skp(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+    """Save (and submit) the SKP. Refused items come back as the page with what was
+    typed still in it and each reason beside its field."""
+    if not actor.employee_id:
+        raise ApiError(403, "employees_only", "only employees have an SKP")
     form = await request.form()
     year = _task_id(form.get("year")) or config.today().year
-    await call("reporting", "save_skp", actor_dict(actor),
-               {"year": year, "items": _skp_items_from(form)})
+    if not 2000 <= year <= 2100:
+        raise ApiError(422, "invalid_input", "the year is out of range", [
+            {"field": "year", "code": "less_than_equal" if year > 2100 else "greater_than_equal",
+             "params": {"le": "2100", "ge": "2000"}}])
+    rows = _skp_rows_from(form)
+    try:
+        await call("reporting", "save_skp", actor_dict(actor),
+                   {"year": year, "items": _skp_items(rows)})
+    except InvalidInput as err:
+        errors, summary = _skp_errors(rows, err.details)
+        return await _skp_page(request, actor, call, year, rows, errors, summary, err,
+                               status_code=422)
     if form.get("action") == "submit":
         await call("reporting", "submit_skp", actor_dict(actor), year)
         return back(request, f"/skp?tahun={year}", t("flash_skp_submitted"))

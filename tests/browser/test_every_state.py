@@ -411,30 +411,57 @@ def test_a_meeting_is_made_on_a_page_roles_are_named_and_claims_follow_them(brow
         p.close()
 
 
+def fill_indicator(page, item, m, name, quantity, unit):
+    page.fill(f"#item_{item}_ind_{m}_name", name)
+    page.fill(f"#item_{item}_ind_{m}_quantity", quantity)
+    page.fill(f"#item_{item}_ind_{m}_unit", unit)
+
+
 def test_an_skp_is_drawn_up_returned_with_a_note_and_approved_on_pages(browser, system):
     year = str(clock.today().year + 1)
     head = Person(browser, system, "kadis", DESKTOP, "desktop-skp-head")
     head.page.goto(f"/skp?tahun={year}")
     head.page.fill("#item_0_title", "Terwujudnya layanan digital terpadu kota")
-    head.page.fill("#item_0_indicator", "Layanan daring terintegrasi")
-    head.page.fill("#item_0_quantity", "12")
-    head.page.fill("#item_0_unit", "layanan")
+    fill_indicator(head.page, 0, 0, "Layanan daring terintegrasi", "12", "layanan")
     head.page.click("button[value=save]")
     head.page.wait_for_selector("#flash.notice")
-    staff = Person(browser, system, "agus", PHONE, "phone-skp-staff")
+    staff = Person(browser, system, "agus", {**PHONE, "bypass_csp": True}, "phone-skp-staff")
     staff.page.goto(f"/skp?tahun={year}")
     assert staff.page.locator("#skp_state").inner_text() == "Belum dibuat"
     staff.page.fill("#item_0_title", "Tertatanya arsip layanan digital")
     staff.page.select_option("#item_0_parent", label="Terwujudnya layanan digital terpadu kota")
-    staff.page.fill("#item_0_indicator", "Berkas arsip tertata")
-    staff.page.fill("#item_0_quantity", "100")
-    staff.page.fill("#item_0_unit", "berkas")
+    fill_indicator(staff.page, 0, 0, "Berkas arsip tertata", "100", "berkas")
+    # several indicators on one item: a second (its target left wrong and its unit
+    # empty), a third added and taken away again
+    add = staff.page.locator("#item_0_indicators button.add-indicator")
+    add.click()
+    fill_indicator(staff.page, 0, 1, "Arsip terpindai", "0", "")
+    add.click()
+    staff.page.fill("#item_0_ind_2_name", "Indikator yang dibatalkan")
+    assert staff.page.locator("#item_0_indicators fieldset.indicator").count() == 3
+    staff.page.locator("#item_0_indicators fieldset.indicator").nth(2) \
+        .locator("button:has-text('Hapus indikator')").click()
+    assert staff.page.locator("#item_0_ind_2_name").count() == 0
     staff.page.select_option("#item_1_kind", "creative")
     staff.page.fill("#item_1_title", "Inovasi: pencarian arsip dengan kode QR")
-    staff.page.fill("#item_1_indicator", "Prototipe")
-    staff.page.fill("#item_1_quantity", "1")
-    staff.page.fill("#item_1_unit", "aplikasi")
+    fill_indicator(staff.page, 1, 0, "Prototipe", "1", "aplikasi")
     staff.shot("skp-form")
+    staff.page.click("button[value=submit]")
+    # refused: the page again with what was typed, each reason beside its field
+    staff.page.wait_for_selector("#problem")
+    assert staff.page.locator("#item_0_ind_1_quantity_error").inner_text() == "harus lebih dari 0"
+    assert staff.page.locator("#item_0_ind_1_unit_error").inner_text() == "wajib diisi"
+    assert staff.page.locator("#item_0_ind_1_quantity").get_attribute("aria-invalid") == "true"
+    summary = staff.page.locator("#problem").inner_text()
+    assert "Butir 1, Indikator 2, Target: harus lebih dari 0" in summary, summary
+    assert not ENGLISH.search(summary), summary
+    assert staff.page.locator("#item_0_ind_0_name").input_value() == "Berkas arsip tertata"
+    assert staff.page.locator("#item_1_title").input_value() == "Inovasi: pencarian arsip dengan kode QR"
+    assert staff.page.locator("#skp_state").inner_text() == "Belum dibuat"  # nothing was saved
+    staff.shot("skp-refused")
+    assert axe_violations(staff.page) == []
+    staff.page.fill("#item_0_ind_1_quantity", "1.250")  # a thousand two hundred and fifty
+    staff.page.fill("#item_0_ind_1_unit", "berkas")
     staff.page.click("button[value=submit]")
     staff.page.wait_for_selector("#flash.notice")
     assert staff.page.locator("#skp_state").inner_text() == "Menunggu persetujuan atasan"
@@ -446,16 +473,51 @@ def test_an_skp_is_drawn_up_returned_with_a_note_and_approved_on_pages(browser, 
     head.page.wait_for_selector("#flash.notice")
     staff.page.goto(f"/skp?tahun={year}")
     assert "naikkan ke 150" in staff.page.locator("#skp_note").inner_text()
-    staff.page.fill("#item_0_quantity", "150")
+    assert staff.page.locator("#item_0_ind_1_quantity").input_value() == "1250"
+    staff.page.fill("#item_0_ind_0_quantity", "150")
     staff.page.click("button[value=submit]")
     staff.page.wait_for_selector("#flash.notice")
     head.page.goto(f"/skp/tim?tahun={year}")
     head.page.locator("tr", has_text="Putu Agus").locator("a").click()
+    items = head.page.locator("main ol").inner_text()
+    assert "Berkas arsip tertata: 150 berkas" in items and "Arsip terpindai: 1.250 berkas" in items
+    head.shot("skp-review")
     head.page.click("button[value=approve]")
     head.page.wait_for_selector("#flash.notice")
     staff.page.goto(f"/skp?tahun={year}")
     assert staff.page.locator("#skp_state").inner_text() == "Disetujui"
-    assert "150" in staff.page.locator("main").inner_text()
+    text = staff.page.locator("main").inner_text()
+    assert "150 berkas" in text and "1.250 berkas" in text and "Indikator yang dibatalkan" not in text
     staff.shot("skp-approved")
     head.close()
+    staff.close()
+
+
+def test_skp_indicators_are_added_and_removed_without_script(browser, system):
+    """Without JavaScript: each item offers one empty indicator more, a ticked box
+    removes one."""
+    year = str(clock.today().year + 2)
+    staff = Person(browser, system, "sari", {**PHONE, "java_script_enabled": False},
+                   "phone-skp-nojs")
+    staff.page.goto(f"/skp?tahun={year}")
+    assert staff.page.locator("button.add-indicator").count() == 0
+    staff.page.select_option("#item_0_kind", "additional")
+    staff.page.fill("#item_0_title", "Tersusunnya laporan bulanan bidang")
+    fill_indicator(staff.page, 0, 0, "Laporan tersusun", "12", "laporan")
+    staff.page.click("button[value=save]")
+    staff.page.wait_for_selector("#flash.notice")
+    assert "tambahan" in staff.page.locator("#item_0_indicators fieldset.spare .spare-hint").inner_text()
+    fill_indicator(staff.page, 0, 1, "Ketepatan waktu penyampaian", "2,5", "hari")
+    staff.shot("skp-spare-indicator")
+    staff.page.click("button[value=save]")
+    staff.page.wait_for_selector("#flash.notice")
+    assert staff.page.locator("#item_0_ind_1_name").input_value() == "Ketepatan waktu penyampaian"
+    assert staff.page.locator("#item_0_ind_1_quantity").input_value() == "2,5"
+    assert staff.page.locator("#item_0_ind_2_name").input_value() == ""  # the next spare
+    staff.page.check("input[name=item_0_ind_0_remove]")
+    staff.page.click("button[value=save]")
+    staff.page.wait_for_selector("#flash.notice")
+    assert staff.page.locator("#item_0_ind_0_name").input_value() == "Ketepatan waktu penyampaian"
+    assert staff.page.locator("#item_0_ind_1_name").input_value() == ""
+    assert "Laporan tersusun" not in staff.page.locator("#skp_form").inner_html()
     staff.close()

@@ -120,6 +120,45 @@ function claimForm(form) {
   });
 }
 
+// The SKP form works without script: each item shows one empty indicator more, and
+// a ticked "remove" drops one. With script, "+ Tambah indikator" adds a row from the
+// item's template and "Hapus indikator" takes one away; the names stay unique, and
+// the server reads whichever rows are sent.
+function skpForm(form) {
+  form.querySelectorAll("fieldset.indicators").forEach(group => {
+    const max = parseInt(group.dataset.max, 10), template = group.querySelector("template");
+    let next = parseInt(group.dataset.next, 10);
+    const rows = () => group.querySelectorAll("fieldset.indicator");
+    const add = document.createElement("button");
+    add.type = "button"; add.className = "add-indicator"; add.textContent = T("js_add_indicator");
+    const renumber = () => {
+      rows().forEach((row, i) => { row.querySelector(".ind-n").textContent = T("js_indicator") + " " + (i + 1); });
+      add.hidden = rows().length >= max;
+    };
+    const removable = row => {
+      const box = row.querySelector("label.remove");
+      if (!box) return;
+      box.hidden = true;
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "danger"; button.textContent = T("js_remove_indicator");
+      button.addEventListener("click", () => { row.remove(); renumber(); add.focus(); });
+      box.after(button);
+    };
+    rows().forEach(removable);
+    group.querySelectorAll("fieldset.indicator.spare").forEach(row => row.remove());  // for pages without script
+    add.addEventListener("click", () => {
+      if (rows().length >= max) return;
+      const html = template.innerHTML.replaceAll("__M__", String(next++));
+      const holder = document.createElement("div"); holder.innerHTML = html;
+      const row = holder.querySelector("fieldset.indicator");
+      add.before(row); removable(row); renumber();
+      row.querySelector("input").focus();
+    });
+    group.append(add);
+    renumber();
+  });
+}
+
 function importForm() {
   const button = document.getElementById("import_button");
   if (!button) return;
@@ -203,6 +242,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (form) reportForm(form);
   const claim = document.getElementById("claim_form");
   if (claim) claimForm(claim);
+  const skp = document.getElementById("skp_form");
+  if (skp) skpForm(skp);
   importForm();
   closeForm();
   jsonForm("catalogue_form", "/api/v1/admin/catalogue", f => ({activity_types: [{
