@@ -224,6 +224,11 @@ function jsonForm(id, url, build) {
 function ruleSetBody(f) {
   const body = JSON.parse(f.get("body") || "{}");
   document.querySelectorAll("#rule_set_form [data-field]").forEach(input => {
+    const kind = input.dataset.field;
+    if (kind === "text") { body[input.name] = input.value.trim() || null; return; }
+    if (kind === "dates") {  // one date a line (or separated by commas), as YYYY-MM-DD
+      body[input.name] = input.value.split(/[\s,]+/).filter(Boolean); return;
+    }
     if (input.value === "") return;
     body[input.name] = Number.isInteger(Number(input.value)) && !input.step.includes(".")
       ? parseInt(input.value, 10) : input.value;
