@@ -397,7 +397,3 @@ class Services(Generic[T]):
         self.evidence = Evidence(transport)
         self.approval = Approval(transport)
         self.scoring = Scoring(transport)
-        self._transport = transport
-
-    def __call__(self, service, name, *args):  # TEMPORARY: pages not yet on the clients
-        return self._transport(service, name, *(_wire(a) for a in args))

@@ -109,10 +109,6 @@ async def rpc(request: Request) -> Svc:
     return Services(transport)
 
 
-def actor_dict(actor: Actor) -> dict:
-    return actor.model_dump(mode="json", exclude_none=True)
-
-
 # --- auth ---------------------------------------------------------------------
 
 class LoginIn(BaseModel):
@@ -191,7 +187,7 @@ async def set_account_active(username: Annotated[str, Path(min_length=1, max_len
     """Deactivate an account (it cannot log in; every token it holds stops working) or
     activate it again. Audited."""
     return await svc.reporting.set_account_active(actor, username,
-                      body.active)
+                                                  body.active)
 
 
 class PasswordIn(BaseModel):
@@ -211,7 +207,7 @@ async def set_password(username: Annotated[str, Path(min_length=1, max_length=60
             account["password_hash"], body.current_password or ""):
         raise ApiError(403, "forbidden", "the current password is wrong")
     result = await svc.reporting.set_password(actor, username,
-                        await hash_password(body.password))
+                                              await hash_password(body.password))
     forget_version(request, account["account_id"])
     return result
 
@@ -246,7 +242,7 @@ async def load_organisation(body: OrganisationUpload, actor: Actor = Depends(ADM
              responses=errors(401, 403, 422), tags=["admin"])
 async def publish_catalogue(body: CatalogueIn, actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
     return await svc.reporting.publish_catalogue(actor,
-                      body.model_dump(mode="json"))
+                                                 body.model_dump(mode="json"))
 
 
 @router.get("/catalogue", response_model=list[ActivityTypeOut],
@@ -276,7 +272,7 @@ async def upload_evidence(request: Request,
     length = int(declared)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     ticket = await svc.evidence.create_upload(actor, filename,
-                        content_type, length, idempotency_key=idempotency_key)
+                                              content_type, length, idempotency_key=idempotency_key)
     evidence_id = ticket["evidence_id"]
     digest = hashlib.sha256()
     sent = 0
@@ -305,7 +301,7 @@ async def upload_evidence(request: Request,
         await svc.evidence.confirm_upload(actor, evidence_id, None)
         raise ApiError(502, "storage_error", "the file could not be stored; try again")
     return await svc.evidence.confirm_upload(actor, evidence_id,
-                      digest.hexdigest() if sent == length else None)
+                                             digest.hexdigest() if sent == length else None)
 
 
 @router.get("/evidence/{evidence_id}", response_model=EvidenceViewOut,
@@ -323,7 +319,7 @@ async def view_evidence(evidence_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36
 async def submit_report(body: ReportIn, idempotency_key: IdempotencyKey = None,
                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     return await svc.reporting.submit_report(actor, body.model_dump(mode="json"),
-                      idempotency_key=idempotency_key)
+                                             idempotency_key=idempotency_key)
 
 
 @router.get("/reports", response_model=list[ReportOut],
@@ -397,7 +393,7 @@ async def delegate(body: DelegationIn, idempotency_key: IdempotencyKey = None,
                    actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Let someone decide your tasks for a date range (leave, duty travel)."""
     return await svc.approval.delegate(actor, body.model_dump(mode="json"),
-                      idempotency_key=idempotency_key)
+                                       idempotency_key=idempotency_key)
 
 
 @router.post("/approvals/{task_id}/dispute", response_model=DisputeOut,
@@ -406,7 +402,7 @@ async def file_dispute(task_id: Id, body: DisputeIn, idempotency_key: Idempotenc
                        actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """Object to a rejection (keberatan) within the objection window."""
     return await svc.approval.file_dispute(actor, task_id,
-                      body.model_dump(mode="json"), idempotency_key=idempotency_key)
+                                           body.model_dump(mode="json"), idempotency_key=idempotency_key)
 
 
 @router.get("/disputes", response_model=list[DisputeQueueItem],
@@ -422,7 +418,7 @@ async def dispute_queue(state: Literal["open", "upheld", "dismissed"] = "open",
 async def decide_dispute(dispute_id: Id, body: DisputeDecisionIn,
                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     return await svc.approval.decide_dispute(actor, dispute_id,
-                      body.model_dump(mode="json"))
+                                             body.model_dump(mode="json"))
 
 
 @router.get("/approvals/audit", response_model=list[AuditOut],
@@ -517,8 +513,8 @@ async def correct(body: CorrectionBody, idempotency_key: IdempotencyKey = None,
                   actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
     """After a close: an audited correction, producing a new snapshot version."""
     return await svc.scoring.correct(actor, body.employee_id, body.period,
-                      body.model_dump(include={"points", "rupiah", "minutes", "reason"}),
-                      idempotency_key=idempotency_key)
+                                     body.model_dump(include={"points", "rupiah", "minutes", "reason"}),
+                                     idempotency_key=idempotency_key)
 
 
 @router.get("/payroll/exports/{period}.{fmt}", tags=["payroll"], response_class=Response,
@@ -556,7 +552,7 @@ async def appraise(employee_id: Id, year: Year, body: AppraisalIn,
                    actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """The yearly ratings; the predikat follows the PermenPANRB 6/2022 matrix."""
     return await svc.scoring.set_appraisal(actor, employee_id, year,
-                      body.result_rating, body.behaviour_rating)
+                                           body.result_rating, body.behaviour_rating)
 
 
 @router.get("/predikat/{year}", response_model=PredikatReport,
@@ -602,8 +598,8 @@ async def import_organisation(request: Request, actor: Actor = Depends(require("
 async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey = None,
                             actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
     """Reopen input for an agency's period after an outage; audited."""
-    return await svc.reporting.open_grace_window(actor,
-                      body.model_dump(mode="json"), idempotency_key=idempotency_key)
+    return await svc.reporting.open_grace_window(actor, body.model_dump(mode="json"),
+                                                 idempotency_key=idempotency_key)
 
 
 @router.get("/employees/{employee_id}/superior", response_model=PersonOut | None,
@@ -613,7 +609,7 @@ async def superior(employee_id: Id, on: dt.date | None = None,
     """Who is this employee's direct superior on a date (acting officials included).
     For the employee, their superiors and admins; 404 for anyone else."""
     return await svc.reporting.superior_for(actor, employee_id,
-                      on and on.isoformat())
+                                            on and on.isoformat())
 
 
 @router.get("/team", response_model=list[PersonOut],
@@ -649,7 +645,7 @@ async def get_skp(employee_id: Id, year: Year, actor: Actor = Depends(current_ac
 async def decide_skp(employee_id: Id, year: Year, body: SkpDecisionIn,
                      actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     return await svc.reporting.decide_skp(actor, employee_id, year,
-                      body.model_dump(mode="json"))
+                                          body.model_dump(mode="json"))
 
 
 @router.post("/meetings", response_model=MeetingOut,
@@ -657,7 +653,7 @@ async def decide_skp(employee_id: Id, year: Year, body: SkpDecisionIn,
 async def create_meeting(body: MeetingIn, idempotency_key: IdempotencyKey = None,
                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     return await svc.reporting.create_meeting(actor, body.model_dump(mode="json"),
-                      idempotency_key=idempotency_key)
+                                              idempotency_key=idempotency_key)
 
 
 @router.get("/meetings", response_model=list[MeetingOut],
@@ -677,7 +673,7 @@ async def meeting_claims(meeting_id: Id, actor: Actor = Depends(current_actor), 
 async def save_draft(body: ReportIn, idempotency_key: IdempotencyKey = None,
                      actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     return await svc.reporting.save_draft(actor, body.model_dump(mode="json"),
-                      idempotency_key=idempotency_key)
+                                          idempotency_key=idempotency_key)
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut,
@@ -692,7 +688,7 @@ async def revise_report(report_id: Id, body: ReportIn, actor: Actor = Depends(cu
                         svc: Svc = Depends(rpc)):
     """Change a draft, or a report sent back for revision."""
     return await svc.reporting.revise_report(actor, report_id,
-                      body.model_dump(mode="json"))
+                                             body.model_dump(mode="json"))
 
 
 @router.post("/reports/{report_id}/{action}", response_model=ReportOut,

@@ -18,7 +18,7 @@ from ekinerja_contract.errors import InvalidInput, ServiceError
 from ekinerja_contract.schemas import MAX_ID, Actor
 
 from .. import messages
-from ..api import actor_dict, rpc
+from ..api import Svc, rpc
 from ..auth import COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version, issue_token
 from ..errors import ApiError, Problem
 from . import charts, formatting
@@ -130,10 +130,10 @@ async def login_page(request: Request):
 
 @router.post("/masuk", response_class=HTMLResponse, dependencies=[Depends(same_origin)])
 async def login(request: Request, username: str = Form(...), password: str = Form(...),
-                call=Depends(rpc)):
+                svc: Svc = Depends(rpc)):
     from ..api import check_login
     try:
-        account = await check_login(request, call, username, password)
+        account = await check_login(request, svc, username, password)
     except ApiError as err:
         return render(request, "login.html", status_code=err.status,
                       error=messages.display(err.code, err.params))
@@ -150,13 +150,13 @@ async def login(request: Request, username: str = Form(...), password: str = For
 
 
 @router.get("/keluar")
-async def logout(request: Request, call=Depends(rpc)):
+async def logout(request: Request, svc: Svc = Depends(rpc)):
     """Log out: the session ends on the server too (every token of the account)."""
     token = request.cookies.get(COOKIE)
     if token:
         try:
             actor = await authenticate(token, request)
-            await call("reporting", "revoke_tokens", actor_dict(actor))
+            await svc.reporting.revoke_tokens(actor)
             forget_version(request, actor.account_id)
         except (ApiError, ServiceError):
             pass  # already ended: nothing to revoke
@@ -203,34 +203,34 @@ def service_worker():
 # --- staff ----------------------------------------------------------------------------------
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def home(request: Request, actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     today = config.today()
     month, attention = [], []
     if actor.employee_id:
         # This month and the last: a rejection from the 30th must not vanish on the 1st.
         for period in (charts.shift_period(today.strftime("%Y-%m"), -1), today.strftime("%Y-%m")):
-            month = await call("reporting", "list_reports", actor_dict(actor), period)
+            month = await svc.reporting.list_reports(actor, period)
             attention += [r for r in month if r["state"] in ("rejected", "revision_requested")]
     reports = [r for r in month if r["date"] == today.isoformat()]
     return render(request, "home.html", actor, reports=reports, today=today, attention=attention)
 
 
-async def _form_choices(call, actor: Actor, year: int):
+async def _form_choices(svc, actor: Actor, year: int):
     try:
-        skp = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id, year)
+        skp = await svc.reporting.get_skp(actor, actor.employee_id, year)
         items = skp["items"] if skp["state"] == "approved" else []
     except ServiceError:  # no SKP yet: the form says so instead of failing
         items = []
-    catalogue = await call("reporting", "list_catalogue")
-    meetings = await call("reporting", "my_meetings", actor_dict(actor))
+    catalogue = await svc.reporting.list_catalogue()
+    meetings = await svc.reporting.my_meetings(actor)
     return items, catalogue, meetings
 
 
 @router.get("/laporan/baru", response_class=HTMLResponse)
 async def new_report(request: Request, rapat: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-                     actor: Actor = Depends(page_actor), call=Depends(rpc)):
+                     actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     today = config.today()
-    items, catalogue, meetings = await _form_choices(call, actor, today.year)
+    items, catalogue, meetings = await _form_choices(svc, actor, today.year)
     chosen = next((m for m in meetings if m["id"] == rapat), None)
     # a claim from the meeting's page: the meeting, its activity and time, and the role
     # the organiser named (or participant) are filled in
@@ -250,13 +250,13 @@ MEETING_ROLES = ("chair", "speaker", "note_taker")
 
 
 @router.get("/rapat", response_class=HTMLResponse)
-async def meetings_page(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def meetings_page(request: Request, actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     """My meetings, and a form to create one with the people expected and their roles."""
     if not actor.employee_id:
         raise ApiError(403, "employees_only", "only employees organise meetings")
-    mine = await call("reporting", "my_meetings", actor_dict(actor))
-    catalogue = [a for a in await call("reporting", "list_catalogue") if a.get("role_weights")]
-    people = [p for p in await call("reporting", "colleagues", actor_dict(actor))
+    mine = await svc.reporting.my_meetings(actor)
+    catalogue = [a for a in await svc.reporting.list_catalogue() if a.get("role_weights")]
+    people = [p for p in await svc.reporting.colleagues(actor)
               if p["employee_id"] != actor.employee_id]
     return render(request, "meetings.html", actor, meetings=mine, catalogue=catalogue,
                   people=people, roles=MEETING_ROLES, today=config.today())
@@ -273,7 +273,7 @@ def _named_roles(form) -> dict[int, str]:
 
 
 @router.post("/rapat", dependencies=[Depends(same_origin)])
-async def create_meeting(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def create_meeting(request: Request, actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     form = await request.form()
     expected = [i for i in (_task_id(v) for v in form.getlist("expected")) if i is not None]
     roles = _named_roles(form)
@@ -282,25 +282,25 @@ async def create_meeting(request: Request, actor: Actor = Depends(page_actor), c
         roles[actor.employee_id] = str(form.get("my_role"))
     body = {k: str(form.get(k) or "") for k in ("activity_code", "title", "place", "date",
                                                   "start", "end")}
-    meeting = await call("reporting", "create_meeting", actor_dict(actor),
-                         {**body, "expected": expected, "roles": roles})
+    meeting = await svc.reporting.create_meeting(actor,
+                                                 {**body, "expected": expected, "roles": roles})
     return back(request, f"/rapat/{meeting['id']}", t("flash_meeting_created"))
 
 
 @router.get("/rapat/{meeting_id}", response_class=HTMLResponse)
 async def meeting_page(request: Request, meeting_id: PageId, actor: Actor = Depends(page_actor),
-                       call=Depends(rpc)):
-    mine = {m["id"]: m for m in await call("reporting", "my_meetings", actor_dict(actor))}
+                       svc: Svc = Depends(rpc)):
+    mine = {m["id"]: m for m in await svc.reporting.my_meetings(actor)}
     if meeting_id in mine and mine[meeting_id]["organiser_id"] != actor.employee_id:
         meeting, claims = mine[meeting_id], []  # invited: the meeting and a way to claim it
     else:  # the organiser, an approver of a claim, a claimant (NotFound for anyone else)
-        meeting = await call("reporting", "meeting_roles", actor_dict(actor), meeting_id)
+        meeting = await svc.reporting.meeting_roles(actor, meeting_id)
         claims = meeting["claims"]
     people = {p["employee_id"]: p["name"]
-              for p in await call("reporting", "colleagues", actor_dict(actor))}
+              for p in await svc.reporting.colleagues(actor)}
     invited = actor.employee_id in meeting["expected"]
     organiser = meeting["organiser_id"] == actor.employee_id
-    claim = await _claim_form(call, actor, meeting) if (invited or organiser) else None
+    claim = await _claim_form(svc, actor, meeting) if (invited or organiser) else None
     return render(request, "meeting.html", actor, meeting=meeting, claims=claims, people=people,
                   organiser=organiser, roles=MEETING_ROLES, invited=invited, claim=claim,
                   invitees=[meeting["organiser_id"]] + [e for e in meeting["expected"]
@@ -308,17 +308,17 @@ async def meeting_page(request: Request, meeting_id: PageId, actor: Actor = Depe
                   my_role=(meeting.get("roles") or {}).get(str(actor.employee_id)))
 
 
-async def _claim_form(call, actor: Actor, meeting: dict) -> dict:
+async def _claim_form(svc, actor: Actor, meeting: dict) -> dict:
     """What the one-tap claim needs: my claim if I made one already; else the role the
     organiser named me for (or participant), the meeting's activity (does it want a
     photo?), my approved SKP items with the one I last claimed a meeting under first."""
-    reports = await call("reporting", "list_reports", actor_dict(actor), meeting["date"][:7])
+    reports = await svc.reporting.list_reports(actor, meeting["date"][:7])
     mine = [r for r in reports if r.get("meeting_id") == meeting["id"] and r["state"] in LIVE]
-    activity = next((a for a in await call("reporting", "list_catalogue", meeting["date"])
+    activity = next((a for a in await svc.reporting.list_catalogue(meeting["date"])
                      if a["code"] == meeting["activity_code"]), None)
     try:
-        skp = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id,
-                         int(meeting["date"][:4]))
+        skp = await svc.reporting.get_skp(actor, actor.employee_id,
+                                          int(meeting["date"][:4]))
         items = skp["items"] if skp["state"] == "approved" else []
     except ServiceError:  # no SKP yet: the page says so
         items = []
@@ -337,12 +337,12 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 @router.post("/rapat/{meeting_id}/klaim", dependencies=[Depends(same_origin)])
 async def claim_meeting(request: Request, meeting_id: PageId, actor: Actor = Depends(page_actor),
-                        call=Depends(rpc)):
+                        svc: Svc = Depends(rpc)):
     """One tap: the report of my attendance, with the meeting's activity, date and time,
     the role the organiser named me for (else participant) and, where the activity
     wants evidence, the photo taken in the same form. A chair, speaker or note-taker
     the organiser did not name claims through the full form (and is refused there)."""
-    meeting = next((m for m in await call("reporting", "my_meetings", actor_dict(actor))
+    meeting = next((m for m in await svc.reporting.my_meetings(actor)
                     if m["id"] == meeting_id), None)
     if meeting is None:
         raise ApiError(404, "meeting_not_found", f"meeting {meeting_id} not found")
@@ -355,30 +355,30 @@ async def claim_meeting(request: Request, meeting_id: PageId, actor: Actor = Dep
     if UUID.match(evidence):
         body["evidence_id"] = evidence
     key = str(form.get("claim_key") or "")  # a second tap on the same form files nothing new
-    report = await call("reporting", "submit_report", actor_dict(actor), body,
-                        "claim-" + key if re.fullmatch(r"[0-9a-f]{32}", key) else None)
+    report = await svc.reporting.submit_report(actor, body,
+                                               "claim-" + key if re.fullmatch(r"[0-9a-f]{32}", key) else None)
     return back(request, f"/laporan/{report['id']}", t("flash_claimed"))
 
 
 @router.post("/rapat/{meeting_id}/peran", dependencies=[Depends(same_origin)])
 async def confirm_roles(request: Request, meeting_id: PageId, actor: Actor = Depends(page_actor),
-                        call=Depends(rpc)):
+                        svc: Svc = Depends(rpc)):
     form = await request.form()
-    await call("reporting", "confirm_meeting_roles", actor_dict(actor), meeting_id,
-               {"roles": _named_roles(form)})
+    await svc.reporting.confirm_meeting_roles(actor, meeting_id,
+                                              {"roles": _named_roles(form)})
     return back(request, f"/rapat/{meeting_id}", t("flash_roles_confirmed"))
 
 
 @router.get("/laporan/{report_id}", response_class=HTMLResponse)
 async def report_detail(request: Request, report_id: PageId, actor: Actor = Depends(page_actor),
-                        call=Depends(rpc)):
-    report = await call("reporting", "get_report", actor_dict(actor), report_id)
+                        svc: Svc = Depends(rpc)):
+    report = await svc.reporting.get_report(actor, report_id)
     items, catalogue, meetings = [], [], []
     if report["state"] in ("draft", "revision_requested"):
-        items, catalogue, meetings = await _form_choices(call, actor, int(report["date"][:4]))
+        items, catalogue, meetings = await _form_choices(svc, actor, int(report["date"][:4]))
     window = {"task_id": None, "last_day": None}
     if report["state"] == "rejected":
-        window = await call("approval", "objection_window", actor_dict(actor), report_id)
+        window = await svc.approval.objection_window(actor, report_id)
     can_object = window["last_day"] is not None and config.today().isoformat() <= window["last_day"]
     just = {"kirim": t("sent"), "draf": t("draft_saved"),
             "ubah": t("revised_saved")}.get(request.query_params.get("baru", ""))
@@ -399,12 +399,12 @@ async def report_action(request: Request, report_id: PageId,
                         action: Literal["tarik", "kirim-ulang", "kirim", "hapus", "keberatan"],
                         reason: Annotated[str, Form(max_length=2000)] = "",
                         task_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
-                        actor: Actor = Depends(page_actor), call=Depends(rpc)):
+                        actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     if action == "keberatan":
-        await call("approval", "file_dispute", actor_dict(actor), task_id, {"reason": reason})
+        await svc.approval.file_dispute(actor, task_id, {"reason": reason})
         return back(request, f"/laporan/{report_id}", t("flash_disputed"))
     method, done = REPORT_ACTIONS[action]
-    report = await call("reporting", method, actor_dict(actor), report_id)
+    report = await getattr(svc.reporting, method)(actor, report_id)  # a Reporting method
     if action == "hapus":
         return back(request, f"/riwayat?periode={report['date'][:7]}", t(done))
     return back(request, f"/laporan/{report_id}", t(done))
@@ -417,7 +417,7 @@ STATE_FILTERS = ("draft", "submitted", "approved", "rejected", "revision_request
 @router.get("/riwayat", response_class=HTMLResponse)
 async def history(request: Request, periode: Annotated[str | None, PeriodQuery] = None,
                   status: Annotated[str | None, Query(max_length=30)] = None,
-                  actor: Actor = Depends(page_actor), call=Depends(rpc)):
+                  actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     """A month of the staff member's days: reports per day, counted minutes against the
     daily cap, a filter by state; each day links to its reports."""
     if not actor.employee_id:
@@ -425,8 +425,8 @@ async def history(request: Request, periode: Annotated[str | None, PeriodQuery] 
     status = status if status in STATE_FILTERS else None  # "" is "every state"
     today = config.today()
     period = periode or today.strftime("%Y-%m")
-    reports = await call("reporting", "list_reports", actor_dict(actor), period)
-    numbers = await call("reporting", "rule_set_on", today.isoformat())
+    reports = await svc.reporting.list_reports(actor, period)
+    numbers = await svc.reporting.rule_set_on(today.isoformat())
     days = charts.month_days(period, today)
     by_day: dict[str, list] = {d["date"]: [] for d in days}
     for r in reports:
@@ -445,12 +445,12 @@ async def history(request: Request, periode: Annotated[str | None, PeriodQuery] 
 @router.get("/rekap", response_class=HTMLResponse)
 async def recap(request: Request, periode: Annotated[str | None, PeriodQuery] = None,
                 actor: Actor = Depends(page_actor),
-                call=Depends(rpc)):
+                svc: Svc = Depends(rpc)):
     period = periode or config.today().strftime("%Y-%m")
     if not actor.employee_id:
         raise ApiError(403, "employees_only", "only employees have a recap")
-    data = await call("scoring", "recap", actor_dict(actor), actor.employee_id, period)
-    names = {a["code"]: a["name"] for a in await call("reporting", "list_catalogue")}
+    data = await svc.scoring.recap(actor, actor.employee_id, period)
+    names = {a["code"]: a["name"] for a in await svc.reporting.list_catalogue()}
     per_day: dict[str, int] = {}
     for e in data["entries"]:
         per_day[e["date"]] = per_day.get(e["date"], 0) + e["minutes"]
@@ -576,16 +576,16 @@ def _skp_errors(rows: list[dict], details: list) -> tuple[dict[str, str], list[d
     return by_field, summary
 
 
-async def _skp_page(request: Request, actor: Actor, call, year: int, rows=None, errors=None,
+async def _skp_page(request: Request, actor: Actor, svc, year: int, rows=None, errors=None,
                     summary=None, refusal: InvalidInput | None = None, status_code=200):
     try:
-        mine = await call("reporting", "get_skp", actor_dict(actor), actor.employee_id, year)
+        mine = await svc.reporting.get_skp(actor, actor.employee_id, year)
     except ServiceError:
         mine = {"state": None, "items": [], "note": None}
     editable = mine["state"] in (None, "draft", "returned")
     if refusal is not None and not editable:
         raise refusal  # no form to show it in: the error page
-    parents = await call("reporting", "superior_skp_items", actor_dict(actor), year)
+    parents = await svc.reporting.superior_skp_items(actor, year)
     if rows is None:
         rows = _skp_rows(mine["items"])
         rows += [{"n": n, "kind": "main", "title": "", "parent_item_id": None, "indicators": []}
@@ -598,17 +598,17 @@ async def _skp_page(request: Request, actor: Actor, call, year: int, rows=None, 
 
 @router.get("/skp", response_class=HTMLResponse)
 async def skp_page(request: Request, tahun: Annotated[int | None, YearQuery] = None,
-                   actor: Actor = Depends(page_actor), call=Depends(rpc)):
+                   actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     """Draw up the year's SKP: items cascading from the superior's, each with its
     indicators and their targets, a creative item; save, submit; see the superior's
     note if returned."""
     if not actor.employee_id:
         raise ApiError(403, "employees_only", "only employees have an SKP")
-    return await _skp_page(request, actor, call, tahun or config.today().year)
+    return await _skp_page(request, actor, svc, tahun or config.today().year)
 
 
 @router.post("/skp", dependencies=[Depends(same_origin)])
-async def save_skp(request: Request, actor: Actor = Depends(page_actor), call=Depends(rpc)):
+async def save_skp(request: Request, actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     """Save (and submit) the SKP. Refused items come back as the page with what was
     typed still in it and each reason beside its field."""
     if not actor.employee_id:
@@ -621,27 +621,27 @@ async def save_skp(request: Request, actor: Actor = Depends(page_actor), call=De
              "params": {"le": "2100", "ge": "2000"}}])
     rows = _skp_rows_from(form)
     try:
-        await call("reporting", "save_skp", actor_dict(actor),
-                   {"year": year, "items": _skp_items(rows)})
+        await svc.reporting.save_skp(actor,
+                                     {"year": year, "items": _skp_items(rows)})
     except InvalidInput as err:
         errors, summary = _skp_errors(rows, err.details)
-        return await _skp_page(request, actor, call, year, rows, errors, summary, err,
+        return await _skp_page(request, actor, svc, year, rows, errors, summary, err,
                                status_code=422)
     if form.get("action") == "submit":
-        await call("reporting", "submit_skp", actor_dict(actor), year)
+        await svc.reporting.submit_skp(actor, year)
         return back(request, f"/skp?tahun={year}", t("flash_skp_submitted"))
     return back(request, f"/skp?tahun={year}", t("flash_skp_saved"))
 
 
 @router.get("/skp/tim", response_class=HTMLResponse)
 async def team_skps(request: Request, tahun: Annotated[int | None, YearQuery] = None,
-                    actor: Actor = Depends(page_role("supervisor")), call=Depends(rpc)):
+                    actor: Actor = Depends(page_role("supervisor")), svc: Svc = Depends(rpc)):
     year = tahun or config.today().year
     rows = []
-    for m in await call("reporting", "subordinates", actor_dict(actor)):
+    for m in await svc.reporting.subordinates(actor):
         try:
-            state = (await call("reporting", "get_skp", actor_dict(actor), m["employee_id"],
-                                year))["state"]
+            state = (await svc.reporting.get_skp(actor, m["employee_id"],
+                                                 year))["state"]
         except ServiceError:
             state = None
         rows.append({**m, "state": state})
@@ -651,10 +651,10 @@ async def team_skps(request: Request, tahun: Annotated[int | None, YearQuery] = 
 @router.get("/skp/{employee_id}/{year}", response_class=HTMLResponse)
 async def skp_of(request: Request, employee_id: PageId,
                  year: Annotated[int, PathParam(ge=2000, le=2100)],
-                 actor: Actor = Depends(page_actor), call=Depends(rpc)):
-    found = await call("reporting", "get_skp", actor_dict(actor), employee_id, year)
+                 actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
+    found = await svc.reporting.get_skp(actor, employee_id, year)
     names = {m["employee_id"]: m["name"]
-             for m in await call("reporting", "subordinates", actor_dict(actor))}
+             for m in await svc.reporting.subordinates(actor)}
     return render(request, "skp_review.html", actor, skp=found, year=year,
                   person_name=names.get(employee_id, ""))
 
@@ -664,9 +664,9 @@ async def decide_skp(request: Request, employee_id: PageId,
                      year: Annotated[int, PathParam(ge=2000, le=2100)],
                      decision: Annotated[Literal["approve", "return"], Form()],
                      note: Annotated[str, Form(max_length=1000)] = "",
-                     actor: Actor = Depends(page_actor), call=Depends(rpc)):
-    await call("reporting", "decide_skp", actor_dict(actor), employee_id, year,
-               {"decision": decision, "note": note or None})
+                     actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
+    await svc.reporting.decide_skp(actor, employee_id, year,
+                                   {"decision": decision, "note": note or None})
     return back(request, f"/skp/tim?tahun={year}", t("flash_skp_" + decision))
 
 
@@ -676,11 +676,11 @@ SUPERVISOR = page_role("supervisor")
 
 
 @router.get("/persetujuan", response_class=HTMLResponse)
-async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
+async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), svc: Svc = Depends(rpc)):
     from ..api import inbox_page
     asked = request.query_params.get("mulai", "0")
     start = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 10 else 0
-    tasks, total = await inbox_page(actor, call, INBOX_PAGE, start)
+    tasks, total = await inbox_page(actor, svc, INBOX_PAGE, start)
     people = sorted({t["report"]["employee_name"] for t in tasks})
     person = request.query_params.get("pegawai") or None
     day = request.query_params.get("tanggal") or None
@@ -690,8 +690,8 @@ async def inbox(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depen
     roles = {}
     for meeting_id in {task["report"].get("meeting_id") for task in shown} - {None}:
         try:
-            roles[meeting_id] = (await call("reporting", "meeting_roles", actor_dict(actor),
-                                            meeting_id))["claims"]
+            roles[meeting_id] = (await svc.reporting.meeting_roles(actor,
+                                                                   meeting_id))["claims"]
         except ServiceError:
             roles[meeting_id] = []
     return render(request, "inbox.html", actor, tasks=shown, start=start, page=INBOX_PAGE,
@@ -714,17 +714,17 @@ def _task_id(text) -> int | None:
 
 
 @router.post("/persetujuan", dependencies=[Depends(same_origin)])
-async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
+async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), svc: Svc = Depends(rpc)):
     form = await request.form()
     action = str(form.get("action", ""))
     if action == "bulk":
-        return await _decide_selected(request, form, actor, call)
+        return await _decide_selected(request, form, actor, svc)
     decision, _, raw_id = action.partition(":")
     task_id = _task_id(raw_id)
     if decision not in DECISIONS or task_id is None:
         raise ApiError(422, "invalid_input", "unknown action")
-    await call("approval", "decide", actor_dict(actor), task_id,
-               _decision_body(form, decision, task_id))
+    await svc.approval.decide(actor, task_id,
+                              _decision_body(form, decision, task_id))
     return back(request, "/persetujuan", t("flash_" + decision))
 
 
@@ -741,14 +741,14 @@ def _decision_body(form, decision: str, task_id: int) -> dict:
     return body
 
 
-async def _decide_selected(request: Request, form, actor: Actor, call):
+async def _decide_selected(request: Request, form, actor: Actor, svc):
     """Approve the ticked tasks; say how many were decided and why each other was not."""
     ids = [i for i in (_task_id(v) for v in form.getlist("task_id")) if i is not None]
     if not ids:
         return back(request, "/persetujuan", t("bulk_none_selected"), "error")
     versions = {i: v for i in ids if (v := _task_id(form.get(f"version_{i}"))) is not None}
-    results = await call("approval", "decide_many", actor_dict(actor),
-                         {"task_ids": ids, "versions": versions})
+    results = await svc.approval.decide_many(actor,
+                                             {"task_ids": ids, "versions": versions})
     refused = [r for r in results if r.get("error")]
     text = t("bulk_done").format(done=len(results) - len(refused), total=len(results))
     return back(request, "/persetujuan", text, "error" if refused else "ok",
@@ -758,15 +758,14 @@ async def _decide_selected(request: Request, form, actor: Actor, call):
 
 
 @router.get("/tim", response_class=HTMLResponse)
-async def team(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depends(rpc)):
+async def team(request: Request, actor: Actor = Depends(SUPERVISOR), svc: Svc = Depends(rpc)):
     today = config.today()
-    members = await call("reporting", "subordinates", actor_dict(actor))
-    waiting = {r["employee_id"]: r for r in await call("approval", "supervisor_dashboard",
-                                                        actor_dict(actor))}
+    members = await svc.reporting.subordinates(actor)
+    waiting = {r["employee_id"]: r for r in await svc.approval.supervisor_dashboard(actor)}
     rows = []
     for m in members:
-        reports = await call("reporting", "list_reports", actor_dict(actor),
-                             today.strftime("%Y-%m"), m["employee_id"])
+        reports = await svc.reporting.list_reports(actor,
+                                                   today.strftime("%Y-%m"), m["employee_id"])
         rows.append({**m, "reported_today": any(r["date"] == today.isoformat() for r in reports),
                      **{k: waiting.get(m["employee_id"], {}).get(k, 0)
                         for k in ("pending", "oldest_working_days")}})
@@ -775,10 +774,10 @@ async def team(request: Request, actor: Actor = Depends(SUPERVISOR), call=Depend
 
 @router.get("/bukti/{evidence_id}")
 async def open_evidence(evidence_id: Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")],
-                        actor: Actor = Depends(page_actor), call=Depends(rpc)):
+                        actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     """The full photo or PDF: a link that stays valid while the page is open, because
     each click asks evidence for a fresh short-lived URL (and logs the view)."""
-    viewed = await call("evidence", "view", actor_dict(actor), evidence_id)
+    viewed = await svc.evidence.view(actor, evidence_id)
     return RedirectResponse(viewed["url"], status_code=303)
 
 
@@ -788,14 +787,14 @@ REVIEW_TEAM = page_role("review_team")
 
 
 @router.get("/keberatan", response_class=HTMLResponse)
-async def disputes(request: Request, actor: Actor = Depends(REVIEW_TEAM), call=Depends(rpc)):
-    queue = await call("approval", "disputes", actor_dict(actor), "open")
+async def disputes(request: Request, actor: Actor = Depends(REVIEW_TEAM), svc: Svc = Depends(rpc)):
+    queue = await svc.approval.disputes(actor, "open")
     for d in queue:
         evidence_id = d["task"]["report"].get("evidence_id")
         d["evidence_url"] = None
         if evidence_id:
             try:
-                d["evidence_url"] = (await call("evidence", "view", actor_dict(actor), evidence_id))["url"]
+                d["evidence_url"] = (await svc.evidence.view(actor, evidence_id))["url"]
             except ServiceError:  # the evidence is gone or out of scope: show the rest
                 pass
     return render(request, "disputes.html", actor, disputes=queue)
@@ -805,31 +804,31 @@ async def disputes(request: Request, actor: Actor = Depends(REVIEW_TEAM), call=D
 async def decide_dispute(request: Request, dispute_id: PageId,
                          decision: Annotated[Literal["uphold", "dismiss"], Form()],
                          reason: Annotated[str, Form(max_length=2000)] = "",
-                         actor: Actor = Depends(REVIEW_TEAM), call=Depends(rpc)):
-    await call("approval", "decide_dispute", actor_dict(actor), dispute_id,
-               {"decision": decision, "reason": reason})
+                         actor: Actor = Depends(REVIEW_TEAM), svc: Svc = Depends(rpc)):
+    await svc.approval.decide_dispute(actor, dispute_id,
+                                      {"decision": decision, "reason": reason})
     return back(request, "/keberatan", t("flash_dispute_" + decision))
 
 
 # --- admin and finance --------------------------------------------------------------------------------
 
 @router.get("/admin", response_class=HTMLResponse)
-async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), call=Depends(rpc)):
+async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), svc: Svc = Depends(rpc)):
     today = config.today()
-    versions = await call("reporting", "catalogue_versions")
-    in_force = {(a["code"], a["version"]) for a in await call("reporting", "list_catalogue")}
+    versions = await svc.reporting.catalogue_versions()
+    in_force = {(a["code"], a["version"]) for a in await svc.reporting.list_catalogue()}
     for v in versions:
         v["in_force"] = (v["code"], v["version"]) in in_force
         v["upcoming"] = v["effective_from"] > today.isoformat()
     last_month = charts.shift_period(today.strftime("%Y-%m"), -1)
-    numbers = await call("reporting", "rule_set_on", today.isoformat())
+    numbers = await svc.reporting.rule_set_on(today.isoformat())
     # a month closes after the input deadline: day N of the month after it
     year, month = (int(x) for x in charts.shift_period(last_month, 1).split("-"))
     closable_from = dt.date(year, month, min(numbers["input_deadline_day"], 28)) + \
         dt.timedelta(days=1)
-    payroll = await call("scoring", "rule_set_in_force", actor.agency_id
-                         if not actor.has("city_admin") else None, today.isoformat())
-    closings = await call("scoring", "closings", actor_dict(actor))
+    payroll = await svc.scoring.rule_set_in_force(actor.agency_id
+                                                  if not actor.has("city_admin") else None, today.isoformat())
+    closings = await svc.scoring.closings(actor)
     return render(request, "admin.html", actor, catalogue=versions, last_month=last_month,
                   closable_from=closable_from, can_close=today >= closable_from,
                   payroll=payroll, payroll_json=json.dumps(payroll["body"], indent=2),
