@@ -1,4 +1,4 @@
-// A little plain JavaScript: upload the photo, send the report, show progress.
+// A little plain JavaScript: make the photo smaller, upload it, send the report, show progress.
 // Every API call sends X-Requested-With so the session cookie may change state.
 "use strict";
 const MAX_UPLOAD = 10 * 1024 * 1024;  // evidence's limit (EVIDENCE_MAX_BYTES)
@@ -18,12 +18,189 @@ async function reason(resp) {
   } catch (_) { return T("js_failed"); }
 }
 
-function uploadWithProgress(file, bar) {
+// --- Photos are made smaller on the phone before they are sent ------------------------
+// A phone's 3–5 MB original goes as a JPEG of at most 1600 px on the long side at
+// quality 0.8, upright, carrying the original's EXIF over (capture time and GPS: the
+// evidence service reads them and the superior's inbox shows them) with its Orientation
+// set to 1 and its pixel dimensions set to the new ones. A PDF goes as it is; so does
+// a photo this would not make smaller, and anything at all when the browser cannot do
+// it (an old one): the API takes originals up to its limit.
+const PHOTO_LONG_SIDE = 1600, PHOTO_QUALITY = 0.8;
+const JPEG_HEAD = 512 * 1024;  // enough for the APPn segments and the frame header
+
+// The original's EXIF (the TIFF structure inside its APP1 segment) and its stored
+// pixel size (the frame header), from the first bytes of the file; null if not a JPEG.
+function jpegHead(bytes) {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4 || v.getUint16(0) !== 0xFFD8) return null;
+  const head = {exif: null, width: 0, height: 0};
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xFF) return null;
+    const marker = bytes[at + 1];
+    if (marker === 0xFF) { at += 1; continue; }  // fill byte
+    if (marker === 0x01 || (marker >= 0xD0 && marker <= 0xD8)) { at += 2; continue; }  // no length
+    if (marker === 0xDA || marker === 0xD9) break;  // the image data: no frame header before it
+    const length = v.getUint16(at + 2), end = at + 2 + length;
+    if (marker === 0xE1 && !head.exif && length > 8 && end <= bytes.length &&
+        String.fromCharCode(...bytes.subarray(at + 4, at + 10)) === "Exif\0\0") {
+      head.exif = bytes.slice(at + 10, end);
+    }
+    if (marker >= 0xC0 && marker <= 0xCF && ![0xC4, 0xC8, 0xCC].includes(marker)) {
+      head.height = v.getUint16(at + 5); head.width = v.getUint16(at + 7);
+      return head;
+    }
+    at = end;
+  }
+  return head;
+}
+
+// Where the tags to change sit in the EXIF: the orientation, the pixel dimensions (IFD0
+// and the Exif IFD), and the link to IFD1, whose thumbnail shows the old orientation:
+// it is unlinked, and its bytes cut off where they end the segment (they usually do).
+// Throws on a structure it cannot read.
+function exifLayout(tiff) {
+  const v = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  const order = v.getUint16(0), little = order === 0x4949;
+  if (!little && order !== 0x4D4D) throw new Error("EXIF: not TIFF");
+  const u16 = at => v.getUint16(at, little), u32 = at => v.getUint32(at, little);
+  const layout = {little, orientation: 1, orientationAt: -1, widths: [], heights: [],
+    nextAt: -1, end: tiff.length};
+  const walk = (ifd, visit) => {
+    const count = u16(ifd);
+    for (let i = 0; i < count; i++) visit(u16(ifd + 2 + 12 * i), ifd + 2 + 12 * i);
+    return ifd + 2 + 12 * count;  // where the next IFD's offset is
+  };
+  let exifIfd = 0;
+  layout.nextAt = walk(u32(4), (tag, entry) => {
+    if (tag === 0x0112) { layout.orientation = u16(entry + 8); layout.orientationAt = entry; }
+    else if (tag === 0x0100) layout.widths.push(entry);
+    else if (tag === 0x0101) layout.heights.push(entry);
+    else if (tag === 0x8769) exifIfd = u32(entry + 8);
+  });
+  if (exifIfd) walk(exifIfd, (tag, entry) => {
+    if (tag === 0xA002) layout.widths.push(entry);
+    else if (tag === 0xA003) layout.heights.push(entry);
+  });
+  const ifd1 = u32(layout.nextAt);
+  if (ifd1) {
+    let offset = 0, size = 0;
+    walk(ifd1, (tag, entry) => {
+      if (tag === 0x0201) offset = u32(entry + 8);
+      else if (tag === 0x0202) size = u32(entry + 8);
+    });
+    if (offset > 8 && offset + size === tiff.length) layout.end = offset;
+  }
+  return layout;
+}
+
+// A copy of the EXIF for the new image: upright (Orientation 1), its size, no thumbnail.
+function exifFor(tiff, layout, width, height) {
+  const out = tiff.slice(0, layout.end), v = new DataView(out.buffer);
+  const set = (entry, value) => {
+    const type = v.getUint16(entry + 2, layout.little);
+    if (v.getUint32(entry + 4, layout.little) !== 1) return;
+    if (type === 3) v.setUint16(entry + 8, value, layout.little);
+    else if (type === 4) v.setUint32(entry + 8, value, layout.little);
+  };
+  if (layout.orientationAt >= 0) v.setUint16(layout.orientationAt + 8, 1, layout.little);
+  layout.widths.forEach(entry => set(entry, width));
+  layout.heights.forEach(entry => set(entry, height));
+  v.setUint32(layout.nextAt, 0, layout.little);
+  return out;
+}
+
+// The canvas's JPEG with the EXIF in an APP1 segment: after the JFIF APP0 if there is one.
+async function withExif(jpeg, tiff) {
+  const bytes = new Uint8Array(await jpeg.arrayBuffer()), length = tiff.length + 8;
+  if (length > 0xFFFF || bytes[0] !== 0xFF || bytes[1] !== 0xD8) throw new Error("EXIF: no room");
+  const at = bytes[2] === 0xFF && bytes[3] === 0xE0 ? 4 + (bytes[4] << 8 | bytes[5]) : 2;
+  const header = new Uint8Array([0xFF, 0xE1, length >> 8, length & 0xFF, 0x45, 0x78, 0x69, 0x66, 0, 0]);
+  return new Blob([bytes.subarray(0, at), header, tiff, bytes.subarray(at)], {type: "image/jpeg"});
+}
+
+// The smaller JPEG for a JPEG or PNG photo, or null where there is none to make.
+async function shrinkPhoto(file) {
+  if (!["image/jpeg", "image/png"].includes(file.type) || typeof createImageBitmap !== "function") return null;
+  let head = null, layout = null;
+  if (file.type === "image/jpeg") {
+    head = jpegHead(new Uint8Array(await file.slice(0, JPEG_HEAD).arrayBuffer()));
+    if (!head || !head.width) return null;  // the frame header not reached: EXIF could be lost
+    if (head.exif) layout = exifLayout(head.exif);  // unreadable EXIF: the original goes
+  }
+  // A browser that cannot apply the orientation refuses the option (a TypeError).
+  const bitmap = await createImageBitmap(file, {imageOrientation: "from-image"});
+  try {
+    if (head) {  // applied as the EXIF says: turned a quarter, width and height swap
+      const turned = layout && layout.orientation >= 5 && layout.orientation <= 8;
+      if (bitmap.width !== (turned ? head.height : head.width) ||
+          bitmap.height !== (turned ? head.width : head.height)) return null;
+    }
+    const scale = Math.min(1, PHOTO_LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const canvas = document.createElement("canvas");
+    canvas.width = width; canvas.height = height;
+    const ctx = canvas.getContext("2d");
+    if (!ctx || !canvas.toBlob) return null;
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, height);  // a PNG's transparency: white
+    ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(bitmap, 0, 0, width, height);
+    const jpeg = await new Promise(resolve => canvas.toBlob(resolve, "image/jpeg", PHOTO_QUALITY));
+    if (!jpeg) return null;
+    return layout ? withExif(jpeg, exifFor(head.exif, layout, width, height)) : jpeg;
+  } finally { bitmap.close(); }
+}
+
+// What goes for a chosen file: {blob, name, shrunk}. Worked out once per file, as soon
+// as it is chosen; the smaller JPEG only where it is smaller, else the file itself.
+const uploads = new WeakMap();
+function uploadFor(file) {
+  if (!uploads.has(file)) uploads.set(file, shrinkPhoto(file).catch(() => null).then(jpeg =>
+    jpeg && jpeg.size < file.size
+      ? {blob: jpeg, name: file.type === "image/jpeg" ? file.name : file.name.replace(/\.[^.]*$/, "") + ".jpg", shrunk: true}
+      : {blob: file, name: file.name, shrunk: false}));
+  return uploads.get(file);
+}
+
+// 4,2 MB; 380 KB (the Indonesian decimal comma).
+function sizeText(bytes) {
+  const kb = bytes / 1024;
+  if (kb >= 1000) return (Math.round(kb / 102.4) / 10).toString().replace(".", ",") + " MB";
+  return Math.max(1, Math.round(kb)) + " KB";
+}
+
+// A form's photo field: the moment a file is chosen it is made ready, and the person is
+// told what will be sent ("Foto diperkecil: 4,2 MB → 380 KB"); over the limit, refused.
+function photoField(input, note, error) {
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    error.hidden = true; note.hidden = !file;
+    delete note.dataset.before; delete note.dataset.after;
+    if (!file) return;
+    note.textContent = T("js_photo_preparing");
+    const upload = await uploadFor(file);
+    if (input.files[0] !== file) return;  // another was chosen meanwhile
+    if (upload.blob.size > MAX_UPLOAD) {
+      note.hidden = true; error.textContent = T("js_too_large"); error.hidden = false; input.value = "";
+      return;
+    }
+    note.textContent = upload.shrunk
+      ? T("js_photo_shrunk").replace("{before}", sizeText(file.size)).replace("{after}", sizeText(upload.blob.size))
+      : T("js_photo_as_is").replace("{size}", sizeText(file.size));
+    note.dataset.before = file.size; note.dataset.after = upload.blob.size;
+  });
+}
+
+// The upload every form uses: what uploadFor() chose, with progress.
+async function uploadWithProgress(file, bar) {
+  const upload = await uploadFor(file);
+  if (upload.blob.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/v1/evidence?filename=" + encodeURIComponent(file.name));
+    xhr.open("POST", "/api/v1/evidence?filename=" + encodeURIComponent(upload.name));
     xhr.setRequestHeader("X-Requested-With", "fetch");
-    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    xhr.setRequestHeader("Content-Type", upload.blob.type || "application/octet-stream");
     bar.hidden = false;
     xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = 100 * e.loaded / e.total; };
     xhr.onload = () => {
@@ -31,7 +208,7 @@ function uploadWithProgress(file, bar) {
       xhr.status < 300 ? resolve(data) : reject(new Error(data && data.error ? data.error.display_message : T("js_failed")));
     };
     xhr.onerror = () => reject(new Error(T("js_network")));
-    xhr.send(file);
+    xhr.send(upload.blob);
   });
 }
 
@@ -46,12 +223,8 @@ function reportForm(form) {
     form.querySelector("#activity").value = chosen.dataset.activity;
     for (const key of ["date", "start", "end"]) form.querySelector("#" + key).value = chosen.dataset[key];
   });
-  // Check the size when the photo is chosen, before anything is sent.
-  photo.addEventListener("change", () => {
-    const file = photo.files[0];
-    error.hidden = !(file && file.size > MAX_UPLOAD);
-    if (!error.hidden) { error.textContent = T("js_too_large"); photo.value = ""; }
-  });
+  // The photo is made smaller (and checked for size) when it is chosen, before anything is sent.
+  photoField(photo, form.querySelector("#photo_size"), error);
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     error.hidden = true;
@@ -61,7 +234,6 @@ function reportForm(form) {
       const input = form.querySelector("#photo"), file = input.files[0];
       // One upload per chosen photo: a failed submit keeps the evidence already stored.
       if (file && file !== form.uploadedFile) {
-        if (file.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
         const ev = await uploadWithProgress(file, form.querySelector("#upload_progress"));
         form.querySelector("#evidence_id").value = ev.id;
         form.uploadedFile = file;
@@ -94,11 +266,7 @@ function reportForm(form) {
 function claimForm(form) {
   const photo = form.querySelector("#claim_photo"), error = form.querySelector("#claim_error");
   const button = form.querySelector("#claim");
-  if (photo) photo.addEventListener("change", () => {
-    const file = photo.files[0];
-    error.hidden = !(file && file.size > MAX_UPLOAD);
-    if (!error.hidden) { error.textContent = T("js_too_large"); photo.value = ""; }
-  });
+  if (photo) photoField(photo, form.querySelector("#claim_photo_size"), error);
   form.addEventListener("submit", async ev => {
     if (!photo) { setTimeout(() => { button.disabled = true; }); return; }
     ev.preventDefault();
@@ -107,7 +275,6 @@ function claimForm(form) {
     try {
       if (!file && !evidence.value) throw new Error(T("js_photo_needed"));
       if (file && file !== form.uploadedFile) {
-        if (file.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
         button.disabled = true;
         evidence.value = (await uploadWithProgress(file, form.querySelector("#claim_progress"))).id;
         form.uploadedFile = file;
