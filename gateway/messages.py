@@ -77,7 +77,7 @@ ERRORS = {
     "evidence_not_yours": "Berkas bukti itu milik orang lain.",
     "evidence_incomplete": "Unggahan bukti belum selesai. Unggah lagi.",
     "evidence_in_use": "Berkas bukti ini sudah dipakai laporan lain.",
-    "no_approver": "Laporan Anda tidak dapat dikirim karena belum ada atasan yang menyetujuinya, dan aturan kota belum menunjuk penyetuju bagi pimpinan. Hubungi admin kepegawaian (BKPSDM).",
+    "no_approver": "Laporan Anda tidak dapat dikirim: tidak ada atasan yang dapat menyetujuinya (jabatan atasan kosong, atau aturan kota belum menunjuk penyetuju bagi pimpinan). Hubungi admin kepegawaian (BKPSDM).",
     # meetings
     "meeting_not_found": "Rapat tidak ditemukan.",
     "meeting_activity": "Pilih kegiatan rapat atau acara dari katalog.",

@@ -426,7 +426,7 @@ async def history(request: Request, periode: Annotated[str | None, PeriodQuery] 
     today = config.today()
     period = periode or today.strftime("%Y-%m")
     reports = await svc.reporting.list_reports(actor, period)
-    numbers = await svc.reporting.rule_set_on(today.isoformat())
+    numbers = await svc.reporting.rule_set_on(today.isoformat(), actor.agency_id)
     days = charts.month_days(period, today)
     by_day: dict[str, list] = {d["date"]: [] for d in days}
     for r in reports:
@@ -821,7 +821,8 @@ async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), sv
         v["in_force"] = (v["code"], v["version"]) in in_force
         v["upcoming"] = v["effective_from"] > today.isoformat()
     last_month = charts.shift_period(today.strftime("%Y-%m"), -1)
-    numbers = await svc.reporting.rule_set_on(today.isoformat())
+    numbers = await svc.reporting.rule_set_on(
+        today.isoformat(), None if actor.has("city_admin") else actor.agency_id)
     # a month closes after the input deadline: day N of the month after it
     year, month = (int(x) for x in charts.shift_period(last_month, 1).split("-"))
     closable_from = dt.date(year, month, min(numbers["input_deadline_day"], 28)) + \

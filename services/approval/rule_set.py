@@ -70,3 +70,11 @@ def resolver(s: Session) -> Callable[[int | None, dt.date], Numbers]:
 
 def numbers_on(s: Session, agency_id: int | None, day: dt.date) -> Numbers:
     return resolver(s)(agency_id, day)
+
+
+def holidays_between(numbers: Callable[[int | None, dt.date], Numbers], agency_id: int | None,
+                     start: dt.date, end: dt.date) -> frozenset[dt.date]:
+    """The holidays in (start, end], each day judged by the set in force on it, as scoring
+    judges a month's working days: one calendar."""
+    days = (start + dt.timedelta(days=n) for n in range(1, (end - start).days + 1))
+    return frozenset(d for d in days if d in numbers(agency_id, d).holidays)

@@ -60,13 +60,15 @@ class ApprovalService:
         placed = parse_body(body)
         with self.db.session() as s:
             pending = tasks.pending_in_agency(s, placed.agency_id)
-        routes = {}  # (employee, date) -> approver
+        # Pending work goes to whoever approves the employee today: the head who moved or
+        # left is gone whatever the report's date.
+        today = self.settings.today().isoformat()
+        routes = {}  # employee -> approver
         for task in pending:
-            key = (task.employee_id, task.report["date"])
-            if key in routes:
+            if task.employee_id in routes:
                 continue
             try:
-                routes[key] = self.reporting.approver_of(task.employee_id, task.report["date"])
+                routes[task.employee_id] = self.reporting.approver_of(task.employee_id, today)
             except ServiceError as exc:  # e.g. the employee has left: the task stays as it is
                 log.info("task %s keeps its approver: %s", task.id, exc)
         self.db.consume(body, lambda uow, env: tasks.reroute(uow, pending, routes))
@@ -155,11 +157,10 @@ class ApprovalService:
         targets = {}
         for task, escalate in due:
             if escalate and task.approver_id and task.approver_id not in targets:
-                try:
-                    superior = self.reporting.superior_of(task.approver_id, None)
-                except ServiceError:  # e.g. the approver left: escalate to nobody yet
-                    superior = None
-                targets[task.approver_id] = superior and superior["employee_id"]
+                try:  # the approver's own approver: a head's is the rule set's head approver
+                    targets[task.approver_id] = self.reporting.approver_of(task.approver_id, None)
+                except ServiceError:  # e.g. the approver left: not escalated yet, tried again
+                    targets[task.approver_id] = None
         done = {"reminded": 0, "escalated": 0}
         for task, escalate in due:
             with self.db.unit_of_work() as uow:

@@ -12,7 +12,7 @@ from ekinerja_contract.schemas import Actor, DecisionIn, DisputeDecisionIn, Disp
 
 from . import rules
 from .models import ApprovalTask, AuditEntry, CreditLine, Delegation, Dispute
-from .rule_set import numbers_on, resolver
+from .rule_set import holidays_between, numbers_on, resolver
 
 
 def _audit(s, task, actor_id, action, before, after, detail=None, origin=None, at=None):
@@ -100,13 +100,12 @@ def pending_in_agency(s, agency_id: int) -> list[ApprovalTask]:
 
 
 def reroute(uow, pending: list[ApprovalTask], routes: dict) -> None:
-    """New approvers after a placement change (`routes`: (employee, date) -> approver); a
-    task decided meanwhile, or one reporting could not route, is left alone."""
+    """New approvers after a placement change (`routes`: employee -> today's approver); a
+    task decided meanwhile, or one reporting could not route to anybody, is left alone."""
     for task in pending:
-        key = (task.employee_id, task.report["date"])
-        if key not in routes or routes[key] == task.approver_id:  # no answer, or no change
+        new = routes.get(task.employee_id)
+        if new is None or new == task.approver_id:  # no answer, nobody, or no change
             continue
-        new = routes[key]
         changed = uow.session.execute(
             update(ApprovalTask).where(ApprovalTask.id == task.id, ApprovalTask.state == "pending",
                                        ApprovalTask.approver_id.is_not_distinct_from(task.approver_id))
@@ -230,8 +229,10 @@ def due_tasks(s, now: dt.datetime, settings) -> list[tuple[ApprovalTask, bool]]:
     for task in s.scalars(select(ApprovalTask).where(ApprovalTask.state == "pending",
                                                      ApprovalTask.escalated_at.is_(None))):
         n = numbers(task.agency_id, today)
-        waited, remind, escalate = rules.due(settings.local_date(task.submitted_at), today,
-                                             n.holidays, n.remind_after, n.escalate_after)
+        submitted = settings.local_date(task.submitted_at)
+        waited, remind, escalate = rules.due(submitted, today,
+                                             holidays_between(numbers, task.agency_id, submitted, today),
+                                             n.remind_after, n.escalate_after)
         if escalate or (remind and task.reminded_at is None):
             task.waited = waited
             out.append((task, escalate))
@@ -241,8 +242,12 @@ def due_tasks(s, now: dt.datetime, settings) -> list[tuple[ApprovalTask, bool]]:
 def remind_or_escalate(uow, task, escalate: bool, targets: dict, now, settings) -> str | None:
     """Compare-and-set: when two instances race, only one changes the row."""
     s = uow.session
+    target = targets.get(task.approver_id)
+    if escalate and target is None:
+        # nobody above the approver (who may have left): a reminder now, and the next run
+        # tries again, rather than an escalation to nobody that would never be retried
+        escalate = False
     if escalate:
-        target = targets.get(task.approver_id)
         won = s.execute(update(ApprovalTask).where(
             ApprovalTask.id == task.id, ApprovalTask.state == "pending",
             ApprovalTask.escalated_at.is_(None)).values(escalated_at=now, escalated_to=target,
@@ -341,9 +346,12 @@ def dispute_queue(s, actor: Actor, state: str, settings) -> list[dict]:
 def _waiting(s, q, now, settings) -> list[tuple[ApprovalTask, int]]:
     numbers = resolver(s)
     today = settings.local_date(now)
-    return [(t, rules.working_days_between(settings.local_date(t.submitted_at), today,
-                                           numbers(t.agency_id, today).holidays))
-            for t in s.scalars(q)]
+    out = []
+    for t in s.scalars(q):
+        submitted = settings.local_date(t.submitted_at)
+        out.append((t, rules.working_days_between(
+            submitted, today, holidays_between(numbers, t.agency_id, submitted, today))))
+    return out
 
 
 def supervisor_dashboard(s, employee_id: int, now, settings) -> list[dict]:

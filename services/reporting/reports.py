@@ -105,8 +105,9 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
     superior_id = storage.approver_id_on(s, emp.id, p.date, position, numbers.head_approver)
     if superior_id is None and state != "draft":
         # work nobody can approve would wait for ever: refused before anything is written
-        raise Conflict("you have no superior to approve this report and the city's rule "
-                       "set names no approver for heads", code="no_approver",
+        raise Conflict("nobody can approve this report: no superior holds the position above "
+                       "yours, and the city's rule set names no approver for heads (or nobody "
+                       "else holds it)", code="no_approver",
                        params={"date": p.date.isoformat()})
     if report is None:
         report = Report(employee_id=emp.id, created_at=utcnow())

@@ -41,11 +41,15 @@ def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
                   created_at=utcnow())
     s.add(row)
     s.flush()
-    # The whole body travels: reporting and approval project the numbers they apply.
+    announce(uow, row)
+    return row
+
+
+def announce(uow, row: RuleSet) -> None:
+    """The whole body travels: reporting and approval project the numbers they apply."""
     uow.emit("scoring.rule_set_published", dict(rule_set_id=row.id, agency_id=row.agency_id,
                                                 effective_from=row.effective_from,
                                                 body=row.body))
-    return row
 
 
 def rule_resolver(s):

@@ -32,8 +32,9 @@ def test_two_timers_escalate_each_task_once(stack, amqp_uri):
         {**{k: v for k, v in e.items() if k != "password"}, "password_hash": "x",
          "since": "2025-01-01"} for e in demo_data.ORGANISATION["employees"]]}
     stack.rpc.call("reporting", "load_organisation", ADMIN, org)
-    staff = stack.rpc.call("reporting", "get_account", "sari")["employee_id"]
-    head = stack.rpc.call("reporting", "get_account", "kadis")["employee_id"]
+    # agus's work waits on sari (as if she had been made his approver), kadis is above her
+    staff = stack.rpc.call("reporting", "get_account", "agus")["employee_id"]
+    head = stack.rpc.call("reporting", "get_account", "sari")["employee_id"]
     escalated = Watcher(amqp_uri, "approval", "approval.task_escalated")
     long_ago = clock.now() - dt.timedelta(days=15)
     for report_id in range(1, 21):
@@ -58,7 +59,8 @@ def test_two_timers_escalate_each_task_once(stack, amqp_uri):
 
 def test_an_escalation_run_carries_on_past_an_approver_who_has_left(stack, amqp_uri):
     """reporting answers NotFound for the approver who left (across the real hop, as its
-    own class): that task waits, the others escalate. Before, the RemoteError broke the run."""
+    own class): that task waits (reminded, tried again each run, never escalated to nobody),
+    the others escalate. Before, the RemoteError broke the run."""
     ids = {u: stack.rpc.call("reporting", "get_account", u)["employee_id"]
            for u in ("sari", "agus", "kadis")}
     gone = 987_654  # nobody in reporting
@@ -72,5 +74,7 @@ def test_an_escalation_run_carries_on_past_an_approver_who_has_left(stack, amqp_
                "the other escalation")
     (theirs,) = [m for m in escalated.received if m["data"]["report_id"] == 102]
     assert theirs["data"]["escalated_to"] == ids["kadis"]
+    escalated.drain(1.5)  # a few more timer runs: the task of the one who left is not escalated
+    assert not any(m["data"]["report_id"] == 101 for m in escalated.received)
     assert not {"approval", "approval-2"} & set(stack.sup.exited())
     escalated.close()

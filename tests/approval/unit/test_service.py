@@ -198,8 +198,12 @@ def test_an_escalation_run_carries_on_past_an_approver_who_has_left(service):
     service.on_report_submitted(submitted_at(1, friday, employee_id=5, approver_id=6))
     service.on_report_submitted(submitted_at(2, friday))  # employee 2, approver 1
     service.reporting.fake.departed = {6}
-    run_due_at(service, "2026-11-20T10:00:00+00:00")
+    assert run_due_at(service, "2026-11-20T10:00:00+00:00") == {"reminded": 1, "escalated": 1}
     assert task_of(service, 2, BOSS)["escalated_to"] == 9
+    service.reporting.fake.departed = set()  # reporting knows him again: the next run escalates
+    service.reporting.fake.superiors = {**FakeReporting.superiors, 6: 9}
+    assert run_due_at(service, "2026-11-20T11:00:00+00:00") == {"reminded": 0, "escalated": 1}
+    service.reporting.fake.superiors = FakeReporting.superiors
 
 
 def run_due_at(service, instant):
@@ -227,6 +231,19 @@ def test_holidays_are_data_and_delay_the_escalation(service):
     # the holiday is in the city's rule set, the one calendar payroll uses too
     service.on_rule_set_published(rule_set_published(holidays=["2026-11-18"]))
     assert run_due_at(service, "2026-11-20T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
+
+
+def test_each_day_is_judged_by_the_calendar_in_force_on_it(service):
+    """A wait across New Year: the old set's Christmas and the new set's New Year both count
+    (the new set lists only its own year), as scoring counts a month's working days."""
+    service.on_report_submitted(submitted_at(1, dt.datetime(2026, 12, 23, 2, tzinfo=dt.UTC)))
+    service.on_rule_set_published(rule_set_published(1, "2026-01-01", holidays=["2026-12-25"]))
+    service.on_rule_set_published(rule_set_published(2, "2027-01-01", holidays=["2027-01-01"],
+                                                     escalate_after_days=6))
+    # working days after Wed 23 Dec: 24, 28, 29, 30, 31 Dec, 4 Jan (25 Dec and 1 Jan off):
+    # 5 by New Year's Day (6 if Christmas were judged by the 2027 set), 6 on 4 January
+    assert run_due_at(service, "2027-01-01T10:00:00+00:00") == {"reminded": 1, "escalated": 0}
+    assert run_due_at(service, "2027-01-04T10:00:00+00:00") == {"reminded": 0, "escalated": 1}
 
 
 def test_an_agencys_rule_set_sets_its_own_reminder_days_and_objection_window(service):

@@ -42,7 +42,7 @@ def test_a_report_nobody_may_approve_is_refused_before_anything_is_written(city)
     assert outbox_types(city.service.db) == before
     # a draft waits for no one; sending it is refused the same way
     draft = city.service.save_draft(city.actor("sekda"), city.report("sekda"))
-    with pytest.raises(Conflict, match="no superior"):
+    with pytest.raises(Conflict, match="nobody can approve"):
         city.service.submit_draft(city.actor("sekda"), draft["id"])
 
 

@@ -34,6 +34,14 @@ def upgrade() -> None:
                     sa.Column('objection_window_days', sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint('id'),
                     sa.UniqueConstraint('source_id'))
+    kept = op.get_bind().execute(sa.text("SELECT day, name FROM holiday ORDER BY day")).all()
+    if kept:
+        # Nothing lost: the upgrade stops until these are in the city's rule set (then
+        # delete them from `holiday` and run the migration again).
+        raise RuntimeError("approval 0002: the holiday table still holds "
+                           + ", ".join(f"{d} {n}" for d, n in kept)
+                           + "; add them to the city's rule set (holidays), delete them "
+                             "from the table, and upgrade again (docs/DEPLOY.md)")
     op.drop_table('holiday')
 
 

@@ -6,7 +6,9 @@ Create Date: 2026-12-01 23:30:00
 
 Scoring owns the rule set now and publishes each one with `scoring.rule_set_published`
 1.1; reporting keeps the numbers it applies, per agency, with the approver of agency
-heads. Rows published through reporting before are kept as city-wide ones.
+heads. Reporting's own earlier rows are not copied (they would outrank scoring's sets);
+after the upgrade `python -m services.scoring.manage announce-rule-sets` fills the
+projection.
 """
 from typing import Sequence, Union
 
@@ -30,9 +32,16 @@ def upgrade() -> None:
                     sa.Column('head_approver', sa.String(length=100), nullable=True),
                     sa.PrimaryKeyConstraint('id'),
                     sa.UniqueConstraint('source_id'))
-    op.execute("INSERT INTO rule_set_projection (effective_from, daily_cap_minutes, "
-               "input_deadline_day) SELECT effective_from, daily_cap_minutes, "
-               "input_deadline_day FROM reporting_rule_set")
+    old = op.get_bind().execute(sa.text(
+        "SELECT effective_from, daily_cap_minutes, input_deadline_day FROM reporting_rule_set"
+    )).all()
+    if old:
+        # Not copied: a copy would outrank the sets scoring owns. Their numbers belong in
+        # the city's rule set; `services.scoring.manage announce-rule-sets` fills the
+        # projection from scoring after the upgrade (docs/DEPLOY.md).
+        print("reporting 0006: reporting's own rule sets are retired; publish these numbers "
+              "in the city's rule set if scoring's differ: "
+              + "; ".join(f"{r[0]}: cap {r[1]} min, deadline day {r[2]}" for r in old))
     op.drop_table('reporting_rule_set')
 
 
