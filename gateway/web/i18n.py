@@ -40,7 +40,7 @@ STRINGS = {
         "admin": "Administrasi", "import_org": "Impor data pegawai (CSV)",
         "import": "Impor", "import_ok": "Impor berhasil", "row": "Baris", "column": "Kolom",
         "catalogue": "Katalog kegiatan", "publish": "Terbitkan versi baru",
-        "rule_set": "Aturan TPP", "close_period": "Tutup periode", "close": "Tutup",
+        "rule_set": "Aturan kota (semua angka)", "close_period": "Tutup periode", "close": "Tutup",
         "progress": "Kemajuan", "download_csv": "Unduh CSV", "download_xlsx": "Unduh XLSX",
         "statement": "Slip TPP (PDF)", "error": "Terjadi kesalahan",
         "menu": "Menu", "view_evidence": "Lihat bukti", "back": "Kembali",

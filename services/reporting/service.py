@@ -523,8 +523,8 @@ def _may_see_employee(s, actor: Actor, employee_id: int, on: dt.date) -> bool:
     seen: set[int] = set()
     while current is not None and current not in seen and len(seen) < 20:  # the chain up
         seen.add(current)
-        try:
-            current = storage.superior_id_on(s, current, on)
+        try:  # the approver: the superior, at the top the rule set's head approver
+            current = storage.approver_id_on(s, current, on)
         except NotFound:  # no position that day: the chain ends here
             return False
         if current is not None and current == actor.employee_id:
@@ -536,7 +536,9 @@ def _account_dict(s, acc: Account) -> dict:
     roles, name = set(acc.roles), acc.username
     if acc.employee_id:
         name = storage.employee(s, acc.employee_id).name
-        if storage.subordinates_on(s, acc.employee_id, config.today()):
+        today = config.today()
+        if storage.subordinates_on(s, acc.employee_id, today) or \
+                storage.is_head_approver(s, acc.employee_id, today):
             roles.add("supervisor")
     return {"account_id": acc.id, "username": acc.username, "name": name,
             "password_hash": acc.password_hash, "roles": sorted(roles),

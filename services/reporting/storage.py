@@ -76,6 +76,16 @@ def superior_id_on(s: Session, employee_id: int, on: dt.date,
     return None
 
 
+def is_head_approver(s: Session, employee_id: int, on: dt.date) -> bool:
+    """Whether someone holds a position a rule set names as the approver of heads: they
+    approve work though nobody reports to them in the org chart."""
+    held = set(positions_held_on(s, employee_id, on))
+    refs = {ref for ref in s.scalars(select(RuleSet.head_approver).where(
+        RuleSet.head_approver.is_not(None), RuleSet.effective_from <= on)) if ref}
+    return bool(held) and any(
+        (position := position_ref(s, 0, ref)) is not None and position.id in held for ref in refs)
+
+
 def approver_id_on(s: Session, employee_id: int, on: dt.date,
                    position: Position | None = None, head_approver: str | None = None
                    ) -> int | None:

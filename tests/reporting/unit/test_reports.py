@@ -31,6 +31,11 @@ def test_a_head_reports_to_the_approver_the_citys_rule_set_names(city):
     assert city.service.approver_of(city.ids["kadis"], "2026-11-18") == city.ids["sekda"]
     assert city.service.approver_of(city.ids["sari"], "2026-11-18") == city.ids["kadis"]
     assert city.service.approver_of(city.ids["sekda"], "2026-11-18") is None
+    # the Sekda approves (an inbox, the supervisor's pages) and may see the head's work
+    assert "supervisor" in city.service.get_account("sekda")["roles"]
+    assert city.service.may_see_employee(city.actor("sekda"), city.ids["kadis"])
+    assert city.service.may_see_employee(city.actor("sekda"), city.ids["sari"])
+    assert not city.service.may_see_employee(city.actor("kadis"), city.ids["sekda"])
 
 
 def test_a_report_nobody_may_approve_is_refused_before_anything_is_written(city):
