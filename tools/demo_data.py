@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from ekinerja_contract import clock
 from ekinerja_contract.rule_set import default_body
 
 ADMIN = {"username": "admin", "password": "admin-demo-123"}
@@ -119,6 +120,12 @@ def tiny_jpeg() -> bytes:
         "AAAAA//EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AN//Z")
 
 
+def skp_item(person: dict, day: dt.date, index: int = 0) -> int:
+    """The id of an item of a loaded person's SKP for the year of `day` (work is claimed
+    against the SKP of its own year)."""
+    return person["skps"][day.year]["items"][index]["id"]
+
+
 def working_day(today: dt.date) -> dt.date:
     """Today, or the last weekday before it (demo reports are never in the future)."""
     while today.weekday() >= 5:
@@ -168,11 +175,14 @@ def _load(http, year: int, extra_years: tuple[int, ...]) -> dict:
         return r.json()
 
     admin, _ = login(ADMIN["username"], ADMIN["password"])
+    # Yesterday's work is reported today, and on 1 January yesterday is last year's: its
+    # placements and its SKP must be there too.
+    extra_years = (*extra_years, working_day(clock.today() - dt.timedelta(days=1)).year)
     first_year = min((year, *extra_years))
     for org in (ORGANISATION, CITY_HALL):  # DISKOMINFO first: agency 1 in the tests
-        for e in org["employees"]:
-            e.setdefault("since", f"{first_year}-01-01")
-        ok(http.post("/api/v1/admin/organisation", json=org, headers=admin))
+        body = {**org, "employees": [{"since": f"{first_year}-01-01", **e}
+                                     for e in org["employees"]]}
+        ok(http.post("/api/v1/admin/organisation", json=body, headers=admin))
     ok(http.post("/api/v1/admin/catalogue", json=CATALOGUE, headers=admin))
     published = http.post("/api/v1/admin/payroll-rule-sets", json=rule_set(first_year),
                           headers=admin)

@@ -78,7 +78,7 @@ def test_the_broker_goes_away_and_comes_back(system, tmp_path):
                 started = time.monotonic()
                 try:
                     r = http.post("/api/v1/reports", headers={**sari["headers"], "Idempotency-Key": f"b{minute}"},
-                                  json={"skp_item_id": sari["skp"]["items"][0]["id"],
+                                  json={"skp_item_id": demo_data.skp_item(sari, day),
                                         "activity_code": "ENTRI-DATA", "date": day.isoformat(),
                                         "start": f"{minute // 60:02d}:{minute % 60:02d}",
                                         "end": f"{(minute + 1) // 60:02d}:{(minute + 1) % 60:02d}",

@@ -45,7 +45,7 @@ def test_kill_each_part_under_load_and_nothing_is_lost_or_doubled(system):
 
     def reporter(username):
         person = people[username]
-        item = person["skp"]["items"][0]["id"]
+        item = demo_data.skp_item(person, day)
         minute = 0
         with httpx.Client(base_url=system.gateway_url, timeout=10) as http:
             while not stop.is_set() and minute < 1400:

@@ -65,7 +65,7 @@ def city(amqp_uri, s3_server, tmp_path_factory):
         photo.raise_for_status()
         day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
         report = http.post("/api/v1/reports", headers=sari, json={
-            "skp_item_id": demo["people"]["sari"]["skp"]["items"][0]["id"],
+            "skp_item_id": demo_data.skp_item(demo["people"]["sari"], day),
             "activity_code": "SURAT-DINAS", "date": day.isoformat(), "start": "07:00",
             "end": "07:30", "description": "Surat untuk uji hak akses",
             "evidence_id": photo.json()["id"]})

@@ -57,7 +57,7 @@ def known(system):
     photo.raise_for_status()
     day = demo_data.working_day(clock.today())
     report = http.post("/api/v1/reports", headers=sari, json={
-        "skp_item_id": system.demo["people"]["sari"]["skp"]["items"][0]["id"],
+        "skp_item_id": demo_data.skp_item(system.demo["people"]["sari"], day),
         "activity_code": "SURAT-DINAS", "date": day.isoformat(), "start": "07:00",
         "end": "07:30", "description": "Surat untuk uji masukan rusak",
         "evidence_id": photo.json()["id"]})

@@ -36,9 +36,9 @@ def person(system, username):
 
 
 def report(system, username, start, **over):
-    me = person(system, username)
-    body = {"skp_item_id": me["skp"]["items"][0]["id"], "activity_code": "ENTRI-DATA",
-            "date": demo_data.working_day(clock.today() - dt.timedelta(days=1)).isoformat(),
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
+    body = {"skp_item_id": demo_data.skp_item(person(system, username), day),
+            "activity_code": "ENTRI-DATA", "date": day.isoformat(),
             "start": start, "end": f"{int(start[:2]) + 1:02d}{start[2:]}",
             "description": "Entri data untuk uji sambungan layanan"} | over
     return body

@@ -91,7 +91,7 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
         "roles": {loaded["people"]["sari"]["id"]: "chair"}})  # the organiser chairs
     assert r.status_code == 201, r.text
     meeting = r.json()
-    item = loaded["people"]["sari"]["skp"]["items"][0]["id"]
+    item = demo_data.skp_item(loaded["people"]["sari"], day)
     r = api.post("/api/v1/reports", headers=sari, json={
         "skp_item_id": item, "activity_code": "RAPAT", "meeting_id": meeting["id"],
         "role": "chair", "description": "Memimpin rapat koordinasi SPBE",
@@ -166,7 +166,7 @@ def test_report_crosses_every_service_and_becomes_points_and_rupiah(api, loaded,
 def test_a_biased_rejection_is_disputed_and_upheld_by_the_review_team(api, loaded):
     agus, kadis, made = (employee_login(api, u) for u in ("agus", "kadis", "made"))
     day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
-    item = loaded["people"]["agus"]["skp"]["items"][0]["id"]
+    item = demo_data.skp_item(loaded["people"]["agus"], day)
     r = api.post("/api/v1/reports", headers=agus, json={
         "skp_item_id": item, "activity_code": "ENTRI-DATA", "date": day.isoformat(),
         "start": "13:00", "end": "14:00", "description": "Entri data arsip inaktif"})
@@ -331,7 +331,7 @@ def test_one_correlation_id_follows_a_request_through_rpc_and_events(system, api
     cid = f"corr-{uuid.uuid4().hex[:12]}"
     day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
     r = api.post("/api/v1/reports", headers={**sari, "X-Correlation-ID": cid}, json={
-        "skp_item_id": loaded["people"]["sari"]["skp"]["items"][1]["id"],
+        "skp_item_id": demo_data.skp_item(loaded["people"]["sari"], day, 1),
         "activity_code": "ENTRI-DATA", "date": day.isoformat(), "start": "15:00", "end": "15:30",
         "description": "Entri data untuk uji jejak"})
     assert r.status_code == 201 and r.headers["X-Correlation-ID"] == cid
@@ -348,7 +348,7 @@ def test_one_correlation_id_follows_a_request_through_rpc_and_events(system, api
 def test_a_retried_post_with_the_same_idempotency_key_creates_nothing_new(api, loaded):
     sari = employee_login(api, "sari")
     day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
-    body = {"skp_item_id": loaded["people"]["sari"]["skp"]["items"][1]["id"],
+    body = {"skp_item_id": demo_data.skp_item(loaded["people"]["sari"], day, 1),
             "activity_code": "ENTRI-DATA", "date": day.isoformat(), "start": "16:00",
             "end": "16:30", "description": "Entri data, dikirim dua kali"}
     key = {**sari, "Idempotency-Key": f"retry-{uuid.uuid4()}"}
