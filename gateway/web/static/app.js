@@ -408,7 +408,16 @@ function selectAll() {
   if (all) all.addEventListener("change", () => document.querySelectorAll("input.pick").forEach(b => b.checked = all.checked));
 }
 
+// On a phone a wide table scrolls inside its card (app.css); one that does can be reached
+// and scrolled from the keyboard too.
+function scrollableTables() {
+  document.querySelectorAll("table").forEach(table => {
+    if (table.scrollWidth > table.clientWidth) table.tabIndex = 0;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  scrollableTables();
   selectAll();
   const form = document.getElementById("report_form");
   if (form) reportForm(form);
