@@ -32,7 +32,7 @@ class FakeEvidence:
 
     def describe(self, evidence_id):
         if evidence_id not in self.records:
-            raise NotFound("no such evidence")
+            raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
         return self.records[evidence_id]
 
 
@@ -42,7 +42,9 @@ class FakeApproval:
 
     def cancel_task(self, report_id):
         if report_id in self.decided:
-            raise Conflict("already decided")
+            raise Conflict("the report was already approved",
+                           [{"field": "state", "reason": "approved"}],
+                           code="task_decided", params={"state": "approved"})
         return {"report_id": report_id, "state": "cancelled"}
 
 
