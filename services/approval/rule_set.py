@@ -53,18 +53,25 @@ def project(uow, published) -> None:
 def resolver(s: Session) -> Callable[[int | None, dt.date], Numbers]:
     """`(agency_id, day) -> Numbers`, reading the (small) projection once."""
     rows = list(s.scalars(select(RuleSet)))
-    cache: dict[int, Numbers] = {}
+    by_row: dict[int, Numbers] = {}
+    by_day: dict[tuple[int | None, dt.date], Numbers] = {}  # the timer asks for every waiting day
 
     def numbers(agency_id: int | None, day: dt.date) -> Numbers:
+        if (agency_id, day) in by_day:
+            return by_day[(agency_id, day)]
         row = in_force(rows, agency_id, day)
         if row is None:
-            return DEFAULTS
-        if row.id not in cache:
-            cache[row.id] = Numbers(
-                frozenset(dt.date.fromisoformat(d) for d in row.holidays),
-                Decimal(row.approver_points_per_decision), Decimal(row.approver_daily_points_cap),
-                row.remind_after_days, row.escalate_after_days, row.objection_window_days)
-        return cache[row.id]
+            found = DEFAULTS
+        else:
+            if row.id not in by_row:
+                by_row[row.id] = Numbers(
+                    frozenset(dt.date.fromisoformat(d) for d in row.holidays),
+                    Decimal(row.approver_points_per_decision),
+                    Decimal(row.approver_daily_points_cap), row.remind_after_days,
+                    row.escalate_after_days, row.objection_window_days)
+            found = by_row[row.id]
+        by_day[(agency_id, day)] = found
+        return found
     return numbers
 
 

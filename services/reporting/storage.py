@@ -83,6 +83,7 @@ def is_head_approver(s: Session, employee_id: int, on: dt.date) -> bool:
     refs = {ref for ref in s.scalars(select(RuleSet.head_approver).where(
         RuleSet.head_approver.is_not(None), RuleSet.effective_from <= on)) if ref}
     return bool(held) and any(
+        # a head approver is always AGENCY/CODE (the rule set's pattern): no agency to resolve in
         (position := position_ref(s, 0, ref)) is not None and position.id in held for ref in refs)
 
 
