@@ -4,9 +4,11 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import urllib.request
 import uuid
 from base64 import b64encode
+from pathlib import Path
 
 import psycopg2
 
@@ -72,19 +74,24 @@ def drop_database(name: str) -> None:
 
 
 class S3Server:
-    """moto's S3 API over HTTP on loopback: the minio SDK talks to it like MinIO."""
+    """moto's S3 API over HTTP on loopback, in a process of its own that checks a declared
+    SHA-256 as MinIO does (tests/support/s3server.py): the minio SDK talks to it like MinIO."""
 
     access_key = "ekinerja-test"
     secret_key = "ekinerja-test-secret"
 
     def __init__(self):
-        from moto.server import ThreadedMotoServer
         self.port = free_port()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.proc: subprocess.Popen | None = None
 
     @property
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
 
     def env(self, bucket: str) -> dict:
         return {"EVIDENCE_S3_ENDPOINT": self.endpoint, "EVIDENCE_S3_ACCESS_KEY": self.access_key,
@@ -92,8 +99,20 @@ class S3Server:
                 "EVIDENCE_S3_SECURE": "false"}
 
     def start(self):
-        self._server.start()
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.support.s3server",
+                                      "--port", str(self.port)], stdout=subprocess.PIPE,
+                                     cwd=Path(__file__).resolve().parents[2])
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != b"ready":
+            self.stop()
+            raise RuntimeError("the S3 stand-in did not start")
         return self
 
     def stop(self):
-        self._server.stop()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
