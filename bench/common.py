@@ -142,7 +142,7 @@ def _children(pid: int) -> list[int]:
 def cpu_snapshot(procs: dict) -> dict[str, float]:
     """CPU seconds used so far by each named process (with its children: uvicorn workers),
     and by PostgreSQL and RabbitMQ as a whole."""
-    snap = {}
+    snap: dict[str, float] = {}
     for name, pid in procs.items():
         pids = [pid] + _children(pid)
         snap[name.split("-")[0]] = snap.get(name.split("-")[0], 0.0) + sum(map(_cpu_seconds, pids))
@@ -187,3 +187,59 @@ def load(seconds, clients, call):
     for t in threads:
         t.join(30)
     return len(latencies) / seconds, latencies
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (uvicorn's workers, multiprocessing helpers)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(_children(p))
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    """VmRSS of one process (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class PeakRss:
+    """Samples every `interval` s the resident memory of groups of processes (each with
+    its children), summed per group: {"gateway": [pid, …], "evidence": [pid, …]}. `stop()`
+    gives each group's peak in MB and how many processes it had at that peak."""
+
+    def __init__(self, groups: dict[str, list[int]], interval: float = 0.5):
+        self.groups, self.interval = groups, interval
+        self.peaks: dict[str, tuple[float, int]] = {name: (0.0, 0) for name in groups}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self):
+        for name, pids in self.groups.items():
+            every = [p for pid in pids for p in descendants(pid)]
+            total = sum(map(rss_bytes, every)) / 2**20
+            if total > self.peaks[name][0]:
+                self.peaks[name] = (total, len(every))
+
+    def _run(self):
+        self._sample()
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict[str, tuple[float, int]]:
+        self._stop.set()
+        self._thread.join(5)
+        self._sample()
+        return self.peaks

@@ -7,7 +7,7 @@
 All five of issue 10 in one command: submissions, bulk approval and uploads here,
 then the month close (bench.close_period) and the month-end peak (bench.peak),
 each as its own process. Each starts its own RabbitMQ vhost, PostgreSQL
-databases, S3 server (moto), the four services and the gateway, and removes them
+databases, S3 server (moto, a process of its own), the four services and the gateway, and removes them
 afterwards. Prints Markdown tables.
 Never part of the test suite: timings are for reading, not for asserting."""
 import argparse
@@ -15,7 +15,6 @@ import contextlib
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -25,6 +24,7 @@ import httpx
 from bench import city as bench_city
 from bench import skeleton as bench_skeleton
 from bench.common import QueueDepth, Slots, cpu_per_op, cpu_snapshot, load, pct
+from bench.photos import PhotoPool, content_digest, sizes
 from ekinerja_contract import config
 from tests.support import infra
 from tests.support.photos import jpeg_with_exif
@@ -196,46 +196,60 @@ def bench_bulk_approve(system, city, n=1000):
 
 
 PHOTOS = {1: ((1600, 1200), 40, 80), 5: ((3264, 2448), 50, 85)}  # about 1 MB and 5 MB
+PAGE = "page"  # the page's resized photo: 1600 px, quality 0.8, EXIF kept (about 300 KB)
+MB = 1e6
 
 
-def bench_uploads(system, s3, size_mb, clients=1, count=20):
+def upload_photos(case, count: int) -> list[bytes]:
+    """`count` distinct photos: page-sized ones from bench.photos' pool (a base photo, unique
+    bytes per upload), or noisy 1 MB / 5 MB ones made one by one."""
+    if case == PAGE:
+        pool = PhotoPool("page")
+        return [pool.next() for _ in range(count)]
+    dims, grain, quality = PHOTOS[case]
+    return [jpeg_with_exif(size=dims, grain=grain, quality=quality) for _ in range(count)]
+
+
+def bench_uploads(system, s3, case, clients=1, count=20):
     """`count` photos through the gateway, through the upload floor (a FastAPI endpoint
     that only streams the body to a presigned PUT: bench.skeleton), then straight to the
     S3 endpoint, by `clients` at once; each path warmed up first with one untimed upload
-    (connections, imports). Rates in MB/s and CPU per photo, in that order."""
+    (connections, imports). The gateway and the floor get the body's Content-Digest, as
+    the page sends it. Rates in MB/s (the photos' actual bytes) and photos/s, CPU per
+    photo (the S3 server a process of its own), in that order."""
     import io
     from concurrent.futures import ThreadPoolExecutor
 
     from minio import Minio
     person = system.demo["people"]["sari"]
     # photos that compress like a phone's: the thumbnail needs the whole image decoded
-    dims, grain, quality = PHOTOS[size_mb]
-    data = [jpeg_with_exif(size=dims, grain=grain, quality=quality) for _ in range(count + 1)]
-    local = threading.local()
+    data = upload_photos(case, count + 1)
+    digests = [content_digest(d) for d in data]
+    # one client shared by the threads, made before the clock starts (a client per thread,
+    # made at its first upload, put its TLS set-up into the load generator's CPU and the rate)
+    shared = httpx.Client(timeout=120, limits=httpx.Limits(max_connections=clients + 1))
     gateway = system.sup.procs["gateway"].pid
     client = Minio(s3.endpoint, s3.access_key, s3.secret_key, secure=False)
     bucket = f"bench-{uuid.uuid4().hex[:6]}"
     client.make_bucket(bucket)
     proxy, proxy_url = bench_skeleton.start_proxy(s3, bucket)
 
-    def http():
-        if not hasattr(local, "http"):
-            local.http = httpx.Client(timeout=120)
-        return local.http
-
     def via_gateway(i):
-        http().post(f"{system.gateway_url}/api/v1/evidence", params={"filename": f"b{i}.jpg"},
-                    content=data[i], headers={**person["headers"], "Content-Type": "image/jpeg"}
-                    ).raise_for_status()
+        shared.post(f"{system.gateway_url}/api/v1/evidence", params={"filename": f"b{i}.jpg"},
+                    content=data[i], headers={**person["headers"], "Content-Type": "image/jpeg",
+                                              "Content-Digest": digests[i]}).raise_for_status()
 
     def via_floor(i):
-        http().post(f"{proxy_url}/put/floor-{uuid.uuid4().hex}", content=data[i],
-                    headers={"Content-Type": "image/jpeg"}).raise_for_status()
+        shared.post(f"{proxy_url}/put/floor-{uuid.uuid4().hex}", content=data[i],
+                    headers={"Content-Type": "image/jpeg", "Content-Digest": digests[i]}
+                    ).raise_for_status()
 
     def direct(i):
         client.put_object(bucket, f"direct-{i}", io.BytesIO(data[i]), len(data[i]))
-    rates, cpu = [], []
-    procs = {**{name: p.pid for name, p in system.sup.procs.items()}, "upload floor": proxy.pid}
+    rates, per_second, cpu = [], [], []
+    procs = {**{name: p.pid for name, p in system.sup.procs.items()}, "upload floor": proxy.pid,
+             "s3 server": s3.pid}
+    sent = sum(len(d) for d in data[:count]) / MB
     try:
         with ThreadPoolExecutor(clients) as pool:
             for upload in (via_gateway, via_floor, direct):
@@ -243,29 +257,34 @@ def bench_uploads(system, s3, size_mb, clients=1, count=20):
                 before = cpu_snapshot(procs)
                 started = time.perf_counter()
                 list(pool.map(upload, range(count)))
-                rates.append(count * size_mb / (time.perf_counter() - started))
+                elapsed = time.perf_counter() - started
+                rates.append(sent / elapsed)
+                per_second.append(count / elapsed)
                 cpu.append(cpu_per_op(before, cpu_snapshot(procs), count))
     finally:
+        shared.close()
         proxy.terminate()
         proxy.wait(10)
     peak = next((int(line.split()[1]) for line in open(f"/proc/{gateway}/status")
                  if line.startswith("VmHWM")), 0) / 1024
-    return rates, peak, cpu
+    return rates, per_second, peak, cpu, sizes([len(d) for d in data[:count]])
 
 
 def bench_all_uploads(system, s3):
-    for size in (1, 5):
+    for case in (PAGE, 1, 5):
+        label = "page-sized (resized, ~300 KB)" if case == PAGE else f"{case} MB"
         for clients in (1, 4):
-            print(f"uploads {size} MB, {clients} at once…", file=sys.stderr)
-            (via, floor, direct), peak, cpu = bench_uploads(system, s3, size, clients)
-            row(f"evidence upload, {size} MB photos, {clients} client(s) at once",
-                f"{via:.1f} MB/s through the gateway",
-                f"{direct:.1f} MB/s direct PUT; {floor:.1f} MB/s through a bare "
-                "FastAPI proxy", f"{via / direct:.0%} of direct (the proxy: "
-                f"{floor / direct:.0%})", f"gateway peak RSS {peak:.0f} MB")
+            print(f"uploads {label}, {clients} at once…", file=sys.stderr)
+            (via, floor, direct), (n_via, _, n_direct), peak, cpu, photo_sizes = \
+                bench_uploads(system, s3, case, clients)
+            row(f"evidence upload, {label} photos, {clients} client(s) at once",
+                f"{via:.1f} MB/s ({n_via:.1f} photos/s) through the gateway",
+                f"{direct:.1f} MB/s ({n_direct:.1f} photos/s) direct PUT; {floor:.1f} MB/s "
+                "through a bare FastAPI proxy", f"{via / direct:.0%} of direct (the proxy: "
+                f"{floor / direct:.0%})", f"gateway peak RSS {peak:.0f} MB; photos {photo_sizes}")
             if clients > 1:
-                row(f"CPU ms per {size} MB photo, by process (the S3 server runs in the "
-                    "load generator)", cpu[0], f"proxy: {cpu[1]}; direct: {cpu[2]}", "", "")
+                row(f"CPU ms per {label} photo, by process (the S3 server a process of its own)",
+                    cpu[0], f"proxy: {cpu[1]}; direct: {cpu[2]}", "", "")
 
 
 def main():

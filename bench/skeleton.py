@@ -13,8 +13,9 @@ Whatever the domain adds, a full-path submission on the same machine can be no
 cheaper than this: it is the ceiling the fixed architecture leaves.
 
 `proxy` is the same for uploads: a FastAPI endpoint that streams the request body
-to a presigned S3 PUT (as the gateway does) and nothing else: no record, no
-check, no thumbnail. `one_insert` is the plainest floor: one FastAPI endpoint
+to a presigned S3 PUT (as the gateway does; a Content-Digest passed on as the
+store's x-amz-checksum-sha256, which it verifies) and nothing else: no record,
+no check, no thumbnail. `one_insert` is the plainest floor: one FastAPI endpoint
 doing one PostgreSQL insert.
 
     .venv/bin/python -m bench.skeleton [--seconds 15] [--clients 8]
@@ -140,9 +141,13 @@ async def put(key: str, request: Request):
     from datetime import timedelta
     url = request.app.state.s3.presigned_put_object(os.environ["S3_BUCKET"], key,
                                                     expires=timedelta(minutes=5))
-    response = await request.app.state.http.put(url, content=request.stream(), headers={
-        "Content-Length": request.headers["content-length"],
-        "Content-Type": request.headers["content-type"]})
+    headers = {"Content-Length": request.headers["content-length"],
+               "Content-Type": request.headers["content-type"]}
+    declared = request.headers.get("content-digest", "")
+    if declared.startswith("sha-256=:") and declared.endswith(":"):
+        # RFC 9530's digest handed to the store as its own checksum header: it verifies it
+        headers["x-amz-checksum-sha256"] = declared[len("sha-256=:"):-1]
+    response = await request.app.state.http.put(url, content=request.stream(), headers=headers)
     response.raise_for_status()
     return {"key": key}
 
