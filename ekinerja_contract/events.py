@@ -229,6 +229,18 @@ class EvidenceStored(EventData):
     content_type: str
 
 
+@event("evidence.checked", "1.0", "evidence")
+class EvidenceChecked(EventData):
+    """A stored upload was read whole, off the upload's request: a photo decoded and its
+    approver's thumbnail made, a PDF scanned. `problem` is the error code that says why it
+    can never be part of a report (its bytes are then removed); null when it is sound."""
+    evidence_id: str
+    owner_id: int
+    sha256: str
+    content_type: str
+    problem: str | None
+
+
 @event("evidence.linked", "1.0", "evidence")
 class EvidenceLinked(EventData):
     """A piece of evidence became part of a submitted report."""

@@ -163,8 +163,13 @@ class EvidenceOut(Out):
     content_type: str
     size: int
     sha256: str | None
-    status: str = Field(description="pending, stored (not yet in a report) or linked")
+    status: str = Field(description="pending, stored (not yet in a report), linked, or damaged "
+                        "(the full check could not read it: it can never be part of a report)")
     report_id: int | None
+    checked: bool = Field(default=False, description="read whole apart from the upload: the "
+                          "photo decoded and its thumbnail made, a PDF scanned; a report "
+                          "naming it waits for this")
+    problem: str | None = Field(default=None, description="when damaged: the error code")
     captured_at: str | None = Field(description="from the photo's EXIF")
     gps: list[float] | None = Field(description="[latitude, longitude] from the photo's EXIF")
     reused_by_other: bool

@@ -249,8 +249,9 @@ class Evidence(Client[T]):
         return self._call("health")
 
     def create_upload(self, actor: Actor, filename: Any, content_type: Any, size: Any,
-                            idempotency_key: Any = None) -> T:
-        return self._call("create_upload", actor, filename, content_type, size, idempotency_key)
+                      idempotency_key: Any = None, sha256: str | None = None) -> T:
+        return self._call("create_upload", actor, filename, content_type, size, idempotency_key,
+                          sha256)
 
     @method(returns=r.EvidenceOut)
     def confirm_upload(self, actor: Actor, evidence_id: str, sha256: Any = None) -> T:
@@ -258,6 +259,9 @@ class Evidence(Client[T]):
 
     def describe(self, evidence_id: str) -> T:
         return self._call("describe", evidence_id)
+
+    def checked_facts(self, evidence_id: str) -> T:
+        return self._call("checked_facts", evidence_id)
 
     @method(returns=r.EvidenceViewOut)
     def view(self, actor: Actor, evidence_id: str) -> T:

@@ -1,6 +1,7 @@
 """The public REST API, version 1. Each route checks the role, then makes one
 or two RPC calls; services check ownership and state."""
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Awaitable
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
+from ekinerja_contract.errors import ServiceError
 from ekinerja_contract.replies import (
     AccountActiveOut,
     ActivityTypeOut,
@@ -264,15 +266,18 @@ async def upload_evidence(request: Request,
                           filename: Annotated[str, Query(min_length=1, max_length=200)],
                           idempotency_key: IdempotencyKey = None,
                           actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
-    """Send the file itself as the body, with its Content-Type and Content-Length.
+    """Send the file itself as the body, with its Content-Type and Content-Length, and
+    best its SHA-256 as `Content-Digest: sha-256=:<base64>:` (RFC 9530): storage then
+    checks the bytes against it as they arrive, and evidence need not read them back.
     The bytes stream through to storage; nothing holds the whole file."""
     declared = request.headers.get("content-length")
     if not declared or not (declared.isascii() and declared.isdigit()):
         raise ApiError(411, "length_required", "send the file with a Content-Length")
     length = int(declared)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    ticket = await svc.evidence.create_upload(actor, filename,
-                                              content_type, length, idempotency_key=idempotency_key)
+    sha256 = content_digest(request.headers.get("content-digest"))
+    ticket = await svc.evidence.create_upload(actor, filename, content_type, length,
+                                              idempotency_key=idempotency_key, sha256=sha256)
     evidence_id = ticket["evidence_id"]
     digest = hashlib.sha256()
     sent = 0
@@ -289,19 +294,51 @@ async def upload_evidence(request: Request,
     try:
         response = await request.app.state.http.put(
             ticket["upload_url"], content=body_stream(),
-            headers={"Content-Length": str(length), "Content-Type": content_type})
+            headers={**(ticket.get("upload_headers") or {}), "Content-Length": str(length),
+                     "Content-Type": content_type})
     except ClientDisconnect:
         await svc.evidence.confirm_upload(actor, evidence_id, None)
         raise ApiError(400, "upload_interrupted",
                        "the upload was interrupted; nothing was kept") from None
     except httpx.HTTPError:
         response = None
+    if response is not None and response.status_code == 400 and sha256 and (
+            sent == length and digest.hexdigest() != sha256):
+        # storage refused bytes that are not the declared SHA-256: nothing landed, and
+        # confirm removes the record (saying so, which is not the news here)
+        with contextlib.suppress(ServiceError):
+            await svc.evidence.confirm_upload(actor, evidence_id, None)
+        raise ApiError(400, "digest_mismatch", "the file is not the SHA-256 its Content-Digest "
+                       "declares; nothing was kept")
     if response is None or response.status_code >= 300:
         # confirm finds nothing (or a partial object), removes it and says why
         await svc.evidence.confirm_upload(actor, evidence_id, None)
         raise ApiError(502, "storage_error", "the file could not be stored; try again")
     return await svc.evidence.confirm_upload(actor, evidence_id,
                                              digest.hexdigest() if sent == length else None)
+
+
+def content_digest(header: str | None) -> str | None:
+    """The SHA-256 of an RFC 9530 Content-Digest (`sha-256=:<base64>:`), as hex; None
+    without one or when it names no SHA-256 (other algorithms are ignored, as the RFC
+    lets a recipient do)."""
+    if not header:
+        return None
+    for member in header.split(","):
+        name, _, value = member.strip().partition("=")
+        if name.strip().lower() != "sha-256":
+            continue
+        value = value.strip()
+        try:
+            raw = base64.b64decode(value[1:-1], validate=True) if (
+                len(value) > 2 and value[0] == value[-1] == ":") else b""
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            raise ApiError(400, "digest_invalid", "Content-Digest: sha-256 must be the "
+                           "base64 of 32 bytes between colons (RFC 9530)")
+        return raw.hex()
+    return None
 
 
 @router.get("/evidence/{evidence_id}", response_model=EvidenceViewOut,

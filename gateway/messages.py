@@ -35,6 +35,9 @@ ERRORS = {
     "length_mismatch": "Unggahan tidak lengkap. Coba lagi.",
     "upload_interrupted": "Unggahan terputus; tidak ada yang disimpan. Coba lagi.",
     "storage_error": "Berkas tidak dapat disimpan. Coba lagi.",
+    "digest_mismatch": "Berkas yang diterima tidak sama dengan sidik (SHA-256) yang dikirim; tidak ada yang disimpan. Unggah lagi.",
+    "digest_invalid": "Header Content-Digest tidak sah: sha-256 harus berupa base64 dari 32 bita di antara titik dua.",
+    "evidence_digest_invalid": "Sidik SHA-256 berkas harus 64 digit heksadesimal.",
     "offline": "Anda sedang tidak terhubung ke internet.",
     # accounts and organisation
     "account_unknown": "Akun tidak ditemukan.",

@@ -4,6 +4,7 @@ Both hand out short-lived upload and download URLs, so the gateway streams
 bytes without ever holding storage credentials. The local folder's URLs point
 at this service's own HTTP entrypoint and are signed with an HMAC.
 """
+import base64
 import hashlib
 import hmac
 import io
@@ -11,11 +12,65 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Landed:
+    """What the store says of an object without sending it: its size, and the SHA-256 the
+    store itself checked the bytes against on the way in (None when it checked none)."""
+    size: int
+    verified_sha256: str | None
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    """Where to PUT, and the headers the PUT must carry (its signature covers them)."""
+    url: str
+    headers: dict[str, str]
+
+
+def sha256_base64(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
+
+
+def presign_put(*, endpoint: str, secure: bool, region: str, access_key: str, secret_key: str,
+                bucket: str, key: str, ttl: int, headers: dict[str, str],
+                now: datetime | None = None) -> str:
+    """An S3 Signature V4 query-presigned PUT whose signature also covers `headers`.
+
+    minio's presigner signs the host alone, and S3 and MinIO then take an
+    x-amz-checksum-sha256 sent with the PUT as the uploader's say-so; signed, it is the
+    uploader's promise, which the store checks against the bytes and refuses (400) when
+    they differ. The signing time is the wall clock, as every S3 client's is: it is not a
+    date of the city's."""
+    now = now or datetime.now(UTC)
+    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    scope = f"{day}/{region}/s3/aws4_request"
+    signed = {"host": endpoint, **{k.lower(): v.strip() for k, v in headers.items()}}
+    names = ";".join(sorted(signed))
+    query = {"X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+             "X-Amz-Credential": f"{access_key}/{scope}", "X-Amz-Date": amz_date,
+             "X-Amz-Expires": str(ttl), "X-Amz-SignedHeaders": names}
+    canonical_query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
+                               for k, v in sorted(query.items()))
+    path = "/" + quote(f"{bucket}/{key}", safe="/-_.~")
+    canonical = "\n".join(["PUT", path, canonical_query,
+                           "".join(f"{k}:{signed[k]}\n" for k in sorted(signed)), names,
+                           "UNSIGNED-PAYLOAD"])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    signing_key = f"AWS4{secret_key}".encode()
+    for part in (day, region, "s3", "aws4_request"):
+        signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+    scheme = "https" if secure else "http"
+    return f"{scheme}://{endpoint}{path}?{canonical_query}&X-Amz-Signature={signature}"
 
 
 def new_key() -> str:
@@ -35,6 +90,8 @@ class S3Backend:
     def __init__(self, endpoint, access_key, secret_key, bucket, secure=False, region="us-east-1",
                  object_lock=True, public_endpoint=None, public_secure=None):
         from minio import Minio
+        self._signing = dict(endpoint=endpoint, secure=secure, region=region,
+                             access_key=access_key, secret_key=secret_key, bucket=bucket)
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
                             secure=secure, region=region)
         # Browsers fetch downloads from the address they can reach (the signature covers
@@ -72,8 +129,47 @@ class S3Backend:
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type)
 
-    def upload_url(self, key: str, ttl: int) -> str:
-        return self.client.presigned_put_object(self.bucket, key, expires=timedelta(seconds=ttl))
+    def upload_ticket(self, key: str, ttl: int, sha256: str | None = None) -> UploadTicket:
+        """With the uploader's SHA-256 the store checks the bytes (S3: BadDigest, MinIO:
+        XAmzContentChecksumMismatch) and records the checksum for `landed`; the algorithm
+        header too, which S3 accepts on a PUT and without which moto records none."""
+        if sha256 is None:
+            return UploadTicket(self.client.presigned_put_object(
+                self.bucket, key, expires=timedelta(seconds=ttl)), {})
+        headers = {"x-amz-checksum-sha256": sha256_base64(sha256),
+                   "x-amz-sdk-checksum-algorithm": "SHA256"}
+        return UploadTicket(presign_put(**self._signing, key=key, ttl=ttl, headers=headers),
+                            headers)
+
+    def landed(self, key: str) -> Landed | None:
+        """One HEAD: the size, and the checksum the store verified (asked for with
+        x-amz-checksum-mode, as S3 returns it only then)."""
+        from minio.error import S3Error
+        try:
+            stat = self.client.stat_object(self.bucket, key,
+                                           extra_headers={"x-amz-checksum-mode": "ENABLED"})
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                return None
+            raise
+        recorded = {k.lower(): v for k, v in (stat.metadata or {}).items()}.get(
+            "x-amz-checksum-sha256")
+        verified = None
+        if recorded:
+            try:
+                verified = base64.b64decode(recorded, validate=True).hex()
+            except ValueError:
+                verified = None
+        return Landed(int(stat.size or 0), verified)
+
+    def read_head(self, key: str, length: int) -> bytes:
+        """The first `length` bytes (one ranged GET)."""
+        response = self.client.get_object(self.bucket, key, offset=0, length=length)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
 
     def download_url(self, key: str, ttl: int, content_type: str, disposition: str) -> str:
         # The object's own Content-Type is whatever the uploader's PUT said (a presigned PUT
@@ -132,6 +228,12 @@ class LockedError(PermissionError):
     pass
 
 
+class ChecksumMismatch(ValueError):
+    """The bytes are not those the upload URL was signed for (MinIO's
+    XAmzContentChecksumMismatch)."""
+    CODE = "XAmzContentChecksumMismatch"
+
+
 class LocalBackend:
     """The embedded default: a folder. Linked evidence is moved to a content-addressed
     path, made read-only, and never deleted by this code."""
@@ -148,6 +250,7 @@ class LocalBackend:
     def lock(self, key: str, sha256: str, until) -> tuple[str, str | None]:
         final = locked_key(sha256)
         target = self._path(final)
+        self._checked(key).unlink(missing_ok=True)
         if not target.exists():
             os.replace(self._path(key), target)
             target.chmod(0o444)
@@ -167,28 +270,55 @@ class LocalBackend:
             raise ValueError("key outside the evidence folder")
         return path
 
-    def signature(self, method: str, key: str, expires: int, served: str = "") -> str:
-        msg = f"{method}:{key}:{expires}" + (f":{served}" if served else "")
+    def signature(self, method: str, key: str, expires: int, served: str = "",
+                  sha256: str = "") -> str:
+        msg = (f"{method}:{key}:{expires}" + (f":{served}" if served else "")
+               + (f":sha256={sha256}" if sha256 else ""))
         return hmac.new(self.secret, msg.encode(), hashlib.sha256).hexdigest()
 
-    def _signed(self, method: str, path: str, key: str, ttl: int, headers=None) -> str:
+    def _signed(self, method: str, path: str, key: str, ttl: int, headers=None,
+                sha256: str = "") -> str:
         expires = int(time.time()) + ttl
-        signature = self.signature(method, key, expires, served_as(headers))
+        signature = self.signature(method, key, expires, served_as(headers), sha256)
         query = urlencode({"expires": expires, "signature": signature,
+                           **({"sha256": sha256} if sha256 else {}),
                            **{f"response-{k}": v for k, v in (headers or {}).items()}})
         return f"{self.public_url}/{path}/{key}?{query}"
 
     def valid(self, method: str, key: str, expires: str, signature: str,
-              served: str = "") -> bool:
+              served: str = "", sha256: str = "") -> bool:
         try:
             exp = int(expires)
         except (TypeError, ValueError):
             return False
         return exp >= time.time() and hmac.compare_digest(
-            self.signature(method, key, exp, served), signature or "")
+            self.signature(method, key, exp, served, sha256), signature or "")
 
-    def upload_url(self, key: str, ttl: int) -> str:
-        return self._signed("PUT", "uploads", key, ttl)
+    def upload_ticket(self, key: str, ttl: int, sha256: str | None = None) -> UploadTicket:
+        """As S3: a SHA-256 in the signed URL is checked against the bytes as they are
+        written, and recorded beside them."""
+        if sha256 is None:
+            return UploadTicket(self._signed("PUT", "uploads", key, ttl), {})
+        return UploadTicket(self._signed("PUT", "uploads", key, ttl, sha256=sha256), {})
+
+    def landed(self, key: str) -> Landed | None:
+        try:
+            size = self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+        try:
+            verified = self._checked(key).read_text().strip() or None
+        except FileNotFoundError:
+            verified = None
+        return Landed(size, verified)
+
+    def read_head(self, key: str, length: int) -> bytes:
+        with open(self._path(key), "rb") as f:
+            return f.read(length)
+
+    def _checked(self, key: str) -> Path:
+        # the checksum the upload was verified against, beside the staging file
+        return self._path(key).with_suffix(".sha256")
 
     def download_url(self, key: str, ttl: int, content_type: str, disposition: str) -> str:
         # As S3 does: the type and disposition travel in the URL, covered by the signature,
@@ -197,13 +327,15 @@ class LocalBackend:
         return self._signed("GET", "files", key, ttl, {"content-type": content_type,
                                                        "content-disposition": disposition})
 
-    def receive(self, key: str, stream, length: int, max_bytes: int) -> int:
-        """Write an upload, never more than announced; a short body is removed."""
+    def receive(self, key: str, stream, length: int, max_bytes: int,
+                sha256: str | None = None) -> int:
+        """Write an upload, never more than announced; a short body, or one that is not
+        the SHA-256 the URL was signed for (ChecksumMismatch), is removed."""
         if length > max_bytes:
             raise ValueError("too large")
         path = self._path(key)
         tmp = path.with_suffix(".part")
-        written = 0
+        written, digest = 0, hashlib.sha256()
         try:
             with open(tmp, "wb") as out:
                 while written < length:
@@ -211,10 +343,15 @@ class LocalBackend:
                     if not chunk:
                         break
                     out.write(chunk)
+                    digest.update(chunk)
                     written += len(chunk)
             if written != length:
                 raise ValueError(f"incomplete upload: {written} of {length} bytes")
+            if sha256 is not None and digest.hexdigest() != sha256:
+                raise ChecksumMismatch("the body is not the SHA-256 the URL was signed for")
             os.replace(tmp, path)
+            if sha256 is not None:
+                self._checked(key).write_text(sha256)
         finally:
             tmp.unlink(missing_ok=True)
         return written
@@ -231,6 +368,7 @@ class LocalBackend:
         if key.startswith("evidence/"):
             raise LockedError("locked evidence is never deleted")
         self._path(key).unlink(missing_ok=True)
+        self._checked(key).unlink(missing_ok=True)
 
 
 def from_config(cfg: dict, data_dir: Path):

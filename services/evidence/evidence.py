@@ -1,8 +1,16 @@
-"""Evidence use cases: announce and confirm an upload, lock on link, show, verify,
-purge unlinked uploads, audit a sample."""
+"""Evidence use cases: announce and confirm an upload, check it whole (apart from the
+upload), lock on link, show, verify, purge unlinked uploads, audit a sample.
+
+An upload's request reads as little as it can: where the store checked the bytes against
+the uploader's SHA-256 (signed into the upload URL), one HEAD and the first 128 KB (type,
+EXIF, pixel count); otherwise one read of the whole object for the SHA-256. Decoding the
+photo for its thumbnail, which finds a damaged one, happens in `check`: evidence's own
+handler of evidence.stored does it, and reporting asks for it (checked_facts) when a report
+names evidence it has not yet heard was checked, so nothing reaches an approver unchecked."""
 import datetime as dt
 import hashlib
 import logging
+import re
 import tempfile
 import uuid
 from typing import cast
@@ -19,6 +27,8 @@ from .models import Evidence, EvidenceView
 
 log = logging.getLogger(__name__)
 KEPT = ("stored", "linked")
+UNLINKED = ("pending", "stored", "damaged")  # removed when not linked in time
+SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def get(s, evidence_id: str) -> Evidence:
@@ -28,8 +38,13 @@ def get(s, evidence_id: str) -> Evidence:
     return row
 
 
-def create_upload(uow, store, actor: Actor, filename, content_type, size) -> dict:
+def create_upload(uow, store, actor: Actor, filename, content_type, size,
+                  sha256: str | None = None) -> dict:
     filename = rules.check_filename(filename)
+    if sha256 is not None and not SHA256_HEX.fullmatch(str(sha256)):
+        raise InvalidInput("sha256 must be 64 hexadecimal digits",
+                           [{"field": "sha256", "reason": str(sha256)[:80]}],
+                           code="evidence_digest_invalid")
     try:
         size = int(size)
     except (TypeError, ValueError):
@@ -37,34 +52,47 @@ def create_upload(uow, store, actor: Actor, filename, content_type, size) -> dic
                            [{"field": "size", "reason": str(size)}],
                            code="evidence_size_invalid") from None
     rules.check_declared(size, content_type, store.max_bytes)
+    sha256 = sha256.lower() if sha256 else None
     evidence_id, key = str(uuid.uuid4()), backends.new_key()
     uow.session.add(Evidence(id=evidence_id, owner_id=actor.employee_id, object_key=key,
                              filename=filename, content_type=content_type, size=size,
-                             status="pending", viewers=[], created_at=utcnow()))
+                             declared_sha256=sha256, status="pending", viewers=[],
+                             created_at=utcnow()))
+    ticket = store.backend.upload_ticket(key, store.ttl, sha256)
     return {"evidence_id": evidence_id, "max_bytes": store.max_bytes,
-            "upload_url": store.backend.upload_url(key, store.ttl)}
+            "upload_url": ticket.url, "upload_headers": ticket.headers}
 
 
-def _read_landed(backend, row: Evidence, claimed_sha256, max_bytes):
-    """Stream what landed: SHA-256, first bytes, and a spooled copy for Pillow."""
-    chunks = backend.read(row.object_key)
-    if chunks is None:
-        raise InvalidInput("nothing was uploaded", [{"field": "file", "reason": "missing"}],
-                           code="evidence_not_uploaded")
-    digest, head, total = hashlib.sha256(), b"", 0
-    spool = tempfile.SpooledTemporaryFile(max_size=2 * 1024 * 1024)
-    for chunk in chunks:
-        if len(head) < rules.SNIFF_BYTES:
-            head += chunk[:rules.SNIFF_BYTES - len(head)]
-        digest.update(chunk)
-        total += len(chunk)
-        if total > max_bytes:
-            break
-        spool.write(chunk)
-    real_type = rules.check_stored(head, total, digest.hexdigest(), row.size, claimed_sha256,
-                                   max_bytes)
-    spool.seek(0)
-    return real_type, digest.hexdigest(), total, spool
+def _not_uploaded() -> InvalidInput:
+    return InvalidInput("nothing was uploaded", [{"field": "file", "reason": "missing"}],
+                        code="evidence_not_uploaded")
+
+
+def _inspect_landed(backend, row: Evidence, claimed_sha256, max_bytes):
+    """The real type, SHA-256, size and first bytes of what landed. Trusted from the store
+    when it checked the uploader's SHA-256 itself; read back whole (streamed, only the
+    head kept) when it did not."""
+    landed = backend.landed(row.object_key)
+    if landed is None:
+        raise _not_uploaded()
+    if row.declared_sha256 and landed.verified_sha256 == row.declared_sha256:
+        head = backend.read_head(row.object_key, rules.HEAD_BYTES)
+        digest, total = row.declared_sha256, landed.size
+    else:
+        chunks = backend.read(row.object_key)
+        if chunks is None:
+            raise _not_uploaded()
+        sha, head, total = hashlib.sha256(), b"", 0
+        for chunk in chunks:
+            if len(head) < rules.HEAD_BYTES:
+                head += chunk[:rules.HEAD_BYTES - len(head)]
+            sha.update(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                break
+        digest = sha.hexdigest()
+    real_type = rules.check_stored(head, total, digest, row.size, claimed_sha256, max_bytes)
+    return real_type, digest, total, head
 
 
 def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
@@ -74,18 +102,16 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
         raise NotFound("no such upload", code="upload_not_found")
     if row.status != "pending":
         return as_dict(row)
-    facts = {}
+    facts: dict = {}
     try:
-        real_type, digest, size, spool = _read_landed(store.backend, row, claimed_sha256,
-                                                      store.max_bytes)
-        with spool:
-            if real_type.startswith("image/"):
-                facts = rules.photo_facts(spool, store.max_pixels, store.max_decode_bytes)
-                if facts.get("no_thumbnail"):
-                    log.info("evidence %s kept without a thumbnail: %s", evidence_id,
-                             facts["no_thumbnail"])
-            elif real_type == "application/pdf":
-                rules.check_pdf(spool.read())  # at most max_bytes
+        real_type, digest, size, head = _inspect_landed(store.backend, row, claimed_sha256,
+                                                        store.max_bytes)
+        if real_type.startswith("image/"):
+            facts = rules.header_facts(head, size <= len(head), store.max_pixels)
+        elif real_type == "application/pdf":
+            # a PDF is scanned now, whole (PDFs are few and small next to photos): its
+            # uploader hears at once that a script or an attachment is refused
+            rules.check_pdf(_whole(store.backend, row.object_key, store.max_bytes))
     except ServiceError:
         _discard(db, store, row)
         raise
@@ -106,8 +132,6 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
             current.content_type, current.stored_at = real_type, utcnow()
             current.captured_at, current.gps_lat, current.gps_lon = (
                 facts.get("captured_at"), facts.get("gps_lat"), facts.get("gps_lon"))
-            if facts.get("thumbnail"):
-                current.thumbnail_key = f"thumbs/{evidence_id}.jpg"
             if others:
                 current.reused_by_other = True
                 for other in others:
@@ -117,14 +141,85 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
                     owner_ids=sorted({current.owner_id} | {o.owner_id for o in others})))
             uow.emit("evidence.stored", dict(evidence_id=current.id, owner_id=current.owner_id,
                                              sha256=digest, size=size, content_type=real_type))
+            if real_type == "application/pdf":  # scanned above: nothing left to check
+                _checked(uow, current, None)
             duplicate = None
             result = as_dict(current)
     if duplicate is not None:
         store.backend.delete(row.object_key)
         return {**duplicate, "duplicate": True}
-    if facts.get("thumbnail"):
-        store.backend.put_bytes(f"thumbs/{evidence_id}.jpg", facts["thumbnail"], "image/jpeg")
     return result
+
+
+def _whole(backend, key: str, max_bytes: int) -> bytes:
+    chunks = backend.read(key)
+    if chunks is None:
+        raise _not_uploaded()
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) > max_bytes:
+            break
+    return bytes(data)
+
+
+def _checked(uow, row: Evidence, problem: str | None) -> None:
+    row.checked_at, row.problem = utcnow(), problem
+    if problem:
+        row.status = "damaged"
+    uow.emit("evidence.checked", dict(evidence_id=row.id, owner_id=row.owner_id,
+                                      sha256=row.sha256, content_type=row.content_type,
+                                      problem=problem))
+
+
+def check(db, store, evidence_id: str) -> dict:
+    """Read a stored upload whole, once: decode the photo (its thumbnail is made, damage
+    found), as evidence.stored's handler does and as reporting asks when a report names
+    evidence not yet checked. The row is locked meanwhile, so the two never both do it.
+    A damaged one becomes `damaged`, its bytes removed; it can never be linked."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        row = s.get(Evidence, evidence_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
+        if row.checked_at is not None or row.status != "stored":
+            return as_dict(row)
+        try:
+            facts = _photo(store, row)
+        except ServiceError as exc:
+            log.info("evidence %s damaged: %s", evidence_id, exc)
+            _checked(uow, row, exc.code)
+            damaged = row.object_key
+        else:
+            damaged = None
+            if facts.get("thumbnail"):
+                # stored before the check commits: whoever sees it checked finds its thumbnail
+                row.thumbnail_key = f"thumbs/{evidence_id}.jpg"
+                store.backend.put_bytes(row.thumbnail_key, facts["thumbnail"], "image/jpeg")
+            elif facts.get("no_thumbnail"):
+                log.info("evidence %s kept without a thumbnail: %s", evidence_id,
+                         facts["no_thumbnail"])
+            if row.captured_at is None and row.gps_lat is None:  # the header ran past the head
+                row.captured_at, row.gps_lat, row.gps_lon = (
+                    facts.get("captured_at"), facts.get("gps_lat"), facts.get("gps_lon"))
+            _checked(uow, row, None)
+        result = as_dict(row)
+    if damaged:
+        store.backend.delete(damaged)
+    return result
+
+
+def _photo(store, row: Evidence) -> dict:
+    if not row.content_type.startswith("image/"):
+        return {}
+    chunks = store.backend.read(row.object_key)
+    if chunks is None:
+        raise _not_uploaded()
+    with tempfile.SpooledTemporaryFile(max_size=2 * 1024 * 1024) as spool:
+        for chunk in chunks:
+            spool.write(chunk)
+        spool.seek(0)
+        return rules.photo_facts(spool, store.max_pixels, store.max_decode_bytes)
 
 
 def _discard(db, store, row: Evidence) -> None:
@@ -134,6 +229,15 @@ def _discard(db, store, row: Evidence) -> None:
         current = uow.session.get(Evidence, row.id)
         if current is not None:
             uow.session.delete(current)
+
+
+def let_approver_see(db, evidence_id: str, approver_id: int | None) -> None:
+    if approver_id is None:
+        return
+    with db.unit_of_work() as uow:
+        row = uow.session.get(Evidence, evidence_id)
+        if row is not None and row.status in KEPT and approver_id not in (row.viewers or []):
+            row.viewers = sorted(set(row.viewers or []) | {approver_id})
 
 
 def lock_before_link(db, store, evidence_id: str) -> None:
@@ -222,7 +326,7 @@ def verify(backend, row: Evidence) -> dict:
 def purge(db, store, now: dt.datetime) -> int:
     cutoff = now - dt.timedelta(days=store.staging_days)
     with db.session() as s:
-        stale = list(s.scalars(select(Evidence).where(Evidence.status.in_(("pending", "stored")),
+        stale = list(s.scalars(select(Evidence).where(Evidence.status.in_(UNLINKED),
                                                       Evidence.created_at < cutoff).limit(1000)))
     for row in stale:
         store.backend.delete(row.object_key)
@@ -230,7 +334,7 @@ def purge(db, store, now: dt.datetime) -> int:
             store.backend.delete(row.thumbnail_key)
         with db.unit_of_work() as uow:
             current = uow.session.get(Evidence, row.id)
-            if current is not None and current.status in ("pending", "stored"):
+            if current is not None and current.status in UNLINKED:
                 uow.session.delete(current)
                 uow.emit("evidence.expired", dict(evidence_id=row.id, owner_id=row.owner_id))
     return len(stale)
@@ -256,6 +360,7 @@ def as_dict(ev: Evidence) -> dict:
     return {"id": ev.id, "owner_id": ev.owner_id, "filename": ev.filename,
             "content_type": ev.content_type, "size": ev.size, "sha256": ev.sha256,
             "status": ev.status, "report_id": ev.report_id,
+            "checked": ev.checked_at is not None, "problem": ev.problem,
             "captured_at": ev.captured_at.isoformat() if ev.captured_at else None,
             "gps": [ev.gps_lat, ev.gps_lon] if ev.gps_lat is not None else None,
             "reused_by_other": bool(ev.reused_by_other),

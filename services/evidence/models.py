@@ -20,8 +20,14 @@ class Evidence(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    # pending -> stored (in staging, unlocked) -> linked (locked); unlinked uploads expire
+    # pending -> stored (in staging, unlocked) -> linked (locked); unlinked uploads expire;
+    # stored -> damaged when the full check finds it unreadable (its bytes removed)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # the uploader's SHA-256, signed into the upload URL for the store to check
+    declared_sha256: Mapped[str | None] = mapped_column(String(64))
+    # read whole (decoded, thumbnail made; a PDF scanned), apart from the upload's request
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    problem: Mapped[str | None] = mapped_column(String(60))  # the error code, when damaged
     report_id: Mapped[int | None] = mapped_column(Integer)
     viewers: Mapped[list] = mapped_column(JSON, default=list)  # approvers, escalation targets
     agency_id: Mapped[int | None] = mapped_column(Integer)  # the report's, when linked

@@ -236,6 +236,41 @@ def _exif_facts(img) -> dict:
     return facts
 
 
+# EXIF sits in an APP1 segment of at most 64 KB right after the start of a JPEG; with the
+# frame header behind it, the first 128 KB hold everything read before a pixel is decoded.
+HEAD_BYTES = 128 * 1024
+
+
+def header_facts(head: bytes, whole: bool, max_pixels: int = MAX_PIXELS) -> dict:
+    """Capture time and GPS from an image's first bytes, its pixel count checked, nothing
+    decoded. {} when the header runs on past `head` (the full check reads it); when `head`
+    is the whole file and no header can be read, the image is damaged."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(head)) as img:
+                check_pixels(img.width, img.height, max_pixels)
+                return _exif_facts(img)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _pillow_refused(exc, max_pixels) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if not whole:
+            return {}
+        raise _damaged(exc) from None
+
+
+def _damaged(exc) -> UnsupportedMediaType:
+    return UnsupportedMediaType("the image is damaged or cannot be read",
+                                [{"field": "file", "reason": str(exc)[:100]}],
+                                code="evidence_damaged")
+
+
 def photo_facts(fileobj, max_pixels: int = MAX_PIXELS,
                 max_decode_bytes: int = MAX_DECODE_BYTES) -> dict:
     """EXIF capture time and GPS position (when present) and a JPEG thumbnail (None, with
@@ -272,10 +307,7 @@ def photo_facts(fileobj, max_pixels: int = MAX_PIXELS,
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _pillow_refused(exc, max_pixels) from None
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise UnsupportedMediaType("the image is damaged or cannot be read",
-                                   [{"field": "file", "reason": str(exc)[:100]}],
-                                   code="evidence_damaged") from None
-
+        raise _damaged(exc) from None
 
 
 def may_view(actor, owner_id: int, viewers: list[int], review: str | None = None,

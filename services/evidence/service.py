@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from ekinerja_contract import config
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden
+from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, event_handler, rpc, timer
 from ekinerja_contract.schemas import Actor
@@ -51,18 +51,36 @@ class EvidenceService:
 
     # --- upload -----------------------------------------------------------------------
     @rpc
-    def create_upload(self, actor, filename, content_type, size, idempotency_key=None):
-        """Announce an upload: returns the evidence id and a short-lived PUT URL."""
+    def create_upload(self, actor, filename, content_type, size, idempotency_key=None,
+                      sha256=None):
+        """Announce an upload: returns the evidence id, a short-lived PUT URL and the
+        headers the PUT must carry. With the uploader's SHA-256 the store checks the bytes
+        against it as they arrive."""
         actor = _employee(actor)
         return self.db.once(idempotency_key, f"{actor.account_id}:upload", lambda uow:
                             evidence.create_upload(uow, self.store, actor, filename,
-                                                   content_type, size))
+                                                   content_type, size, sha256))
 
     @rpc
     def confirm_upload(self, actor, evidence_id, sha256=None):
-        """Check what landed (size, SHA-256, type by magic bytes, a readable image) and keep
-        it, or remove it and say why."""
+        """Check what landed (size, SHA-256, type by magic bytes, the image's header; a PDF
+        whole) and keep it, or remove it and say why. The photo is decoded apart (check)."""
         return evidence.confirm(self.db, self.store, _employee(actor), evidence_id, sha256)
+
+    @rpc
+    def checked_facts(self, evidence_id):
+        """For reporting, about evidence it has not yet heard was checked: who owns it, its
+        hash and state, after the full check (done now if the handler below has not yet)."""
+        return evidence.check(self.db, self.store, evidence_id)
+
+    @event_handler("evidence", "evidence.stored")
+    def on_stored(self, body):
+        """The full check of each upload, off its request (idempotent: a checked one is
+        left as it is; one removed meanwhile has nothing left to check)."""
+        try:
+            evidence.check(self.db, self.store, parse_body(body).evidence_id)
+        except NotFound:
+            return
 
     # --- reading ---------------------------------------------------------------------------
     @rpc
@@ -100,6 +118,9 @@ class EvidenceService:
         report = parse_body(body)
         if not report.evidence_id:
             return  # nothing of ours to link: no state, no inbox row needed
+        # the approver first (one UPDATE): their inbox may list the task before the lock
+        # (a copy, a retention, a delete in the store) is done
+        evidence.let_approver_see(self.db, report.evidence_id, report.approver_id)
         evidence.lock_before_link(self.db, self.store, report.evidence_id)
         self.db.consume(body, lambda uow, env: evidence.link(uow, self.store, env))
 
@@ -145,14 +166,18 @@ class EvidenceService:
     @http("PUT", "/uploads/<path:key>")
     def receive_upload(self, request, key):
         local = self.store.backend
+        sha256 = request.args.get("sha256") or ""
         if not isinstance(local, backends.LocalBackend) or not local.valid(
-                "PUT", key, request.args.get("expires"), request.args.get("signature")):
+                "PUT", key, request.args.get("expires"), request.args.get("signature"),
+                sha256=sha256):
             return 403, "invalid or expired upload URL"
         length = request.content_length
         if length is None:
             return 411, "Content-Length required"
         try:
-            local.receive(key, request.stream, length, self.store.max_bytes)
+            local.receive(key, request.stream, length, self.store.max_bytes, sha256 or None)
+        except backends.ChecksumMismatch as exc:
+            return 400, f"{exc.CODE}: {exc}"
         except ValueError as exc:
             return 400, str(exc)
         return 200, ""

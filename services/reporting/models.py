@@ -182,6 +182,16 @@ class ClosedPeriod(Base):
     period: Mapped[str] = mapped_column(String(7))
 
 
+class CheckedEvidence(Base):
+    """What evidence said of an upload once it had read it whole (evidence.checked), so a
+    report naming it is accepted without asking evidence; removed when it expires."""
+    __tablename__ = "checked_evidence"
+    evidence_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    problem: Mapped[str | None] = mapped_column(String(60))  # its error code, when damaged
+
+
 class Meeting(Base):
     """A shared event: created once, claimed once by each attendee."""
     __tablename__ = "meeting"

@@ -149,6 +149,10 @@ def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None,
         return
     if p.evidence["owner_id"] != actor.employee_id:
         raise Forbidden("that evidence belongs to someone else", code="evidence_not_yours")
+    if p.evidence["status"] == "damaged":
+        raise InvalidInput("that photo is damaged or cannot be read; take or choose it again",
+                           [{"field": "evidence_id", "reason": p.evidence.get("problem") or
+                             "damaged"}], code="evidence_damaged")
     if p.evidence["status"] not in ("stored", "linked") or not p.evidence.get("sha256"):
         raise InvalidInput("that evidence upload is not complete",
                            [{"field": "evidence_id", "reason": p.evidence["status"]}],

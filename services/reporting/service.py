@@ -22,7 +22,7 @@ from ekinerja_contract.schemas import (
 )
 from ekinerja_contract.services import Approval, Evidence
 
-from . import catalogue, logins, meetings, organisation, reports, skp, storage
+from . import catalogue, evidence_facts, logins, meetings, organisation, reports, skp, storage
 from .models import (
     Account,
     ActivityType,
@@ -416,7 +416,7 @@ class ReportingService:
         data = ReportIn.model_validate(report)
         today = config.today()
         with self.db.session() as s:
-            prepared = reports.prepare(s, data, self.evidence.describe, today)
+            prepared = reports.prepare(s, data, self._evidence_facts(s), today)
         return self.db.once(idempotency_key, f"{actor.account_id}:report.{action}", lambda uow:
                             _with_notice(reports.as_dict(reports.write(
                                 uow, actor, prepared, today, action), prepared.activity)))
@@ -427,11 +427,15 @@ class ReportingService:
         with self.db.session() as s:
             existing = reports.own_report(s, actor, report_id)
             data = ReportIn.model_validate(report) if report else reports.as_input(s, existing)
-            prepared = reports.prepare(s, data, self.evidence.describe, today)
+            prepared = reports.prepare(s, data, self._evidence_facts(s), today)
         with self.db.unit_of_work() as uow:
             row = reports.own_report(uow.session, actor, report_id, lock=True)
             row = reports.write(uow, actor, prepared, today, action, report=row)
             return _with_notice(reports.as_dict(row, prepared.activity))
+
+    def _evidence_facts(self, s):
+        return lambda evidence_id: evidence_facts.lookup(s, evidence_id,
+                                                         self.evidence.checked_facts)
 
     @rpc
     def list_reports(self, actor, period, employee_id=None):
@@ -461,6 +465,15 @@ class ReportingService:
     on_dispute_upheld = _decision("approval.dispute_upheld", "uphold")
     on_dispute_dismissed = _decision("approval.dispute_dismissed", "dismiss")
     on_approval_revoked = _decision("approval.approval_revoked", "revoke")
+
+    # --- what evidence found ----------------------------------------------------------------
+    @event_handler("evidence", "evidence.checked")
+    def on_evidence_checked(self, body):
+        self.db.consume(body, lambda uow, env: evidence_facts.project(uow, parse(env)))
+
+    @event_handler("evidence", "evidence.expired")
+    def on_evidence_expired(self, body):
+        self.db.consume(body, lambda uow, env: evidence_facts.forget(uow, parse(env)))
 
     @event_handler("scoring", "scoring.rule_set_published")
     def on_rule_set_published(self, body):

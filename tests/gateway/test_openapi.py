@@ -161,7 +161,8 @@ def _evidence(**over):
     row = dict(id="0" * 8 + "-0000-0000-0000-" + "0" * 12, owner_id=3, filename="foto.jpg",
                content_type="image/jpeg", size=2048, sha256="a" * 64, status="stored",
                report_id=None, captured_at=dt.datetime(2026, 11, 2, 9, 30), gps_lat=-8.65,
-               gps_lon=115.21, reused_by_other=False, locked_until=None)
+               gps_lon=115.21, reused_by_other=False, locked_until=None, checked_at=None,
+               problem=None)
     return evidence.as_dict(SimpleNamespace(**{**row, **over}))
 
 

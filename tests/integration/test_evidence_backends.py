@@ -45,7 +45,9 @@ def evidence(request, amqp_uri, s3_server, tmp_path_factory):
     stack = Stack(amqp_uri, logs, env)
     try:
         stack.start_services("evidence")
-        stack.objects = objects
+        # thumbnails are made apart from the uploads, a moment after each: compared apart
+        stack.objects = lambda: [o for o in objects() if not o.startswith("thumbs/")]
+        stack.all_objects = objects
         stack.kind = request.param
         stack.client = client if request.param == "s3" else None
         stack.bucket = bucket if request.param == "s3" else None
@@ -142,12 +144,63 @@ def test_bad_uploads_are_refused_before_any_byte_is_stored(evidence, name, ctype
 def test_a_photo_keeps_its_capture_time_and_place_and_gets_a_thumbnail(evidence):
     evidence_id, confirm = upload(evidence, jpeg_with_exif(seed=3), name="lokasi.jpg")
     record = confirm()
-    assert record["captured_at"] == "2026-11-16T09:30:00"
+    assert record["captured_at"] == "2026-11-16T09:30:00"  # from the head, at once
     assert [round(x, 2) for x in record["gps"]] == [-8.65, 115.22]
+    # the thumbnail is made apart from the upload, by evidence's handler of evidence.stored
+    wait_until(lambda: evidence.rpc.call("evidence", "describe", evidence_id)["checked"], 10,
+               "the full check")
     urls = evidence.rpc.call("evidence", "thumbnail_urls", OWNER, [evidence_id])
     thumb = httpx.get(urls[evidence_id]["url"])
     assert thumb.status_code == 200 and thumb.content.startswith(b"\xff\xd8")
     assert evidence.rpc.call("evidence", "thumbnail_urls", OTHER, [evidence_id]) == {}
+
+
+def signed_upload(stack, data: bytes, send: bytes | None = None, content_type="image/jpeg"):
+    """As the gateway does with a Content-Digest: the SHA-256 goes into the upload URL's
+    signature and the PUT carries the headers the ticket names."""
+    sha = hashlib.sha256(data).hexdigest()
+    ticket = stack.rpc.call("evidence", "create_upload", OWNER, "foto.jpg", content_type,
+                            len(data), None, sha)
+    body = data if send is None else send
+    r = httpx.put(ticket["upload_url"], content=body,
+                  headers={**ticket["upload_headers"], "Content-Type": content_type,
+                           "Content-Length": str(len(body))})
+    return ticket["evidence_id"], r
+
+
+def test_a_declared_sha256_is_checked_by_the_store_itself(evidence):
+    data = jpeg_with_exif(seed=31)
+    before = evidence.objects()
+    evidence_id, r = signed_upload(evidence, data, send=data[:-4] + b"\x00\x00\xff\xd9")
+    assert r.status_code == 400 and "XAmzContentChecksumMismatch" in r.text  # as MinIO answers
+    assert evidence.objects() == before
+    with pytest.raises(REFUSED) as err:
+        evidence.rpc.call("evidence", "confirm_upload", OWNER, evidence_id, None)
+    assert err.value.exc_type == "InvalidInput"  # nothing landed: nothing kept
+    evidence_id, r = signed_upload(evidence, data)
+    assert r.status_code == 200, r.text
+    record = evidence.rpc.call("evidence", "confirm_upload", OWNER, evidence_id, None)
+    assert record["status"] == "stored" and record["sha256"] == hashlib.sha256(data).hexdigest()
+    assert record["captured_at"] == "2026-11-16T09:30:00"
+
+
+def test_a_damaged_photo_is_found_before_any_report_can_name_it(evidence):
+    data = jpeg_with_exif(seed=32)
+    cut = data[:len(data) * 2 // 3]  # the header intact, the scan cut short
+    before = evidence.objects()
+    evidence_id, confirm = upload(evidence, cut)
+    assert confirm()["status"] == "stored"  # the head alone looks right
+    # what reporting asks when it has not yet heard of the check: checked, whoever did it
+    facts = evidence.rpc.call("evidence", "checked_facts", evidence_id)
+    assert facts["checked"] is True and facts["status"] == "damaged"
+    assert facts["problem"] == "evidence_damaged"
+    assert evidence.objects() == before  # its bytes removed
+    assert not any(evidence_id in o for o in evidence.all_objects())  # and no thumbnail
+    sound_id, confirm = upload(evidence, jpeg_with_exif(seed=33))
+    confirm()
+    facts = evidence.rpc.call("evidence", "checked_facts", sound_id)
+    assert facts["checked"] is True and facts["status"] == "stored" and facts["problem"] is None
+    assert evidence.rpc.call("evidence", "thumbnail_urls", OWNER, [sound_id])
 
 
 def test_linking_locks_the_evidence_under_a_content_addressed_key(evidence, amqp_uri):

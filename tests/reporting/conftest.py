@@ -35,6 +35,13 @@ class FakeEvidence:
             raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
         return self.records[evidence_id]
 
+    def checked_facts(self, evidence_id):
+        """As evidence's: the record after its full check (a stored one becomes checked)."""
+        record = self.describe(evidence_id)
+        if record["status"] == "stored":
+            record["checked"] = True
+        return record
+
 
 class FakeApproval:
     def __init__(self):

@@ -12,6 +12,7 @@ benchmarks can count its CPU apart from the product's and the tests stop it by P
 import argparse
 import base64
 import hashlib
+import logging
 import signal
 import threading
 
@@ -44,6 +45,7 @@ def main() -> None:
     args.add_argument("--port", type=int, required=True)
     opts = args.parse_args()
     verify_declared_checksums()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     from moto.server import ThreadedMotoServer
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=opts.port, verbose=False)
     server.start()

@@ -1,5 +1,5 @@
-"""evidence's memory while it checks an upload, measured honestly: confirm's own read and
-image check run in a fresh interpreter each, which then reports its peak resident set
+"""evidence's memory while it checks an upload, measured honestly: confirm's read of the
+head and the full check's decode run in a fresh interpreter each, which then reports its peak resident set
 (VmHWM). A baseline is a 1x1 JPEG checked the same way in the same run; a bomb or a large
 allowed image must not lift the peak more than BOUND_MB above it. A memory bound, not a
 timing one: it holds on a loaded machine.
@@ -23,11 +23,15 @@ from pathlib import Path
 from services.evidence import backends, evidence, rules
 path = Path(sys.argv[1])
 backend = backends.LocalBackend(path.parent, "http://127.0.0.1", b"k")
-row = types.SimpleNamespace(object_key=path.name, size=path.stat().st_size)
-try:  # what confirm does: stream what landed into a spool, then look at the image
-    real_type, digest, size, spool = evidence._read_landed(backend, row, None, 10 * 2**20)
-    with spool:
-        facts = rules.photo_facts(spool)
+row = types.SimpleNamespace(object_key=path.name, size=path.stat().st_size,
+                            declared_sha256=None, content_type=None)
+store = types.SimpleNamespace(backend=backend, max_pixels=rules.MAX_PIXELS,
+                              max_decode_bytes=rules.MAX_DECODE_BYTES)
+try:  # what confirm does (the type and the header, from the head), then the full check
+    real_type, digest, size, head = evidence._inspect_landed(backend, row, None, 10 * 2**20)
+    rules.header_facts(head, size <= len(head))
+    row.content_type = real_type
+    facts = evidence._photo(store, row)
     outcome = "thumbnail" if facts["thumbnail"] else "kept without thumbnail"
 except Exception as exc:
     outcome = type(exc).__name__
