@@ -105,13 +105,15 @@ def _reason(r: httpx.Response) -> tuple[str, str]:
 
 async def stage(gateway_url: str, city, slots: Slots, mix: Mix, photos: PhotoPool | None,
                 rate: float, seconds: float, connections: int = 64, approvers: int = 3,
-                page: bool = True) -> dict:
+                page: bool = True, think: float = 0.0) -> dict:
     """Submissions due at `rate`/s for `seconds` (open loop: a request waits in the
     client when every connection is busy, and its latency counts from when it was
     due); each one of an evidence-required activity first uploads a photo from `photos`
     (as the page does: the raw JPEG with its Content-Digest), then submits the report
-    with its evidence_id. Meanwhile superiors bulk-approve the oldest in their inbox,
-    busiest first, at the same pace."""
+    with its evidence_id, `think` seconds after the upload (the page sends the photo the
+    moment it is chosen, and the person then fills in the rest; the journey's latency is
+    the upload's from when it was due plus the submit's, without the thinking). Meanwhile
+    superiors bulk-approve the oldest in their inbox, busiest first, at the same pace."""
     staff = city.staff
     journeys, submits, uploads, sent = [], [], [], []
     statuses: dict[str, int] = {}
@@ -150,6 +152,30 @@ async def stage(gateway_url: str, city, slots: Slots, mix: Mix, photos: PhotoPoo
         uploads.append(time.perf_counter() - started)
         return r.json()["id"]
 
+    later: list[asyncio.Task] = []
+
+    async def send(http, person, body, needs_photo, waited):
+        """The report itself; `waited`: the journey's time before it (from when it was due)."""
+        started = time.perf_counter()
+        try:
+            r = await http.post("/api/v1/reports", headers=person.headers, json=body)
+        except httpx.HTTPError as exc:
+            failed("submit", None, exc)
+            return
+        if r.status_code != 201:
+            failed("submit", r)
+            return
+        now = time.perf_counter()
+        journeys.append(waited + now - started)
+        submits.append(now - started)
+        accepted.append(r.json()["id"])
+        with_photo[0] += needs_photo
+        pending[person.approver] = pending.get(person.approver, 0) + 1
+
+    async def after_thinking(http, person, body, waited):
+        await asyncio.sleep(think)
+        await send(http, person, body, True, waited)
+
     async def submitter(http):
         while (item := await due_queue.get()) is not None:
             due, person = item
@@ -168,21 +194,11 @@ async def stage(gateway_url: str, city, slots: Slots, mix: Mix, photos: PhotoPoo
                 if (evidence_id := await upload(http, person)) is None:
                     continue
                 body["evidence_id"] = evidence_id
-            started = time.perf_counter()
-            try:
-                r = await http.post("/api/v1/reports", headers=person.headers, json=body)
-            except httpx.HTTPError as exc:
-                failed("submit", None, exc)
-                continue
-            if r.status_code != 201:
-                failed("submit", r)
-                continue
-            now = time.perf_counter()
-            journeys.append(now - due)
-            submits.append(now - started)
-            accepted.append(r.json()["id"])
-            with_photo[0] += needs_photo
-            pending[person.approver] = pending.get(person.approver, 0) + 1
+                if think > 0:
+                    later.append(asyncio.create_task(after_thinking(
+                        http, person, body, time.perf_counter() - due)))
+                    continue
+            await send(http, person, body, needs_photo, time.perf_counter() - due)
 
     budget, last = [0.0], [time.perf_counter()]
 
@@ -227,10 +243,11 @@ async def stage(gateway_url: str, city, slots: Slots, mix: Mix, photos: PhotoPoo
         for _ in workers:
             due_queue.put_nowait(None)
         await asyncio.gather(*workers)
+        await asyncio.gather(*later)
         elapsed = time.perf_counter() - started
         stop.set()
         await asyncio.gather(*bosses)
-    return {"offered": rate, "achieved": len(accepted) / elapsed, "journeys": journeys,
+    return {"offered": rate, "achieved": len(accepted) / max(elapsed - think, seconds), "journeys": journeys,
             "submits": submits, "uploads": uploads, "sizes": sent, "statuses": statuses,
             "messages": messages, "accepted": accepted, "with_photo": with_photo[0],
             "approved": approved[0], "started": started, "ended": time.perf_counter()}
@@ -306,7 +323,8 @@ class Run:
         self.sizes: dict[str, list[int]] = {}
         self.shares: dict[str, list[int]] = {}
 
-    def stage(self, instances: int, load: float, rate: float, photos: PhotoPool, page: bool):
+    def stage(self, instances: int, load: float, rate: float, photos: PhotoPool, page: bool,
+              think: float = 0.0):
         """One stage: (its table row, its CPU ms per submission by process)."""
         system, depth = self.system, self.depth
         procs = {**{name: proc.pid for name, proc in system.sup.procs.items()},
@@ -315,8 +333,9 @@ class Run:
                        "evidence": [p.pid for n, p in system.sup.procs.items()
                                     if n.split("-")[0] == "evidence"]}).start()
         before = cpu_snapshot(procs)
+        asked_before = asked_evidence(system)
         result = asyncio.run(stage(system.gateway_url, self.city, self.slots, self.mix, photos,
-                                   rate, self.seconds, page=page))
+                                   rate, self.seconds, page=page, think=think))
         after = cpu_snapshot(procs)
         peaks = rss.stop()
         span = result["ended"] - result["started"]
@@ -328,6 +347,7 @@ class Run:
         booked = wait_count(system, "scoring", LEDGER, self.ledger)
         # CPU per submission: everything the stage's work cost, its queues drained
         cpu = cpu_per_op(before, cpu_snapshot(procs), len(result["accepted"]))
+        asked = asked_evidence(system) - asked_before
         window = depth.between(result["started"], result["ended"])
         errors = result["statuses"]  # everything but a 201, by what, status and reason code
         for k, v in result["messages"].items():
@@ -340,6 +360,7 @@ class Run:
         accepted = len(result["accepted"])
         row = (instances, f"{load:g}x ({per_s(rate)})", per_s(result["achieved"]),
                f"{result['with_photo'] / accepted:.0%}" if accepted else "-",
+               f"{asked} of {result['with_photo']}",
                lat3(result["journeys"]), lat3(result["submits"]), lat3(result["uploads"]),
                f"{max(window, default=0)} ({depth.deepest(result['started'], result['ended'])})",
                f"{window[-1] if window else 0}", f"{drain:.1f} s / {booked:.1f} s",
@@ -354,11 +375,21 @@ class Run:
         return row, (instances, f"{load:g}x" + ("" if page else ", API originals"), cpu)
 
 
-HEADER = ("| instances | offered (x demand) | accepted/s | with photo | journey p50/p95/p99 "
+def asked_evidence(system) -> int:
+    """How many times reporting asked evidence (checked_facts) about a report's photo
+    because evidence.checked had not reached it yet: evidence logs every entrypoint call."""
+    total = 0
+    for path in system.sup.log_dir.glob("evidence*.log"):
+        total += path.read_bytes().count(b"evidence.checked_facts ")
+    return total
+
+
+HEADER = ("| instances | offered (x demand) | accepted/s | with photo | of those, reporting "
+          "asked evidence (RPC) | journey p50/p95/p99 "
           "(upload + submit, from when due) | submit alone p50/p95/p99 | upload alone "
           "p50/p95/p99 | deepest queue (which) | depth at end | tasks / ledger complete after "
           "| approvals/s | errors | CPU cores busy: product | s3 server | load generator "
-          "| peak RSS gateway / evidence |\n" + "|---" * 16 + "|")
+          "| peak RSS gateway / evidence |\n" + "|---" * 17 + "|")
 
 
 def main():
@@ -370,6 +401,9 @@ def main():
     args.add_argument("--instances", type=int, nargs="+", default=[1, 2])
     args.add_argument("--evidence-share", type=float, default=EVIDENCE_SHARE,
                       help="share of the submissions that claim an evidence-required activity")
+    args.add_argument("--think", type=float, default=5.0,
+                      help="seconds between a photo's upload and its report's submit on the "
+                           "page path (the page sends the photo when it is chosen)")
     args.add_argument("--api-load", type=float, default=1.0,
                       help="the API-originals stage (one instance) at this multiple of the "
                            "demand; 0 skips it")
@@ -412,7 +446,8 @@ def main():
             for load in opts.loads:
                 rate = demand * load
                 print(f"{instances} instance(s), {load}x demand = {rate:.0f}/s…", file=sys.stderr)
-                row, cpu = run.stage(instances, load, rate, page_photos, page=True)
+                row, cpu = run.stage(instances, load, rate, page_photos, page=True,
+                                     think=opts.think)
                 rows.append(row)
                 cpu_rows.append(cpu)
         if api_photos is not None:
@@ -439,7 +474,9 @@ def main():
           f"(CSV, {opts.employees} rows) and SKPs took {built:.0f} s; every service had applied the "
           f"import's events {settled:.0f} s later. Activities: {mix.describe()}; of the accepted "
           f"submissions {share('page')} had a photo. Each photo uploaded first (POST "
-          f"/api/v1/evidence with its Content-Digest), then the report with its evidence_id. Page "
+          f"/api/v1/evidence with its Content-Digest), then, {opts.think:g} s later (the page "
+          f"sends the photo when it is chosen; the rest of the form is filled in meanwhile), "
+          f"the report with its evidence_id. Page "
           f"photos (resized: long side 1600 px, quality 0.8, EXIF kept), as sent: "
           f"{sizes(run.sizes.get('page', []))}. CPU cores busy during the stage: the product is "
           f"every service, the gateway, PostgreSQL and RabbitMQ; the S3 server and the load "

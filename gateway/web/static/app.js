@@ -170,9 +170,11 @@ function sizeText(bytes) {
   return Math.max(1, Math.round(kb)) + " KB";
 }
 
-// A form's photo field: the moment a file is chosen it is made ready, and the person is
-// told what will be sent ("Foto diperkecil: 4,2 MB → 380 KB"); over the limit, refused.
-function photoField(input, note, error) {
+// A form's photo field: the moment a file is chosen it is made ready, the person is told
+// what will be sent ("Foto diperkecil: 4,2 MB → 380 KB") and it starts going (with `bar`):
+// over mobile data the photo travels while the rest of the form is filled in, and the
+// server has checked it by the time the report is sent. Over the limit, refused.
+function photoField(input, note, error, bar) {
   input.addEventListener("change", async () => {
     const file = input.files[0];
     error.hidden = true; note.hidden = !file;
@@ -189,7 +191,18 @@ function photoField(input, note, error) {
       ? T("js_photo_shrunk").replace("{before}", sizeText(file.size)).replace("{after}", sizeText(upload.blob.size))
       : T("js_photo_as_is").replace("{size}", sizeText(file.size));
     note.dataset.before = file.size; note.dataset.after = upload.blob.size;
+    if (bar) sendOnce(file, bar).catch(() => {});  // a failure is told when the form is sent
   });
+}
+
+// One upload per chosen file, however often the form is sent; one that failed is tried
+// again.
+const sent = new WeakMap();
+function sendOnce(file, bar) {
+  if (!sent.has(file)) {
+    sent.set(file, uploadWithProgress(file, bar).catch(e => { sent.delete(file); throw e; }));
+  }
+  return sent.get(file);
 }
 
 // The file's SHA-256 as a Content-Digest (RFC 9530): storage checks the bytes against it as
@@ -239,7 +252,7 @@ function reportForm(form) {
     for (const key of ["date", "start", "end"]) form.querySelector("#" + key).value = chosen.dataset[key];
   });
   // The photo is made smaller (and checked for size) when it is chosen, before anything is sent.
-  photoField(photo, form.querySelector("#photo_size"), error);
+  photoField(photo, form.querySelector("#photo_size"), error, form.querySelector("#upload_progress"));
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     error.hidden = true;
@@ -247,12 +260,10 @@ function reportForm(form) {
     const buttons = form.querySelectorAll("button"); buttons.forEach(b => b.disabled = true);
     try {
       const input = form.querySelector("#photo"), file = input.files[0];
-      // One upload per chosen photo: a failed submit keeps the evidence already stored.
-      if (file && file !== form.uploadedFile) {
-        const ev = await uploadWithProgress(file, form.querySelector("#upload_progress"));
-        form.querySelector("#evidence_id").value = ev.id;
-        form.uploadedFile = file;
-      }
+      // One upload per chosen photo (begun when it was chosen): a failed submit keeps the
+      // evidence already stored.
+      if (file) form.querySelector("#evidence_id").value =
+        (await sendOnce(file, form.querySelector("#upload_progress"))).id;
       const f = new FormData(form), body = {};
       for (const key of ["skp_item_id", "activity_code", "description"]) body[key] = f.get(key);
       body.skp_item_id = parseInt(body.skp_item_id, 10);
@@ -281,7 +292,7 @@ function reportForm(form) {
 function claimForm(form) {
   const photo = form.querySelector("#claim_photo"), error = form.querySelector("#claim_error");
   const button = form.querySelector("#claim");
-  if (photo) photoField(photo, form.querySelector("#claim_photo_size"), error);
+  if (photo) photoField(photo, form.querySelector("#claim_photo_size"), error, form.querySelector("#claim_progress"));
   form.addEventListener("submit", async ev => {
     if (!photo) { setTimeout(() => { button.disabled = true; }); return; }
     ev.preventDefault();
@@ -289,10 +300,9 @@ function claimForm(form) {
     const file = photo.files[0], evidence = form.querySelector("#claim_evidence_id");
     try {
       if (!file && !evidence.value) throw new Error(T("js_photo_needed"));
-      if (file && file !== form.uploadedFile) {
+      if (file) {
         button.disabled = true;
-        evidence.value = (await uploadWithProgress(file, form.querySelector("#claim_progress"))).id;
-        form.uploadedFile = file;
+        evidence.value = (await sendOnce(file, form.querySelector("#claim_progress"))).id;
       }
       button.disabled = true;
       form.submit();
