@@ -17,6 +17,7 @@ from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.schemas import Actor, MeetingRole, ReportIn
 
 from . import meetings, rules, storage
+from .memory import NOTHING, Memory, plain
 from .models import ActivityType, Meeting, Report
 
 
@@ -31,7 +32,8 @@ class Prepared:
     evidence: dict | None
 
 
-def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
+def prepare(s, data: ReportIn, describe_evidence, today: dt.date,
+            memory: Memory = NOTHING) -> Prepared:
     meeting = None
     date, start, end = data.date, data.start, data.end
     if data.meeting_id is not None:
@@ -46,7 +48,8 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
     # ReportIn's validator: without a meeting, date, start and end are all given
     assert date is not None and start is not None and end is not None
     rules.check_report_date(date, today)
-    activity = rules.pick_version(storage.activity_versions(s, data.activity_code), date)
+    activity = rules.pick_version(memory.recall("catalogue", data.activity_code, lambda: [
+        plain(a) for a in storage.activity_versions(s, data.activity_code)]), date)
     if activity is None:
         raise InvalidInput(f"no activity {data.activity_code!r} in the catalogue on {date}",
                            [{"field": "activity_code", "reason": "unknown"}],
@@ -60,18 +63,23 @@ def prepare(s, data: ReportIn, describe_evidence, today: dt.date) -> Prepared:
 
 
 def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
-          report: Report | None = None) -> Report:
-    """Check every rule against the current data and write the report in its new state."""
+          report: Report | None = None, memory: Memory = NOTHING) -> Report:
+    """Check every rule against the current data and write the report in its new state.
+    The catalogue, the organisation and the rule set's numbers come from `memory`."""
     s = uow.session
     assert actor.employee_id is not None  # the service let employees only in (_employee)
     emp = storage.employee(s, actor.employee_id, lock=True)
     try:
-        position = storage.position_on(s, emp.id, p.date)
+        position = memory.recall("organisation", ("position", emp.id, p.date),
+                                 lambda: plain(storage.position_on(s, emp.id, p.date)))
     except NotFound:
         raise InvalidInput(f"you held no position on {p.date.isoformat()}",
                            [{"field": "date", "reason": "no placement"}],
                            code="no_position", params={"date": p.date.isoformat()}) from None
-    numbers = storage.input_window(s, position.agency_id, p.date, periods.period_of(p.date))
+    numbers = storage.input_window(s, position.agency_id, p.date, periods.period_of(p.date),
+                                   rules_on=lambda agency, on: memory.recall(
+                                       "rules", (agency, on),
+                                       lambda: storage.rule_set_on(s, agency, on)))
     rules.check_input_open(p.date, today, numbers.input_deadline_day, numbers.closed,
                            numbers.grace_until)
     rules.check_may_claim(p.activity, position.job_class, position.code)
@@ -102,7 +110,9 @@ def write(uow, actor: Actor, p: Prepared, today: dt.date, action: str,
         counted = rules.counted_minutes(
             minutes, sum(r.counted_minutes for r in same_day if r.state in rules.COUNTED_STATES),
             numbers.daily_cap_minutes)
-    superior_id = storage.approver_id_on(s, emp.id, p.date, position, numbers.head_approver)
+    superior_id = memory.recall(
+        "organisation", ("approver", emp.id, p.date, numbers.head_approver),
+        lambda: storage.approver_id_on(s, emp.id, p.date, position, numbers.head_approver))
     if superior_id is None and state != "draft":
         # work nobody can approve would wait for ever: refused before anything is written
         raise Conflict("nobody can approve this report: no superior holds the position above "

@@ -2,6 +2,8 @@
 reports.py, meetings.py; rules in rules.py; queries in storage.py."""
 import datetime as dt
 
+from nameko.events import BROADCAST
+from nameko.extensions import DependencyProvider
 from sqlalchemy import select, text
 
 from ekinerja_contract import config, periods
@@ -23,6 +25,7 @@ from ekinerja_contract.schemas import (
 from ekinerja_contract.services import Approval, Evidence
 
 from . import catalogue, evidence_facts, logins, meetings, organisation, reports, skp, storage
+from .memory import Memory
 from .models import (
     Account,
     ActivityType,
@@ -47,10 +50,31 @@ def _decision(event_type: str, action: str):
     return handle
 
 
+class Remembered(DependencyProvider):
+    """The service's memory of the catalogue, the organisation and the rule set's numbers
+    (memory.py), one per process, shared by its workers."""
+
+    def setup(self):
+        cfg = self.container.config.get("REPORTING") or {}
+        self.memory = Memory(float(cfg.get("MEMORY_SECONDS", 5)))
+
+    def get_dependency(self, worker_ctx):
+        return self.memory
+
+
+def _forget(source: str, event_type: str, kind: str):
+    """Every instance forgets `kind` when the event comes (a queue of its own each)."""
+    @event_handler(source, event_type, handler_type=BROADCAST, reliable_delivery=False)
+    def forget(self, body):
+        self.memory.forget(kind)
+    return forget
+
+
 class ReportingService:
     name = "reporting"
     db = Database(Base.metadata)
     metrics = Metrics()
+    memory: Memory = Remembered()
     evidence: Evidence = ServiceRpc(Evidence)
     approval: Approval = ServiceRpc(Approval)
 
@@ -416,10 +440,11 @@ class ReportingService:
         data = ReportIn.model_validate(report)
         today = config.today()
         with self.db.session() as s:
-            prepared = reports.prepare(s, data, self._evidence_facts(s), today)
+            prepared = reports.prepare(s, data, self._evidence_facts(s), today, self.memory)
         return self.db.once(idempotency_key, f"{actor.account_id}:report.{action}", lambda uow:
                             _with_notice(reports.as_dict(reports.write(
-                                uow, actor, prepared, today, action), prepared.activity)))
+                                uow, actor, prepared, today, action, memory=self.memory),
+                                prepared.activity)))
 
     def _rewrite(self, actor, report_id, report, action):
         actor = _employee(actor)
@@ -427,10 +452,11 @@ class ReportingService:
         with self.db.session() as s:
             existing = reports.own_report(s, actor, report_id)
             data = ReportIn.model_validate(report) if report else reports.as_input(s, existing)
-            prepared = reports.prepare(s, data, self._evidence_facts(s), today)
+            prepared = reports.prepare(s, data, self._evidence_facts(s), today, self.memory)
         with self.db.unit_of_work() as uow:
             row = reports.own_report(uow.session, actor, report_id, lock=True)
-            row = reports.write(uow, actor, prepared, today, action, report=row)
+            row = reports.write(uow, actor, prepared, today, action, report=row,
+                                memory=self.memory)
             return _with_notice(reports.as_dict(row, prepared.activity))
 
     def _evidence_facts(self, s):
@@ -474,6 +500,11 @@ class ReportingService:
     @event_handler("evidence", "evidence.expired")
     def on_evidence_expired(self, body):
         self.db.consume(body, lambda uow, env: evidence_facts.forget(uow, parse(env)))
+
+    # --- what this instance remembers, forgotten when it changes ---------------------------
+    forget_catalogue = _forget("reporting", "catalogue.version_published", "catalogue")
+    forget_organisation = _forget("reporting", "org.placement_changed", "organisation")
+    forget_rules = _forget("scoring", "scoring.rule_set_published", "rules")
 
     @event_handler("scoring", "scoring.rule_set_published")
     def on_rule_set_published(self, body):

@@ -9,6 +9,7 @@ from nameko.testing.services import worker_factory
 from ekinerja_contract import config
 from ekinerja_contract.errors import Conflict, NotFound
 from ekinerja_contract.services import Approval, Evidence
+from services.reporting.memory import Memory
 from services.reporting.models import Base
 from services.reporting.service import ReportingService
 from tests.support.factories import rule_set_published
@@ -112,8 +113,9 @@ def today(monkeypatch):
 @pytest.fixture
 def service(tmp_path, today):
     store = sqlite_store(Base.metadata, "reporting", tmp_path / "reporting.db")
+    # nothing remembered: each test's changes are read at once (memory.py is tested apart)
     return worker_factory(ReportingService, db=store, evidence=local(Evidence, FakeEvidence()),
-                          approval=local(Approval, FakeApproval()))
+                          approval=local(Approval, FakeApproval()), memory=Memory(0))
 
 
 @pytest.fixture
