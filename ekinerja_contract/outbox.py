@@ -31,7 +31,11 @@ def event_exchange(source: str) -> Exchange:
 
 
 class UnitOfWork:
-    """One transaction: the session for the state change, `emit` for its events."""
+    """One transaction: the session for the state change, `emit` for its events.
+
+    The events go into the outbox together, in one statement just before the commit
+    (`write_outbox`, called by Store.unit_of_work): a decision emits two, a bulk approval
+    two hundred, and each used to be an INSERT of its own."""
 
     def __init__(self, session: Session, outbox: Table, source: str, correlation_id: str | None):
         self.session = session
@@ -39,26 +43,26 @@ class UnitOfWork:
         self._source = source
         self.correlation_id = correlation_id
         self.events: list[dict] = []  # as written to the outbox: what the relay publishes
+        self._unwritten: list[dict] = []
 
     def emit(self, event_type: str, data) -> Envelope:
-        env = contract_events.build(event_type, data, self._source, self.correlation_id)
-        body = env.model_dump(mode="json")
-        self.session.execute(self._outbox.insert().values(
-            id=env.id, event_type=env.type, envelope=body, created_at=env.time, attempts=0))
-        self.events.append(body)
-        return env
+        return self.emit_many(event_type, [data])[0]
 
     def emit_many(self, event_type: str, datas: list) -> list[Envelope]:
-        """Many events of one type in one statement (a month close emits thousands)."""
         envs = [contract_events.build(event_type, d, self._source, self.correlation_id)
                 for d in datas]
-        bodies = [e.model_dump(mode="json") for e in envs]
-        if envs:
-            self.session.execute(self._outbox.insert(), [
-                {"id": e.id, "event_type": e.type, "envelope": body, "created_at": e.time,
-                 "attempts": 0} for e, body in zip(envs, bodies, strict=False)])
-        self.events.extend(bodies)
+        for env in envs:
+            body = env.model_dump(mode="json")
+            self._unwritten.append({"id": env.id, "event_type": env.type, "envelope": body,
+                                    "created_at": env.time, "attempts": 0})
+            self.events.append(body)
         return envs
+
+    def write_outbox(self) -> None:
+        """Everything emitted so far, in one statement (psycopg2: one multi-row INSERT)."""
+        if self._unwritten:
+            rows, self._unwritten = self._unwritten, []
+            self.session.execute(self._outbox.insert(), rows)
 
 
 class Relay:
@@ -213,6 +217,7 @@ class Store:
                              correlation_id or self.correlation_id)
             with session.begin():
                 yield uow
+                uow.write_outbox()
         if self._relay is not None:
             self._relay.publish_committed(uow.events)
 

@@ -103,20 +103,10 @@ class ApprovalService:
     def decide_many(self, actor, bulk):
         """Bulk approve: each task on its own, so one refusal never blocks the rest."""
         actor = Actor.model_validate(actor)
-        results = []
         data = BulkDecisionIn.model_validate(bulk)
-        for task_id in data.task_ids:
-            seen = (data.versions or {}).get(task_id)
-            try:
-                with self.db.unit_of_work() as uow:
-                    task = tasks.decide(uow, actor, task_id,
-                                        DecisionIn(decision="approve", version=seen),
-                                        self.settings)
-                results.append({"task_id": task_id, "state": task.state})
-            except ServiceError as err:
-                results.append({"task_id": task_id, "error": type(err).__name__,
-                                "code": err.code, "message": err.message, "params": err.params})
-        return results
+        with self.db.unit_of_work() as uow:
+            return tasks.decide_many(uow, actor, data.task_ids, data.versions or {},
+                                     self.settings)
 
     @rpc
     def revoke(self, actor, task_id, reason):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Conflict, Forbidden, NotFound, StaleVersion
+from ekinerja_contract.errors import Conflict, Forbidden, NotFound, ServiceError, StaleVersion
 from ekinerja_contract.events import parse
 from ekinerja_contract.schemas import Actor, DecisionIn, DisputeDecisionIn, DisputeIn
 
@@ -142,9 +142,13 @@ def inbox(s, employee_id: int, state: str, today: dt.date, limit: int | None = N
     return list(page), s.scalar(select(func.count()).select_from(ApprovalTask).where(where))
 
 
-def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings) -> ApprovalTask:
+def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings,
+           task: ApprovalTask | None = None, numbers=None) -> ApprovalTask:
+    """Everything is checked before anything is written: a refusal leaves the transaction
+    as it found it (decide_many relies on that). `task`: already read, locked; `numbers`:
+    a rule-set resolver to share (a bulk approval asks for the same day a hundred times)."""
     s = uow.session
-    task = get(s, task_id, lock=True)
+    task = task or get(s, task_id, lock=True)
     if decision.version is not None and decision.version != task.round and task.state == "pending":
         # A second tab, or a list loaded before the report was resubmitted with changes.
         raise StaleVersion(f"the report changed since you saw it (version {decision.version}, "
@@ -170,24 +174,53 @@ def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings) -> A
         uow.emit("approval.approved", dict(common, **_value(report)))
     else:
         uow.emit(rules.EVENT_OF[task.state], dict(common, reason=decision.reason))
-    _credit(uow, task, actor.employee_id, settings)
+    _credit(uow, task, actor.employee_id, settings, numbers)
     return task
+
+
+def decide_many(uow, actor: Actor, task_ids: list[int], versions: dict, settings) -> list[dict]:
+    """Bulk approve in one transaction: the tasks read and locked in one statement (in id
+    order, as any two bulk approvals lock them), each decided on its own; a refused one
+    writes nothing (decide checks before it writes) and never blocks the rest."""
+    s = uow.session
+    ids = sorted(set(task_ids))
+    found = {t.id: t for t in s.scalars(select(ApprovalTask).where(ApprovalTask.id.in_(ids))
+                                        .order_by(ApprovalTask.id).with_for_update())}
+    numbers = resolver(s)
+    results = []
+    for task_id in task_ids:
+        try:
+            task = found.get(task_id)
+            if task is None:
+                raise NotFound(f"task {task_id} not found", code="task_not_found")
+            decide(uow, actor, task_id, DecisionIn(decision="approve", version=versions.get(task_id)),
+                   settings, task=task, numbers=numbers)
+            results.append({"task_id": task_id, "state": task.state})
+        except ServiceError as err:
+            results.append({"task_id": task_id, "error": type(err).__name__, "code": err.code,
+                            "message": err.message, "params": err.params})
+    return results
 
 
 def _value(report: dict) -> dict:
     return {k: report[k] for k in ("activity_code", "minutes", "counted_minutes", "points", "rupiah")}
 
 
-def _credit(uow, task, approver_id: int, settings) -> None:
+def _credit(uow, task, approver_id: int, settings, numbers=None) -> None:
     """Approver points for this decision (once per task round), within the daily cap."""
     s = uow.session
     day = settings.local_date(task.decided_at)
-    if s.scalar(select(CreditLine.id).where(CreditLine.task_id == task.id,
-                                            CreditLine.round == task.round)):
+    s.flush()  # the day's earlier credits of this transaction (a bulk approval) count
+    # one statement: whether this round was credited already, and the day's points so far
+    credited, earned = s.execute(select(
+        select(CreditLine.id).where(CreditLine.task_id == task.id,
+                                    CreditLine.round == task.round).exists(),
+        select(func.coalesce(func.sum(CreditLine.points), 0)).where(
+            CreditLine.approver_id == approver_id, CreditLine.day == day).scalar_subquery(),
+    )).one()
+    if credited:
         return
-    earned = s.scalar(select(func.coalesce(func.sum(CreditLine.points), 0)).where(
-        CreditLine.approver_id == approver_id, CreditLine.day == day))
-    numbers = numbers_on(s, task.agency_id, day)
+    numbers = (numbers or resolver(s))(task.agency_id, day)
     points = rules.approver_points(Decimal(earned), numbers.points_per_decision,
                                    numbers.daily_points_cap)
     if points <= 0:
