@@ -35,7 +35,10 @@ def make_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    # last in, first out: the connection just returned goes out again, so an idle service's
+    # sweep (once a second) reuses a warm one instead of waking one idle long enough to be
+    # pinged (FIFO made every idle second two transactions); the rest may time out unused
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
     _ping_when_idle(engine, ping_after_idle)
     return engine
 

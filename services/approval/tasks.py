@@ -143,7 +143,7 @@ def inbox(s, employee_id: int, state: str, today: dt.date, limit: int | None = N
 
 
 def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings,
-           task: ApprovalTask | None = None, numbers=None) -> ApprovalTask:
+           task: ApprovalTask | None = None, numbers=None, tally=None) -> ApprovalTask:
     """Everything is checked before anything is written: a refusal leaves the transaction
     as it found it (decide_many relies on that). `task`: already read, locked; `numbers`:
     a rule-set resolver to share (a bulk approval asks for the same day a hundred times)."""
@@ -174,8 +174,31 @@ def decide(uow, actor: Actor, task_id: int, decision: DecisionIn, settings,
         uow.emit("approval.approved", dict(common, **_value(report)))
     else:
         uow.emit(rules.EVENT_OF[task.state], dict(common, reason=decision.reason))
-    _credit(uow, task, actor.employee_id, settings, numbers)
+    _credit(uow, task, actor.employee_id, settings, numbers, tally)
     return task
+
+
+class CreditTally:
+    """An approver's credits as a bulk approval goes: which of its tasks' rounds were
+    credited, and each day's points so far, read once and then counted on here, so a
+    hundred decisions neither flush nor ask the database a hundred times."""
+
+    def __init__(self, s, approver_id: int, task_ids: list[int]):
+        self.s, self.approver_id = s, approver_id
+        self.credited = set(s.execute(select(CreditLine.task_id, CreditLine.round).where(
+            CreditLine.task_id.in_(task_ids))).tuples())
+        self.days: dict[dt.date, Decimal] = {}
+
+    def earned(self, day: dt.date) -> Decimal:
+        if day not in self.days:
+            self.days[day] = Decimal(self.s.scalar(select(func.coalesce(
+                func.sum(CreditLine.points), 0)).where(CreditLine.approver_id == self.approver_id,
+                                                       CreditLine.day == day)))
+        return self.days[day]
+
+    def add(self, task, day: dt.date, points: Decimal) -> None:
+        self.credited.add((task.id, task.round))
+        self.days[day] = self.earned(day) + points
 
 
 def decide_many(uow, actor: Actor, task_ids: list[int], versions: dict, settings) -> list[dict]:
@@ -187,6 +210,7 @@ def decide_many(uow, actor: Actor, task_ids: list[int], versions: dict, settings
     found = {t.id: t for t in s.scalars(select(ApprovalTask).where(ApprovalTask.id.in_(ids))
                                         .order_by(ApprovalTask.id).with_for_update())}
     numbers = resolver(s)
+    tally = CreditTally(s, actor.employee_id, ids) if actor.employee_id is not None else None
     results = []
     for task_id in task_ids:
         try:
@@ -194,7 +218,7 @@ def decide_many(uow, actor: Actor, task_ids: list[int], versions: dict, settings
             if task is None:
                 raise NotFound(f"task {task_id} not found", code="task_not_found")
             decide(uow, actor, task_id, DecisionIn(decision="approve", version=versions.get(task_id)),
-                   settings, task=task, numbers=numbers)
+                   settings, task=task, numbers=numbers, tally=tally)
             results.append({"task_id": task_id, "state": task.state})
         except ServiceError as err:
             results.append({"task_id": task_id, "error": type(err).__name__, "code": err.code,
@@ -206,18 +230,22 @@ def _value(report: dict) -> dict:
     return {k: report[k] for k in ("activity_code", "minutes", "counted_minutes", "points", "rupiah")}
 
 
-def _credit(uow, task, approver_id: int, settings, numbers=None) -> None:
-    """Approver points for this decision (once per task round), within the daily cap."""
+def _credit(uow, task, approver_id: int, settings, numbers=None, tally=None) -> None:
+    """Approver points for this decision (once per task round), within the daily cap.
+    `tally`: a bulk approval's CreditTally, kept by the decider."""
     s = uow.session
     day = settings.local_date(task.decided_at)
-    s.flush()  # the day's earlier credits of this transaction (a bulk approval) count
-    # one statement: whether this round was credited already, and the day's points so far
-    credited, earned = s.execute(select(
-        select(CreditLine.id).where(CreditLine.task_id == task.id,
-                                    CreditLine.round == task.round).exists(),
-        select(func.coalesce(func.sum(CreditLine.points), 0)).where(
-            CreditLine.approver_id == approver_id, CreditLine.day == day).scalar_subquery(),
-    )).one()
+    if tally is not None and tally.approver_id == approver_id:
+        credited, earned = (task.id, task.round) in tally.credited, tally.earned(day)
+    else:
+        # one statement: whether this round was credited already, and the day's points
+        credited, earned = s.execute(select(
+            select(CreditLine.id).where(CreditLine.task_id == task.id,
+                                        CreditLine.round == task.round).exists(),
+            select(func.coalesce(func.sum(CreditLine.points), 0)).where(
+                CreditLine.approver_id == approver_id, CreditLine.day == day).scalar_subquery(),
+        )).one()
+        tally = None
     if credited:
         return
     numbers = (numbers or resolver(s))(task.agency_id, day)
@@ -227,6 +255,8 @@ def _credit(uow, task, approver_id: int, settings, numbers=None) -> None:
         return
     s.add(CreditLine(task_id=task.id, round=task.round, approver_id=approver_id, day=day,
                      points=points))
+    if tally is not None:
+        tally.add(task, day, points)
     uow.emit("approval.approver_credited", dict(task_id=task.id, approver_id=approver_id,
                                                 agency_id=task.agency_id, date=day, points=points))
 

@@ -118,16 +118,15 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
         raise
     with db.unit_of_work() as uow:
         s = uow.session
-        mine = s.scalar(select(Evidence).where(Evidence.owner_id == row.owner_id,
-                                               Evidence.sha256 == digest,
-                                               Evidence.status.in_(KEPT)).limit(1))
+        # the same bytes kept before (one statement): the uploader's own, or others'
+        same = list(s.scalars(select(Evidence).where(Evidence.sha256 == digest,
+                                                     Evidence.status.in_(KEPT))))
+        mine = next((e for e in same if e.owner_id == row.owner_id), None)
         if mine is not None:  # the same bytes again: the existing record, flagged
             s.delete(s.get(Evidence, evidence_id))
             duplicate = as_dict(mine)
         else:
-            others = list(s.scalars(select(Evidence).where(Evidence.sha256 == digest,
-                                                           Evidence.owner_id != row.owner_id,
-                                                           Evidence.status.in_(KEPT))))
+            others = [e for e in same if e.owner_id != row.owner_id]
             current = s.get(Evidence, evidence_id)
             current.status, current.sha256, current.size = "stored", digest, size
             current.content_type, current.stored_at = real_type, utcnow()

@@ -8,8 +8,9 @@ from .models import CheckedEvidence
 
 
 def project(uow, checked: EvidenceChecked) -> None:
-    uow.session.merge(CheckedEvidence(evidence_id=checked.evidence_id, owner_id=checked.owner_id,
-                                      sha256=checked.sha256, problem=checked.problem))
+    # evidence checks an upload once, and the inbox turns a redelivery away: an insert
+    uow.session.add(CheckedEvidence(evidence_id=checked.evidence_id, owner_id=checked.owner_id,
+                                    sha256=checked.sha256, problem=checked.problem))
 
 
 def forget(uow, expired: EvidenceExpired) -> None:

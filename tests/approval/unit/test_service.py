@@ -117,6 +117,25 @@ def test_approver_credit_is_capped_per_day_and_paid_once_per_decision(service):
     assert outbox_types(service.db).count("approval.approver_credited") == 2  # 2 + 1, cap 3
 
 
+def test_a_bulk_approval_counts_the_credit_earned_earlier_that_day(service):
+    service.on_rule_set_published(rule_set_published(approver_daily_points_cap="5"))
+    for report_id in (1, 2, 3, 4):
+        service.on_report_submitted(report_submitted(report_id))
+    service.decide(HEAD, task_of(service, 1)["id"], {"decision": "approve"})  # 2 points
+    rest = [t["id"] for t in service.inbox(HEAD)["tasks"]]
+    assert len(rest) == 3
+    results = service.decide_many(HEAD, {"task_ids": rest + rest[:1]})  # one sent twice
+    assert [r.get("state") for r in results[:3]] == ["approved"] * 3
+    assert results[3]["error"] == "Conflict"  # decided a moment ago, in the same request
+    from sqlalchemy import select
+    with service.db.session() as s:
+        t = service.db._outbox
+        credits = [r.envelope["data"]["points"] for r in s.execute(
+            select(t.c.envelope).where(t.c.event_type == "approval.approver_credited")
+            .order_by(t.c.created_at))]
+    assert [float(p) for p in credits] == [2, 2, 1]  # 2 + 2 + 1: the cap of 5 reached
+
+
 def test_bulk_approve_reports_each_task_on_its_own(service):
     service.on_report_submitted(report_submitted(1))
     service.on_report_submitted(report_submitted(2, employee_id=1, approver_id=9))
