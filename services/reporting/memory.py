@@ -5,8 +5,13 @@ employee's position and approver on a date, the rule set's numbers for an agency
 Every instance forgets a kind the moment an event says it changed: reporting's own
 catalogue.version_published and org.placement_changed, scoring's rule_set_published (each
 heard by every instance: a broadcast handler in service.py). An entry also lives at most
-`seconds` (REPORTING.MEMORY_SECONDS, 5 by default): that bounds what a lost broadcast, or
-a read that raced the change it was told of, can leave stale. 0 keeps nothing."""
+`seconds` (REPORTING.MEMORY_SECONDS, 300 by default): that bounds what a lost broadcast
+(an instance reconnecting to the broker misses what was sent meanwhile), or a read that
+raced the change it was told of, can leave stale. 0 keeps nothing.
+
+An employee's position and approver are remembered per employee and date: the first
+report of a sitting reads them, the next ones (people enter a day's work in one go) do
+not. The catalogue and the rule set are shared by everyone: read once a window."""
 import time
 from collections.abc import Callable, Hashable
 from types import SimpleNamespace
@@ -17,7 +22,7 @@ MOST = 200_000  # entries of one kind: past that the kind starts afresh
 
 
 class Memory:
-    def __init__(self, seconds: float = 5.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, seconds: float = 300.0, clock: Callable[[], float] = time.monotonic):
         self.seconds, self.clock = seconds, clock
         self._kinds: dict[str, dict[Hashable, tuple[float, Any]]] = {k: {} for k in KINDS}
 

@@ -56,7 +56,7 @@ class Remembered(DependencyProvider):
 
     def setup(self):
         cfg = self.container.config.get("REPORTING") or {}
-        self.memory = Memory(float(cfg.get("MEMORY_SECONDS", 5)))
+        self.memory = Memory(float(cfg.get("MEMORY_SECONDS", 300)))
 
     def get_dependency(self, worker_ctx):
         return self.memory
