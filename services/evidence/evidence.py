@@ -175,37 +175,43 @@ def _checked(uow, row: Evidence, problem: str | None) -> None:
 def check(db, store, evidence_id: str) -> dict:
     """Read a stored upload whole, once: decode the photo (its thumbnail is made, damage
     found), as evidence.stored's handler does and as reporting asks when a report names
-    evidence not yet checked. The row is locked meanwhile, so the two never both do it.
-    A damaged one becomes `damaged`, its bytes removed; it can never be linked."""
+    evidence not yet checked. The reading, decoding and the thumbnail's upload happen
+    outside any transaction (a worker holds no connection while it waits on the store);
+    the result is written under the row's lock, by whichever of the two comes first (the
+    other's work is the same bytes under the same key). A damaged one becomes `damaged`,
+    its bytes removed; it can never be linked."""
+    with db.session() as s:
+        row = s.get(Evidence, evidence_id)
+    if row is None:
+        raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
+    if row.checked_at is not None or row.status != "stored":
+        return as_dict(row)
+    problem, facts = None, {}
+    try:
+        facts = _photo(store, row)
+    except ServiceError as exc:
+        log.info("evidence %s damaged: %s", evidence_id, exc)
+        problem = exc.code
+    thumbnail = f"thumbs/{evidence_id}.jpg" if facts.get("thumbnail") else None
+    if thumbnail:  # stored before the check commits: whoever sees it checked finds it
+        store.backend.put_bytes(thumbnail, facts["thumbnail"], "image/jpeg")
+    elif facts.get("no_thumbnail"):
+        log.info("evidence %s kept without a thumbnail: %s", evidence_id, facts["no_thumbnail"])
     with db.unit_of_work() as uow:
-        s = uow.session
-        row = s.get(Evidence, evidence_id, with_for_update=True)
-        if row is None:
+        current = uow.session.get(Evidence, evidence_id, with_for_update=True)
+        if current is None:
             raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
-        if row.checked_at is not None or row.status != "stored":
-            return as_dict(row)
-        try:
-            facts = _photo(store, row)
-        except ServiceError as exc:
-            log.info("evidence %s damaged: %s", evidence_id, exc)
-            _checked(uow, row, exc.code)
-            damaged = row.object_key
-        else:
-            damaged = None
-            if facts.get("thumbnail"):
-                # stored before the check commits: whoever sees it checked finds its thumbnail
-                row.thumbnail_key = f"thumbs/{evidence_id}.jpg"
-                store.backend.put_bytes(row.thumbnail_key, facts["thumbnail"], "image/jpeg")
-            elif facts.get("no_thumbnail"):
-                log.info("evidence %s kept without a thumbnail: %s", evidence_id,
-                         facts["no_thumbnail"])
-            if row.captured_at is None and row.gps_lat is None:  # the header ran past the head
-                row.captured_at, row.gps_lat, row.gps_lon = (
+        if current.checked_at is not None or current.status != "stored":
+            return as_dict(current)  # the other one was first
+        if problem is None:
+            current.thumbnail_key = thumbnail
+            if current.captured_at is None and current.gps_lat is None:  # header past the head
+                current.captured_at, current.gps_lat, current.gps_lon = (
                     facts.get("captured_at"), facts.get("gps_lat"), facts.get("gps_lon"))
-            _checked(uow, row, None)
-        result = as_dict(row)
-    if damaged:
-        store.backend.delete(damaged)
+        _checked(uow, current, problem)
+        result = as_dict(current)
+    if problem:
+        store.backend.delete(current.object_key)
     return result
 
 
@@ -245,20 +251,22 @@ def _discard(db, store, row: Evidence) -> None:
             uow.session.delete(current)
 
 
-def let_approver_see(db, evidence_id: str, approver_id: int | None) -> None:
-    if approver_id is None:
-        return
+def let_approver_see(db, evidence_id: str, approver_id: int | None) -> Evidence | None:
+    """The report's approver among the viewers at once; the row as it now is."""
     with db.unit_of_work() as uow:
         row = uow.session.get(Evidence, evidence_id)
-        if row is not None and row.status in KEPT and approver_id not in (row.viewers or []):
+        if approver_id is not None and row is not None and row.status in KEPT and (
+                approver_id not in (row.viewers or [])):
             row.viewers = sorted(set(row.viewers or []) | {approver_id})
+    return row
 
 
-def lock_before_link(db, store, evidence_id: str) -> None:
+def lock_before_link(db, store, evidence_id: str, row: Evidence | None = None) -> None:
     """Move the staging object under lock before the link commits (idempotent: a crash
-    in between is finished by the redelivery)."""
-    with db.session() as s:
-        row = s.get(Evidence, evidence_id)
+    in between is finished by the redelivery). `row`: read a moment ago."""
+    if row is None:
+        with db.session() as s:
+            row = s.get(Evidence, evidence_id)
     if row is None or row.status != "stored":
         return
     until = utcnow() + dt.timedelta(days=store.retention_days)

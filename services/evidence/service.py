@@ -120,8 +120,8 @@ class EvidenceService:
             return  # nothing of ours to link: no state, no inbox row needed
         # the approver first (one UPDATE): their inbox may list the task before the lock
         # (a copy, a retention, a delete in the store) is done
-        evidence.let_approver_see(self.db, report.evidence_id, report.approver_id)
-        evidence.lock_before_link(self.db, self.store, report.evidence_id)
+        row = evidence.let_approver_see(self.db, report.evidence_id, report.approver_id)
+        evidence.lock_before_link(self.db, self.store, report.evidence_id, row)
         self.db.consume(body, lambda uow, env: evidence.link(uow, self.store, env))
 
     @event_handler("approval", "approval.task_escalated")
