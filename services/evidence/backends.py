@@ -88,12 +88,12 @@ class S3Backend:
     in a bucket with versioning and object lock, and given a COMPLIANCE retention."""
 
     def __init__(self, endpoint, access_key, secret_key, bucket, secure=False, region="us-east-1",
-                 object_lock=True, public_endpoint=None, public_secure=None):
+                 object_lock=True, public_endpoint=None, public_secure=None, connections=10):
         from minio import Minio
         self._signing = dict(endpoint=endpoint, secure=secure, region=region,
                              access_key=access_key, secret_key=secret_key, bucket=bucket)
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
-                            secure=secure, region=region)
+                            secure=secure, region=region, http_client=_pool(connections))
         # Browsers fetch downloads from the address they can reach (the signature covers
         # the host); the region is given, so signing needs no call to that address.
         self.public = Minio(public_endpoint, access_key=access_key, secret_key=secret_key,
@@ -198,6 +198,19 @@ class S3Backend:
         except S3Error as exc:
             if exc.code not in ("NoSuchKey", "NoSuchObject"):
                 raise
+
+
+def _pool(connections: int):
+    """minio's own pool, but as large as the service's workers: with ten connections and
+    forty workers waiting on the store, each call past the tenth opened a connection and
+    threw it away ("Connection pool is full, discarding connection")."""
+    import certifi
+    import urllib3
+    from urllib3.util import Retry, Timeout
+    return urllib3.PoolManager(
+        timeout=Timeout(connect=300, read=300), maxsize=connections,
+        cert_reqs="CERT_REQUIRED", ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=Retry(total=5, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]))
 
 
 def _stream(response) -> Iterator[bytes]:
@@ -371,7 +384,7 @@ class LocalBackend:
         self._checked(key).unlink(missing_ok=True)
 
 
-def from_config(cfg: dict, data_dir: Path):
+def from_config(cfg: dict, data_dir: Path, connections: int = 10):
     if cfg.get("S3_ENDPOINT"):
         return S3Backend(cfg["S3_ENDPOINT"], cfg["S3_ACCESS_KEY"], cfg["S3_SECRET_KEY"],
                          cfg.get("S3_BUCKET") or "ekinerja-evidence",
@@ -379,6 +392,7 @@ def from_config(cfg: dict, data_dir: Path):
                          region=cfg.get("S3_REGION") or "us-east-1",
                          object_lock=str(cfg.get("S3_OBJECT_LOCK", "true")).lower() == "true",
                          public_endpoint=cfg.get("S3_PUBLIC_ENDPOINT") or None,
+                         connections=connections,
                          public_secure=(str(cfg.get("S3_PUBLIC_SECURE")).lower() == "true"
                                         if cfg.get("S3_PUBLIC_SECURE") not in (None, "") else None))
     secret = (cfg.get("URL_SECRET") or "").encode() or os.urandom(32)

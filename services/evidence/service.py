@@ -22,7 +22,9 @@ class ObjectStore(DependencyProvider):
 
     def setup(self):
         cfg = dict(self.container.config.get("EVIDENCE") or {})
-        self.backend = backends.from_config(cfg, config.data_dir())
+        # a connection to the store for each worker that may wait on it
+        self.backend = backends.from_config(cfg, config.data_dir(),
+                                            int(self.container.config.get("max_workers") or 10))
         self.max_bytes = int(cfg.get("MAX_BYTES") or 10 * 1024 * 1024)
         self.ttl = int(cfg.get("URL_TTL_SECONDS") or 300)
         self.retention_days = int(cfg.get("RETENTION_DAYS") or 1826)
