@@ -12,7 +12,6 @@ import hashlib
 import logging
 import re
 import tempfile
-import threading
 import uuid
 from typing import cast
 
@@ -225,21 +224,7 @@ def _photo(store, row: Evidence) -> dict:
         for chunk in chunks:
             spool.write(chunk)
         spool.seek(0)
-        return _decode(rules.photo_facts, spool, store.max_pixels, store.max_decode_bytes)
-
-
-_ONE_DECODE = threading.Semaphore(1)
-
-
-def _decode(fn, *args):
-    """Pillow lets go of the GIL while it decodes; in a real thread (eventlet's tpool) the
-    service's other workers, the uploads among them, go on meanwhile. One decode at a
-    time still (MAX_DECODE_BYTES bounds one), waited for without blocking the hub."""
-    from eventlet import patcher, tpool
-    if not patcher.is_monkey_patched("thread"):
-        return fn(*args)
-    with _ONE_DECODE:  # green when patched: waiting here lets other workers run
-        return tpool.execute(fn, *args)
+        return rules.photo_facts(spool, store.max_pixels, store.max_decode_bytes)
 
 
 def _discard(db, store, row: Evidence) -> None:
