@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 PING_AFTER_IDLE = 10.0  # seconds
 
 
-def make_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE) -> Engine:
+def make_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE,
+                max_connections: int = 30) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -38,7 +39,8 @@ def make_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE) -> Engine:
     # last in, first out: the connection just returned goes out again, so an idle service's
     # sweep (once a second) reuses a warm one instead of waking one idle long enough to be
     # pinged (FIFO made every idle second two transactions); the rest may time out unused
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
+    engine = create_engine(url, pool_size=min(10, max_connections),
+                           max_overflow=max(0, max_connections - 10), pool_use_lifo=True)
     _ping_when_idle(engine, ping_after_idle)
     return engine
 

@@ -114,7 +114,11 @@ class Database(DependencyProvider):
         if url.startswith("postgresql") and eventlet.patcher.is_monkey_patched("socket"):
             from psycogreen.eventlet import patch_psycopg
             patch_psycopg()  # without it every query blocks the whole service
-        self.engine = make_engine(url)
+        # at most DB_MAX_CONNECTIONS per process: a service with many workers that mostly
+        # wait on something else (evidence: the store) must not take PostgreSQL's
+        # max_connections from the rest (bench.peak, two instances: "too many clients")
+        self.engine = make_engine(url, max_connections=int(
+            self.container.config.get("DB_MAX_CONNECTIONS") or 30))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         tables = self.metadata.tables
         self.outbox, self.inbox = tables["outbox"], tables["inbox"]
