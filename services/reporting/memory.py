@@ -18,6 +18,10 @@ from types import SimpleNamespace
 from typing import Any
 
 KINDS = ("catalogue", "organisation", "rules")
+# The rule set is projected by whichever instance takes scoring's event, and another
+# instance's broadcast may come before that commit: its numbers are kept a few seconds only
+# (a read once a window either way). Reporting's own events are sent after their commit.
+AT_MOST = {"rules": 5.0}
 MOST = 200_000  # entries of one kind: past that the kind starts afresh
 
 
@@ -38,7 +42,7 @@ class Memory:
         value = load()
         if len(kept) >= MOST:
             kept.clear()
-        kept[key] = (now + self.seconds, value)
+        kept[key] = (now + min(self.seconds, AT_MOST.get(kind, self.seconds)), value)
         return value
 
     def forget(self, kind: str) -> None:

@@ -509,6 +509,7 @@ class ReportingService:
     @event_handler("scoring", "scoring.rule_set_published")
     def on_rule_set_published(self, body):
         self.db.consume(body, lambda uow, env: catalogue.project_rule_set(uow, parse(env)))
+        self.memory.forget("rules")  # after the commit: this instance reads the new numbers
 
     @event_handler("scoring", "payroll.period_closed")
     def on_period_closed(self, body):

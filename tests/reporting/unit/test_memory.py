@@ -44,3 +44,15 @@ def test_nothing_is_remembered_with_zero_seconds_nor_a_failed_read():
         except LookupError:
             pass
     assert len(loads) == 4
+
+
+def test_the_rule_sets_numbers_are_kept_a_few_seconds_only():
+    clock, loads = Clock(), []
+    memory = Memory(300, clock)
+    memory.recall("rules", (1, "2026-12-01"), lambda: loads.append(1))
+    clock.now += 4
+    memory.recall("rules", (1, "2026-12-01"), lambda: loads.append(1))
+    assert len(loads) == 1
+    clock.now += 2  # past 5 s: projected by another instance, perhaps after its broadcast
+    memory.recall("rules", (1, "2026-12-01"), lambda: loads.append(1))
+    assert len(loads) == 2
