@@ -71,12 +71,15 @@ def _not_uploaded() -> InvalidInput:
 def _inspect_landed(backend, row: Evidence, claimed_sha256, max_bytes):
     """The real type, SHA-256, size and first bytes of what landed. Trusted from the store
     when it checked the uploader's SHA-256 itself; read back whole (streamed, only the
-    head kept) when it did not."""
+    head kept) when it did not. A declared PDF is scanned whole anyway: then its "head" is
+    all of it, from the one read."""
     landed = backend.landed(row.object_key)
     if landed is None:
         raise _not_uploaded()
+    keep = max_bytes + 1 if row.content_type == "application/pdf" else rules.HEAD_BYTES
     if row.declared_sha256 and landed.verified_sha256 == row.declared_sha256:
-        head = backend.read_head(row.object_key, rules.HEAD_BYTES)
+        head = (_whole(backend, row.object_key, max_bytes) if keep > rules.HEAD_BYTES
+                else backend.read_head(row.object_key, rules.HEAD_BYTES))
         digest, total = row.declared_sha256, landed.size
     else:
         chunks = backend.read(row.object_key)
@@ -84,8 +87,8 @@ def _inspect_landed(backend, row: Evidence, claimed_sha256, max_bytes):
             raise _not_uploaded()
         sha, head, total = hashlib.sha256(), b"", 0
         for chunk in chunks:
-            if len(head) < rules.HEAD_BYTES:
-                head += chunk[:rules.HEAD_BYTES - len(head)]
+            if len(head) < keep:
+                head += chunk[:keep - len(head)]
             sha.update(chunk)
             total += len(chunk)
             if total > max_bytes:
@@ -111,7 +114,8 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
         elif real_type == "application/pdf":
             # a PDF is scanned now, whole (PDFs are few and small next to photos): its
             # uploader hears at once that a script or an attachment is refused
-            rules.check_pdf(_whole(store.backend, row.object_key, store.max_bytes))
+            rules.check_pdf(head if len(head) >= size else
+                            _whole(store.backend, row.object_key, store.max_bytes))
     except ServiceError:
         _discard(db, store, row)
         raise

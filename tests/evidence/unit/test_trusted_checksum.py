@@ -31,7 +31,8 @@ def landed(backend, data: bytes, sha256: str | None):
     key = backends.new_key()
     backend.ensure_bucket()
     backend.receive(key, io.BytesIO(data), len(data), 10 * 2**20, sha256)
-    return types.SimpleNamespace(object_key=key, size=len(data), declared_sha256=sha256)
+    return types.SimpleNamespace(object_key=key, size=len(data), declared_sha256=sha256,
+                                 content_type="image/jpeg")
 
 
 def test_a_checked_checksum_is_trusted_and_only_the_head_is_read(tmp_path):
