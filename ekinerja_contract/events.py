@@ -60,9 +60,11 @@ def event(type_: str, version: str, source: str):
 
 # --- reporting -------------------------------------------------------------
 
-@event("org.placement_changed", "1.0", "reporting")
+@event("org.placement_changed", "1.1", "reporting")
 class PlacementChanged(EventData):
-    """An employee was placed in a position, definitively or as acting official."""
+    """An employee was placed in a position, definitively or as acting official. Since 1.1
+    it names the agency, the unit and the position too, so that a subscriber can show
+    them without asking reporting (absent in 1.0 messages)."""
     employee_id: int
     nip: str
     name: str
@@ -76,6 +78,11 @@ class PlacementChanged(EventData):
     end_date: dt.date | None
     superior_employee_id: int | None = None
     grade: str | None = None
+    agency_code: str | None = None  # 1.1
+    agency_name: str | None = None  # 1.1
+    unit_id: int | None = None  # 1.1; null: the position sits in no unit
+    unit_name: str | None = None  # 1.1
+    position_name: str | None = None  # 1.1
 
 
 @event("catalogue.version_published", "1.0", "reporting")
@@ -458,6 +465,39 @@ class PayrollLine(EventData):
     net: int
     rule_sets: list[str]
     difference: int | None = None
+
+
+@event("payroll.budget_set", "1.0", "scoring")
+class BudgetSet(EventData):
+    """The year's TPP budget ceiling (pagu) of an agency was set or changed, in rupiah."""
+    agency_id: int
+    year: int
+    ceiling: int
+    set_by: int
+
+
+PREDIKAT_NAMES = Literal["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
+ORGANISATION_PREDIKAT = Literal["Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
+
+
+@event("appraisal.predikat_set", "1.0", "scoring")
+class PredikatSet(EventData):
+    """An employee's yearly predikat was set (or changed) by their appraiser."""
+    employee_id: int
+    agency_id: int
+    year: int
+    predikat: PREDIKAT_NAMES
+    appraiser_id: int | None
+
+
+@event("appraisal.organisation_predikat_set", "1.0", "scoring")
+class OrganisationPredikatSet(EventData):
+    """An agency's own yearly predikat was set: it fixes the pattern its employees'
+    predikat should follow (the distribution guidance of the PermenPANRB 6/2022 system)."""
+    agency_id: int
+    year: int
+    predikat: ORGANISATION_PREDIKAT
+    set_by: int
 
 
 @event("scoring.rule_set_published", "1.1", "scoring")
