@@ -206,6 +206,9 @@ def emit_placement(uow, placement: Placement) -> None:
     s = uow.session
     emp = s.get(Employee, placement.employee_id)
     position = s.get(Position, placement.position_id)
+    # 1.1 names them: the load has them in the session already (s.get reads no row twice)
+    agency = s.get(Agency, position.agency_id)
+    unit = s.get(Unit, position.unit_id) if position.unit_id is not None else None
     superior = None
     if placement.kind == "definitive":
         superior = storage.superior_on(s, emp.id, placement.start_date)
@@ -214,7 +217,10 @@ def emit_placement(uow, placement: Placement) -> None:
         agency_id=position.agency_id, position_id=position.id, position_code=position.code,
         job_class=position.job_class, kind=placement.kind, start_date=placement.start_date,
         end_date=placement.end_date,
-        superior_employee_id=superior.id if superior else None, grade=emp.grade))
+        superior_employee_id=superior.id if superior else None, grade=emp.grade,
+        agency_code=agency.code, agency_name=agency.name,
+        unit_id=unit.id if unit else None, unit_name=unit.name if unit else None,
+        position_name=position.name))
 
 
 # --- CSV import ---------------------------------------------------------------------

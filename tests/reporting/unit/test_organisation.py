@@ -70,6 +70,23 @@ def test_who_is_the_direct_superior_on_a_date_is_one_call(service):
     assert "org.placement_changed" in outbox_types(service.db)
 
 
+def test_a_placement_event_names_the_agency_the_unit_and_the_position(service):
+    from sqlalchemy import select
+    data = org(units=[{"code": "UMUM", "name": "Subbagian Umum"}])
+    data["positions"][2] = {**data["positions"][2], "unit": "UMUM"}
+    service.load_organisation(ADMIN, data)
+    with service.db.session() as s:
+        t = service.db._outbox
+        sent = {e["data"]["nip"]: e["data"] for (e,) in s.execute(
+            select(t.c.envelope).where(t.c.event_type == "org.placement_changed"))}
+    staff, head = sent["199501012020121003"], sent["197501012000031001"]
+    assert (staff["agency_code"], staff["agency_name"]) == ("DINKES", "Dinas Kesehatan")
+    assert staff["unit_name"] == "Subbagian Umum" and staff["unit_id"] is not None
+    assert staff["position_name"] == "Pengadministrasi"
+    assert (head["unit_id"], head["unit_name"], head["position_name"]) == (None, None, "Kepala Dinas")
+    assert head["agency_name"] == "Dinas Kesehatan"
+
+
 def test_an_acting_official_approves_while_the_head_is_away(service):
     service.load_organisation(ADMIN, org(acting=[
         {"nip": "198001012005031002", "position": "KADIS", "kind": "plh",
