@@ -1,0 +1,242 @@
+"""How each public event changes the read model. Every function is `apply(uow, envelope)`
+and runs in the transaction that records the event as seen (the inbox), so a redelivered
+event changes nothing. Events of one report or task may arrive out of order (each type
+has its own queue): every function checks the state it finds rather than assume one."""
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ekinerja_contract import clock, periods
+from ekinerja_contract.events import parse
+from ekinerja_contract.rule_set import default_body, in_force
+
+from . import rules
+from .models import (
+    ApproverMonth,
+    Budget,
+    ClosedMonth,
+    Holidays,
+    LiveReport,
+    OrganisationPredikat,
+    PayLine,
+    Person,
+    Predikat,
+    ReportDay,
+    Task,
+)
+
+# --- the organisation --------------------------------------------------------------------
+
+def place(uow, env) -> None:
+    """The newest definitive placement is where a person stands; acting posts (Plt/Plh)
+    are a second hat, not a move."""
+    e = parse(env)
+    if e.kind != "definitive":
+        return
+    s = uow.session
+    row = s.get(Person, e.employee_id, with_for_update=True)
+    if row is not None and row.placed_from > e.start_date:
+        return  # an older placement arriving late
+    if row is None:
+        row = Person(employee_id=e.employee_id)
+        s.add(row)
+    row.nip, row.name, row.status = e.nip, e.name, e.status
+    row.agency_id, row.position_code, row.job_class = e.agency_id, e.position_code, e.job_class
+    row.superior_id, row.placed_from = e.superior_employee_id, e.start_date
+    if env.version != "1.0":  # 1.1 names them; a 1.0 message keeps what an earlier one told
+        row.agency_code, row.agency_name = e.agency_code, e.agency_name
+        row.unit_id, row.unit_name, row.position_name = e.unit_id, e.unit_name, e.position_name
+
+
+def keep_holidays(uow, env) -> None:
+    e = parse(env)
+    if e.body is None or uow.session.get(Holidays, e.rule_set_id) is not None:
+        return
+    uow.session.add(Holidays(source_id=e.rule_set_id, agency_id=e.agency_id,
+                             effective_from=e.effective_from,
+                             days=[d.isoformat() for d in e.body.holidays]))
+
+
+# --- reports: which days are filled in ------------------------------------------------------
+
+def _count_day(s, employee_id: int, date: dt.date, delta: int) -> None:
+    day = s.get(ReportDay, (employee_id, date), with_for_update=True)
+    if day is None:
+        s.add(ReportDay(employee_id=employee_id, date=date, reports=max(delta, 0)))
+    else:
+        day.reports = max(day.reports + delta, 0)
+
+
+def report_sent(uow, env) -> None:
+    """report.submitted / report.resubmitted: the day has a live report."""
+    e = parse(env)
+    s = uow.session
+    if s.get(LiveReport, e.report_id) is not None:
+        return  # a resubmission: the day was already counted
+    s.add(LiveReport(report_id=e.report_id, employee_id=e.employee_id, date=e.date))
+    _count_day(s, e.employee_id, e.date, +1)
+
+
+def report_withdrawn(uow, env) -> None:
+    e = parse(env)
+    s = uow.session
+    live = s.get(LiveReport, e.report_id, with_for_update=True)
+    if live is None:
+        return
+    s.delete(live)
+    _count_day(s, live.employee_id, live.date, -1)
+
+
+# --- approval tasks and decisions ---------------------------------------------------------------
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """An instant read back from the database (SQLite forgets the zone; all are UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _task(s, task_id: int, report_id: int, employee_id: int) -> Task:
+    task = s.get(Task, task_id, with_for_update=True)
+    if task is None:
+        task = Task(task_id=task_id, report_id=report_id, employee_id=employee_id,
+                    state="new", round=0, escalated=False, last_event_at=dt.datetime.min.replace(
+                        tzinfo=dt.UTC))
+        s.add(task)
+    return task
+
+
+def _month(s, approver_id: int, period: str) -> ApproverMonth:
+    row = s.get(ApproverMonth, (approver_id, period), with_for_update=True)
+    if row is None:
+        row = ApproverMonth(approver_id=approver_id, period=period, approved=0, rejected=0,
+                            revised=0, points_given=Decimal(0), escalated=0,
+                            latency=rules.empty_histogram())
+        s.add(row)
+    return row
+
+
+def task_created(uow, env) -> None:
+    """A task opens, or opens again after a revision (a new round)."""
+    e = parse(env)
+    s = uow.session
+    task = _task(s, e.task_id, e.report_id, e.employee_id)
+    if env.time < aware(task.last_event_at) and task.state != "new":
+        return  # its decision came first: this round is already over
+    task.state, task.approver_id, task.waiting_since = "pending", e.approver_id, env.time
+    task.round += 1
+    task.escalated, task.last_event_at = False, env.time
+
+
+OUTCOME = {"approval.approved": "approved", "approval.rejected": "rejected",
+           "approval.revision_requested": "revised"}
+
+
+def decided(uow, env) -> None:
+    """A decision: the task stops waiting; the decider's month counts it, with the time it
+    took and the points it gave."""
+    e = parse(env)
+    s = uow.session
+    task = _task(s, e.task_id, e.report_id, e.employee_id)
+    waited = aware(task.waiting_since) if task.state == "pending" and task.waiting_since else None
+    if env.time >= aware(task.last_event_at) or task.state == "new":
+        task.state, task.last_event_at = "decided", env.time
+    month = _month(s, e.decided_by, periods.period_of(clock.local_date(env.time)))
+    outcome = OUTCOME[env.type]
+    setattr(month, outcome, getattr(month, outcome) + 1)
+    if outcome == "approved":
+        month.points_given = Decimal(month.points_given) + Decimal(e.points)
+    if waited is not None:
+        hist = list(month.latency)
+        hist[rules.bucket_of((env.time - waited).total_seconds() / 3600)] += 1
+        month.latency = hist  # a new list: the JSON column is not mutation-tracked
+
+
+def escalated(uow, env) -> None:
+    e = parse(env)
+    s = uow.session
+    task = _task(s, e.task_id, e.report_id, e.employee_id)
+    if task.state != "pending" or task.escalated:
+        return
+    task.escalated = True
+    if e.approver_id is not None:
+        month = _month(s, e.approver_id, periods.period_of(clock.local_date(env.time)))
+        month.escalated += 1
+
+
+def rerouted(uow, env) -> None:
+    e = parse(env)
+    task = _task(uow.session, e.task_id, e.report_id, e.employee_id)
+    if task.state == "pending":
+        task.approver_id = e.approver_id
+
+
+def cancelled(uow, env) -> None:
+    e = parse(env)
+    s = uow.session
+    task = s.get(Task, e.task_id, with_for_update=True)
+    if task is None:
+        s.add(Task(task_id=e.task_id, report_id=e.report_id, employee_id=0, state="cancelled",
+                   round=0, escalated=False, last_event_at=env.time))
+    else:
+        task.state, task.last_event_at = "cancelled", env.time
+
+
+# --- pay, budgets and predikat -----------------------------------------------------------------
+
+def pay_line(uow, env) -> None:
+    e = parse(env)
+    s = uow.session
+    line = s.get(PayLine, (e.period, e.employee_id), with_for_update=True)
+    if line is not None and line.snapshot_version > e.snapshot_version:
+        return
+    if line is None:
+        line = PayLine(period=e.period, employee_id=e.employee_id)
+        s.add(line)
+    line.agency_id, line.snapshot_version = e.agency_id, e.snapshot_version
+    line.gross, line.net = e.gross, e.net
+
+
+def period_closed(uow, env) -> None:
+    e = parse(env)
+    if uow.session.get(ClosedMonth, (e.period, e.agency_id or 0)) is None:
+        uow.session.add(ClosedMonth(period=e.period, agency_key=e.agency_id or 0))
+
+
+def budget_set(uow, env) -> None:
+    e = parse(env)
+    row = uow.session.get(Budget, (e.agency_id, e.year), with_for_update=True) or Budget(
+        agency_id=e.agency_id, year=e.year)
+    row.ceiling = e.ceiling
+    uow.session.add(row)
+
+
+def predikat_set(uow, env) -> None:
+    e = parse(env)
+    row = uow.session.get(Predikat, (e.employee_id, e.year), with_for_update=True) or Predikat(
+        employee_id=e.employee_id, year=e.year)
+    row.agency_id, row.predikat = e.agency_id, e.predikat
+    uow.session.add(row)
+
+
+def organisation_predikat_set(uow, env) -> None:
+    e = parse(env)
+    row = uow.session.get(OrganisationPredikat, (e.agency_id, e.year), with_for_update=True) \
+        or OrganisationPredikat(agency_id=e.agency_id, year=e.year)
+    row.predikat = e.predikat
+    uow.session.add(row)
+
+
+def holidays_resolver(s):
+    """`(agency_id, day) -> the holidays`, of the rule set in force on that day."""
+    rows = list(s.scalars(select(Holidays)))
+    default = frozenset(default_body().holidays)
+    cache: dict[int, frozenset[dt.date]] = {}
+
+    def holidays(agency_id: int | None, day: dt.date) -> frozenset[dt.date]:
+        row = in_force(rows, agency_id, day)
+        if row is None:
+            return default
+        if row.source_id not in cache:
+            cache[row.source_id] = frozenset(dt.date.fromisoformat(d) for d in row.days)
+        return cache[row.source_id]
+    return holidays

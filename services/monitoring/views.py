@@ -1,0 +1,438 @@
+"""The leaders' figures, read from monitoring's own tables: who may see what, and one
+function per section (compliance, approval debt, cost, predikat, fairness).
+
+A scope is the set of people a page is about: the whole city, one agency, or one
+superior's team, narrowed by agency and unit. Every figure is grouped one level below the
+scope (agencies for the city, units for an agency, people for a team), and every group
+names the people behind it through `people()`."""
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ekinerja_contract import periods
+from ekinerja_contract.errors import Forbidden, InvalidInput
+from ekinerja_contract.schemas import Actor
+
+from . import rules
+from .models import (
+    ApproverMonth,
+    Budget,
+    ClosedMonth,
+    LiveReport,
+    OrganisationPredikat,
+    PayLine,
+    Person,
+    Predikat,
+    ReportDay,
+    Task,
+)
+from .projection import aware, holidays_resolver
+
+AUDIENCES = ("city", "agency", "team")
+CRITERIA = ("all", "nothing_filed", "behind", "waiting_on")
+BEHIND = Decimal("0.8")  # under 80% of working days filled in: "tertinggal"
+
+
+@dataclass(frozen=True)
+class Scope:
+    audience: str
+    agency_id: int | None
+    unit_id: int | None
+    superior_id: int | None  # the team's superior
+
+    def where(self, q):
+        if self.agency_id is not None:
+            q = q.where(Person.agency_id == self.agency_id)
+        if self.unit_id is not None:
+            q = q.where(Person.unit_id == self.unit_id)
+        if self.superior_id is not None:
+            q = q.where(Person.superior_id == self.superior_id)
+        return q
+
+    def group_of(self, p: Person) -> tuple[str, int | None, str]:
+        """(level, id, label) of the group a person is counted in on this page."""
+        if self.audience == "city" and self.agency_id is None:
+            return "agency", p.agency_id, p.agency_name or p.agency_code or f"OPD {p.agency_id}"
+        if self.audience != "team" and self.unit_id is None:
+            return "unit", p.unit_id, p.unit_name or "Tanpa unit"
+        return "person", p.employee_id, p.name
+
+
+def scope_for(s, actor: Actor, audience: str, agency_id: int | None,
+              unit_id: int | None) -> Scope:
+    """What this actor may see on this page, or Forbidden: the city for city admins
+    (BKPSDM, the mayor's office), an agency for its admin and its head, a team for its
+    superior."""
+    if audience not in AUDIENCES:
+        raise InvalidInput("unknown page", [{"field": "audience", "reason": audience}],
+                           code="dashboard_audience")
+    if audience == "city":
+        if not actor.has("city_admin"):
+            raise Forbidden("the city's page is for BKPSDM and the mayor's office",
+                            code="dashboard_city_scope")
+        return Scope("city", agency_id, unit_id, None)
+    if audience == "agency":
+        agency_id = agency_id or actor.agency_id
+        if agency_id is None:
+            raise InvalidInput("which agency?", [{"field": "agency_id", "reason": "missing"}],
+                               code="dashboard_agency_missing")
+        if not (actor.has("city_admin") or (actor.has("agency_admin") and actor.agency_id == agency_id)
+                or _heads(s, actor.employee_id, agency_id)):
+            raise Forbidden("an agency's page is for its head and its admins",
+                            code="dashboard_agency_scope")
+        return Scope("agency", agency_id, unit_id, None)
+    if actor.employee_id is None:
+        raise Forbidden("a team's page is for its superior", code="dashboard_team_scope")
+    return Scope("team", None, unit_id, actor.employee_id)
+
+
+def _heads(s, employee_id: int | None, agency_id: int) -> bool:
+    """The head of an agency: placed in it with no superior above (the top of its chart)."""
+    if employee_id is None:
+        return False
+    me = s.get(Person, employee_id)
+    return me is not None and me.agency_id == agency_id and me.superior_id is None
+
+
+def _people(s, scope: Scope) -> list[Person]:
+    return list(s.scalars(scope.where(select(Person)).order_by(Person.name)))
+
+
+def _days_filled(s, people: list[Person], period: str, today: dt.date) -> tuple[
+        dict[int, int], dict[int | None, list[dt.date]]]:
+    """Working days filled in per person, and the working days so far per agency."""
+    first, end = periods.bounds(period)
+    last = min(end - dt.timedelta(days=1), today)
+    holidays = holidays_resolver(s)
+    calendars: dict[int | None, list[dt.date]] = {}
+    for agency in {p.agency_id for p in people}:
+        # each day judged by the rule set in force on it, as scoring judges a month
+        calendars[agency] = [d for d in rules.working_days(first, last, frozenset())
+                             if d not in holidays(agency, d)]
+    filled: dict[int, int] = defaultdict(int)
+    ids = {p.employee_id for p in people}
+    # one query per distinct calendar (usually one for the whole city)
+    by_calendar: dict[tuple, list[int]] = defaultdict(list)
+    for agency, days in calendars.items():
+        by_calendar[tuple(days)].append(agency)  # type: ignore[arg-type]
+    for days, agencies in by_calendar.items():
+        if not days:
+            continue
+        q = (select(ReportDay.employee_id, func.count()).join(
+            Person, Person.employee_id == ReportDay.employee_id)
+            .where(ReportDay.reports > 0, ReportDay.date.in_(days), Person.agency_id.in_(agencies))
+            .group_by(ReportDay.employee_id))
+        for employee_id, n in s.execute(q):
+            if employee_id in ids:
+                filled[employee_id] = n
+    return filled, calendars
+
+
+# --- compliance ------------------------------------------------------------------------------
+
+def compliance(s, scope: Scope, people: list[Person], period: str, today: dt.date) -> dict:
+    filled, calendars = _days_filled(s, people, period, today)
+    groups: dict[tuple, dict] = {}
+    nothing = 0
+    total_days = total_possible = 0
+    for p in people:
+        level, gid, label = scope.group_of(p)
+        g = groups.setdefault((level, gid), {"level": level, "id": gid, "label": label,
+                                             "people": 0, "filled": 0, "possible": 0,
+                                             "nothing_filed": 0, "behind": 0})
+        possible, done = len(calendars[p.agency_id]), filled.get(p.employee_id, 0)
+        g["people"] += 1
+        g["filled"] += done
+        g["possible"] += possible
+        total_days += done
+        total_possible += possible
+        if done == 0:
+            g["nothing_filed"] += 1
+            nothing += 1
+        if possible and Decimal(done) / possible < BEHIND:
+            g["behind"] += 1
+    rows = sorted(groups.values(), key=lambda g: (rules.share(g["filled"], g["possible"]) or 0,
+                                                   g["label"]))
+    for g in rows:
+        g["share"] = rules.share(g["filled"], g["possible"])
+    return {"working_days": max((len(d) for d in calendars.values()), default=0),
+            "people": len(people), "share": rules.share(total_days, total_possible),
+            "nothing_filed": nothing, "groups": rows}
+
+
+# --- approval debt and who blocks pay ---------------------------------------------------------
+
+def _by_id(people: list[Person]) -> dict[int, Person]:
+    return {p.employee_id: p for p in people}
+
+
+def approval_debt(s, scope: Scope, people: list[Person], period: str, now: dt.datetime) -> dict:
+    """Tasks waiting on the people of the scope's employees, by approver: how many, the
+    oldest, the median and p90 time to decide this month, escalations."""
+    mine = _by_id(people)
+    waiting = defaultdict(lambda: {"pending": 0, "oldest": None, "employees": set()})
+    q = (select(Task.approver_id, Task.employee_id, func.count(), func.min(Task.waiting_since))
+         .where(Task.state == "pending").group_by(Task.approver_id, Task.employee_id))
+    for approver_id, employee_id, n, oldest in s.execute(q):
+        if employee_id not in mine:
+            continue
+        w = waiting[approver_id]
+        w["pending"] += n
+        w["employees"].add(employee_id)
+        oldest = aware(oldest)
+        w["oldest"] = oldest if w["oldest"] is None else min(w["oldest"], oldest)
+    months = {m.approver_id: m for m in s.scalars(select(ApproverMonth).where(
+        ApproverMonth.period == period))}
+    approvers = set(waiting) | {a for a in months if a in mine or
+                                (scope.audience == "team" and a == scope.superior_id)}
+    names = {p.employee_id: p for p in s.scalars(select(Person).where(
+        Person.employee_id.in_([a for a in approvers if a is not None])))}
+    rows = []
+    for a in approvers:
+        w, m = waiting.get(a), months.get(a)
+        hist = m.latency if m else rules.empty_histogram()
+        person = names.get(a) if a is not None else None
+        rows.append({
+            "approver_id": a, "name": person.name if person else None,
+            "agency_id": person.agency_id if person else None,
+            "pending": w["pending"] if w else 0,
+            "waiting_employees": len(w["employees"]) if w else 0,
+            "oldest_days": _age_days(now, w["oldest"]) if w and w["oldest"] else None,
+            "decided": sum(hist), "median_hours": rules.percentile(hist, 0.5),
+            "p90_hours": rules.percentile(hist, 0.9), "escalated": m.escalated if m else 0,
+            "latency": hist})
+    rows.sort(key=lambda r: (-(r["oldest_days"] or 0), -r["pending"]))
+    total = rules.add_histograms(r["latency"] for r in rows)
+    return {"pending": sum(r["pending"] for r in rows),
+            "oldest_days": max((r["oldest_days"] or 0 for r in rows), default=0),
+            "median_hours": rules.percentile(total, 0.5), "p90_hours": rules.percentile(total, 0.9),
+            "escalated": sum(r["escalated"] for r in rows), "approvers": rows}
+
+
+def _age_days(now: dt.datetime, since: dt.datetime) -> int:
+    return max(0, (now - aware(since)).days)
+
+
+def blocked(s, people: list[Person], period: str) -> list[dict]:
+    """Agencies whose month is not closed while reports of it still wait for a decision:
+    their pay would leave that work out. By whom: the approvers holding them."""
+    first, end = periods.bounds(period)
+    mine = _by_id(people)
+    closed = {c.agency_key for c in s.scalars(select(ClosedMonth).where(ClosedMonth.period == period))}
+    q = (select(Task.approver_id, Task.employee_id, func.count())
+         .join(LiveReport, LiveReport.report_id == Task.report_id)
+         .where(Task.state == "pending", LiveReport.date >= first, LiveReport.date < end)
+         .group_by(Task.approver_id, Task.employee_id))
+    agencies: dict[int, dict] = {}
+    for approver_id, employee_id, n in s.execute(q):
+        p = mine.get(employee_id)
+        if p is None or 0 in closed or p.agency_id in closed:
+            continue
+        a = agencies.setdefault(p.agency_id, {
+            "agency_id": p.agency_id, "agency": p.agency_name or p.agency_code,
+            "pending": 0, "by": defaultdict(int)})
+        a["pending"] += n
+        a["by"][approver_id] += n
+    names = {p.employee_id: p.name for p in s.scalars(select(Person).where(
+        Person.employee_id.in_({x for a in agencies.values() for x in a["by"] if x is not None})))}
+    out = []
+    for a in sorted(agencies.values(), key=lambda a: -a["pending"]):
+        out.append({**a, "by": [{"approver_id": k, "name": names.get(k) if k else None, "pending": v}
+                                for k, v in sorted(a["by"].items(), key=lambda kv: -kv[1])]})
+    return out
+
+
+# --- cost -------------------------------------------------------------------------------------
+
+def cost(s, scope: Scope, people: list[Person], period: str) -> dict:
+    """TPP paid (closed months, newest version of each line) against the agencies'
+    budget ceilings, this month and the twelve before it."""
+    agencies = sorted({p.agency_id for p in people})
+    months = _last_months(period, 12)
+    totals: dict[str, dict] = {m: {"period": m, "gross": 0, "net": 0, "people": 0} for m in months}
+    q = (select(PayLine.period, func.sum(PayLine.gross), func.sum(PayLine.net), func.count())
+         .where(PayLine.period.in_(months), PayLine.agency_id.in_(agencies)))
+    if scope.unit_id is not None or scope.superior_id is not None:
+        q = q.where(PayLine.employee_id.in_([p.employee_id for p in people]))
+    for m, gross, net, n in s.execute(q.group_by(PayLine.period)):
+        totals[m].update(gross=int(gross or 0), net=int(net or 0), people=n)
+    year = int(period[:4])
+    budgets = {b.agency_id: int(b.ceiling) for b in s.scalars(select(Budget).where(
+        Budget.year == year, Budget.agency_id.in_(agencies)))}
+    whole_agencies = scope.unit_id is None and scope.superior_id is None
+    annual = sum(budgets.values()) if whole_agencies and budgets else None
+    monthly = annual // 12 if annual is not None else None
+    this = totals[period]
+    ytd = sum(t["gross"] for m, t in totals.items() if m.startswith(str(year)))
+    per_agency = []
+    if whole_agencies:
+        lines = dict(((a, int(g or 0)) for a, g in s.execute(
+            select(PayLine.agency_id, func.sum(PayLine.gross)).where(
+                PayLine.period == period, PayLine.agency_id.in_(agencies))
+            .group_by(PayLine.agency_id))))
+        labels = {p.agency_id: p.agency_name or p.agency_code for p in people}
+        for a in agencies:
+            ceiling = budgets.get(a)
+            per_agency.append({"agency_id": a, "agency": labels.get(a), "gross": lines.get(a, 0),
+                               "monthly_ceiling": ceiling // 12 if ceiling is not None else None,
+                               "share": rules.share(lines.get(a, 0), ceiling // 12)
+                               if ceiling else None})
+        per_agency.sort(key=lambda r: -(r["share"] or 0))
+    return {"period": period, "closed": this["people"] > 0, "gross": this["gross"],
+            "net": this["net"], "annual_ceiling": annual, "monthly_ceiling": monthly,
+            "share": rules.share(this["gross"], monthly) if monthly else None,
+            "year_to_date": ytd, "year_share": rules.share(ytd, annual) if annual else None,
+            "trend": [totals[m] for m in months], "agencies": per_agency}
+
+
+def _last_months(period: str, n: int) -> list[str]:
+    year, month = int(period[:4]), int(period[5:7])
+    out = []
+    for k in range(n - 1, -1, -1):
+        y, m = divmod(year * 12 + month - 1 - k, 12)
+        out.append(f"{y:04d}-{m + 1:02d}")
+    return out
+
+
+# --- predikat ---------------------------------------------------------------------------------
+
+def predikat(s, scope: Scope, people: list[Person], year: int) -> dict:
+    """The year's predikat distribution, and per agency its deviations from the pattern
+    its own predikat sets."""
+    mine = _by_id(people)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in s.scalars(select(Predikat).where(Predikat.year == year, Predikat.agency_id.in_(
+            {p.agency_id for p in people}))):
+        if row.employee_id in mine:
+            counts[row.agency_id][row.predikat] += 1
+    organisations = {o.agency_id: o.predikat for o in s.scalars(select(OrganisationPredikat).where(
+        OrganisationPredikat.year == year))}
+    labels = {p.agency_id: p.agency_name or p.agency_code for p in people}
+    total: dict[str, int] = defaultdict(int)
+    agencies = []
+    for agency_id in sorted({p.agency_id for p in people}):
+        c = counts.get(agency_id, {})
+        for k, v in c.items():
+            total[k] += v
+        org = organisations.get(agency_id)
+        agencies.append({"agency_id": agency_id, "agency": labels.get(agency_id),
+                         "organisation": org, "appraised": sum(c.values()),
+                         "counts": {k: c.get(k, 0) for k in rules.PREDIKAT_ORDER},
+                         # a team is too small a part of its agency to hold to the pattern
+                         "deviations": rules.predikat_deviations(c, org)
+                         if scope.audience != "team" and scope.unit_id is None else []})
+    appraised = sum(total.values())
+    return {"year": year, "appraised": appraised, "people": len(people),
+            "counts": {k: total.get(k, 0) for k in rules.PREDIKAT_ORDER},
+            "shares": {k: rules.share(total.get(k, 0), appraised) for k in rules.PREDIKAT_ORDER},
+            "pattern": rules.PATTERN, "agencies": agencies}
+
+
+# --- fairness ---------------------------------------------------------------------------------
+
+def fairness(s, scope: Scope, people: list[Person], period: str) -> list[dict]:
+    """Per appraiser in the scope: approval, rejection and revision rates and points given
+    per subordinate, each against appraisers of the same job class city-wide, with how
+    sure the comparison is."""
+    months = {m.approver_id: m for m in s.scalars(select(ApproverMonth).where(
+        ApproverMonth.period == period))}
+    team_sizes = dict(s.execute(select(Person.superior_id, func.count()).where(
+        Person.superior_id.is_not(None)).group_by(Person.superior_id)).all())
+    job_class = dict(s.execute(select(Person.employee_id, Person.job_class).where(
+        Person.employee_id.in_(list(months)))).all())
+    mine = _by_id(people)
+    appraisers = [a for a in months if a in mine or (scope.audience == "team" and a == scope.superior_id)]
+    by_class: dict[int, list[ApproverMonth]] = defaultdict(list)
+    for a, m in months.items():
+        if a in job_class:
+            by_class[job_class[a]].append(m)
+    rows = []
+    for a in appraisers:
+        m = months[a]
+        peers = [p for p in by_class.get(job_class.get(a, -1), []) if p.approver_id != a]
+        n = m.approved + m.rejected + m.revised
+        peer_n = sum(p.approved + p.rejected + p.revised for p in peers)
+        team = team_sizes.get(a, 0)
+        per_head = float(m.points_given) / team if team else 0.0
+        peer_heads = [float(p.points_given) / team_sizes[p.approver_id] for p in peers
+                      if team_sizes.get(p.approver_id)]
+        rows.append({
+            "approver_id": a, "name": mine[a].name if a in mine else None,
+            "job_class": job_class.get(a), "peers": len(peers), "decided": n, "team": team,
+            "approval": rules.compare_rate(m.approved, n, sum(p.approved for p in peers), peer_n).as_dict(),
+            "rejection": rules.compare_rate(m.rejected, n, sum(p.rejected for p in peers), peer_n).as_dict(),
+            "revision": rules.compare_rate(m.revised, n, sum(p.revised for p in peers), peer_n).as_dict(),
+            "points_per_subordinate": rules.compare_mean(per_head, team, peer_heads).as_dict()})
+    rows.sort(key=lambda r: (r["approval"]["verdict"] not in ("above", "below"), -(r["decided"])))
+    return rows
+
+
+# --- the page and the people behind it --------------------------------------------------------
+
+def dashboard(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int | None,
+              period: str, today: dt.date, now: dt.datetime) -> dict:
+    periods.bounds(period)
+    scope = scope_for(s, actor, audience, agency_id, unit_id)
+    people = _people(s, scope)
+    return {"audience": scope.audience, "agency_id": scope.agency_id, "unit_id": scope.unit_id,
+            "period": period, "as_of": today.isoformat(), "filters": filters(s, scope),
+            "compliance": compliance(s, scope, people, period, today),
+            "approval_debt": approval_debt(s, scope, people, period, now),
+            "blocked": blocked(s, people, period),
+            "cost": cost(s, scope, people, period) if audience != "team" else None,
+            "predikat": predikat(s, scope, people, int(period[:4])),
+            "fairness": fairness(s, scope, people, period)}
+
+
+def filters(s, scope: Scope) -> dict:
+    """The agencies and units a page can be narrowed to."""
+    q = select(Person.agency_id, Person.agency_name, Person.unit_id, Person.unit_name).distinct()
+    if scope.audience == "agency":
+        q = q.where(Person.agency_id == scope.agency_id)
+    if scope.audience == "team":
+        q = q.where(Person.superior_id == scope.superior_id)
+    agencies, units = {}, {}
+    for a, an, u, un in s.execute(q):
+        agencies[a] = an or f"OPD {a}"
+        if u is not None and (scope.agency_id is None or a == scope.agency_id):
+            units[u] = un or f"Unit {u}"
+    return {"agencies": sorted(({"id": k, "name": v} for k, v in agencies.items()),
+                               key=lambda x: x["name"]),
+            "units": sorted(({"id": k, "name": v} for k, v in units.items()), key=lambda x: x["name"])}
+
+
+def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int | None,
+           period: str, criterion: str, today: dt.date, limit: int = 500) -> dict:
+    """The people behind a number: everyone in the scope, those who filed nothing, those
+    behind (under 80% of working days), or those whose work waits on an approver."""
+    periods.bounds(period)
+    if criterion not in CRITERIA:
+        raise InvalidInput("unknown list", [{"field": "criterion", "reason": criterion}],
+                           code="dashboard_criterion")
+    scope = scope_for(s, actor, audience, agency_id, unit_id)
+    everyone = _people(s, scope)
+    filled, calendars = _days_filled(s, everyone, period, today)
+    waiting = dict(s.execute(select(Task.employee_id, func.count()).where(
+        Task.state == "pending", Task.employee_id.in_([p.employee_id for p in everyone]))
+        .group_by(Task.employee_id)).all()) if everyone else {}
+    rows = []
+    for p in everyone:
+        possible, done = len(calendars[p.agency_id]), filled.get(p.employee_id, 0)
+        share = rules.share(done, possible)
+        if criterion == "nothing_filed" and done:
+            continue
+        if criterion == "behind" and (share is None or share >= BEHIND):
+            continue
+        if criterion == "waiting_on" and not waiting.get(p.employee_id):
+            continue
+        rows.append({"employee_id": p.employee_id, "nip": p.nip, "name": p.name,
+                     "agency_id": p.agency_id, "agency": p.agency_name or p.agency_code,
+                     "unit": p.unit_name, "position": p.position_name or p.position_code,
+                     "days_filled": done, "working_days": possible, "share": share,
+                     "waiting": waiting.get(p.employee_id, 0)})
+    rows.sort(key=lambda r: (r["share"] or 0, r["name"]))
+    return {"criterion": criterion, "total": len(rows), "people": rows[:limit],
+            "truncated": len(rows) > limit}

@@ -1,0 +1,203 @@
+"""MonitoringService with worker_factory: the read model from events, and the pages'
+figures and scopes."""
+import datetime as dt
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from ekinerja_contract import events
+from ekinerja_contract.errors import Forbidden
+from services.monitoring.models import Base
+from services.monitoring.service import MonitoringService
+from tests.support.clock import city, frozen
+from tests.support.factories import submitted_data
+from tests.support.stores import sqlite_store
+
+CITY_ADMIN = {"account_id": 90, "employee_id": None, "agency_id": None, "roles": ["city_admin"]}
+HEAD = {"account_id": 1, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
+SARI = {"account_id": 2, "employee_id": 2, "agency_id": 1, "roles": ["employee"]}
+OTHER_ADMIN = {"account_id": 91, "employee_id": 30, "agency_id": 2, "roles": ["agency_admin"]}
+
+
+def ev(type_, at, **data):
+    """An event as its publisher sends it, stamped at a city-local instant."""
+    source = events.REGISTRY[type_].source
+    with frozen(at):
+        return events.build(type_, data, source).model_dump(mode="json")
+
+
+def placed(employee_id, superior, agency=1, unit=10, job_class=7, at=city(2026, 11, 1)):
+    return ev("org.placement_changed", at, employee_id=employee_id, nip=f"1990{employee_id:014d}",
+              name=f"Pegawai {employee_id}", status="PNS", agency_id=agency, position_id=employee_id,
+              position_code=f"P{employee_id}", job_class=job_class, kind="definitive",
+              start_date="2026-01-01", end_date=None, superior_employee_id=superior,
+              agency_code=f"OPD{agency}", agency_name=f"Dinas {agency}", unit_id=unit,
+              unit_name=f"Bidang {unit}", position_name="Analis")
+
+
+@pytest.fixture
+def service(tmp_path):
+    svc = worker_factory(MonitoringService, db=sqlite_store(Base.metadata, "monitoring", tmp_path / "m.db"))
+    # agency 1: head 1; 2 and 3 under 1 (unit 10), 4 under 1 (unit 11); agency 2: 30 heads 31
+    for e in (placed(1, None, job_class=12), placed(2, 1), placed(3, 1), placed(4, 1, unit=11),
+              placed(30, None, agency=2, unit=20, job_class=12), placed(31, 30, agency=2, unit=20)):
+        svc.on_placement_changed(e)
+    return svc
+
+
+def submit(svc, report_id, employee_id, date, at):
+    svc.on_report_submitted(ev("report.submitted", at, **submitted_data(
+        report_id=report_id, employee_id=employee_id, date=date, agency_id=1)))
+    svc.on_task_created(ev("approval.task_created", at, task_id=report_id, report_id=report_id,
+                           employee_id=employee_id, approver_id=1))
+
+
+def decide(svc, report_id, employee_id, at, kind="approval.approved", **extra):
+    data = dict(task_id=report_id, report_id=report_id, employee_id=employee_id, agency_id=1,
+                decided_by=1, date="2026-12-01")
+    if kind == "approval.approved":
+        data.update(activity_code="SURAT", minutes=60, counted_minutes=60, points="5.00", rupiah=7500)
+        handler = svc.on_approved
+    else:
+        data.update(reason="kurang jelas")
+        handler = svc.on_rejected if kind == "approval.rejected" else svc.on_revision_requested
+    handler(ev(kind, at, **data))
+
+
+def page(svc, actor=CITY_ADMIN, audience="city", **kw):
+    with frozen(city(2026, 12, 4, 15)):
+        return svc.dashboard(actor, audience, "2026-12", **kw)
+
+
+def test_compliance_counts_working_days_with_a_live_report(service):
+    # December 2026 to Friday the 4th: four working days (1-4)
+    submit(service, 1, 2, "2026-12-01", city(2026, 12, 1, 16))
+    submit(service, 2, 2, "2026-12-01", city(2026, 12, 1, 17))  # the same day again
+    submit(service, 3, 2, "2026-12-02", city(2026, 12, 2, 16))
+    submit(service, 4, 3, "2026-12-03", city(2026, 12, 3, 16))
+    service.on_report_withdrawn(ev("report.withdrawn", city(2026, 12, 3, 17), report_id=4,
+                                   employee_id=3, previous_state="submitted"))
+    body = page(service, HEAD, "agency", agency_id=1)
+    c = body["compliance"]
+    assert c["working_days"] == 4 and c["people"] == 4 and c["nothing_filed"] == 3
+    unit10 = next(g for g in c["groups"] if g["id"] == 10)
+    assert (unit10["filled"], unit10["possible"], str(unit10["share"])) == (2, 12, "0.1667")
+    nobody = service.people(HEAD, "agency", "2026-12", "nothing_filed", agency_id=1)
+    assert sorted(p["employee_id"] for p in nobody["people"]) == [1, 3, 4]
+
+
+def test_a_redelivered_event_changes_no_figure(service):
+    body = ev("report.submitted", city(2026, 12, 1, 16), **submitted_data(
+        report_id=1, employee_id=2, date="2026-12-01"))
+    for _ in range(3):
+        service.on_report_submitted(body)
+    assert page(service)["compliance"]["groups"][0]["filled"] in (0, 1)
+    agency1 = next(g for g in page(service)["compliance"]["groups"] if g["id"] == 1)
+    assert agency1["filled"] == 1
+
+
+def test_approval_debt_names_the_approver_the_oldest_and_the_time_to_decide(service):
+    submit(service, 1, 2, "2026-12-01", city(2026, 12, 1, 8))
+    submit(service, 2, 3, "2026-12-01", city(2026, 12, 1, 9))
+    submit(service, 3, 4, "2026-12-02", city(2026, 12, 2, 9))
+    decide(service, 1, 2, city(2026, 12, 1, 10))  # 2 hours
+    decide(service, 2, 3, city(2026, 12, 2, 9), "approval.rejected")  # 24 hours
+    service.on_task_escalated(ev("approval.task_escalated", city(2026, 12, 4, 9), task_id=3,
+                                 report_id=3, employee_id=4, approver_id=1, escalated_to=None,
+                                 waiting_working_days=3))
+    debt = page(service)["approval_debt"]
+    [row] = debt["approvers"]
+    assert (row["approver_id"], row["pending"], row["decided"], row["escalated"]) == (1, 1, 2, 1)
+    assert row["oldest_days"] == 2
+    assert 1 < row["median_hours"] <= 24 and row["p90_hours"] <= 24
+    blocked = page(service)["blocked"]
+    assert blocked[0]["agency_id"] == 1 and blocked[0]["by"][0]["approver_id"] == 1
+
+
+def test_a_decision_overtaking_its_task_leaves_nothing_pending(service):
+    decide(service, 7, 2, city(2026, 12, 1, 10))
+    service.on_task_created(ev("approval.task_created", city(2026, 12, 1, 9), task_id=7,
+                               report_id=7, employee_id=2, approver_id=1))
+    assert page(service)["approval_debt"]["pending"] == 0
+
+
+def test_a_resubmission_waits_again(service):
+    submit(service, 1, 2, "2026-12-01", city(2026, 12, 1, 8))
+    decide(service, 1, 2, city(2026, 12, 1, 10), "approval.revision_requested")
+    service.on_task_created(ev("approval.task_created", city(2026, 12, 2, 8), task_id=1,
+                               report_id=1, employee_id=2, approver_id=1))
+    assert page(service)["approval_debt"]["pending"] == 1
+
+
+def test_cost_sets_closed_months_against_the_budget(service):
+    for period, gross in (("2026-11", 3_000_000), ("2026-12", 3_500_000)):
+        for employee in (2, 3):
+            service.on_payroll_line(ev(
+                "payroll.line", city(2026, 12, 4, 10), period=period, snapshot_version=1,
+                employee_id=employee, nip="x", name="x", agency_id=1, job_class=7, ceiling=3_900_000,
+                performance="0.9", discipline="1", gross=gross, cpns_factor="1", tax=0,
+                insurance=0, net=gross - 100_000, rule_sets=["default"]))
+    service.on_budget_set(ev("payroll.budget_set", city(2026, 1, 5), agency_id=1, year=2026,
+                             ceiling=120_000_000, set_by=90))
+    cost = page(service, HEAD, "agency", agency_id=1)["cost"]
+    assert cost["gross"] == 7_000_000 and cost["monthly_ceiling"] == 10_000_000
+    assert str(cost["share"]) == "0.7000" and cost["year_to_date"] == 13_000_000
+    assert [m["period"] for m in cost["trend"]][-2:] == ["2026-11", "2026-12"]
+    assert len(cost["trend"]) == 12
+
+
+def test_the_predikat_curve_is_held_to_the_organisations_pattern(service):
+    for employee, p in ((2, "Baik"), (3, "Baik"), (4, "Baik")):
+        service.on_predikat_set(ev("appraisal.predikat_set", city(2026, 12, 1), employee_id=employee,
+                                   agency_id=1, year=2026, predikat=p, appraiser_id=1))
+    service.on_organisation_predikat_set(ev("appraisal.organisation_predikat_set", city(2026, 12, 1),
+                                            agency_id=1, year=2026, predikat="Baik", set_by=90))
+    curve = page(service)["predikat"]
+    agency1 = next(a for a in curve["agencies"] if a["agency_id"] == 1)
+    assert agency1["counts"]["Baik"] == 3 and agency1["organisation"] == "Baik"
+    assert {d["rule"] for d in agency1["deviations"]} == {"max", "min_count"}
+
+
+def test_fairness_compares_with_peers_of_the_same_job_class(service):
+    # approver 1 (class 12) approves all 12; approver 30 (class 12) rejects half of 12
+    for n in range(12):
+        submit(service, 100 + n, 2, "2026-12-01", city(2026, 12, 1, 8))
+        decide(service, 100 + n, 2, city(2026, 12, 1, 9))
+    for n in range(12):
+        service.on_task_created(ev("approval.task_created", city(2026, 12, 1, 8), task_id=200 + n,
+                                   report_id=200 + n, employee_id=31, approver_id=30))
+        kind = "approval.approved" if n % 2 else "approval.rejected"
+        data = dict(task_id=200 + n, report_id=200 + n, employee_id=31, agency_id=2, decided_by=30,
+                    date="2026-12-01")
+        data.update(dict(activity_code="SURAT", minutes=60, counted_minutes=60, points="5.00",
+                         rupiah=7500) if n % 2 else dict(reason="tidak sesuai"))
+        (service.on_approved if n % 2 else service.on_rejected)(ev(kind, city(2026, 12, 1, 9), **data))
+    rows = {r["approver_id"]: r for r in page(service)["fairness"]}
+    assert rows[1]["approval"]["value"] == 1.0 and rows[1]["approval"]["peers"] == 0.5
+    assert rows[1]["approval"]["verdict"] == "above"
+    assert rows[1]["points_per_subordinate"]["value"] == 20.0  # 60 points, 3 subordinates
+    assert rows[1]["points_per_subordinate"]["verdict"] == "no_peers" or \
+        rows[1]["points_per_subordinate"]["verdict"] == "few"
+
+
+def test_each_page_has_its_audience(service):
+    with pytest.raises(Forbidden):
+        page(service, HEAD, "city")
+    with pytest.raises(Forbidden):
+        page(service, SARI, "agency", agency_id=1)
+    with pytest.raises(Forbidden):
+        page(service, OTHER_ADMIN, "agency", agency_id=1)
+    assert page(service, OTHER_ADMIN, "agency")["agency_id"] == 2
+    team = page(service, HEAD, "team")
+    assert team["compliance"]["people"] == 3 and team["cost"] is None
+    # an employee's team page is their (empty) team: nobody else's people
+    assert page(service, SARI, "team")["compliance"]["people"] == 0
+
+
+def test_a_late_older_placement_does_not_move_a_person_back(service):
+    older = placed(2, 1, unit=99)
+    older["data"]["start_date"] = "2025-01-01"
+    service.on_placement_changed(older)
+    people = service.people(HEAD, "team", "2026-12")["people"]
+    assert next(p for p in people if p["employee_id"] == 2)["unit"] == "Bidang 10"
+    assert dt.date(2026, 12, 1)
