@@ -1,5 +1,6 @@
 """Scoring's own tables: the append-only ledger, people as reporting describes them,
-attendance, rule sets, close jobs, frozen snapshots, appraisals."""
+attendance, rule sets, close jobs, frozen snapshots, appraisals, the agencies'
+yearly budget ceilings and predikat."""
 import datetime as dt
 from decimal import Decimal
 
@@ -142,6 +143,30 @@ class Appraisal(Base):
     behaviour_rating: Mapped[str] = mapped_column(String(12))
     predikat: Mapped[str] = mapped_column(String(20))
     set_by: Mapped[int] = mapped_column(Integer)
+
+
+class AgencyBudget(Base):
+    """An agency's TPP budget ceiling (pagu) for a year, in rupiah; set again, it changes."""
+    __tablename__ = "agency_budget"
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    ceiling: Mapped[int] = mapped_column(BigInteger)  # up to 10^15 - 1 rupiah
+    set_by: Mapped[int] = mapped_column(Integer)  # the account
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrganisationPredikat(Base):
+    """An agency's own yearly predikat (Istimewa ... Sangat Kurang), set by the city."""
+    __tablename__ = "organisation_predikat"
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    predikat: Mapped[str] = mapped_column(String(20))
+    set_by: Mapped[int] = mapped_column(Integer)  # the account
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 outbox, inbox = messaging_tables(Base.metadata)
