@@ -380,9 +380,31 @@ class PredikatOfEmployee(Out):
 class PredikatReport(Out):
     year: int
     agency_id: int | None
+    organisation_predikat: str | None = Field(
+        default=None, description="the agency's own predikat for the year (Istimewa, Baik, "
+                                  "Butuh Perbaikan, Kurang, Sangat Kurang); null: not set")
     counts: dict[str, int]
     warnings: list[str]
     employees: list[PredikatOfEmployee]
+
+
+class OrganisationPredikatOut(Out):
+    """services/scoring/service.py `_yearly_dict`."""
+    agency_id: int
+    year: int
+    predikat: str = Field(description="Istimewa, Baik, Butuh Perbaikan, Kurang or Sangat Kurang")
+    set_by: int = Field(description="the account that set it")
+    set_at: str = Field(description="when, ISO 8601")
+
+
+class BudgetOut(Out):
+    """An agency's TPP budget ceiling (pagu) for a year (services/scoring/service.py
+    `_yearly_dict`)."""
+    agency_id: int
+    year: int
+    ceiling: int = Field(description="rupiah for the whole year")
+    set_by: int = Field(description="the account that set it")
+    set_at: str = Field(description="when, ISO 8601")
 
 
 class LedgerEntryOut(Out):

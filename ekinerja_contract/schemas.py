@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .events import ORGANISATION_PREDIKAT
+
 Role = Literal["employee", "supervisor", "review_team", "agency_admin", "city_admin", "finance"]
 MeetingRole = Literal["chair", "speaker", "note_taker", "participant"]
 
@@ -292,3 +294,24 @@ class CorrectionIn(BaseModel):
     rupiah: int = Field(ge=-100_000_000, le=100_000_000)
     minutes: int = Field(ge=-20000, le=20000)
     reason: str = Field(min_length=10, max_length=1000)
+
+
+MAX_BUDGET = 10**15  # rupiah; a ceiling is below it (a city's whole TPP is far less)
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class BudgetIn(BaseModel):
+    """An agency's TPP budget ceiling (pagu) for a year, in whole rupiah (scoring.set_budget)."""
+    model_config = ConfigDict(extra="forbid")
+    agency_id: DbId
+    year: Year
+    # strict: a whole number, never true/false, "1e6" or 1.0
+    ceiling: int = Field(strict=True, ge=0, lt=MAX_BUDGET)
+
+
+class OrganisationPredikatIn(BaseModel):
+    """An agency's own yearly predikat (scoring.set_organisation_predikat)."""
+    model_config = ConfigDict(extra="forbid")
+    agency_id: DbId
+    year: Year
+    predikat: ORGANISATION_PREDIKAT

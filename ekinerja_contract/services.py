@@ -32,6 +32,7 @@ from .errors import (
 from .rule_set import RuleSetIn
 from .schemas import (
     Actor,
+    BudgetIn,
     BulkDecisionIn,
     CatalogueIn,
     CorrectionIn,
@@ -43,6 +44,7 @@ from .schemas import (
     MeetingIn,
     MeetingRolesIn,
     OrganisationIn,
+    OrganisationPredikatIn,
     SkpDecisionIn,
     SkpIn,
 )
@@ -391,6 +393,19 @@ class Scoring(Client[T]):
     @method(returns=r.PredikatReport)
     def predikat_report(self, actor: Actor, year: Any, agency_id: Any = None) -> T:
         return self._call("predikat_report", actor, year, agency_id)
+
+    @method(request=OrganisationPredikatIn, returns=r.OrganisationPredikatOut)
+    def set_organisation_predikat(self, actor: Actor, agency_id: Any, year: Any,
+                                  predikat: Any) -> T:
+        return self._call("set_organisation_predikat", actor, agency_id, year, predikat)
+
+    @method(request=BudgetIn, returns=r.BudgetOut)
+    def set_budget(self, actor: Actor, agency_id: Any, year: Any, ceiling: Any) -> T:
+        return self._call("set_budget", actor, agency_id, year, ceiling)
+
+    @method(returns=list[r.BudgetOut])
+    def budgets(self, actor: Actor, year: Any) -> T:
+        return self._call("budgets", actor, year)
 
 
 class Services(Generic[T]):

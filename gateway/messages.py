@@ -133,6 +133,8 @@ ERRORS = {
     "appraisal_self": "Tidak ada yang menilai dirinya sendiri.",
     "appraisal_superior_only": "Penilai adalah atasan langsung.",
     "appraisal_rating": "Penilaian perilaku adalah di atas, sesuai, atau di bawah ekspektasi.",
+    "year_range": "Tahun harus antara 2000 dan 2100.",
+    "agency_year_set_concurrently": "Data perangkat daerah ini untuk tahun yang sama baru saja diisi orang lain pada saat yang sama. Kirim lagi.",
     "period_format": "Periode ditulis TTTT-BB, misalnya 2026-11.",
     "period_year": "Tahun periode harus antara 2000 dan 2100.",
     # evidence
@@ -178,6 +180,7 @@ FIELDS = {
     "tmt_mulai": "TMT mulai", "tmt_selesai": "TMT selesai", "golongan": "Golongan",
     "peran": "Peran", "jenis": "Jenis", "kode_opd": "Kode OPD", "nama_opd": "Nama OPD",
     "nama_jabatan": "Nama jabatan", "kode_unit": "Kode unit", "superior": "Atasan", "position": "Jabatan", "unit": "Unit", "indicators": "Indikator", "kind": "Jenis butir",
+    "ceiling": "Pagu anggaran TPP", "agency_id": "Perangkat daerah", "predikat": "Predikat",
 }
 
 # Field reasons by code: pydantic's own error types and the schemas' custom ones.

@@ -1,5 +1,6 @@
 """Payroll use cases: who is paid, with which rule set, from what; the month close
-(a job with progress), corrections after it, and the yearly predikat.
+(a job with progress), corrections after it, the yearly predikat (each employee's and
+each agency's own) and each agency's yearly budget ceiling.
 
 The close reads the ledger and attendance with a few set-based queries, computes
 each employee on their own (one bad record never blocks the others), and writes
@@ -10,15 +11,27 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ekinerja_contract import periods
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.rule_set import RuleSetBody, RuleSetIn, default_body, in_force
-from ekinerja_contract.schemas import Actor
+from ekinerja_contract.schemas import Actor, BudgetIn, OrganisationPredikatIn
 
 from . import rules
-from .models import Appraisal, Attendance, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot, SnapshotLine
+from .models import (
+    AgencyBudget,
+    Appraisal,
+    Attendance,
+    CloseJob,
+    LedgerEntry,
+    OrganisationPredikat,
+    Placement,
+    RuleSet,
+    Snapshot,
+    SnapshotLine,
+)
 
 DEFAULT_RULES = rules.RuleRef(0, "bawaan", default_body())
 LINE_EVENT_FIELDS = ("period", "employee_id", "nip", "name", "agency_id", "job_class", "ceiling",
@@ -296,18 +309,74 @@ def set_appraisal(uow, actor: Actor, employee_id: int, year: int, result: str, b
         s.add(row)
     row.result_rating, row.behaviour_rating = result, behaviour
     row.predikat, row.set_by = rules.predikat(result, behaviour), actor.account_id
+    uow.emit("appraisal.predikat_set", dict(employee_id=employee_id, agency_id=row.agency_id,
+                                            year=year, predikat=row.predikat,
+                                            appraiser_id=actor.employee_id))
     return row
 
 
 def predikat_report(s, year: int, agency_id: int) -> dict:
     rows = list(s.scalars(select(Appraisal).where(Appraisal.year == year,
                                                   Appraisal.agency_id == agency_id)))
+    own = s.scalar(select(OrganisationPredikat.predikat).where(
+        OrganisationPredikat.agency_id == agency_id, OrganisationPredikat.year == year))
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.predikat] += 1
     limits = rule_resolver(s)(agency_id, dt.date(year, 12, 31)).body.predikat_limits
-    return {"year": year, "agency_id": agency_id, "counts": dict(counts),
+    return {"year": year, "agency_id": agency_id, "organisation_predikat": own,
+            "counts": dict(counts),
             "warnings": rules.distribution_warnings(counts, limits),
             "employees": [{"employee_id": r.employee_id, "predikat": r.predikat,
                            "result": r.result_rating, "behaviour": r.behaviour_rating}
                           for r in rows]}
+
+
+def set_organisation_predikat(uow, actor: Actor, data: OrganisationPredikatIn) -> OrganisationPredikat:
+    """An agency's own predikat for a year (set again, it changes); announced."""
+    row = _yearly(uow.session, OrganisationPredikat, data.agency_id, data.year)
+    row.predikat, row.set_by, row.set_at = data.predikat, actor.account_id, utcnow()
+    _flush_yearly(uow.session)
+    uow.emit("appraisal.organisation_predikat_set", dict(
+        agency_id=row.agency_id, year=row.year, predikat=row.predikat, set_by=row.set_by))
+    return row
+
+
+# --- budget ceilings (pagu) ---------------------------------------------------------------------------
+
+def set_budget(uow, actor: Actor, data: BudgetIn) -> AgencyBudget:
+    """An agency's TPP budget ceiling for a year, in rupiah (set again, it changes); announced."""
+    row = _yearly(uow.session, AgencyBudget, data.agency_id, data.year)
+    row.ceiling, row.set_by, row.set_at = data.ceiling, actor.account_id, utcnow()
+    _flush_yearly(uow.session)
+    uow.emit("payroll.budget_set", dict(agency_id=row.agency_id, year=row.year,
+                                        ceiling=row.ceiling, set_by=row.set_by))
+    return row
+
+
+def budgets(s, year: int, agency_id: int | None = None) -> list[AgencyBudget]:
+    """The year's ceilings by agency: every agency's, or one agency's (`agency_id`)."""
+    q = select(AgencyBudget).where(AgencyBudget.year == year)
+    if agency_id is not None:
+        q = q.where(AgencyBudget.agency_id == agency_id)
+    return list(s.scalars(q.order_by(AgencyBudget.agency_id)))
+
+
+def _yearly(s, model, agency_id: int, year: int):
+    """The agency's row for the year, locked; a new one (added) when there is none."""
+    row = s.scalar(select(model).where(model.agency_id == agency_id, model.year == year)
+                   .with_for_update())
+    if row is None:
+        row = model(agency_id=agency_id, year=year)
+        s.add(row)
+    return row
+
+
+def _flush_yearly(s) -> None:
+    """Two first settings of one agency's year at once: the unique key takes one, the
+    other is refused (its caller may send it again: it then changes the row)."""
+    try:
+        s.flush()
+    except IntegrityError:
+        raise Conflict("someone else set this agency's year at the same moment; send it again",
+                       code="agency_year_set_concurrently") from None

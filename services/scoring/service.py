@@ -11,7 +11,7 @@ from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.rule_set import RuleSetIn
-from ekinerja_contract.schemas import Actor, CorrectionIn
+from ekinerja_contract.schemas import Actor, BudgetIn, CorrectionIn, OrganisationPredikatIn
 from ekinerja_contract.services import Reporting
 
 from . import exports, payroll, rules
@@ -217,6 +217,41 @@ class ScoringService:
         with self.db.session() as s:
             return payroll.predikat_report(s, year, agency_id or actor.agency_id)
 
+    @rpc
+    def set_organisation_predikat(self, actor, agency_id, year, predikat):
+        """An agency's own predikat for a year (the city sets it); set again, it changes."""
+        actor = _role(actor, "city_admin")
+        data = OrganisationPredikatIn.model_validate(
+            {"agency_id": agency_id, "year": year, "predikat": predikat})
+        with self.db.unit_of_work() as uow:
+            return _yearly_dict(payroll.set_organisation_predikat(uow, actor, data), "predikat")
+
+    # --- budget ceilings (pagu) -------------------------------------------------------------------
+    @rpc
+    def set_budget(self, actor, agency_id, year, ceiling):
+        """An agency's TPP budget ceiling for a year, in rupiah; set again, it changes."""
+        actor = _role(actor, "city_admin", "finance")
+        data = BudgetIn.model_validate({"agency_id": agency_id, "year": year, "ceiling": ceiling})
+        with self.db.unit_of_work() as uow:
+            return _yearly_dict(payroll.set_budget(uow, actor, data), "ceiling")
+
+    @rpc
+    def budgets(self, actor, year):
+        """The year's ceilings: every agency's (city admin, finance) or the agency admin's own."""
+        actor = _role(actor, "city_admin", "finance", "agency_admin")
+        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise InvalidInput("year is a whole number from 2000 to 2100",
+                               [{"field": "year", "code": "year_range", "reason": repr(year)}],
+                               code="year_range")
+        if actor.has("city_admin", "finance"):
+            scope = None
+        elif actor.agency_id is not None:
+            scope = actor.agency_id
+        else:
+            raise Forbidden("not allowed for this agency", code="agency_scope")
+        with self.db.session() as s:
+            return [_yearly_dict(row, "ceiling") for row in payroll.budgets(s, year, scope)]
+
 
 def _role(actor, *roles) -> Actor:
     actor = Actor.model_validate(actor)
@@ -310,6 +345,12 @@ def _entry_dict(e: LedgerEntry) -> dict:
             "activity_code": e.activity_code,
             "rupiah": e.rupiah, "minutes": e.minutes, "report_id": e.report_id,
             "reason": e.reason}
+
+
+def _yearly_dict(row, value: str) -> dict:
+    """A budget ceiling (`value` "ceiling") or an agency's predikat ("predikat")."""
+    return {"agency_id": row.agency_id, "year": row.year, value: getattr(row, value),
+            "set_by": row.set_by, "set_at": row.set_at.isoformat()}
 
 
 def _job_dict(job: CloseJob) -> dict:
