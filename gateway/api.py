@@ -13,12 +13,14 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from ekinerja_contract.errors import ServiceError
+from ekinerja_contract.events import ORGANISATION_PREDIKAT
 from ekinerja_contract.replies import (
     AccountActiveOut,
     ActivityTypeOut,
     AgencyRow,
     AppraisalOut,
     AuditOut,
+    BudgetOut,
     BulkResult,
     CataloguePublished,
     CloseJobOut,
@@ -36,6 +38,7 @@ from ekinerja_contract.replies import (
     MeOut,
     OrganisationImported,
     OrganisationLoaded,
+    OrganisationPredikatOut,
     PasswordSetOut,
     PayrollRuleSetOut,
     PayrollRuleSetPublished,
@@ -52,6 +55,7 @@ from ekinerja_contract.replies import (
 )
 from ekinerja_contract.schemas import (
     CONTROL_CHARACTERS,
+    MAX_BUDGET,
     MAX_ID,
     Actor,
     BulkDecisionIn,
@@ -598,6 +602,45 @@ async def predikat(year: Year, agency_id: OptionalId = None, actor: Actor = Depe
                    svc: Svc = Depends(rpc)):
     """An agency's predikat distribution, with warnings past its limits."""
     return await svc.scoring.predikat_report(actor, year, agency_id)
+
+
+class OrganisationPredikatBody(BaseModel):
+    predikat: ORGANISATION_PREDIKAT
+
+
+@router.put("/agencies/{agency_id}/predikat/{year}", response_model=OrganisationPredikatOut,
+            responses=errors(401, 403, 409, 422), tags=["payroll"])
+async def set_organisation_predikat(agency_id: Id, year: Year, body: OrganisationPredikatBody,
+                                    actor: Actor = Depends(require("city_admin")),
+                                    svc: Svc = Depends(rpc)):
+    """An agency's own predikat for the year (Istimewa, Baik, Butuh Perbaikan, Kurang,
+    Sangat Kurang): the pattern its employees' predikat should follow. Setting it again
+    changes it; each setting is announced (`appraisal.organisation_predikat_set`)."""
+    return await svc.scoring.set_organisation_predikat(actor, agency_id, year, body.predikat)
+
+
+class BudgetBody(BaseModel):
+    ceiling: int = Field(strict=True, ge=0, lt=MAX_BUDGET, examples=[12_500_000_000],
+                         description="whole rupiah for the year")
+
+
+@router.put("/budgets/{agency_id}/{year}", response_model=BudgetOut,
+            responses=errors(401, 403, 409, 422), tags=["payroll"])
+async def set_budget(agency_id: Id, year: Year, body: BudgetBody,
+                     actor: Actor = Depends(require("city_admin", "finance")),
+                     svc: Svc = Depends(rpc)):
+    """An agency's TPP budget ceiling (pagu) for the year, in whole rupiah. Setting it
+    again changes it; each setting is announced (`payroll.budget_set`)."""
+    return await svc.scoring.set_budget(actor, agency_id, year, body.ceiling)
+
+
+@router.get("/budgets/{year}", response_model=list[BudgetOut],
+            responses=errors(401, 403, 422), tags=["payroll"])
+async def budgets(year: Year, actor: Actor = Depends(require("city_admin", "finance", "agency_admin")),
+                  svc: Svc = Depends(rpc)):
+    """The year's budget ceilings by agency: every agency's for the city admin and
+    finance, their own for an agency admin. An agency without one is not listed."""
+    return await svc.scoring.budgets(actor, year)
 
 
 @router.get("/recap", response_model=RecapOut,

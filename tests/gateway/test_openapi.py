@@ -204,6 +204,13 @@ def _meeting_claims():
                                    "state": "submitted", "report_id": 7}], "not_claimed": [4]}
 
 
+def _yearly(value, amount):
+    """As services/scoring/service.py answers a budget ceiling or an agency's predikat."""
+    from services.scoring.service import _yearly_dict
+    return _yearly_dict(SimpleNamespace(agency_id=1, year=2027, set_by=1, **{value: amount},
+                                        set_at=dt.datetime(2026, 12, 2, 3, tzinfo=dt.UTC)), value)
+
+
 def _catalogue():
     from services.reporting import catalogue
     return [catalogue.as_dict(SimpleNamespace(
@@ -311,6 +318,15 @@ def _cases(monkeypatch):
          {"year": 2026, "agency_id": 1, "counts": {"Baik": 2}, "warnings": [],
           "employees": [{"employee_id": 3, "predikat": "Baik", "result": "above",
                          "behaviour": "as_expected"}]}),
+        ("get", "/api/v1/predikat/2027", None, ("scoring", "predikat_report"),
+         {"year": 2027, "agency_id": 1, "organisation_predikat": "Istimewa", "counts": {},
+          "warnings": [], "employees": []}),
+        ("put", "/api/v1/budgets/1/2027", {"ceiling": 12_500_000_000}, ("scoring", "set_budget"),
+         _yearly("ceiling", 12_500_000_000)),
+        ("get", "/api/v1/budgets/2027", None, ("scoring", "budgets"),
+         [_yearly("ceiling", 10**15 - 1)]),
+        ("put", "/api/v1/agencies/1/predikat/2027", {"predikat": "Butuh Perbaikan"},
+         ("scoring", "set_organisation_predikat"), _yearly("predikat", "Butuh Perbaikan")),
         ("get", "/api/v1/recap?period=2026-11", None, ("scoring", "recap"), _recap()),
         ("get", "/api/v1/employees/3/superior", None, ("reporting", "superior_for"), person),
         ("get", "/api/v1/employees/2/superior", None, ("reporting", "superior_for"), None),
@@ -335,6 +351,36 @@ def test_answers_through_the_response_models_are_what_the_services_sent(api, mon
         r = api.request(method.upper(), url, json=body)
         assert r.status_code < 300, (url, r.status_code, r.text)
         assert r.json() == json.loads(json.dumps(answer, default=str)), url
+
+
+@pytest.mark.parametrize("url, body, field", [
+    ("/api/v1/budgets/1/2027", {"ceiling": -1}, "ceiling"),
+    ("/api/v1/budgets/1/2027", {"ceiling": 10**15}, "ceiling"),
+    ("/api/v1/budgets/1/2027", {"ceiling": "1000"}, "ceiling"),
+    ("/api/v1/budgets/1/2027", {"ceiling": 1000.0}, "ceiling"),
+    ("/api/v1/budgets/1/2027", {"ceiling": True}, "ceiling"),
+    ("/api/v1/budgets/1/2027", {}, "ceiling"),
+    ("/api/v1/budgets/1/1999", {"ceiling": 1000}, "year"),
+    ("/api/v1/budgets/0/2027", {"ceiling": 1000}, "agency_id"),
+    ("/api/v1/agencies/1/predikat/2027", {"predikat": "Sangat Baik"}, "predikat"),
+    ("/api/v1/agencies/1/predikat/2101", {"predikat": "Baik"}, "year"),
+])
+def test_a_budget_or_an_agencys_predikat_is_refused_naming_the_field(api, url, body, field):
+    r = api.put(url, json=body)  # refused before any service is asked (none answers here)
+    assert r.status_code == 422, r.text
+    assert field in [str(d["field"]).rsplit(".", 1)[-1] for d in r.json()["error"]["details"]]
+
+
+def test_only_the_city_and_finance_set_budgets_and_only_the_city_an_agencys_predikat(api):
+    employee = {**ADMIN, "roles": ["employee"]}
+    api.headers["Authorization"] = "Bearer " + issue_token(employee, SECRET, 10)
+    for method, url, body in (("put", "/api/v1/budgets/1/2027", {"ceiling": 1000}),
+                              ("get", "/api/v1/budgets/2027", None),
+                              ("put", "/api/v1/agencies/1/predikat/2027", {"predikat": "Baik"})):
+        assert api.request(method.upper(), url, json=body).status_code == 403, url
+    finance = {**ADMIN, "roles": ["finance"]}
+    api.headers["Authorization"] = "Bearer " + issue_token(finance, SECRET, 10)
+    assert api.put("/api/v1/agencies/1/predikat/2027", json={"predikat": "Baik"}).status_code == 403
 
 
 def test_the_inbox_adds_thumbnails_and_flags_and_keeps_the_task(api):
