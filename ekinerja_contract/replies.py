@@ -13,6 +13,7 @@ everything the service really sends:
   here and reach the client exactly as the service wrote them.
 
 `ErrorOut` is the one error shape (gateway/errors.py `body()`)."""
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -526,6 +527,190 @@ class MeetingClaim(Out):
 class MeetingClaimsOut(MeetingOut):
     claims: list[MeetingClaim]
     not_claimed: list[int] = Field(description="expected employees who have not claimed")
+
+
+# --- the leaders' dashboards (services/monitoring) --------------------------------------------
+
+Share = Decimal | None  # 0..1, four decimals; null when there is nothing to divide by
+
+
+class ComplianceGroup(Out):
+    level: str = Field(description="agency | unit | person: one level below the page's scope")
+    id: int | None
+    label: str
+    people: int
+    filled: int = Field(description="working days with a sent report, summed over the people")
+    possible: int = Field(description="working days so far × people")
+    share: Share
+    nothing_filed: int
+    behind: int = Field(description="people under 80% of working days")
+
+
+class Compliance(Out):
+    working_days: int
+    people: int
+    share: Share
+    nothing_filed: int
+    groups: list[ComplianceGroup]
+
+
+class ApproverDebt(Out):
+    approver_id: int | None
+    name: str | None
+    agency_id: int | None
+    pending: int
+    waiting_employees: int
+    oldest_days: int | None
+    decided: int = Field(description="decisions this month")
+    median_hours: float | None
+    p90_hours: float | None
+    escalated: int
+    latency: list[int] = Field(description="decisions per time bucket (monitoring rules)")
+
+
+class ApprovalDebt(Out):
+    pending: int
+    oldest_days: int
+    median_hours: float | None
+    p90_hours: float | None
+    escalated: int
+    approvers: list[ApproverDebt]
+
+
+class BlockedBy(Out):
+    approver_id: int | None
+    name: str | None
+    pending: int
+
+
+class BlockedAgency(Out):
+    agency_id: int
+    agency: str | None
+    pending: int
+    by: list[BlockedBy]
+
+
+class CostMonth(Out):
+    period: str
+    gross: int
+    net: int
+    people: int
+
+
+class CostAgency(Out):
+    agency_id: int
+    agency: str | None
+    gross: int
+    monthly_ceiling: int | None
+    share: Share
+
+
+class Cost(Out):
+    period: str
+    closed: bool
+    gross: int
+    net: int
+    annual_ceiling: int | None
+    monthly_ceiling: int | None
+    share: Share
+    year_to_date: int
+    year_share: Share
+    trend: list[CostMonth]
+    agencies: list[CostAgency]
+
+
+class PredikatDeviation(Out):
+    of: list[str]
+    rule: str = Field(description="max | min (shares) | min_count (people)")
+    limit: Decimal
+    found_share: Decimal
+    found: int
+
+
+class PredikatAgency(Out):
+    agency_id: int
+    agency: str | None
+    organisation: str | None = Field(description="the agency's own predikat, when set")
+    appraised: int
+    counts: dict[str, int]
+    deviations: list[PredikatDeviation]
+
+
+class PredikatCurve(Out):
+    year: int
+    appraised: int
+    people: int
+    counts: dict[str, int]
+    shares: dict[str, Share]
+    pattern: dict[str, list[dict[str, Any]]]
+    agencies: list[PredikatAgency]
+
+
+class Comparison(Out):
+    value: float | None
+    low: float | None = Field(description="95% interval (rates: Wilson; means: peers ± 1.96 sd)")
+    high: float | None
+    peers: float | None
+    verdict: str = Field(description="above | below | in_line | few | no_peers")
+
+
+class Fairness(Out):
+    approver_id: int
+    name: str | None
+    job_class: int | None
+    peers: int
+    decided: int
+    team: int
+    approval: Comparison
+    rejection: Comparison
+    revision: Comparison
+    points_per_subordinate: Comparison
+
+
+class FilterOption(Out):
+    id: int
+    name: str
+
+
+class Filters(Out):
+    agencies: list[FilterOption]
+    units: list[FilterOption]
+
+
+class Dashboard(Out):
+    audience: str = Field(description="city | agency | team")
+    agency_id: int | None
+    unit_id: int | None
+    period: str
+    as_of: str
+    filters: Filters
+    compliance: Compliance
+    approval_debt: ApprovalDebt
+    blocked: list[BlockedAgency]
+    cost: Cost | None = Field(description="null on a team's page")
+    predikat: PredikatCurve
+    fairness: list[Fairness]
+
+
+class PersonRow(Out):
+    employee_id: int
+    nip: str
+    name: str
+    agency_id: int
+    agency: str | None
+    unit: str | None
+    position: str
+    days_filled: int
+    working_days: int
+    share: Share
+    waiting: int
+
+
+class People(Out):
+    criterion: str
+    total: int
+    people: list[PersonRow]
+    truncated: bool
 
 
 # --- operations (gateway/app.py) ----------------------------------------------------------

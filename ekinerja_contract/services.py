@@ -408,6 +408,26 @@ class Scoring(Client[T]):
         return self._call("budgets", actor, year)
 
 
+class Monitoring(Client[T]):
+    """services/monitoring/service.py"""
+    service = "monitoring"
+    raises = (Forbidden, InvalidInput)
+
+    def health(self) -> T:
+        return self._call("health")
+
+    @method(returns=r.Dashboard)
+    def dashboard(self, actor: Actor, audience: str, period: str, agency_id: Any = None,
+                  unit_id: Any = None) -> T:
+        return self._call("dashboard", actor, audience, period, agency_id, unit_id)
+
+    @method(returns=r.People)
+    def people(self, actor: Actor, audience: str, period: str, criterion: str = "all",
+               agency_id: Any = None, unit_id: Any = None, approver_id: Any = None) -> T:
+        return self._call("people", actor, audience, period, criterion, agency_id, unit_id,
+                          approver_id)
+
+
 class Services(Generic[T]):
     """One client per service over one transport (the gateway's, per request)."""
 
@@ -416,3 +436,4 @@ class Services(Generic[T]):
         self.evidence = Evidence(transport)
         self.approval = Approval(transport)
         self.scoring = Scoring(transport)
+        self.monitoring = Monitoring(transport)

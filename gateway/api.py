@@ -25,6 +25,7 @@ from ekinerja_contract.replies import (
     CataloguePublished,
     CloseJobOut,
     CorrectionOut,
+    Dashboard,
     DelegationOut,
     DisputeOut,
     DisputeQueueItem,
@@ -42,6 +43,7 @@ from ekinerja_contract.replies import (
     PasswordSetOut,
     PayrollRuleSetOut,
     PayrollRuleSetPublished,
+    People,
     PersonOut,
     PredikatReport,
     RecapOut,
@@ -485,6 +487,30 @@ async def agency_dashboard(agency_id: OptionalId = None, actor: Actor = Depends(
                            svc: Svc = Depends(rpc)):
     """Which approvers hold up whom, and for how long."""
     return await svc.approval.agency_dashboard(actor, agency_id)
+
+
+@router.get("/dashboards/leaders/{audience}", response_model=Dashboard,
+            responses=errors(401, 403, 422), tags=["dashboards"])
+async def leaders_dashboard(audience: Literal["city", "agency", "team"], period: Period,
+                            agency_id: OptionalId = None, unit_id: OptionalId = None,
+                            actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """The leaders' figures for the city (city admins), an agency (its head and admins) or
+    a team (its superior): compliance, approval debt, who holds up pay, cost against the
+    budget, the predikat curve against its pattern, fairness per appraiser. From
+    monitoring's read model, kept from the events."""
+    return await svc.monitoring.dashboard(actor, audience, period, agency_id, unit_id)
+
+
+@router.get("/dashboards/leaders/{audience}/people", response_model=People,
+            responses=errors(401, 403, 422), tags=["dashboards"])
+async def leaders_people(audience: Literal["city", "agency", "team"], period: Period,
+                         criterion: Literal["all", "nothing_filed", "behind", "waiting_on"] = "all",
+                         agency_id: OptionalId = None, unit_id: OptionalId = None,
+                         approver_id: OptionalId = None,
+                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """The people behind a number of a leaders' page (at most 500, the least filled first)."""
+    return await svc.monitoring.people(actor, audience, period, criterion, agency_id, unit_id,
+                                       approver_id)
 
 
 # --- payroll (scoring service) -----------------------------------------------------------------

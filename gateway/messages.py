@@ -109,6 +109,12 @@ ERRORS = {
     "decisions_scope": "Anda hanya dapat melihat keputusan Anda sendiri.",
     "not_your_report": "Ini bukan laporan Anda.",
     "agency_admin_scope": "Admin perangkat daerah hanya melihat perangkat daerahnya sendiri.",
+    "dashboard_audience": "Halaman pantauan itu tidak ada.",
+    "dashboard_city_scope": "Pantauan kota hanya untuk BKPSDM dan kantor wali kota.",
+    "dashboard_agency_missing": "Pilih perangkat daerah yang ingin dipantau.",
+    "dashboard_agency_scope": "Pantauan perangkat daerah hanya untuk kepala dan adminnya.",
+    "dashboard_team_scope": "Pantauan tim hanya untuk atasan yang memiliki bawahan.",
+    "dashboard_criterion": "Daftar pegawai itu tidak dikenal.",
     # disputes (keberatan)
     "dispute_window_closed": "Batas waktu keberatan ({window_days} hari setelah penolakan) sudah lewat pada {last_day}.",
     "dispute_owner_only": "Hanya pegawai yang laporannya ditolak yang dapat mengajukan keberatan.",

@@ -3,3 +3,4 @@ CREATE DATABASE reporting;
 CREATE DATABASE evidence;
 CREATE DATABASE approval;
 CREATE DATABASE scoring;
+CREATE DATABASE monitoring;

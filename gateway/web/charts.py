@@ -2,6 +2,8 @@
 the month arithmetic the pages need for them."""
 import datetime as dt
 
+from markupsafe import Markup, escape
+
 from ekinerja_contract.periods import bounds
 
 
@@ -40,3 +42,136 @@ def bars(per_day: dict[str, int], period: str, height: int = 120) -> str:
             parts.append(f'<text x="{i * 10}" y="{height + 12}" font-size="9">{day.day}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# --- the leaders' pages -------------------------------------------------------------------------
+# Each chart is an <svg role="img"> with a title for screen readers; the page puts the same
+# figures in a table right under it. Labels are escaped: names come from the personnel import.
+
+GREEN, AMBER, RED, GREY, BLUE = "#1d6f42", "#b7791f", "#b42318", "#9aa5b1", "#2563a6"
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{float(value) * 100:.0f}%".replace(".", ",")
+
+
+def share_bars(rows: list[dict], label: str, target: float | None = None) -> Markup:
+    """Horizontal bars of a share (0..1) per row {label, value, href?}: a phone reads
+    them top to bottom, the label above its bar."""
+    width, row_h = 320, 34
+    height = row_h * len(rows) + 8
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart hbars" '
+             f'aria-label="{escape(label)}">']
+    for i, row in enumerate(rows):
+        y = i * row_h
+        value = float(row["value"] or 0)
+        fill = GREEN if target is None or value >= target else AMBER if value >= target / 2 else RED
+        text = f'{escape(row["label"])} — {_pct(row["value"])}'
+        bar = (f'<rect x="0" y="{y + 16}" width="{max(1, round(value * (width - 50)))}" height="12" '
+               f'fill="{fill}"><title>{text}</title></rect>')
+        caption = f'<text x="0" y="{y + 12}" font-size="11">{text}</text>'
+        if row.get("href"):
+            parts.append(f'<a href="{escape(row["href"])}">{caption}{bar}</a>')
+        else:
+            parts.append(caption + bar)
+    if target is not None:
+        x = round(target * (width - 50))
+        parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="{GREY}" '
+                     f'stroke-dasharray="3 3"><title>target {_pct(target)}</title></line>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def count_bars(rows: list[dict], label: str) -> Markup:
+    """Horizontal bars of a count per row {label, value, warn?, href?}."""
+    top = max([r["value"] for r in rows] + [1])
+    width, row_h = 320, 34
+    height = row_h * len(rows) + 8
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart hbars" '
+             f'aria-label="{escape(label)}">']
+    for i, row in enumerate(rows):
+        y = i * row_h
+        fill = RED if row.get("warn") else BLUE
+        text = f'{escape(row["label"])} — {row["value"]}'
+        w = max(1, round(row["value"] / top * (width - 20)))
+        body = (f'<text x="0" y="{y + 12}" font-size="11">{text}</text>'
+                f'<rect x="0" y="{y + 16}" width="{w}" height="12" fill="{fill}">'
+                f'<title>{text}</title></rect>')
+        parts.append(f'<a href="{escape(row["href"])}">{body}</a>' if row.get("href") else body)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def month_bars(trend: list[dict], ceiling: int | None, label: str) -> Markup:
+    """Twelve months of TPP as columns, the monthly budget ceiling as a line."""
+    width, height, col = 336, 150, 28
+    top = max([m["gross"] for m in trend] + [ceiling or 0, 1])
+    parts = [f'<svg viewBox="0 0 {width} {height + 16}" role="img" class="chart" '
+             f'aria-label="{escape(label)}">']
+    for i, m in enumerate(trend):
+        h = round(height * m["gross"] / top)
+        over = ceiling is not None and m["gross"] > ceiling
+        parts.append(f'<rect x="{i * col + 2}" y="{height - h}" width="{col - 6}" height="{h}" '
+                     f'fill="{RED if over else GREEN}"><title>{escape(m["period"])}: '
+                     f'{escape(m["gross_text"])}</title></rect>'
+                     f'<text x="{i * col + 4}" y="{height + 12}" font-size="9">'
+                     f'{escape(m["short"])}</text>')
+    if ceiling:
+        y = height - round(height * ceiling / top)
+        parts.append(f'<line x1="0" y1="{y}" x2="{width}" y2="{y}" stroke="{AMBER}" stroke-width="2" '
+                     f'stroke-dasharray="5 3"><title>pagu per bulan</title></line>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def predikat_curve(shares: dict[str, float], limits: dict[str, tuple], label: str) -> Markup:
+    """The share of each predikat as a column, with the pattern's max (▼) and min (▲)."""
+    names = list(shares)
+    width, height, col = 320, 140, 64
+    parts = [f'<svg viewBox="0 0 {width} {height + 30}" role="img" class="chart" '
+             f'aria-label="{escape(label)}">']
+    for i, name in enumerate(names):
+        value = float(shares[name] or 0)
+        low, high = limits.get(name, (None, None))
+        broken = (high is not None and value > high) or (low is not None and value < low)
+        h = round(height * value)
+        x = i * col + 6
+        parts.append(f'<rect x="{x}" y="{height - h}" width="{col - 16}" height="{h}" '
+                     f'fill="{RED if broken else BLUE}"><title>{escape(name)}: {_pct(value)}</title></rect>')
+        for limit, colour in ((high, AMBER), (low, GREEN)):
+            if limit is not None:
+                y = height - round(height * limit)
+                parts.append(f'<line x1="{x - 4}" y1="{y}" x2="{x + col - 12}" y2="{y}" stroke="{colour}" '
+                             f'stroke-width="3"><title>batas {_pct(limit)}</title></line>')
+        words = name.split(" ")
+        for k, word in enumerate(words):
+            parts.append(f'<text x="{x}" y="{height + 12 + 10 * k}" font-size="9">{escape(word)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def intervals(rows: list[dict], label: str) -> Markup:
+    """Each appraiser's rate as a dot with its 95% interval, the peers' rate as a tick: an
+    interval that holds the tick is no evidence of a difference."""
+    width, row_h = 320, 30
+    height = row_h * len(rows) + 8
+    scale = width - 20
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart" aria-label="{escape(label)}">']
+    for i, row in enumerate(rows):
+        y = i * row_h + 20
+        parts.append(f'<text x="0" y="{y - 8}" font-size="10">{escape(row["label"])}</text>')
+        if row["value"] is None:
+            continue
+        low, high = row.get("low"), row.get("high")
+        colour = RED if row["verdict"] in ("above", "below") else GREY
+        if low is not None and high is not None:
+            parts.append(f'<line x1="{10 + low * scale:.0f}" y1="{y}" x2="{10 + high * scale:.0f}" '
+                         f'y2="{y}" stroke="{colour}" stroke-width="2"/>')
+        parts.append(f'<circle cx="{10 + row["value"] * scale:.0f}" cy="{y}" r="4" fill="{colour}">'
+                     f'<title>{escape(row["label"])}: {_pct(row["value"])}</title></circle>')
+        if row.get("peers") is not None:
+            x = 10 + row["peers"] * scale
+            parts.append(f'<line x1="{x:.0f}" y1="{y - 6}" x2="{x:.0f}" y2="{y + 6}" stroke="{BLUE}" '
+                         f'stroke-width="2"><title>rekan {_pct(row["peers"])}</title></line>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

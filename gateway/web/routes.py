@@ -842,6 +842,8 @@ def install(app) -> None:
     # an asset, not a page: beside the static files
     app.add_api_route("/sw.js", service_worker(), methods=["GET"], include_in_schema=False)
     app.include_router(router)
+    from .leaders import router as leaders  # it builds on this module's render and guards
+    app.include_router(leaders)
     app.state.error_page = error_page
 
     @app.exception_handler(LoginRequired)

@@ -4,11 +4,32 @@ event changes nothing. Events of one report or task may arrive out of order (eac
 has its own queue): every function checks the state it finds rather than assume one."""
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
 from ekinerja_contract import clock, periods
-from ekinerja_contract.events import parse
+from ekinerja_contract.events import (
+    ApprovalTaskCreated,
+    BudgetSet,
+    EventData,
+    OrganisationPredikatSet,
+    PayrollLine,
+    PeriodClosed,
+    PlacementChanged,
+    PredikatSet,
+    ReportApproved,
+    ReportRejected,
+    ReportResubmitted,
+    ReportSubmitted,
+    ReportWithdrawn,
+    RevisionRequested,
+    RuleSetPublished,
+    TaskCancelled,
+    TaskEscalated,
+    TaskRerouted,
+    parse,
+)
 from ekinerja_contract.rule_set import default_body, in_force
 
 from . import rules
@@ -26,12 +47,24 @@ from .models import (
     Task,
 )
 
+_REPORT = (ReportSubmitted, ReportResubmitted)
+_DECISION = (ReportApproved, ReportRejected, RevisionRequested)
+
+
+def _as(env, model: type[EventData] | tuple[type[EventData], ...]) -> Any:
+    """The typed payload of an event this function handles."""
+    e = parse(env)
+    if not isinstance(e, model):
+        raise TypeError(f"{env.type} is not what this projection reads")
+    return e
+
+
 # --- the organisation --------------------------------------------------------------------
 
 def place(uow, env) -> None:
     """The newest definitive placement is where a person stands; acting posts (Plt/Plh)
     are a second hat, not a move."""
-    e = parse(env)
+    e = _as(env, PlacementChanged)
     if e.kind != "definitive":
         return
     s = uow.session
@@ -50,7 +83,7 @@ def place(uow, env) -> None:
 
 
 def keep_holidays(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, RuleSetPublished)
     if e.body is None or uow.session.get(Holidays, e.rule_set_id) is not None:
         return
     uow.session.add(Holidays(source_id=e.rule_set_id, agency_id=e.agency_id,
@@ -70,7 +103,7 @@ def _count_day(s, employee_id: int, date: dt.date, delta: int) -> None:
 
 def report_sent(uow, env) -> None:
     """report.submitted / report.resubmitted: the day has a live report."""
-    e = parse(env)
+    e = _as(env, _REPORT)
     s = uow.session
     if s.get(LiveReport, e.report_id) is not None:
         return  # a resubmission: the day was already counted
@@ -79,7 +112,7 @@ def report_sent(uow, env) -> None:
 
 
 def report_withdrawn(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, ReportWithdrawn)
     s = uow.session
     live = s.get(LiveReport, e.report_id, with_for_update=True)
     if live is None:
@@ -117,7 +150,7 @@ def _month(s, approver_id: int, period: str) -> ApproverMonth:
 
 def task_created(uow, env) -> None:
     """A task opens, or opens again after a revision (a new round)."""
-    e = parse(env)
+    e = _as(env, ApprovalTaskCreated)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
     if env.time < aware(task.last_event_at) and task.state != "new":
@@ -134,7 +167,7 @@ OUTCOME = {"approval.approved": "approved", "approval.rejected": "rejected",
 def decided(uow, env) -> None:
     """A decision: the task stops waiting; the decider's month counts it, with the time it
     took and the points it gave."""
-    e = parse(env)
+    e = _as(env, _DECISION)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
     waited = aware(task.waiting_since) if task.state == "pending" and task.waiting_since else None
@@ -143,7 +176,7 @@ def decided(uow, env) -> None:
     month = _month(s, e.decided_by, periods.period_of(clock.local_date(env.time)))
     outcome = OUTCOME[env.type]
     setattr(month, outcome, getattr(month, outcome) + 1)
-    if outcome == "approved":
+    if isinstance(e, ReportApproved):
         month.points_given = Decimal(month.points_given) + Decimal(e.points)
     if waited is not None:
         hist = list(month.latency)
@@ -152,7 +185,7 @@ def decided(uow, env) -> None:
 
 
 def escalated(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, TaskEscalated)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
     if task.state != "pending" or task.escalated:
@@ -164,14 +197,14 @@ def escalated(uow, env) -> None:
 
 
 def rerouted(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, TaskRerouted)
     task = _task(uow.session, e.task_id, e.report_id, e.employee_id)
     if task.state == "pending":
         task.approver_id = e.approver_id
 
 
 def cancelled(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, TaskCancelled)
     s = uow.session
     task = s.get(Task, e.task_id, with_for_update=True)
     if task is None:
@@ -184,7 +217,7 @@ def cancelled(uow, env) -> None:
 # --- pay, budgets and predikat -----------------------------------------------------------------
 
 def pay_line(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, PayrollLine)
     s = uow.session
     line = s.get(PayLine, (e.period, e.employee_id), with_for_update=True)
     if line is not None and line.snapshot_version > e.snapshot_version:
@@ -197,13 +230,13 @@ def pay_line(uow, env) -> None:
 
 
 def period_closed(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, PeriodClosed)
     if uow.session.get(ClosedMonth, (e.period, e.agency_id or 0)) is None:
         uow.session.add(ClosedMonth(period=e.period, agency_key=e.agency_id or 0))
 
 
 def budget_set(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, BudgetSet)
     row = uow.session.get(Budget, (e.agency_id, e.year), with_for_update=True) or Budget(
         agency_id=e.agency_id, year=e.year)
     row.ceiling = e.ceiling
@@ -211,7 +244,7 @@ def budget_set(uow, env) -> None:
 
 
 def predikat_set(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, PredikatSet)
     row = uow.session.get(Predikat, (e.employee_id, e.year), with_for_update=True) or Predikat(
         employee_id=e.employee_id, year=e.year)
     row.agency_id, row.predikat = e.agency_id, e.predikat
@@ -219,7 +252,7 @@ def predikat_set(uow, env) -> None:
 
 
 def organisation_predikat_set(uow, env) -> None:
-    e = parse(env)
+    e = _as(env, OrganisationPredikatSet)
     row = uow.session.get(OrganisationPredikat, (e.agency_id, e.year), with_for_update=True) \
         or OrganisationPredikat(agency_id=e.agency_id, year=e.year)
     row.predikat = e.predikat

@@ -102,9 +102,10 @@ class MonitoringService:
                                    clock.today(), clock.now())
 
     @rpc
-    def people(self, actor, audience, period, criterion="all", agency_id=None, unit_id=None):
+    def people(self, actor, audience, period, criterion="all", agency_id=None, unit_id=None,
+               approver_id=None):
         """The people behind a number of a page."""
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
             return views.people(s, actor, audience, agency_id, unit_id, period, criterion,
-                                clock.today())
+                                clock.today(), approver_id)

@@ -7,8 +7,9 @@ scope (agencies for the city, units for an agency, people for a team), and every
 names the people behind it through `people()`."""
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -102,12 +103,12 @@ def _people(s, scope: Scope) -> list[Person]:
 
 
 def _days_filled(s, people: list[Person], period: str, today: dt.date) -> tuple[
-        dict[int, int], dict[int | None, list[dt.date]]]:
+        dict[int, int], dict[int, list[dt.date]]]:
     """Working days filled in per person, and the working days so far per agency."""
     first, end = periods.bounds(period)
     last = min(end - dt.timedelta(days=1), today)
     holidays = holidays_resolver(s)
-    calendars: dict[int | None, list[dt.date]] = {}
+    calendars: dict[int, list[dt.date]] = {}
     for agency in {p.agency_id for p in people}:
         # each day judged by the rule set in force on it, as scoring judges a month
         calendars[agency] = [d for d in rules.working_days(first, last, frozenset())
@@ -115,9 +116,9 @@ def _days_filled(s, people: list[Person], period: str, today: dt.date) -> tuple[
     filled: dict[int, int] = defaultdict(int)
     ids = {p.employee_id for p in people}
     # one query per distinct calendar (usually one for the whole city)
-    by_calendar: dict[tuple, list[int]] = defaultdict(list)
-    for agency, days in calendars.items():
-        by_calendar[tuple(days)].append(agency)  # type: ignore[arg-type]
+    by_calendar: dict[tuple[dt.date, ...], list[int]] = defaultdict(list)
+    for agency, calendar in calendars.items():
+        by_calendar[tuple(calendar)].append(agency)
     for days, agencies in by_calendar.items():
         if not days:
             continue
@@ -169,38 +170,45 @@ def _by_id(people: list[Person]) -> dict[int, Person]:
     return {p.employee_id: p for p in people}
 
 
+@dataclass
+class Waiting:
+    pending: int = 0
+    oldest: dt.datetime | None = None
+    employees: set[int] = field(default_factory=set)
+
+
 def approval_debt(s, scope: Scope, people: list[Person], period: str, now: dt.datetime) -> dict:
     """Tasks waiting on the people of the scope's employees, by approver: how many, the
     oldest, the median and p90 time to decide this month, escalations."""
     mine = _by_id(people)
-    waiting = defaultdict(lambda: {"pending": 0, "oldest": None, "employees": set()})
+    waiting: dict[int | None, Waiting] = defaultdict(Waiting)
     q = (select(Task.approver_id, Task.employee_id, func.count(), func.min(Task.waiting_since))
          .where(Task.state == "pending").group_by(Task.approver_id, Task.employee_id))
     for approver_id, employee_id, n, oldest in s.execute(q):
         if employee_id not in mine:
             continue
         w = waiting[approver_id]
-        w["pending"] += n
-        w["employees"].add(employee_id)
-        oldest = aware(oldest)
-        w["oldest"] = oldest if w["oldest"] is None else min(w["oldest"], oldest)
+        w.pending += n
+        w.employees.add(employee_id)
+        if oldest is not None:
+            w.oldest = aware(oldest) if w.oldest is None else min(w.oldest, aware(oldest))
     months = {m.approver_id: m for m in s.scalars(select(ApproverMonth).where(
         ApproverMonth.period == period))}
     approvers = set(waiting) | {a for a in months if a in mine or
                                 (scope.audience == "team" and a == scope.superior_id)}
     names = {p.employee_id: p for p in s.scalars(select(Person).where(
         Person.employee_id.in_([a for a in approvers if a is not None])))}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in approvers:
-        w, m = waiting.get(a), months.get(a)
+        wait, m = waiting.get(a), months.get(a)
         hist = m.latency if m else rules.empty_histogram()
         person = names.get(a) if a is not None else None
         rows.append({
             "approver_id": a, "name": person.name if person else None,
             "agency_id": person.agency_id if person else None,
-            "pending": w["pending"] if w else 0,
-            "waiting_employees": len(w["employees"]) if w else 0,
-            "oldest_days": _age_days(now, w["oldest"]) if w and w["oldest"] else None,
+            "pending": wait.pending if wait else 0,
+            "waiting_employees": len(wait.employees) if wait else 0,
+            "oldest_days": _age_days(now, wait.oldest) if wait and wait.oldest else None,
             "decided": sum(hist), "median_hours": rules.percentile(hist, 0.5),
             "p90_hours": rules.percentile(hist, 0.9), "escalated": m.escalated if m else 0,
             "latency": hist})
@@ -405,9 +413,11 @@ def filters(s, scope: Scope) -> dict:
 
 
 def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int | None,
-           period: str, criterion: str, today: dt.date, limit: int = 500) -> dict:
+           period: str, criterion: str, today: dt.date, approver_id: int | None = None,
+           limit: int = 500) -> dict:
     """The people behind a number: everyone in the scope, those who filed nothing, those
-    behind (under 80% of working days), or those whose work waits on an approver."""
+    behind (under 80% of working days), or those whose work waits on an approver (one, or
+    any)."""
     periods.bounds(period)
     if criterion not in CRITERIA:
         raise InvalidInput("unknown list", [{"field": "criterion", "reason": criterion}],
@@ -415,9 +425,11 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
     scope = scope_for(s, actor, audience, agency_id, unit_id)
     everyone = _people(s, scope)
     filled, calendars = _days_filled(s, everyone, period, today)
-    waiting = dict(s.execute(select(Task.employee_id, func.count()).where(
+    q = select(Task.employee_id, func.count()).where(
         Task.state == "pending", Task.employee_id.in_([p.employee_id for p in everyone]))
-        .group_by(Task.employee_id)).all()) if everyone else {}
+    if approver_id is not None:
+        q = q.where(Task.approver_id == approver_id)
+    waiting = dict(s.execute(q.group_by(Task.employee_id)).all()) if everyone else {}
     rows = []
     for p in everyone:
         possible, done = len(calendars[p.agency_id]), filled.get(p.employee_id, 0)
