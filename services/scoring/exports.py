@@ -1,18 +1,17 @@
 """A closed period for finance: CSV, XLSX, and a PDF statement per employee (in
 Bahasa Indonesia) that explains the amount line by line.
 
-Names, NIPs and grades come from the personnel system's import, so a text cell may hold
-anything a clerk typed there: a name `=HYPERLINK(...)` would open in finance's spreadsheet as
-a live formula. Every text cell of both spreadsheets goes through `neutralise` (OWASP's CSV
-injection guidance); numbers are left numbers."""
+Every text cell of both spreadsheets goes through `neutralise` (ekinerja_contract.sheets:
+names come from the personnel import and may hold a formula); numbers are left numbers."""
 import csv
 import io
 from decimal import Decimal, InvalidOperation
 
 from fpdf import FPDF
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
+
+from ekinerja_contract.sheets import neutralise, typed_row
 
 COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_id", "OPD"), ("job_class", "Kelas Jabatan"),
            ("status", "Status"), ("grade", "Golongan"), ("working_days", "Hari Kerja"),
@@ -25,18 +24,6 @@ COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_id", "OPD"), ("job_class",
 # The rules hand these over as decimal strings ("0.9500", "-5.00" after a reversal): they
 # are numbers, and a negative one must not be taken for a formula and quoted.
 DECIMALS = {"activity_points", "approver_points", "performance", "discipline", "cpns_factor"}
-# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text value that a spreadsheet would evaluate, as text: a leading `'`. Anything
-    that is not a str (numbers, None) is returned as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _cell(line, key):
     value = line.get(key)
     if isinstance(value, list):
@@ -58,34 +45,20 @@ def to_csv(lines: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _append(ws, row: list) -> None:
-    """One row, its text cells typed as strings. openpyxl makes a formula of any str that
-    starts with `=` and an error cell of "#N/A" and the like; `neutralise` already quoted the
-    first, the explicit type covers both whatever the value. (Cells made here rather than
-    looked up after `ws.append`: `ws.max_row` scans every cell, once per row of a city.)"""
-    cells = []
-    for value in row:
-        cell = Cell(ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-        cells.append(cell)
-    ws.append(cells)
-
-
 def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"TPP {period}"
-    _append(ws, [neutralise(f"Rekap TPP {period} (versi {version})")])
+    typed_row(ws, [neutralise(f"Rekap TPP {period} (versi {version})")])
     ws["A1"].font = Font(bold=True, size=13)
-    _append(ws, [neutralise(title) for _, title in COLUMNS])
+    typed_row(ws, [neutralise(title) for _, title in COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for line in lines:
         row = [_cell(line, key) for key, _ in COLUMNS]
-        _append(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
+        typed_row(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
     ws.append([])
-    _append(ws, ["Jumlah", None, None, None, None, None, None, None, None, None,
+    typed_row(ws, ["Jumlah", None, None, None, None, None, None, None, None, None,
                  sum(line["ceiling"] for line in lines), None, None, sum(line["gross"] for line in lines),
                  None, sum(line["tax"] for line in lines), sum(line["insurance"] for line in lines),
                  sum(line["net"] for line in lines)])

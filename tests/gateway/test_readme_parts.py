@@ -7,7 +7,7 @@ import pytest
 
 from ekinerja_contract.config import REPO_ROOT
 
-SERVICES = ["reporting", "evidence", "approval", "scoring"]
+SERVICES = ["reporting", "evidence", "approval", "scoring", "monitoring"]
 
 
 def rpc_methods(service: str) -> set[str]:
