@@ -55,51 +55,50 @@ def _pct(value) -> str:
     return "—" if value is None else f"{float(value) * 100:.0f}%".replace(".", ",")
 
 
-def share_bars(rows: list[dict], label: str, target: float | None = None) -> Markup:
-    """Horizontal bars of a share (0..1) per row {label, value, href?}: a phone reads
-    them top to bottom, the label above its bar."""
-    width, row_h = 320, 34
+def _short(text: str, room: int = 34) -> str:
+    """A label that fits a phone-wide chart; the whole of it is in the bar's <title>."""
+    return text if len(text) <= room else text[:room - 1].rstrip() + "…"
+
+
+def _row_bars(rows: list[tuple[str, float, str, str | None]], label: str,
+              extra: str = "") -> Markup:
+    """Rows of (caption, length 0..1, colour, href): the caption above its bar, as a phone
+    reads them top to bottom."""
+    width, row_h, room = 320, 38, 300
     height = row_h * len(rows) + 8
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart hbars" '
              f'aria-label="{escape(label)}">']
-    for i, row in enumerate(rows):
+    for i, (caption, length, colour, href) in enumerate(rows):
         y = i * row_h
-        value = float(row["value"] or 0)
-        fill = GREEN if target is None or value >= target else AMBER if value >= target / 2 else RED
-        text = f'{escape(row["label"])} — {_pct(row["value"])}'
-        bar = (f'<rect x="0" y="{y + 16}" width="{max(1, round(value * (width - 50)))}" height="12" '
-               f'fill="{fill}"><title>{text}</title></rect>')
-        caption = f'<text x="0" y="{y + 12}" font-size="11">{text}</text>'
-        if row.get("href"):
-            parts.append(f'<a href="{escape(row["href"])}">{caption}{bar}</a>')
-        else:
-            parts.append(caption + bar)
-    if target is not None:
-        x = round(target * (width - 50))
-        parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="{GREY}" '
-                     f'stroke-dasharray="3 3"><title>target {_pct(target)}</title></line>')
-    parts.append("</svg>")
+        body = (f'<text x="0" y="{y + 14}" font-size="13">{escape(_short(caption))}</text>'
+                f'<rect x="0" y="{y + 19}" width="{max(1, round(length * room))}" height="12" '
+                f'fill="{colour}"><title>{escape(caption)}</title></rect>')
+        parts.append(f'<a href="{escape(href)}">{body}</a>' if href else body)
+    parts.append(extra.replace("HEIGHT", str(height)) + "</svg>")
     return Markup("".join(parts))
+
+
+def share_bars(rows: list[dict], label: str, target: float | None = None) -> Markup:
+    """A share (0..1) per row {label, value, href?}; amber under the target, red under
+    half of it; the target as a dashed line."""
+    bars = []
+    for row in rows:
+        value = float(row["value"] or 0)
+        colour = GREEN if target is None or value >= target else AMBER if value >= target / 2 else RED
+        bars.append((f'{row["label"]} — {_pct(row["value"])}', value, colour, row.get("href")))
+    extra = ""
+    if target is not None:
+        x = round(target * 300)
+        extra = (f'<line x1="{x}" y1="0" x2="{x}" y2="HEIGHT" stroke="{GREY}" '
+                 f'stroke-dasharray="3 3"><title>target {_pct(target)}</title></line>')
+    return _row_bars(bars, label, extra)
 
 
 def count_bars(rows: list[dict], label: str) -> Markup:
-    """Horizontal bars of a count per row {label, value, warn?, href?}."""
+    """A count per row {label, value, warn?, href?}; red where `warn`."""
     top = max([r["value"] for r in rows] + [1])
-    width, row_h = 320, 34
-    height = row_h * len(rows) + 8
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart hbars" '
-             f'aria-label="{escape(label)}">']
-    for i, row in enumerate(rows):
-        y = i * row_h
-        fill = RED if row.get("warn") else BLUE
-        text = f'{escape(row["label"])} — {row["value"]}'
-        w = max(1, round(row["value"] / top * (width - 20)))
-        body = (f'<text x="0" y="{y + 12}" font-size="11">{text}</text>'
-                f'<rect x="0" y="{y + 16}" width="{w}" height="12" fill="{fill}">'
-                f'<title>{text}</title></rect>')
-        parts.append(f'<a href="{escape(row["href"])}">{body}</a>' if row.get("href") else body)
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _row_bars([(f'{r["label"]} — {r["value"]}', r["value"] / top,
+                       RED if r.get("warn") else BLUE, r.get("href")) for r in rows], label)
 
 
 def month_bars(trend: list[dict], ceiling: int | None, label: str) -> Markup:
@@ -145,7 +144,7 @@ def predikat_curve(shares: dict[str, float], limits: dict[str, tuple], label: st
                              f'stroke-width="3"><title>batas {_pct(limit)}</title></line>')
         words = name.split(" ")
         for k, word in enumerate(words):
-            parts.append(f'<text x="{x}" y="{height + 12 + 10 * k}" font-size="9">{escape(word)}</text>')
+            parts.append(f'<text x="{x}" y="{height + 13 + 12 * k}" font-size="11">{escape(word)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -159,7 +158,7 @@ def intervals(rows: list[dict], label: str) -> Markup:
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart" aria-label="{escape(label)}">']
     for i, row in enumerate(rows):
         y = i * row_h + 20
-        parts.append(f'<text x="0" y="{y - 8}" font-size="10">{escape(row["label"])}</text>')
+        parts.append(f'<text x="0" y="{y - 8}" font-size="12">{escape(row["label"])}</text>')
         if row["value"] is None:
             continue
         low, high = row.get("low"), row.get("high")

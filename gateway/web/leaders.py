@@ -78,10 +78,10 @@ def tables(body: dict, slug: str) -> list[dict]:
                       "behind": _people_link(slug, period, "tertinggal", **scope)})
     level = comp["groups"][0]["level"] if comp["groups"] else "person"
     out.append({"key": "kepatuhan", "title": "Kepatuhan pengisian", "rows": rows, "links": links,
-                "columns": [("label", level_label[level], "text"), ("people", "Pegawai", "int"),
-                            ("filled", "Hari terisi", "int"), ("possible", "Hari kerja × pegawai", "int"),
-                            ("share", "Pengisian", "share"), ("nothing_filed", "Belum mengisi", "int"),
-                            ("behind", "Di bawah 80%", "int")]})
+                "columns": [("label", level_label[level], "text"), ("share", "Pengisian", "share"),
+                            ("people", "Pegawai", "int"), ("nothing_filed", "Belum mengisi", "int"),
+                            ("behind", "Di bawah 80%", "int"), ("filled", "Hari terisi", "int"),
+                            ("possible", "Hari kerja × pegawai", "int")]})
 
     debt = body["approval_debt"]
     out.append({"key": "persetujuan", "title": "Utang persetujuan", "columns": [
@@ -109,14 +109,18 @@ def tables(body: dict, slug: str) -> list[dict]:
             ("period", "Bulan", "text"), ("people", "Pegawai dibayar", "int"),
             ("gross", "TPP kotor", "rupiah"), ("net", "TPP bersih", "rupiah"),
             ("ceiling", "Pagu per bulan", "rupiah"), ("share", "Terhadap pagu", "share")],
+            # a month not closed yet has no TPP: "—", not Rp 0
             "rows": [{**m, "period": formatting.month(m["period"]), "ceiling": ceiling,
-                      "share": (m["gross"] / ceiling) if ceiling else None} for m in cost["trend"]],
+                      "gross": m["gross"] if m["people"] else None,
+                      "net": m["net"] if m["people"] else None,
+                      "share": (m["gross"] / ceiling) if ceiling and m["people"] else None}
+                     for m in cost["trend"]],
             "links": [{} for _ in cost["trend"]]})
         if cost["agencies"]:
             out.append({"key": "biaya_opd", "title": "TPP bulan ini per OPD", "columns": [
                 ("agency", "OPD", "text"), ("gross", "TPP kotor", "rupiah"),
                 ("monthly_ceiling", "Pagu per bulan", "rupiah"), ("share", "Terhadap pagu", "share")],
-                "rows": cost["agencies"],
+                "rows": [{**a, "gross": a["gross"] if cost["closed"] else None} for a in cost["agencies"]],
                 "links": [{"agency": _link("opd", period, opd=a["agency_id"])} for a in cost["agencies"]]})
 
     curve = body["predikat"]

@@ -85,7 +85,8 @@ def scope_for(s, actor: Actor, audience: str, agency_id: int | None,
             raise Forbidden("an agency's page is for its head and its admins",
                             code="dashboard_agency_scope")
         return Scope("agency", agency_id, unit_id, None)
-    if actor.employee_id is None:
+    if actor.employee_id is None or s.scalar(select(Person.employee_id).where(
+            Person.superior_id == actor.employee_id).limit(1)) is None:
         raise Forbidden("a team's page is for its superior", code="dashboard_team_scope")
     return Scope("team", None, unit_id, actor.employee_id)
 

@@ -199,3 +199,58 @@ def test_without_a_network_a_page_says_so_in_indonesian_in_the_sites_layout(brow
     assert urlparse(staff.page.url).path == "/riwayat"
     assert {urlparse(u).path for u in staff.page.evaluate(CACHED)} == only
     staff.close()
+
+
+def test_leaders_see_their_city_agency_and_team_and_the_people_behind_each_number(browser, system):
+    """A report waits on the head: the team page shows it, the city page drills down to
+    the agency and to the people; an employee gets no leader's page."""
+    import io
+
+    import httpx
+    from openpyxl import load_workbook
+    agus = system.demo["people"]["agus"]
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as http:
+        r = http.post("/api/v1/reports", headers=agus["headers"], json={
+            "skp_item_id": agus["skp"]["items"][0]["id"], "activity_code": "ENTRI-DATA",
+            "start": "16:30", "end": "17:00", "quantity": 3,
+            "description": "Entri data arsip untuk pantauan"})
+        assert r.status_code == 201, r.text
+    head = Person(browser, system, "kadis", PHONE, "phone-head")
+    wait_until(lambda: head.page.goto("/pantauan/tim") and
+               head.page.locator("#tile-pending").inner_text() != "0", 30,
+               "the team page to hear of the report")
+    assert head.page.locator("h1").inner_text().startswith("Pantauan Tim")
+    assert head.page.locator("#tile-share").inner_text().endswith("%")
+    assert head.page.locator("#kepatuhan svg.chart").count() == 1
+    assert "Putu Agus" in head.page.locator("#tabel-kepatuhan").inner_text()
+    head.shot("leaders-team")
+    assert axe_violations(head.page) == []
+    # the head's own pending count links to the people whose work waits on them
+    head.page.locator("#tabel-persetujuan a").first.click()
+    head.page.wait_for_url("**/pantauan/orang**")
+    assert "Laporan menunggu keputusan" in head.page.locator("h1").inner_text()
+    assert "Putu Agus" in head.page.locator("table").inner_text()
+    head.shot("leaders-waiting")
+    head.close()
+
+    admin = Person(browser, system, "admin", PHONE, "phone-admin")
+    admin.page.goto("/pantauan/kota")
+    assert "Dinas Komunikasi" in admin.page.locator("#tabel-kepatuhan").inner_text()
+    admin.shot("leaders-city")
+    admin.page.locator("#tabel-kepatuhan a", has_text="Dinas Komunikasi").click()
+    admin.page.wait_for_url("**/pantauan/opd?**")
+    assert admin.page.locator("h1").inner_text().startswith("Pantauan OPD: Dinas Komunikasi")
+    admin.shot("leaders-agency")
+    download = admin.page.request.get(admin.page.locator("a", has_text="XLSX").get_attribute("href"))
+    assert download.status == 200
+    sheets = load_workbook(io.BytesIO(download.body())).sheetnames
+    assert "Kepatuhan pengisian" in sheets and "Keadilan penilai" in sheets
+    admin.page.click("#tile-nothing")
+    admin.page.wait_for_url("**/pantauan/orang**")
+    assert "Belum mengisi" in admin.page.locator("h1").inner_text()
+    admin.close()
+
+    staff = Person(browser, system, "sari", PHONE, "phone-staff")
+    staff.page.goto("/pantauan/kota")
+    assert "hanya untuk BKPSDM" in staff.page.locator("#problem").inner_text()
+    staff.close()

@@ -240,6 +240,9 @@ ROUTES = [
                                 "item_0_ind_0_remove", "item_0_ind_1_name", "item_1_kind"],
           dynamic=("item_",)),
     Route("GET", "/skp/tim", ["tahun"]),
+    Route("GET", "/pantauan/orang", ["cakupan", "daftar", "bulan", "opd", "unit", "atasan"]),
+    Route("GET", "/pantauan/{slug}", ["bulan", "opd", "unit"]),
+    Route("GET", "/pantauan/{slug}/unduh", ["format", "tabel", "bulan", "opd", "unit"]),
     Route("GET", "/skp/{employee_id}/{year}"),
     Route("POST", "/skp/{employee_id}/{year}", form=["decision", "note"],
           sweeps=lambda n, k: [{"decision": "return"}]),
@@ -264,13 +267,21 @@ def strategies(known):
                                                       "return", "reject"])),
         "my_role": st.one_of(value, st.sampled_from(ROLE_NAMES)),
         "username": st.one_of(value, st.sampled_from(["sari", "admin", "nobody"])),
+        "slug": st.one_of(value, st.sampled_from(["kota", "opd", "tim"])),
+        "cakupan": st.one_of(value, st.sampled_from(["kota", "opd", "tim"])),
+        "daftar": st.one_of(value, st.sampled_from(["semua", "belum_lapor", "tertinggal", "menunggu"])),
+        "format": st.one_of(value, st.sampled_from(["csv", "xlsx"])),
+        "opd": ids, "unit": ids, "atasan": ids,
     }
 
 
 def page_routes() -> set[tuple[str, str]]:
     """Every route the pages' router declares (read from the source, not imported)."""
-    source = (REPO_ROOT / "gateway" / "web" / "routes.py").read_text()
-    return {(m.upper(), p) for m, p in re.findall(r'@router\.(get|post)\(\s*"([^"]+)"', source)}
+    found = set()
+    for module in ("routes.py", "leaders.py"):
+        source = (REPO_ROOT / "gateway" / "web" / module).read_text()
+        found |= {(m.upper(), p) for m, p in re.findall(r'@router\.(get|post)\(\s*"([^"]+)"', source)}
+    return found
 
 
 # --- what every answer must be ----------------------------------------------------------------

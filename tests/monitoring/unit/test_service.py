@@ -190,8 +190,8 @@ def test_each_page_has_its_audience(service):
     assert page(service, OTHER_ADMIN, "agency")["agency_id"] == 2
     team = page(service, HEAD, "team")
     assert team["compliance"]["people"] == 3 and team["cost"] is None
-    # an employee's team page is their (empty) team: nobody else's people
-    assert page(service, SARI, "team")["compliance"]["people"] == 0
+    with pytest.raises(Forbidden):  # someone with no subordinates has no team page
+        page(service, SARI, "team")
 
 
 def test_a_late_older_placement_does_not_move_a_person_back(service):
