@@ -568,13 +568,26 @@ class ApproverDebt(Out):
     latency: list[int] = Field(description="decisions per time bucket (monitoring rules)")
 
 
+class AgencyDebt(Out):
+    agency_id: int | None
+    agency: str | None
+    pending: int
+    approvers: int = Field(description="approvers with something waiting")
+    oldest_days: int
+    escalated: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
 class ApprovalDebt(Out):
     pending: int
     oldest_days: int
     median_hours: float | None
     p90_hours: float | None
     escalated: int
-    approvers: list[ApproverDebt]
+    approvers_total: int
+    agencies: list[AgencyDebt] = Field(description="the city's page: per agency of the approver")
+    approvers: list[ApproverDebt] = Field(description="at most 50: the longest waits first")
 
 
 class BlockedBy(Out):
@@ -667,6 +680,12 @@ class Fairness(Out):
     points_per_subordinate: Comparison
 
 
+class FairnessPage(Out):
+    total: int
+    flagged: int = Field(description="appraisers with at least one difference from peers")
+    appraisers: list[Fairness] = Field(description="at most 50: the flagged first")
+
+
 class FilterOption(Out):
     id: int
     name: str
@@ -689,7 +708,7 @@ class Dashboard(Out):
     blocked: list[BlockedAgency]
     cost: Cost | None = Field(description="null on a team's page")
     predikat: PredikatCurve
-    fairness: list[Fairness]
+    fairness: FairnessPage
 
 
 class PersonRow(Out):

@@ -33,7 +33,7 @@ STRINGS = {
         "showing": "Menampilkan", "of": "dari", "previous": "‹ Sebelumnya", "next": "Berikutnya ›",
         "flag_evidence_reused": "Foto bukti sama dengan milik pegawai lain",
         "flag_over_daily_cap": "Melebihi batas menit harian",
-        "team": "Kepatuhan tim", "leaders_city": "Pantauan kota", "leaders_agency": "Pantauan OPD", "employee": "Pegawai", "reported_today": "Lapor hari ini",
+        "team": "Kepatuhan tim", "leaders_city": "Pantauan kota", "leaders_team": "Pantauan tim", "leaders_agency": "Pantauan OPD", "employee": "Pegawai", "reported_today": "Lapor hari ini",
         "pending": "Menunggu", "oldest_wait": "Terlama (hari kerja)", "yes": "Ya", "no": "Belum",
         "disputes": "Keberatan", "no_disputes": "Tidak ada keberatan.", "history": "Riwayat",
         "uphold": "Terima keberatan", "dismiss": "Tolak keberatan", "evidence": "Bukti",

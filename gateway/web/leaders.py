@@ -77,11 +77,16 @@ def tables(body: dict, slug: str) -> list[dict]:
                       "nothing_filed": _people_link(slug, period, "belum_lapor", **scope),
                       "behind": _people_link(slug, period, "tertinggal", **scope)})
     level = comp["groups"][0]["level"] if comp["groups"] else "person"
+    if level == "person":  # one row a person: their days, not counts of people
+        columns = [("label", "Pegawai", "text"), ("share", "Pengisian", "share"),
+                   ("filled", "Hari terisi", "int"), ("possible", "Hari kerja", "int")]
+    else:
+        columns = [("label", level_label[level], "text"), ("share", "Pengisian", "share"),
+                   ("people", "Pegawai", "int"), ("nothing_filed", "Belum mengisi", "int"),
+                   ("behind", "Di bawah 80%", "int"), ("filled", "Hari terisi", "int"),
+                   ("possible", "Hari kerja × pegawai", "int")]
     out.append({"key": "kepatuhan", "title": "Kepatuhan pengisian", "rows": rows, "links": links,
-                "columns": [("label", level_label[level], "text"), ("share", "Pengisian", "share"),
-                            ("people", "Pegawai", "int"), ("nothing_filed", "Belum mengisi", "int"),
-                            ("behind", "Di bawah 80%", "int"), ("filled", "Hari terisi", "int"),
-                            ("possible", "Hari kerja × pegawai", "int")]})
+                "columns": columns})
 
     debt = body["approval_debt"]
     out.append({"key": "persetujuan", "title": "Utang persetujuan", "columns": [
@@ -94,6 +99,14 @@ def tables(body: dict, slug: str) -> list[dict]:
                                                      atasan=r["approver_id"])}
                   if r["approver_id"] else {} for r in debt["approvers"]]})
 
+    if debt["agencies"]:
+        out.append({"key": "persetujuan_opd", "title": "Utang persetujuan per OPD", "columns": [
+            ("agency", "OPD", "text"), ("pending", "Menunggu", "int"),
+            ("approvers", "Atasan dengan tunggakan", "int"), ("oldest_days", "Terlama (hari)", "int"),
+            ("median_hours", "Median waktu putus", "hours"), ("p90_hours", "p90 waktu putus", "hours"),
+            ("escalated", "Eskalasi", "int")], "rows": debt["agencies"],
+            "links": [{"agency": _link("opd", period, opd=a["agency_id"])} if a["agency_id"] else {}
+                      for a in debt["agencies"]]})
     out.append({"key": "terhambat", "title": "OPD terhambat pembayaran", "columns": [
         ("agency", "OPD", "text"), ("pending", "Laporan bulan ini belum diputus", "int"),
         ("by", "Ditahan oleh", "text")],
@@ -140,7 +153,7 @@ def tables(body: dict, slug: str) -> list[dict]:
         ("of", "Predikat pegawai", "text"), ("rule", "Aturan", "text"), ("limit", "Batas", "text"),
         ("found", "Kenyataan", "text")], "rows": deviations, "links": [{} for _ in deviations]})
 
-    fair = body["fairness"]
+    fair = body["fairness"]["appraisers"]
     out.append({"key": "keadilan", "title": "Keadilan penilai", "columns": [
         ("name", "Penilai", "text"), ("job_class", "Kelas jabatan", "int"), ("decided", "Keputusan", "int"),
         ("approval", "Disetujui", "share"), ("approval_ci", "Selang 95%", "text"),

@@ -35,6 +35,7 @@ from .projection import aware, holidays_resolver
 AUDIENCES = ("city", "agency", "team")
 CRITERIA = ("all", "nothing_filed", "behind", "waiting_on")
 BEHIND = Decimal("0.8")  # under 80% of working days filled in: "tertinggal"
+TOP = 50  # approvers and appraisers on a page: the longest waits, the flagged first
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,31 @@ def approval_debt(s, scope: Scope, people: list[Person], period: str, now: dt.da
     return {"pending": sum(r["pending"] for r in rows),
             "oldest_days": max((r["oldest_days"] or 0 for r in rows), default=0),
             "median_hours": rules.percentile(total, 0.5), "p90_hours": rules.percentile(total, 0.9),
-            "escalated": sum(r["escalated"] for r in rows), "approvers": rows}
+            "escalated": sum(r["escalated"] for r in rows), "approvers_total": len(rows),
+            "agencies": _debt_by_agency(rows, mine) if scope.audience == "city" else [],
+            "approvers": rows[:TOP]}
+
+
+def _debt_by_agency(rows: list[dict], mine: dict[int, Person]) -> list[dict]:
+    """The city's approval debt per agency of the approver."""
+    labels = {p.agency_id: p.agency_name or p.agency_code for p in mine.values()}
+    groups: dict[int | None, dict] = {}
+    for r in rows:
+        g = groups.setdefault(r["agency_id"], {"agency_id": r["agency_id"],
+                                               "agency": labels.get(r["agency_id"]), "pending": 0,
+                                               "approvers": 0, "oldest_days": 0, "escalated": 0,
+                                               "latency": rules.empty_histogram()})
+        g["pending"] += r["pending"]
+        g["approvers"] += 1 if r["pending"] else 0
+        g["oldest_days"] = max(g["oldest_days"], r["oldest_days"] or 0)
+        g["escalated"] += r["escalated"]
+        g["latency"] = rules.add_histograms([g["latency"], r["latency"]])
+    out = []
+    for g in groups.values():
+        hist = g.pop("latency")
+        out.append({**g, "median_hours": rules.percentile(hist, 0.5),
+                    "p90_hours": rules.percentile(hist, 0.9)})
+    return sorted(out, key=lambda g: (-g["oldest_days"], -g["pending"]))
 
 
 def _age_days(now: dt.datetime, since: dt.datetime) -> int:
@@ -342,7 +367,7 @@ def predikat(s, scope: Scope, people: list[Person], year: int) -> dict:
 
 # --- fairness ---------------------------------------------------------------------------------
 
-def fairness(s, scope: Scope, people: list[Person], period: str) -> list[dict]:
+def fairness(s, scope: Scope, people: list[Person], period: str) -> dict:
     """Per appraiser in the scope: approval, rejection and revision rates and points given
     per subordinate, each against appraisers of the same job class city-wide, with how
     sure the comparison is."""
@@ -375,8 +400,12 @@ def fairness(s, scope: Scope, people: list[Person], period: str) -> list[dict]:
             "rejection": rules.compare_rate(m.rejected, n, sum(p.rejected for p in peers), peer_n).as_dict(),
             "revision": rules.compare_rate(m.revised, n, sum(p.revised for p in peers), peer_n).as_dict(),
             "points_per_subordinate": rules.compare_mean(per_head, team, peer_heads).as_dict()})
-    rows.sort(key=lambda r: (r["approval"]["verdict"] not in ("above", "below"), -(r["decided"])))
-    return rows
+    def flagged(r: dict) -> bool:
+        return any(r[k]["verdict"] in ("above", "below")
+                   for k in ("approval", "rejection", "revision", "points_per_subordinate"))
+    rows.sort(key=lambda r: (not flagged(r), -r["decided"]))
+    return {"total": len(rows), "flagged": sum(1 for r in rows if flagged(r)),
+            "appraisers": rows[:TOP]}
 
 
 # --- the page and the people behind it --------------------------------------------------------

@@ -110,6 +110,8 @@ def test_approval_debt_names_the_approver_the_oldest_and_the_time_to_decide(serv
     assert (row["approver_id"], row["pending"], row["decided"], row["escalated"]) == (1, 1, 2, 1)
     assert row["oldest_days"] == 2
     assert 1 < row["median_hours"] <= 24 and row["p90_hours"] <= 24
+    [agency] = page(service)["approval_debt"]["agencies"]  # the city's page: per agency too
+    assert (agency["agency_id"], agency["pending"], agency["oldest_days"]) == (1, 1, 2)
     blocked = page(service)["blocked"]
     assert blocked[0]["agency_id"] == 1 and blocked[0]["by"][0]["approver_id"] == 1
 
@@ -172,7 +174,7 @@ def test_fairness_compares_with_peers_of_the_same_job_class(service):
         data.update(dict(activity_code="SURAT", minutes=60, counted_minutes=60, points="5.00",
                          rupiah=7500) if n % 2 else dict(reason="tidak sesuai"))
         (service.on_approved if n % 2 else service.on_rejected)(ev(kind, city(2026, 12, 1, 9), **data))
-    rows = {r["approver_id"]: r for r in page(service)["fairness"]}
+    rows = {r["approver_id"]: r for r in page(service)["fairness"]["appraisers"]}
     assert rows[1]["approval"]["value"] == 1.0 and rows[1]["approval"]["peers"] == 0.5
     assert rows[1]["approval"]["verdict"] == "above"
     assert rows[1]["points_per_subordinate"]["value"] == 20.0  # 60 points, 3 subordinates
