@@ -53,6 +53,16 @@ class ReportDay(Base):
     reports: Mapped[int] = mapped_column(Integer)
 
 
+class PersonMonth(Base):
+    """Weekdays (Monday to Friday) of a month with a live report, per employee: kept as
+    days fill and empty, so that a city's compliance is one row a person. Holidays and
+    days still to come are taken off when read (views._days_filled)."""
+    __tablename__ = "person_month"
+    employee_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    weekdays_filled: Mapped[int] = mapped_column(Integer)
+
+
 class Task(Base):
     """An approval task while it waits, and what became of it."""
     __tablename__ = "task"
@@ -92,6 +102,26 @@ class PayLine(Base):
     snapshot_version: Mapped[int] = mapped_column(Integer)
     gross: Mapped[int] = mapped_column(Integer)
     net: Mapped[int] = mapped_column(Integer)
+
+
+class AgencyMonthCost(Base):
+    """The sum of an agency's newest pay lines of a month, kept as lines arrive (a later
+    version replaces its line's part): the city's cost trend is 40 agencies × 12 rows."""
+    __tablename__ = "agency_month_cost"
+    agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    net: Mapped[int] = mapped_column(BigInteger)
+    people: Mapped[int] = mapped_column(Integer)
+
+
+class PredikatCount(Base):
+    """How many of an agency's employees hold each predikat in a year, kept as they are set."""
+    __tablename__ = "predikat_count"
+    agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    predikat: Mapped[str] = mapped_column(String(20), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)
 
 
 class ClosedMonth(Base):

@@ -34,6 +34,7 @@ from ekinerja_contract.rule_set import default_body, in_force
 
 from . import rules
 from .models import (
+    AgencyMonthCost,
     ApproverMonth,
     Budget,
     ClosedMonth,
@@ -42,7 +43,9 @@ from .models import (
     OrganisationPredikat,
     PayLine,
     Person,
+    PersonMonth,
     Predikat,
+    PredikatCount,
     ReportDay,
     Task,
 )
@@ -95,10 +98,18 @@ def keep_holidays(uow, env) -> None:
 
 def _count_day(s, employee_id: int, date: dt.date, delta: int) -> None:
     day = s.get(ReportDay, (employee_id, date), with_for_update=True)
+    before = day.reports if day else 0
     if day is None:
-        s.add(ReportDay(employee_id=employee_id, date=date, reports=max(delta, 0)))
-    else:
-        day.reports = max(day.reports + delta, 0)
+        day = ReportDay(employee_id=employee_id, date=date, reports=0)
+        s.add(day)
+    day.reports = max(before + delta, 0)
+    if date.weekday() < 5 and (before == 0) != (day.reports == 0):  # the day filled or emptied
+        period = periods.period_of(date)
+        month = s.get(PersonMonth, (employee_id, period), with_for_update=True)
+        if month is None:
+            month = PersonMonth(employee_id=employee_id, period=period, weekdays_filled=0)
+            s.add(month)
+        month.weekdays_filled += 1 if day.reports else -1
 
 
 def report_sent(uow, env) -> None:
@@ -217,6 +228,7 @@ def cancelled(uow, env) -> None:
 # --- pay, budgets and predikat -----------------------------------------------------------------
 
 def pay_line(uow, env) -> None:
+    """The newest version of a line stands; the agency's month moves by the difference."""
     e = _as(env, PayrollLine)
     s = uow.session
     line = s.get(PayLine, (e.period, e.employee_id), with_for_update=True)
@@ -225,8 +237,19 @@ def pay_line(uow, env) -> None:
     if line is None:
         line = PayLine(period=e.period, employee_id=e.employee_id)
         s.add(line)
+    else:
+        _cost(s, line.agency_id, e.period, -line.gross, -line.net, -1)
     line.agency_id, line.snapshot_version = e.agency_id, e.snapshot_version
     line.gross, line.net = e.gross, e.net
+    _cost(s, e.agency_id, e.period, e.gross, e.net, +1)
+
+
+def _cost(s, agency_id: int, period: str, gross: int, net: int, people: int) -> None:
+    row = s.get(AgencyMonthCost, (agency_id, period), with_for_update=True)
+    if row is None:
+        row = AgencyMonthCost(agency_id=agency_id, period=period, gross=0, net=0, people=0)
+        s.add(row)
+    row.gross, row.net, row.people = row.gross + gross, row.net + net, row.people + people
 
 
 def period_closed(uow, env) -> None:
@@ -245,10 +268,23 @@ def budget_set(uow, env) -> None:
 
 def predikat_set(uow, env) -> None:
     e = _as(env, PredikatSet)
-    row = uow.session.get(Predikat, (e.employee_id, e.year), with_for_update=True) or Predikat(
-        employee_id=e.employee_id, year=e.year)
+    s = uow.session
+    row = s.get(Predikat, (e.employee_id, e.year), with_for_update=True)
+    if row is None:
+        row = Predikat(employee_id=e.employee_id, year=e.year)
+        s.add(row)
+    else:
+        _count_predikat(s, row.agency_id, e.year, row.predikat, -1)
     row.agency_id, row.predikat = e.agency_id, e.predikat
-    uow.session.add(row)
+    _count_predikat(s, e.agency_id, e.year, e.predikat, +1)
+
+
+def _count_predikat(s, agency_id: int, year: int, name: str, delta: int) -> None:
+    row = s.get(PredikatCount, (agency_id, year, name), with_for_update=True)
+    if row is None:
+        row = PredikatCount(agency_id=agency_id, year=year, predikat=name, people=0)
+        s.add(row)
+    row.people += delta
 
 
 def organisation_predikat_set(uow, env) -> None:

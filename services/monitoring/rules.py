@@ -106,15 +106,17 @@ def compare_rate(k: int, n: int, peer_k: int, peer_n: int) -> Comparison:
     return Comparison(k / n, low, high, peers, verdict)
 
 
-def compare_mean(value: float, team: int, peer_values: list[float]) -> Comparison:
-    """Points per subordinate against peers' values: above or below when it sits more
-    than two standard deviations from their mean, and only for a big enough team."""
-    if not peer_values:
+def compare_mean(value: float, team: int, peers: int, peer_sum: float,
+                 peer_squares: float) -> Comparison:
+    """Points per subordinate against peers' values (given as their count, sum and sum of
+    squares): above or below when it sits more than 1.96 standard deviations from their
+    mean, and only for a big enough team among enough peers."""
+    if peers == 0:
         return Comparison(value, None, None, None, "no_peers" if team >= MIN_TEAM else "few")
-    mean = sum(peer_values) / len(peer_values)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in peer_values) / len(peer_values))
+    mean = peer_sum / peers
+    sd = math.sqrt(max(0.0, peer_squares / peers - mean * mean))
     low, high = mean - Z * sd, mean + Z * sd
-    if team < MIN_TEAM or len(peer_values) < MIN_TEAM:
+    if team < MIN_TEAM or peers < MIN_TEAM:
         verdict = "few"
     elif value > high:
         verdict = "above"

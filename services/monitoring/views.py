@@ -7,11 +7,11 @@ scope (agencies for the city, units for an agency, people for a team), and every
 names the people behind it through `people()`."""
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from ekinerja_contract import periods
 from ekinerja_contract.errors import Forbidden, InvalidInput
@@ -19,6 +19,7 @@ from ekinerja_contract.schemas import Actor
 
 from . import rules
 from .models import (
+    AgencyMonthCost,
     ApproverMonth,
     Budget,
     ClosedMonth,
@@ -26,7 +27,9 @@ from .models import (
     OrganisationPredikat,
     PayLine,
     Person,
+    PersonMonth,
     Predikat,
+    PredikatCount,
     ReportDay,
     Task,
 )
@@ -34,7 +37,7 @@ from .projection import aware, holidays_resolver
 
 AUDIENCES = ("city", "agency", "team")
 CRITERIA = ("all", "nothing_filed", "behind", "waiting_on")
-BEHIND = Decimal("0.8")  # under 80% of working days filled in: "tertinggal"
+BEHIND = Fraction(4, 5)  # under 80% of working days filled in: "tertinggal"
 TOP = 50  # approvers and appraisers on a page: the longest waits, the flagged first
 
 
@@ -54,7 +57,7 @@ class Scope:
             q = q.where(Person.superior_id == self.superior_id)
         return q
 
-    def group_of(self, p: Person) -> tuple[str, int | None, str]:
+    def group_of(self, p: Any) -> tuple[str, int | None, str]:
         """(level, id, label) of the group a person is counted in on this page."""
         if self.audience == "city" and self.agency_id is None:
             return "agency", p.agency_id, p.agency_name or p.agency_code or f"OPD {p.agency_id}"
@@ -100,11 +103,24 @@ def _heads(s, employee_id: int | None, agency_id: int) -> bool:
     return me is not None and me.agency_id == agency_id and me.superior_id is None
 
 
-def _people(s, scope: Scope) -> list[Person]:
-    return list(s.scalars(scope.where(select(Person)).order_by(Person.name)))
+# A person as the pages read them: a row of these columns (rows, not ORM objects: a city is
+# 10,000 of them, and building objects was a fifth of the city page's time).
+PERSON_COLUMNS = (Person.employee_id, Person.name, Person.agency_id, Person.agency_code,
+                  Person.agency_name, Person.unit_id, Person.unit_name)
+LISTED_COLUMNS = (Person.nip, Person.position_code, Person.position_name)
+Who = Any  # a Row of PERSON_COLUMNS
 
 
-def _days_filled(s, people: list[Person], period: str, today: dt.date) -> tuple[
+def _people(s, scope: Scope, period: str, listed: bool = False) -> list[Who]:
+    """The scope's people, each with the weekdays of the month they filled in."""
+    columns = PERSON_COLUMNS + LISTED_COLUMNS if listed else PERSON_COLUMNS
+    return list(s.execute(scope.where(
+        select(*columns, func.coalesce(PersonMonth.weekdays_filled, 0).label("weekdays"))
+        .outerjoin(PersonMonth, (PersonMonth.employee_id == Person.employee_id)
+                   & (PersonMonth.period == period))).order_by(Person.employee_id)))
+
+
+def _days_filled(s, people: list[Who], period: str, today: dt.date) -> tuple[
         dict[int, int], dict[int, list[dt.date]]]:
     """Working days filled in per person, and the working days so far per agency."""
     first, end = periods.bounds(period)
@@ -115,28 +131,35 @@ def _days_filled(s, people: list[Person], period: str, today: dt.date) -> tuple[
         # each day judged by the rule set in force on it, as scoring judges a month
         calendars[agency] = [d for d in rules.working_days(first, last, frozenset())
                              if d not in holidays(agency, d)]
-    filled: dict[int, int] = defaultdict(int)
-    ids = {p.employee_id for p in people}
-    # one query per distinct calendar (usually one for the whole city)
+    # the weekdays filled, less those that are no working day so far: the holidays and
+    # the days still to come (each agency's calendar; one query per distinct calendar,
+    # over the few dates it leaves out, on the date index)
+    filled = {p.employee_id: p.weekdays for p in people}
     by_calendar: dict[tuple[dt.date, ...], list[int]] = defaultdict(list)
+    weekdays = rules.working_days(first, end - dt.timedelta(days=1), frozenset())
     for agency, calendar in calendars.items():
-        by_calendar[tuple(calendar)].append(agency)
-    for days, agencies in by_calendar.items():
-        if not days:
+        by_calendar[tuple(d for d in weekdays if d not in calendar)].append(agency)
+    for left_out, agencies in by_calendar.items():
+        if not left_out:
             continue
         q = (select(ReportDay.employee_id, func.count()).join(
             Person, Person.employee_id == ReportDay.employee_id)
-            .where(ReportDay.reports > 0, ReportDay.date.in_(days), Person.agency_id.in_(agencies))
+            .where(ReportDay.reports > 0, ReportDay.date.in_(left_out), Person.agency_id.in_(agencies))
             .group_by(ReportDay.employee_id))
         for employee_id, n in s.execute(q):
-            if employee_id in ids:
-                filled[employee_id] = n
+            if employee_id in filled:
+                filled[employee_id] -= n
     return filled, calendars
 
 
 # --- compliance ------------------------------------------------------------------------------
 
-def compliance(s, scope: Scope, people: list[Person], period: str, today: dt.date) -> dict:
+def _behind(done: int, possible: int) -> bool:
+    """Under BEHIND of the working days so far (in integers: a city is 10,000 of these)."""
+    return possible > 0 and done * BEHIND.denominator < possible * BEHIND.numerator
+
+
+def compliance(s, scope: Scope, people: list[Who], period: str, today: dt.date) -> dict:
     filled, calendars = _days_filled(s, people, period, today)
     groups: dict[tuple, dict] = {}
     nothing = 0
@@ -155,7 +178,7 @@ def compliance(s, scope: Scope, people: list[Person], period: str, today: dt.dat
         if done == 0:
             g["nothing_filed"] += 1
             nothing += 1
-        if possible and Decimal(done) / possible < BEHIND:
+        if _behind(done, possible):
             g["behind"] += 1
     rows = sorted(groups.values(), key=lambda g: (rules.share(g["filled"], g["possible"]) or 0,
                                                    g["label"]))
@@ -168,48 +191,66 @@ def compliance(s, scope: Scope, people: list[Person], period: str, today: dt.dat
 
 # --- approval debt and who blocks pay ---------------------------------------------------------
 
-def _by_id(people: list[Person]) -> dict[int, Person]:
+def _by_id(people: list[Who]) -> dict[int, Who]:
     return {p.employee_id: p for p in people}
 
 
 @dataclass
 class Waiting:
-    pending: int = 0
-    oldest: dt.datetime | None = None
-    employees: set[int] = field(default_factory=set)
+    pending: int
+    oldest: dt.datetime | None
+    employees: int
 
 
-def approval_debt(s, scope: Scope, people: list[Person], period: str, now: dt.datetime) -> dict:
+@dataclass(frozen=True)
+class Deciders:
+    """Every decider's month (ApproverMonth columns) and who they are (name, agency, job
+    class): read once for a page, by approval debt and fairness both."""
+    months: dict[int, Any]
+    persons: dict[int, Any]
+
+
+def deciders(s, period: str) -> Deciders:
+    months = {m.approver_id: m for m in s.execute(select(
+        ApproverMonth.approver_id, ApproverMonth.approved, ApproverMonth.rejected,
+        ApproverMonth.revised, ApproverMonth.points_given, ApproverMonth.escalated,
+        ApproverMonth.latency).where(ApproverMonth.period == period))}
+    persons = {p.employee_id: p for p in s.execute(select(
+        Person.employee_id, Person.name, Person.agency_id, Person.job_class).where(
+        Person.employee_id.in_(list(months))))} if months else {}
+    return Deciders(months, persons)
+
+
+def approval_debt(s, scope: Scope, people: list[Who], period: str, now: dt.datetime,
+                  known: Deciders | None = None) -> dict:
     """Tasks waiting on the people of the scope's employees, by approver: how many, the
     oldest, the median and p90 time to decide this month, escalations."""
     mine = _by_id(people)
-    waiting: dict[int | None, Waiting] = defaultdict(Waiting)
-    q = (select(Task.approver_id, Task.employee_id, func.count(), func.min(Task.waiting_since))
-         .where(Task.state == "pending").group_by(Task.approver_id, Task.employee_id))
-    for approver_id, employee_id, n, oldest in s.execute(q):
-        if employee_id not in mine:
-            continue
-        w = waiting[approver_id]
-        w.pending += n
-        w.employees.add(employee_id)
-        if oldest is not None:
-            w.oldest = aware(oldest) if w.oldest is None else min(w.oldest, aware(oldest))
-    months = {m.approver_id: m for m in s.scalars(select(ApproverMonth).where(
-        ApproverMonth.period == period))}
+    waiting: dict[int | None, Waiting] = {}
+    q = scope.where(select(Task.approver_id, func.count(), func.min(Task.waiting_since),
+                           func.count(distinct(Task.employee_id)))
+                    .join(Person, Person.employee_id == Task.employee_id)
+                    .where(Task.state == "pending").group_by(Task.approver_id))
+    for approver_id, n, oldest, employees in s.execute(q):
+        waiting[approver_id] = Waiting(n, aware(oldest) if oldest else None, employees)
+    known = known or deciders(s, period)
+    months = known.months
     approvers = set(waiting) | {a for a in months if a in mine or
                                 (scope.audience == "team" and a == scope.superior_id)}
-    names = {p.employee_id: p for p in s.scalars(select(Person).where(
-        Person.employee_id.in_([a for a in approvers if a is not None])))}
+    missing = [a for a in approvers if a is not None and a not in known.persons]
+    names = {**known.persons, **({p.employee_id: p for p in s.execute(select(
+        Person.employee_id, Person.name, Person.agency_id).where(Person.employee_id.in_(missing)))}
+        if missing else {})}
     rows: list[dict[str, Any]] = []
     for a in approvers:
-        wait, m = waiting.get(a), months.get(a)
+        wait, m = waiting.get(a), months.get(a) if a is not None else None
         hist = m.latency if m else rules.empty_histogram()
         person = names.get(a) if a is not None else None
         rows.append({
             "approver_id": a, "name": person.name if person else None,
             "agency_id": person.agency_id if person else None,
             "pending": wait.pending if wait else 0,
-            "waiting_employees": len(wait.employees) if wait else 0,
+            "waiting_employees": wait.employees if wait else 0,
             "oldest_days": _age_days(now, wait.oldest) if wait and wait.oldest else None,
             "decided": sum(hist), "median_hours": rules.percentile(hist, 0.5),
             "p90_hours": rules.percentile(hist, 0.9), "escalated": m.escalated if m else 0,
@@ -224,7 +265,7 @@ def approval_debt(s, scope: Scope, people: list[Person], period: str, now: dt.da
             "approvers": rows[:TOP]}
 
 
-def _debt_by_agency(rows: list[dict], mine: dict[int, Person]) -> list[dict]:
+def _debt_by_agency(rows: list[dict], mine: dict[int, Who]) -> list[dict]:
     """The city's approval debt per agency of the approver."""
     labels = {p.agency_id: p.agency_name or p.agency_code for p in mine.values()}
     groups: dict[int | None, dict] = {}
@@ -250,28 +291,30 @@ def _age_days(now: dt.datetime, since: dt.datetime) -> int:
     return max(0, (now - aware(since)).days)
 
 
-def blocked(s, people: list[Person], period: str) -> list[dict]:
+def blocked(s, scope: Scope, people: list[Who], period: str) -> list[dict]:
     """Agencies whose month is not closed while reports of it still wait for a decision:
     their pay would leave that work out. By whom: the approvers holding them."""
     first, end = periods.bounds(period)
-    mine = _by_id(people)
     closed = {c.agency_key for c in s.scalars(select(ClosedMonth).where(ClosedMonth.period == period))}
-    q = (select(Task.approver_id, Task.employee_id, func.count())
-         .join(LiveReport, LiveReport.report_id == Task.report_id)
-         .where(Task.state == "pending", LiveReport.date >= first, LiveReport.date < end)
-         .group_by(Task.approver_id, Task.employee_id))
+    if 0 in closed:
+        return []  # closed for the whole city
+    labels = {p.agency_id: p.agency_name or p.agency_code for p in people}
+    q = scope.where(select(Person.agency_id, Task.approver_id, func.count())
+                    .join(LiveReport, LiveReport.report_id == Task.report_id)
+                    .join(Person, Person.employee_id == Task.employee_id)
+                    .where(Task.state == "pending", LiveReport.date >= first, LiveReport.date < end)
+                    .group_by(Person.agency_id, Task.approver_id))
     agencies: dict[int, dict] = {}
-    for approver_id, employee_id, n in s.execute(q):
-        p = mine.get(employee_id)
-        if p is None or 0 in closed or p.agency_id in closed:
+    for agency_id, approver_id, n in s.execute(q):
+        if agency_id in closed:
             continue
-        a = agencies.setdefault(p.agency_id, {
-            "agency_id": p.agency_id, "agency": p.agency_name or p.agency_code,
-            "pending": 0, "by": defaultdict(int)})
+        a = agencies.setdefault(agency_id, {"agency_id": agency_id, "agency": labels.get(agency_id),
+                                            "pending": 0, "by": defaultdict(int)})
         a["pending"] += n
         a["by"][approver_id] += n
-    names = {p.employee_id: p.name for p in s.scalars(select(Person).where(
-        Person.employee_id.in_({x for a in agencies.values() for x in a["by"] if x is not None})))}
+    holders = {x for a in agencies.values() for x in a["by"] if x is not None}
+    names = dict(s.execute(select(Person.employee_id, Person.name).where(
+        Person.employee_id.in_(holders))).all()) if holders else {}
     out = []
     for a in sorted(agencies.values(), key=lambda a: -a["pending"]):
         out.append({**a, "by": [{"approver_id": k, "name": names.get(k) if k else None, "pending": v}
@@ -281,32 +324,37 @@ def blocked(s, people: list[Person], period: str) -> list[dict]:
 
 # --- cost -------------------------------------------------------------------------------------
 
-def cost(s, scope: Scope, people: list[Person], period: str) -> dict:
+def cost(s, scope: Scope, people: list[Who], period: str) -> dict:
     """TPP paid (closed months, newest version of each line) against the agencies'
     budget ceilings, this month and the twelve before it."""
     agencies = sorted({p.agency_id for p in people})
     months = _last_months(period, 12)
     totals: dict[str, dict] = {m: {"period": m, "gross": 0, "net": 0, "people": 0} for m in months}
-    q = (select(PayLine.period, func.sum(PayLine.gross), func.sum(PayLine.net), func.count())
-         .where(PayLine.period.in_(months), PayLine.agency_id.in_(agencies)))
-    if scope.unit_id is not None or scope.superior_id is not None:
-        q = q.where(PayLine.employee_id.in_([p.employee_id for p in people]))
-    for m, gross, net, n in s.execute(q.group_by(PayLine.period)):
-        totals[m].update(gross=int(gross or 0), net=int(net or 0), people=n)
+    whole_agencies = scope.unit_id is None and scope.superior_id is None
+    if whole_agencies:  # the kept sums
+        q = (select(AgencyMonthCost.period, func.sum(AgencyMonthCost.gross),
+                    func.sum(AgencyMonthCost.net), func.sum(AgencyMonthCost.people))
+             .where(AgencyMonthCost.period.in_(months), AgencyMonthCost.agency_id.in_(agencies))
+             .group_by(AgencyMonthCost.period))
+    else:  # a unit: its people's lines
+        q = (select(PayLine.period, func.sum(PayLine.gross), func.sum(PayLine.net), func.count())
+             .where(PayLine.period.in_(months), PayLine.agency_id.in_(agencies),
+                    PayLine.employee_id.in_([p.employee_id for p in people]))
+             .group_by(PayLine.period))
+    for m, gross, net, n in s.execute(q):
+        totals[m].update(gross=int(gross or 0), net=int(net or 0), people=int(n or 0))
     year = int(period[:4])
     budgets = {b.agency_id: int(b.ceiling) for b in s.scalars(select(Budget).where(
         Budget.year == year, Budget.agency_id.in_(agencies)))}
-    whole_agencies = scope.unit_id is None and scope.superior_id is None
     annual = sum(budgets.values()) if whole_agencies and budgets else None
     monthly = annual // 12 if annual is not None else None
     this = totals[period]
     ytd = sum(t["gross"] for m, t in totals.items() if m.startswith(str(year)))
     per_agency = []
     if whole_agencies:
-        lines = dict(((a, int(g or 0)) for a, g in s.execute(
-            select(PayLine.agency_id, func.sum(PayLine.gross)).where(
-                PayLine.period == period, PayLine.agency_id.in_(agencies))
-            .group_by(PayLine.agency_id))))
+        lines = {a: int(g) for a, g in s.execute(
+            select(AgencyMonthCost.agency_id, AgencyMonthCost.gross).where(
+                AgencyMonthCost.period == period, AgencyMonthCost.agency_id.in_(agencies)))}
         labels = {p.agency_id: p.agency_name or p.agency_code for p in people}
         for a in agencies:
             ceiling = budgets.get(a)
@@ -333,15 +381,19 @@ def _last_months(period: str, n: int) -> list[str]:
 
 # --- predikat ---------------------------------------------------------------------------------
 
-def predikat(s, scope: Scope, people: list[Person], year: int) -> dict:
+def predikat(s, scope: Scope, people: list[Who], year: int) -> dict:
     """The year's predikat distribution, and per agency its deviations from the pattern
     its own predikat sets."""
-    mine = _by_id(people)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in s.scalars(select(Predikat).where(Predikat.year == year, Predikat.agency_id.in_(
-            {p.agency_id for p in people}))):
-        if row.employee_id in mine:
-            counts[row.agency_id][row.predikat] += 1
+    if scope.unit_id is None and scope.superior_id is None:  # whole agencies: the kept counts
+        q = select(PredikatCount.agency_id, PredikatCount.predikat, PredikatCount.people).where(
+            PredikatCount.year == year, PredikatCount.agency_id.in_({p.agency_id for p in people}))
+    else:
+        q = scope.where(select(Predikat.agency_id, Predikat.predikat, func.count())
+                        .join(Person, Person.employee_id == Predikat.employee_id)
+                        .where(Predikat.year == year).group_by(Predikat.agency_id, Predikat.predikat))
+    for agency_id, name, n in s.execute(q):
+        counts[agency_id][name] += n
     organisations = {o.agency_id: o.predikat for o in s.scalars(select(OrganisationPredikat).where(
         OrganisationPredikat.year == year))}
     labels = {p.agency_id: p.agency_name or p.agency_code for p in people}
@@ -367,39 +419,71 @@ def predikat(s, scope: Scope, people: list[Person], year: int) -> dict:
 
 # --- fairness ---------------------------------------------------------------------------------
 
-def fairness(s, scope: Scope, people: list[Person], period: str) -> dict:
+@dataclass
+class Pool:
+    """What a job class's appraisers did in a month, summed: each appraiser is compared
+    with the pool less their own part (peers), without a pass over the peers each."""
+    approved: int = 0
+    rejected: int = 0
+    revised: int = 0
+    heads: int = 0  # appraisers with a team
+    per_head: float = 0.0  # sums of points per subordinate, and of their squares
+    per_head_sq: float = 0.0
+    members: int = 0
+
+
+def fairness(s, scope: Scope, people: list[Who], period: str,
+             known: Deciders | None = None) -> dict:
     """Per appraiser in the scope: approval, rejection and revision rates and points given
     per subordinate, each against appraisers of the same job class city-wide, with how
     sure the comparison is."""
-    months = {m.approver_id: m for m in s.scalars(select(ApproverMonth).where(
-        ApproverMonth.period == period))}
+    known = known or deciders(s, period)
+    months = known.months
     team_sizes = dict(s.execute(select(Person.superior_id, func.count()).where(
         Person.superior_id.is_not(None)).group_by(Person.superior_id)).all())
-    job_class = dict(s.execute(select(Person.employee_id, Person.job_class).where(
-        Person.employee_id.in_(list(months)))).all())
+    job_class = {a: p.job_class for a, p in known.persons.items()}
     mine = _by_id(people)
-    appraisers = [a for a in months if a in mine or (scope.audience == "team" and a == scope.superior_id)]
-    by_class: dict[int, list[ApproverMonth]] = defaultdict(list)
-    for a, m in months.items():
-        if a in job_class:
-            by_class[job_class[a]].append(m)
-    rows = []
-    for a in appraisers:
-        m = months[a]
-        peers = [p for p in by_class.get(job_class.get(a, -1), []) if p.approver_id != a]
-        n = m.approved + m.rejected + m.revised
-        peer_n = sum(p.approved + p.rejected + p.revised for p in peers)
+
+    def per_head(a: int, m: Any) -> float | None:
         team = team_sizes.get(a, 0)
-        per_head = float(m.points_given) / team if team else 0.0
-        peer_heads = [float(p.points_given) / team_sizes[p.approver_id] for p in peers
-                      if team_sizes.get(p.approver_id)]
+        return float(m.points_given) / team if team else None
+
+    pools: dict[int, Pool] = defaultdict(Pool)
+    for a, m in months.items():
+        if a not in job_class:
+            continue
+        pool = pools[job_class[a]]
+        pool.members += 1
+        pool.approved, pool.rejected, pool.revised = (
+            pool.approved + m.approved, pool.rejected + m.rejected, pool.revised + m.revised)
+        if (value := per_head(a, m)) is not None:
+            pool.heads += 1
+            pool.per_head += value
+            pool.per_head_sq += value * value
+    rows = []
+    for a, m in months.items():
+        if not (a in mine or (scope.audience == "team" and a == scope.superior_id)):
+            continue
+        pool = pools.get(job_class.get(a, -1), Pool())
+        mine_in_pool = a in job_class
+        n = m.approved + m.rejected + m.revised
+        peers = Pool(*((pool.approved - m.approved, pool.rejected - m.rejected,
+                        pool.revised - m.revised) if mine_in_pool else (0, 0, 0)))
+        peer_n = peers.approved + peers.rejected + peers.revised
+        value = per_head(a, m)
+        heads, total, squares = pool.heads, pool.per_head, pool.per_head_sq
+        if mine_in_pool and value is not None:
+            heads, total, squares = heads - 1, total - value, squares - value * value
         rows.append({
             "approver_id": a, "name": mine[a].name if a in mine else None,
-            "job_class": job_class.get(a), "peers": len(peers), "decided": n, "team": team,
-            "approval": rules.compare_rate(m.approved, n, sum(p.approved for p in peers), peer_n).as_dict(),
-            "rejection": rules.compare_rate(m.rejected, n, sum(p.rejected for p in peers), peer_n).as_dict(),
-            "revision": rules.compare_rate(m.revised, n, sum(p.revised for p in peers), peer_n).as_dict(),
-            "points_per_subordinate": rules.compare_mean(per_head, team, peer_heads).as_dict()})
+            "job_class": job_class.get(a), "peers": pool.members - mine_in_pool, "decided": n,
+            "team": team_sizes.get(a, 0),
+            "approval": rules.compare_rate(m.approved, n, peers.approved, peer_n).as_dict(),
+            "rejection": rules.compare_rate(m.rejected, n, peers.rejected, peer_n).as_dict(),
+            "revision": rules.compare_rate(m.revised, n, peers.revised, peer_n).as_dict(),
+            "points_per_subordinate": rules.compare_mean(
+                value or 0.0, team_sizes.get(a, 0), heads, total, squares).as_dict()})
+
     def flagged(r: dict) -> bool:
         return any(r[k]["verdict"] in ("above", "below")
                    for k in ("approval", "rejection", "revision", "points_per_subordinate"))
@@ -414,15 +498,16 @@ def dashboard(s, actor: Actor, audience: str, agency_id: int | None, unit_id: in
               period: str, today: dt.date, now: dt.datetime) -> dict:
     periods.bounds(period)
     scope = scope_for(s, actor, audience, agency_id, unit_id)
-    people = _people(s, scope)
+    people = _people(s, scope, period)
+    known = deciders(s, period)
     return {"audience": scope.audience, "agency_id": scope.agency_id, "unit_id": scope.unit_id,
             "period": period, "as_of": today.isoformat(), "filters": filters(s, scope),
             "compliance": compliance(s, scope, people, period, today),
-            "approval_debt": approval_debt(s, scope, people, period, now),
-            "blocked": blocked(s, people, period),
+            "approval_debt": approval_debt(s, scope, people, period, now, known),
+            "blocked": blocked(s, scope, people, period),
             "cost": cost(s, scope, people, period) if audience != "team" else None,
             "predikat": predikat(s, scope, people, int(period[:4])),
-            "fairness": fairness(s, scope, people, period)}
+            "fairness": fairness(s, scope, people, period, known)}
 
 
 def filters(s, scope: Scope) -> dict:
@@ -453,7 +538,7 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
         raise InvalidInput("unknown list", [{"field": "criterion", "reason": criterion}],
                            code="dashboard_criterion")
     scope = scope_for(s, actor, audience, agency_id, unit_id)
-    everyone = _people(s, scope)
+    everyone = _people(s, scope, period, listed=True)
     filled, calendars = _days_filled(s, everyone, period, today)
     q = select(Task.employee_id, func.count()).where(
         Task.state == "pending", Task.employee_id.in_([p.employee_id for p in everyone]))
@@ -466,7 +551,7 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
         share = rules.share(done, possible)
         if criterion == "nothing_filed" and done:
             continue
-        if criterion == "behind" and (share is None or share >= BEHIND):
+        if criterion == "behind" and not _behind(done, possible):
             continue
         if criterion == "waiting_on" and not waiting.get(p.employee_id):
             continue

@@ -48,9 +48,13 @@ def test_the_wilson_interval_holds_the_rate_and_stays_in_bounds():
 
 def test_points_per_subordinate_compare_with_peers_by_spread():
     peers = [100.0, 110.0, 90.0, 105.0, 95.0]
-    assert rules.compare_mean(300.0, 6, peers).verdict == "above"
-    assert rules.compare_mean(102.0, 6, peers).verdict == "in_line"
-    assert rules.compare_mean(300.0, 2, peers).verdict == "few"
+    given = (len(peers), sum(peers), sum(v * v for v in peers))
+    assert rules.compare_mean(300.0, 6, *given).verdict == "above"
+    c = rules.compare_mean(102.0, 6, *given)
+    assert c.verdict == "in_line" and c.peers == 100.0
+    assert round(c.high - c.peers, 3) == round(1.96 * 7.0711, 3)  # population sd of the five
+    assert rules.compare_mean(300.0, 2, *given).verdict == "few"
+    assert rules.compare_mean(300.0, 6, 0, 0.0, 0.0).verdict == "no_peers"
 
 
 def test_the_pattern_of_a_baik_agency_needs_someone_below_baik():

@@ -10,7 +10,7 @@ from ekinerja_contract.errors import Forbidden
 from services.monitoring.models import Base
 from services.monitoring.service import MonitoringService
 from tests.support.clock import city, frozen
-from tests.support.factories import submitted_data
+from tests.support.factories import rule_set_published, submitted_data
 from tests.support.stores import sqlite_store
 
 CITY_ADMIN = {"account_id": 90, "employee_id": None, "agency_id": None, "roles": ["city_admin"]}
@@ -65,8 +65,13 @@ def decide(svc, report_id, employee_id, at, kind="approval.approved", **extra):
 
 
 def page(svc, actor=CITY_ADMIN, audience="city", **kw):
-    with frozen(city(2026, 12, 4, 15)):
+    with frozen(city(2026, 12, 4, 15)):  # a Friday afternoon
         return svc.dashboard(actor, audience, "2026-12", **kw)
+
+
+def listed(svc, actor, audience, criterion="all", **kw):
+    with frozen(city(2026, 12, 4, 15)):
+        return svc.people(actor, audience, "2026-12", criterion, **kw)["people"]
 
 
 def test_compliance_counts_working_days_with_a_live_report(service):
@@ -82,8 +87,17 @@ def test_compliance_counts_working_days_with_a_live_report(service):
     assert c["working_days"] == 4 and c["people"] == 4 and c["nothing_filed"] == 3
     unit10 = next(g for g in c["groups"] if g["id"] == 10)
     assert (unit10["filled"], unit10["possible"], str(unit10["share"])) == (2, 12, "0.1667")
-    nobody = service.people(HEAD, "agency", "2026-12", "nothing_filed", agency_id=1)
-    assert sorted(p["employee_id"] for p in nobody["people"]) == [1, 3, 4]
+    nobody = listed(service, HEAD, "agency", "nothing_filed", agency_id=1)
+    assert sorted(p["employee_id"] for p in nobody) == [1, 3, 4]
+
+
+def test_weekends_holidays_and_days_to_come_are_no_working_days_filled(service):
+    service.on_rule_set_published(rule_set_published(holidays=["2026-12-02"]))
+    for n, day in enumerate(("2026-12-01", "2026-12-02", "2026-12-05", "2026-12-07"), 1):
+        submit(service, n, 2, day, city(2026, 12, 4, 8))  # Tue, a holiday, a Saturday, next week
+    [sari] = [p for p in listed(service, HEAD, "team") if p["employee_id"] == 2]
+    assert (sari["days_filled"], sari["working_days"]) == (1, 3)  # 1, 3 and 4 December
+    assert page(service, HEAD, "team")["compliance"]["working_days"] == 3
 
 
 def test_a_redelivered_event_changes_no_figure(service):
@@ -200,6 +214,6 @@ def test_a_late_older_placement_does_not_move_a_person_back(service):
     older = placed(2, 1, unit=99)
     older["data"]["start_date"] = "2025-01-01"
     service.on_placement_changed(older)
-    people = service.people(HEAD, "team", "2026-12")["people"]
+    people = listed(service, HEAD, "team")
     assert next(p for p in people if p["employee_id"] == 2)["unit"] == "Bidang 10"
     assert dt.date(2026, 12, 1)
