@@ -160,6 +160,14 @@ def test_cost_sets_closed_months_against_the_budget(service):
     assert str(cost["share"]) == "0.7000" and cost["year_to_date"] == 13_000_000
     assert [m["period"] for m in cost["trend"]][-2:] == ["2026-11", "2026-12"]
     assert len(cost["trend"]) == 12
+    # a correction after the close: version 2 of one line replaces it, and only it
+    service.on_payroll_line(ev(
+        "payroll.line", city(2026, 12, 4, 11), period="2026-12", snapshot_version=2,
+        employee_id=2, nip="x", name="x", agency_id=1, job_class=7, ceiling=3_900_000,
+        performance="1", discipline="1", gross=3_900_000, cpns_factor="1", tax=0,
+        insurance=0, net=3_800_000, rule_sets=["default"], difference=400_000))
+    cost = page(service, HEAD, "agency", agency_id=1)["cost"]
+    assert (cost["gross"], cost["trend"][-1]["people"]) == (7_400_000, 2)
 
 
 def test_the_predikat_curve_is_held_to_the_organisations_pattern(service):
@@ -172,6 +180,15 @@ def test_the_predikat_curve_is_held_to_the_organisations_pattern(service):
     agency1 = next(a for a in curve["agencies"] if a["agency_id"] == 1)
     assert agency1["counts"]["Baik"] == 3 and agency1["organisation"] == "Baik"
     assert {d["rule"] for d in agency1["deviations"]} == {"max", "min_count"}
+    # the appraiser changes one: it moves, it is not counted twice
+    service.on_predikat_set(ev("appraisal.predikat_set", city(2026, 12, 2), employee_id=4,
+                               agency_id=1, year=2026, predikat="Butuh Perbaikan", appraiser_id=1))
+    agency1 = next(a for a in page(service)["predikat"]["agencies"] if a["agency_id"] == 1)
+    assert (agency1["counts"]["Baik"], agency1["counts"]["Butuh Perbaikan"]) == (2, 1)
+    assert agency1["deviations"] == []  # 67% Baik, someone below Baik
+    # a unit's curve counts its own people
+    unit = page(service, CITY_ADMIN, "agency", agency_id=1, unit_id=11)["predikat"]
+    assert unit["counts"]["Butuh Perbaikan"] == 1 and unit["counts"]["Baik"] == 0
 
 
 def test_fairness_compares_with_peers_of_the_same_job_class(service):
