@@ -14,24 +14,15 @@ import uuid
 import psycopg2
 from sqlalchemy.orm import sessionmaker
 
-from ekinerja_contract import migrate
 from ekinerja_contract.db import make_engine
 from ekinerja_contract.outbox import Store
 from services.scoring import exports, payroll
 from services.scoring.models import Base
 from services.scoring.rules import period_days
 
-ADMIN_DSN = "host=127.0.0.1 user=postgres dbname=postgres"
+from .common import copy, scratch_database
+
 PERIOD = "2026-11"
-
-
-def copy(conn, table, columns, rows):
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
-    buf.seek(0)
-    with conn.cursor() as cur:
-        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
 
 
 def generate(dsn, employees, entries):
@@ -88,15 +79,9 @@ def main():
     args.add_argument("--employees", type=int, default=10_000)
     args.add_argument("--entries", type=int, default=1_500_000)
     opts = args.parse_args()
-    name = f"bench_close_{uuid.uuid4().hex[:6]}"
-    admin = psycopg2.connect(ADMIN_DSN)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg2://postgres@127.0.0.1/{name}"
-    try:
-        migrate.upgrade("scoring", url)
+    with scratch_database("close", "scoring") as (dsn, url):
         t = time.perf_counter()
-        n = generate(f"host=127.0.0.1 user=postgres dbname={name}", opts.employees, opts.entries)
+        n = generate(dsn, opts.employees, opts.entries)
         print(f"generated {opts.employees} employees, {n} ledger entries "
               f"in {time.perf_counter() - t:.1f} s")
         engine = make_engine(url)
@@ -117,7 +102,7 @@ def main():
         csv_s = time.perf_counter() - t
         xlsx_bytes = exports.to_xlsx(frozen, PERIOD, snapshot.version)
         xlsx_s = time.perf_counter() - t - csv_s
-        sum_s, copy_s = floors(f"host=127.0.0.1 user=postgres dbname={name}")
+        sum_s, copy_s = floors(dsn)
         print("\n| step | seconds | baseline (same run) | note |\n|---|---|---|---|")
         print(f"| compute {len(lines)} lines | {computed:.2f} | {sum_s:.2f} s: one GROUP BY of the "
               f"month's ledger in SQL | {len(errors)} errors |")
@@ -127,9 +112,6 @@ def main():
               f"{len(csv_bytes) / 1e6:.1f} MB |")
         print(f"| export XLSX | {xlsx_s:.2f} | | {len(xlsx_bytes) / 1e6:.1f} MB |")
         engine.dispose()
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """What the benchmarks share: percentiles, each employee's free report slots, queue depth."""
+import contextlib
 import datetime as dt
 import json
 import os
@@ -247,3 +248,41 @@ class PeakRss:
         self._thread.join(5)
         self._sample()
         return self.peaks
+
+
+# --- a scratch PostgreSQL database filled by COPY ------------------------------------------
+
+ADMIN_DSN = "host=127.0.0.1 user=postgres dbname=postgres"
+
+
+def copy(conn, table, columns, rows):
+    """Rows into a table through COPY (tab-separated; None is NULL): millions in seconds."""
+    import io
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+    buf.seek(0)
+    with conn.cursor() as cur:
+        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
+
+
+@contextlib.contextmanager
+def scratch_database(label: str, service: str):
+    """A database of its own with `service`'s schema: (its libpq DSN, its SQLAlchemy URL);
+    dropped afterwards, whatever happened."""
+    import uuid
+
+    import psycopg2
+
+    from ekinerja_contract import migrate
+    name = f"bench_{label}_{uuid.uuid4().hex[:6]}"
+    admin = psycopg2.connect(ADMIN_DSN)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg2://postgres@127.0.0.1/{name}"
+    try:
+        migrate.upgrade(service, url)
+        yield f"host=127.0.0.1 user=postgres dbname={name}", url
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -12,7 +12,6 @@ kept a count per person and month; and an RPC of `health` (the floor of one hop)
 Creates its own database and vhost and drops them afterwards."""
 import argparse
 import datetime as dt
-import io
 import os
 import random
 import statistics
@@ -24,27 +23,18 @@ import psycopg2
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from ekinerja_contract import migrate
 from ekinerja_contract.db import make_engine
 from ekinerja_contract.schemas import Actor
 from services.monitoring import rules, views
 from services.monitoring.models import ReportDay
 
-ADMIN_DSN = "host=127.0.0.1 user=postgres dbname=postgres"
+from .common import copy, scratch_database
+
 PERIOD = "2026-11"
 TODAY = dt.date(2026, 11, 30)
 NOW = dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC)
 AGENCIES, TEAM = 40, 8
 PREDIKAT = ["Sangat Baik"] * 2 + ["Baik"] * 6 + ["Butuh Perbaikan", "Kurang"]
-
-
-def copy(conn, table, columns, rows):
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
-    buf.seek(0)
-    with conn.cursor() as cur:
-        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
 
 
 def city(employees: int):
@@ -217,15 +207,9 @@ def main(argv=None) -> int:
     args.add_argument("--employees", type=int, default=10_000)
     args.add_argument("--repeat", type=int, default=15)
     opts = args.parse_args(argv)
-    name = f"bench_leaders_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(ADMIN_DSN)
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    try:
-        migrate.upgrade("monitoring", url)
+    with scratch_database("leaders", "monitoring") as (dsn, url):
         t0 = time.perf_counter()
-        made = generate(f"host=127.0.0.1 user=postgres dbname={name}", opts.employees)
+        made = generate(dsn, opts.employees)
         print(f"generated {made['people']:,} people, {made['pending']:,} waiting tasks, "
               f"{made['approvers']:,} approvers in {time.perf_counter() - t0:.0f} s")
         engine = make_engine(url)
@@ -260,9 +244,6 @@ def main(argv=None) -> int:
         for label, t in rows:
             print(f"| {label} | {t['p50']:.0f} ms | {t['max']:.0f} ms |")
         engine.dispose()
-    finally:
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
     return 0
 
 
