@@ -83,6 +83,10 @@ class PlacementChanged(EventData):
     unit_id: int | None = None  # 1.1; null: the position sits in no unit
     unit_name: str | None = None  # 1.1
     position_name: str | None = None  # 1.1
+    # 1.1: the position above in the chart (null: the top of its agency). Who holds it is
+    # told by that holder's own placements: a subscriber can follow a team through changes
+    # of its head without being told of every subordinate.
+    superior_position_id: int | None = None
 
 
 @event("catalogue.version_published", "1.0", "reporting")

@@ -607,13 +607,17 @@ class CostMonth(Out):
     period: str
     gross: int
     net: int
-    people: int
+    people: int = Field(description="lines paid: 0 while the month is not closed")
+    ceiling: int | None = Field(description="the month's ceiling: its year's pagu ÷ 12, of the "
+                                            "agencies that set one")
+    share: Share = Field(description="TPP of the agencies with a ceiling against it")
 
 
 class CostAgency(Out):
     agency_id: int
     agency: str | None
     gross: int
+    closed: bool = Field(description="the agency's month has been paid")
     monthly_ceiling: int | None
     share: Share
 
@@ -628,6 +632,8 @@ class Cost(Out):
     share: Share
     year_to_date: int
     year_share: Share
+    agencies_with_ceiling: int
+    agencies_total: int
     trend: list[CostMonth]
     agencies: list[CostAgency]
 
@@ -705,10 +711,12 @@ class Dashboard(Out):
     filters: Filters
     compliance: Compliance
     approval_debt: ApprovalDebt
-    blocked: list[BlockedAgency]
+    blocked: list[BlockedAgency] = Field(description="only once the month is over")
+    month_open: bool
     cost: Cost | None = Field(description="null on a team's page")
     predikat: PredikatCurve
     fairness: FairnessPage
+    heads_agency: int | None = Field(description="the agency the caller heads, if any")
 
 
 class PersonRow(Out):

@@ -423,9 +423,10 @@ class Monitoring(Client[T]):
 
     @method(returns=r.People)
     def people(self, actor: Actor, audience: str, period: str, criterion: str = "all",
-               agency_id: Any = None, unit_id: Any = None, approver_id: Any = None) -> T:
+               agency_id: Any = None, unit_id: Any = None, approver_id: Any = None,
+               predikat: Any = None) -> T:
         return self._call("people", actor, audience, period, criterion, agency_id, unit_id,
-                          approver_id)
+                          approver_id, predikat)
 
 
 class Services(Generic[T]):

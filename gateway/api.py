@@ -98,6 +98,8 @@ PeriodPath = Annotated[str, Path(pattern=PERIOD, examples=["2026-11"])]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Year = Annotated[int, Path(ge=2000, le=2100)]
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+FILE = {"schema": {"type": "string", "format": "binary"}}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A client retrying a POST with the same key gets the first response; nothing new is made.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
                                               pattern=r"^[!-~]+$")]
@@ -501,22 +503,51 @@ async def leaders_dashboard(audience: Literal["city", "agency", "team"], period:
     return await svc.monitoring.dashboard(actor, audience, period, agency_id, unit_id)
 
 
+LeadersTable = Literal["kepatuhan", "persetujuan", "persetujuan_opd", "terhambat", "biaya",
+                       "biaya_opd", "predikat", "predikat_pola", "keadilan"]
+
+
+@router.get("/dashboards/leaders/{audience}/export.{fmt}", tags=["dashboards"],
+            response_class=Response, responses={**errors(401, 403, 422), 200: {
+                "description": "the page's tables (Content-Disposition: attachment): every one "
+                               "as a sheet of an XLSX, or one (`table`) as CSV",
+                "content": {t: FILE for t in ("text/csv", XLSX)}}})
+async def leaders_export(audience: Literal["city", "agency", "team"], fmt: Literal["csv", "xlsx"],
+                         period: Period, agency_id: OptionalId = None, unit_id: OptionalId = None,
+                         table: LeadersTable = "kepatuhan",
+                         actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """A leaders' page's tables as the page shows them, in Indonesian."""
+    from .web import dashboard_tables
+    body = await svc.monitoring.dashboard(actor, audience, period, agency_id, unit_id)
+    sections = dashboard_tables.tables(body)
+    name = f"pantauan-{dashboard_tables.SLUG_OF[audience]}-{period}"
+    if fmt == "xlsx":
+        return Response(dashboard_tables.to_xlsx(sections, period), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    chosen = next((t for t in sections if t["key"] == table), sections[0])
+    return Response(dashboard_tables.to_csv(chosen), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{chosen["key"]}.csv"'})
+
+
 @router.get("/dashboards/leaders/{audience}/people", response_model=People,
             responses=errors(401, 403, 422), tags=["dashboards"])
 async def leaders_people(audience: Literal["city", "agency", "team"], period: Period,
-                         criterion: Literal["all", "nothing_filed", "behind", "waiting_on"] = "all",
+                         criterion: Literal["all", "nothing_filed", "behind", "waiting_on",
+                                            "predikat"] = "all",
                          agency_id: OptionalId = None, unit_id: OptionalId = None,
                          approver_id: OptionalId = None,
+                         predikat: Annotated[Literal["Sangat Baik", "Baik", "Butuh Perbaikan",
+                                                     "Kurang", "Sangat Kurang"] | None, Query()] = None,
                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
-    """The people behind a number of a leaders' page (at most 500, the least filled first)."""
+    """The people behind a number of a leaders' page (at most 500, the least filled first):
+    everyone, those who filed nothing, those under 80%, those whose work waits (on one
+    approver with `approver_id`), or those holding one predikat of the period's year."""
     return await svc.monitoring.people(actor, audience, period, criterion, agency_id, unit_id,
-                                       approver_id)
+                                       approver_id, predikat)
 
 
 # --- payroll (scoring service) -----------------------------------------------------------------
 
-FILE = {"schema": {"type": "string", "format": "binary"}}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _file(result: dict) -> Response:

@@ -101,24 +101,26 @@ def count_bars(rows: list[dict], label: str) -> Markup:
                        RED if r.get("warn") else BLUE, r.get("href")) for r in rows], label)
 
 
-def month_bars(trend: list[dict], ceiling: int | None, label: str) -> Markup:
-    """Twelve months of TPP as columns, the monthly budget ceiling as a line."""
+def month_bars(trend: list[dict], label: str) -> Markup:
+    """Twelve months of TPP as columns (red above its ceiling), each month's ceiling (its
+    year's pagu ÷ 12) as a dashed tick over its column."""
     width, height, col = 336, 150, 28
-    top = max([m["gross"] for m in trend] + [ceiling or 0, 1])
+    top = max([m["gross"] for m in trend] + [m["ceiling"] or 0 for m in trend] + [1])
     parts = [f'<svg viewBox="0 0 {width} {height + 16}" role="img" class="chart" '
              f'aria-label="{escape(label)}">']
     for i, m in enumerate(trend):
         h = round(height * m["gross"] / top)
-        over = ceiling is not None and m["gross"] > ceiling
+        over = m["ceiling"] is not None and m["gross"] > m["ceiling"]
         parts.append(f'<rect x="{i * col + 2}" y="{height - h}" width="{col - 6}" height="{h}" '
                      f'fill="{RED if over else GREEN}"><title>{escape(m["period"])}: '
                      f'{escape(m["gross_text"])}</title></rect>'
                      f'<text x="{i * col + 4}" y="{height + 12}" font-size="9">'
                      f'{escape(m["short"])}</text>')
-    if ceiling:
-        y = height - round(height * ceiling / top)
-        parts.append(f'<line x1="0" y1="{y}" x2="{width}" y2="{y}" stroke="{AMBER}" stroke-width="2" '
-                     f'stroke-dasharray="5 3"><title>pagu per bulan</title></line>')
+        if m["ceiling"]:
+            y = height - round(height * m["ceiling"] / top)
+            parts.append(f'<line x1="{i * col}" y1="{y}" x2="{i * col + col - 2}" y2="{y}" '
+                         f'stroke="{AMBER}" stroke-width="2" stroke-dasharray="4 2">'
+                         f'<title>pagu per bulan</title></line>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -32,16 +32,39 @@ class Person(Base):
     position_code: Mapped[str] = mapped_column(String(40))
     position_name: Mapped[str | None] = mapped_column(String(200))
     job_class: Mapped[int] = mapped_column(Integer)
-    superior_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    superior_id: Mapped[int | None] = mapped_column(Integer)  # as told then: informative only
+    position_id: Mapped[int | None] = mapped_column(Integer)
+    # teams follow positions: whoever holds the position above leads this person
+    superior_position_id: Mapped[int | None] = mapped_column(Integer, index=True)
     placed_from: Mapped[dt.date] = mapped_column(Date)
+    placed_until: Mapped[dt.date | None] = mapped_column(Date)  # inclusive; null: open
+    told_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Holder(Base):
+    """Who holds each position now, definitively or as acting official (Plt/Plh): a team
+    is the people whose superior position its leader holds, so a new head inherits it
+    and one who moved on loses it, without an event for every subordinate."""
+    __tablename__ = "holder"
+    __table_args__ = (Index("ix_holder_employee", "employee_id"),)
+    position_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    top: Mapped[bool] = mapped_column(Boolean)  # no position above: the head of its agency
+    since: Mapped[dt.date] = mapped_column(Date)
 
 
 class LiveReport(Base):
-    """A report sent for a day and not withdrawn: the day counts as filled in."""
+    """A report sent for a day: the day counts as filled in, whatever the decision (the
+    person did fill it in), until the report is withdrawn. A withdrawal is final, and
+    is kept (a tombstone) so that a submission arriving after it counts nothing."""
     __tablename__ = "live_report"
     report_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     employee_id: Mapped[int] = mapped_column(Integer)
-    date: Mapped[dt.date] = mapped_column(Date)
+    date: Mapped[dt.date | None] = mapped_column(Date)  # null: withdrawn before it was heard
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReportDay(Base):
@@ -74,8 +97,12 @@ class Task(Base):
     state: Mapped[str] = mapped_column(String(12))  # pending | decided | cancelled
     round: Mapped[int] = mapped_column(Integer, default=0)  # task_created events seen
     waiting_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    approver_set_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     last_event_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # a decision heard before its task: its time to decide is counted when the task is
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApproverMonth(Base):
@@ -136,6 +163,7 @@ class Budget(Base):
     agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     ceiling: Mapped[int] = mapped_column(BigInteger)
+    told_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # the newest stands
 
 
 class Predikat(Base):
@@ -144,6 +172,7 @@ class Predikat(Base):
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     agency_id: Mapped[int] = mapped_column(Integer, index=True)
     predikat: Mapped[str] = mapped_column(String(20))
+    told_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class OrganisationPredikat(Base):
@@ -151,6 +180,7 @@ class OrganisationPredikat(Base):
     agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     predikat: Mapped[str] = mapped_column(String(20))
+    told_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Holidays(Base):

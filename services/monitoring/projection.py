@@ -38,6 +38,7 @@ from .models import (
     ApproverMonth,
     Budget,
     ClosedMonth,
+    Holder,
     Holidays,
     LiveReport,
     OrganisationPredikat,
@@ -64,25 +65,50 @@ def _as(env, model: type[EventData] | tuple[type[EventData], ...]) -> Any:
 
 # --- the organisation --------------------------------------------------------------------
 
+def _newer(stored: dt.datetime | None, env) -> bool:
+    """Is this event newer than what the row holds? (Each type has its own queue and
+    several workers: an older message can be handled last.)"""
+    return stored is None or env.time >= aware(stored)
+
+
 def place(uow, env) -> None:
-    """The newest definitive placement is where a person stands; acting posts (Plt/Plh)
-    are a second hat, not a move."""
+    """The newest definitive placement is where a person stands; every placement, acting
+    posts (Plt/Plh) too, says who holds its position now."""
     e = _as(env, PlacementChanged)
+    s = uow.session
+    holder = s.get(Holder, e.position_id, with_for_update=True)
+    # the latest to begin holds it (an acting official from a later date acts for the head)
+    if holder is None or (e.start_date, e.kind == "definitive") >= (
+            holder.since, holder.kind == "definitive"):
+        if holder is None:
+            holder = Holder(position_id=e.position_id)
+            s.add(holder)
+        holder.employee_id, holder.agency_id, holder.kind = e.employee_id, e.agency_id, e.kind
+        holder.top, holder.since = e.superior_position_id is None, e.start_date
+        if env.version == "1.0":  # no superior position told: not taken for a head
+            holder.top = False
     if e.kind != "definitive":
         return
-    s = uow.session
     row = s.get(Person, e.employee_id, with_for_update=True)
-    if row is not None and row.placed_from > e.start_date:
+    if row is not None and (row.placed_from, aware(row.told_at) if row.told_at else env.time) > (
+            e.start_date, env.time):
         return  # an older placement arriving late
     if row is None:
         row = Person(employee_id=e.employee_id)
         s.add(row)
+    elif row.position_id not in (None, e.position_id):
+        # moved on: the old post's team is no longer theirs (unless they act in it)
+        s.query(Holder).filter(Holder.employee_id == e.employee_id,
+                               Holder.position_id == row.position_id,
+                               Holder.kind == "definitive").delete()
     row.nip, row.name, row.status = e.nip, e.name, e.status
     row.agency_id, row.position_code, row.job_class = e.agency_id, e.position_code, e.job_class
-    row.superior_id, row.placed_from = e.superior_employee_id, e.start_date
+    row.superior_id, row.placed_from, row.placed_until = e.superior_employee_id, e.start_date, e.end_date
+    row.position_id, row.told_at = e.position_id, env.time
     if env.version != "1.0":  # 1.1 names them; a 1.0 message keeps what an earlier one told
         row.agency_code, row.agency_name = e.agency_code, e.agency_name
         row.unit_id, row.unit_name, row.position_name = e.unit_id, e.unit_name, e.position_name
+        row.superior_position_id = e.superior_position_id
 
 
 def keep_holidays(uow, env) -> None:
@@ -113,23 +139,37 @@ def _count_day(s, employee_id: int, date: dt.date, delta: int) -> None:
 
 
 def report_sent(uow, env) -> None:
-    """report.submitted / report.resubmitted: the day has a live report."""
+    """report.submitted / report.resubmitted: the day has a live report (a resubmission
+    may have moved it to another day)."""
     e = _as(env, _REPORT)
     s = uow.session
-    if s.get(LiveReport, e.report_id) is not None:
-        return  # a resubmission: the day was already counted
-    s.add(LiveReport(report_id=e.report_id, employee_id=e.employee_id, date=e.date))
-    _count_day(s, e.employee_id, e.date, +1)
+    live = s.get(LiveReport, e.report_id, with_for_update=True)
+    if live is None:
+        s.add(LiveReport(report_id=e.report_id, employee_id=e.employee_id, date=e.date,
+                         withdrawn=False, sent_at=env.time))
+        _count_day(s, e.employee_id, e.date, +1)
+        return
+    if live.withdrawn or not _newer(live.sent_at, env):
+        return  # withdrawn for good, or an older version of it
+    if live.date != e.date:
+        _count_day(s, live.employee_id, live.date, -1)
+        _count_day(s, e.employee_id, e.date, +1)
+    live.date, live.sent_at = e.date, env.time
 
 
 def report_withdrawn(uow, env) -> None:
     e = _as(env, ReportWithdrawn)
     s = uow.session
     live = s.get(LiveReport, e.report_id, with_for_update=True)
-    if live is None:
+    if live is None:  # heard before the report itself: keep the tombstone
+        s.add(LiveReport(report_id=e.report_id, employee_id=e.employee_id, date=None,
+                         withdrawn=True, sent_at=env.time))
         return
-    s.delete(live)
-    _count_day(s, live.employee_id, live.date, -1)
+    if live.withdrawn:
+        return
+    live.withdrawn = True
+    if live.date is not None:
+        _count_day(s, live.employee_id, live.date, -1)
 
 
 # --- approval tasks and decisions ---------------------------------------------------------------
@@ -159,16 +199,33 @@ def _month(s, approver_id: int, period: str) -> ApproverMonth:
     return row
 
 
+def _took(s, decider: int, decided_at: dt.datetime, waited_from: dt.datetime) -> None:
+    """One decision's time to decide, in its decider's month."""
+    month = _month(s, decider, periods.period_of(clock.local_date(decided_at)))
+    hist = list(month.latency)
+    hist[rules.bucket_of((decided_at - waited_from).total_seconds() / 3600)] += 1
+    month.latency = hist  # a new list: the JSON column is not mutation-tracked
+
+
 def task_created(uow, env) -> None:
     """A task opens, or opens again after a revision (a new round)."""
     e = _as(env, ApprovalTaskCreated)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
-    if env.time < aware(task.last_event_at) and task.state != "new":
-        return  # its decision came first: this round is already over
-    task.state, task.approver_id, task.waiting_since = "pending", e.approver_id, env.time
+    if task.state != "new" and env.time < aware(task.last_event_at):
+        # this round's decision (or the withdrawal) came first: it is over, and its time
+        # to decide is known now
+        if task.decided_at is not None and task.decided_by is not None and task.waiting_since is None \
+                and env.time <= aware(task.decided_at):
+            _took(s, task.decided_by, aware(task.decided_at), env.time)
+            task.waiting_since = env.time  # counted once
+        return
+    task.state, task.waiting_since = "pending", env.time
+    if _newer(task.approver_set_at, env):
+        task.approver_id, task.approver_set_at = e.approver_id, env.time
     task.round += 1
     task.escalated, task.last_event_at = False, env.time
+    task.decided_at = task.decided_by = None
 
 
 OUTCOME = {"approval.approved": "approved", "approval.rejected": "rejected",
@@ -177,41 +234,42 @@ OUTCOME = {"approval.approved": "approved", "approval.rejected": "rejected",
 
 def decided(uow, env) -> None:
     """A decision: the task stops waiting; the decider's month counts it, with the time it
-    took and the points it gave."""
+    took (from its round's start) and the points it gave."""
     e = _as(env, _DECISION)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
-    waited = aware(task.waiting_since) if task.state == "pending" and task.waiting_since else None
-    if env.time >= aware(task.last_event_at) or task.state == "new":
-        task.state, task.last_event_at = "decided", env.time
     month = _month(s, e.decided_by, periods.period_of(clock.local_date(env.time)))
     outcome = OUTCOME[env.type]
     setattr(month, outcome, getattr(month, outcome) + 1)
     if isinstance(e, ReportApproved):
         month.points_given = Decimal(month.points_given) + Decimal(e.points)
-    if waited is not None:
-        hist = list(month.latency)
-        hist[rules.bucket_of((env.time - waited).total_seconds() / 3600)] += 1
-        month.latency = hist  # a new list: the JSON column is not mutation-tracked
+    if task.state == "pending" and task.waiting_since is not None and env.time >= aware(task.waiting_since):
+        _took(s, e.decided_by, env.time, aware(task.waiting_since))
+        task.state, task.last_event_at = "decided", env.time
+    elif task.state == "new" or (task.state != "pending" and env.time >= aware(task.last_event_at)):
+        # heard before its round opened: the round's task_created counts its time
+        task.state, task.last_event_at = "decided", env.time
+        task.decided_at, task.decided_by, task.waiting_since = env.time, e.decided_by, None
+    # else: an older round's decision, heard after the next round opened: counted above
 
 
 def escalated(uow, env) -> None:
+    """Counted in the approver's month whatever the order (the inbox has dropped repeats,
+    and approval escalates a task once a round); flagged on the task while it waits."""
     e = _as(env, TaskEscalated)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
-    if task.state != "pending" or task.escalated:
-        return
-    task.escalated = True
+    if task.state == "pending":
+        task.escalated = True
     if e.approver_id is not None:
-        month = _month(s, e.approver_id, periods.period_of(clock.local_date(env.time)))
-        month.escalated += 1
+        _month(s, e.approver_id, periods.period_of(clock.local_date(env.time))).escalated += 1
 
 
 def rerouted(uow, env) -> None:
     e = _as(env, TaskRerouted)
     task = _task(uow.session, e.task_id, e.report_id, e.employee_id)
-    if task.state == "pending":
-        task.approver_id = e.approver_id
+    if _newer(task.approver_set_at, env):
+        task.approver_id, task.approver_set_at = e.approver_id, env.time
 
 
 def cancelled(uow, env) -> None:
@@ -234,6 +292,8 @@ def pay_line(uow, env) -> None:
     line = s.get(PayLine, (e.period, e.employee_id), with_for_update=True)
     if line is not None and line.snapshot_version > e.snapshot_version:
         return
+    for agency in sorted({e.agency_id, line.agency_id if line else e.agency_id}):
+        _cost(s, agency, e.period, 0, 0, 0)  # both rows locked in one order: no deadlock
     if line is None:
         line = PayLine(period=e.period, employee_id=e.employee_id)
         s.add(line)
@@ -260,22 +320,30 @@ def period_closed(uow, env) -> None:
 
 def budget_set(uow, env) -> None:
     e = _as(env, BudgetSet)
-    row = uow.session.get(Budget, (e.agency_id, e.year), with_for_update=True) or Budget(
-        agency_id=e.agency_id, year=e.year)
-    row.ceiling = e.ceiling
-    uow.session.add(row)
+    row = uow.session.get(Budget, (e.agency_id, e.year), with_for_update=True)
+    if row is None:
+        row = Budget(agency_id=e.agency_id, year=e.year)
+        uow.session.add(row)
+    elif not _newer(row.told_at, env):
+        return
+    row.ceiling, row.told_at = e.ceiling, env.time
 
 
 def predikat_set(uow, env) -> None:
     e = _as(env, PredikatSet)
     s = uow.session
     row = s.get(Predikat, (e.employee_id, e.year), with_for_update=True)
+    if row is not None and not _newer(row.told_at, env):
+        return
+    keys = {(e.agency_id, e.predikat)} | ({(row.agency_id, row.predikat)} if row else set())
+    for agency, name in sorted(keys):
+        _count_predikat(s, agency, e.year, name, 0)  # locked in one order: no deadlock
     if row is None:
         row = Predikat(employee_id=e.employee_id, year=e.year)
         s.add(row)
     else:
         _count_predikat(s, row.agency_id, e.year, row.predikat, -1)
-    row.agency_id, row.predikat = e.agency_id, e.predikat
+    row.agency_id, row.predikat, row.told_at = e.agency_id, e.predikat, env.time
     _count_predikat(s, e.agency_id, e.year, e.predikat, +1)
 
 
@@ -284,20 +352,24 @@ def _count_predikat(s, agency_id: int, year: int, name: str, delta: int) -> None
     if row is None:
         row = PredikatCount(agency_id=agency_id, year=year, predikat=name, people=0)
         s.add(row)
+        s.flush()
     row.people += delta
 
 
 def organisation_predikat_set(uow, env) -> None:
     e = _as(env, OrganisationPredikatSet)
-    row = uow.session.get(OrganisationPredikat, (e.agency_id, e.year), with_for_update=True) \
-        or OrganisationPredikat(agency_id=e.agency_id, year=e.year)
-    row.predikat = e.predikat
-    uow.session.add(row)
+    row = uow.session.get(OrganisationPredikat, (e.agency_id, e.year), with_for_update=True)
+    if row is None:
+        row = OrganisationPredikat(agency_id=e.agency_id, year=e.year)
+        uow.session.add(row)
+    elif not _newer(row.told_at, env):
+        return
+    row.predikat, row.told_at = e.predikat, env.time
 
 
 def holidays_resolver(s):
     """`(agency_id, day) -> the holidays`, of the rule set in force on that day."""
-    rows = list(s.scalars(select(Holidays)))
+    rows = list(s.scalars(select(Holidays).order_by(Holidays.source_id)))
     default = frozenset(default_body().holidays)
     cache: dict[int, frozenset[dt.date]] = {}
 

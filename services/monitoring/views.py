@@ -23,6 +23,7 @@ from .models import (
     ApproverMonth,
     Budget,
     ClosedMonth,
+    Holder,
     LiveReport,
     OrganisationPredikat,
     PayLine,
@@ -36,7 +37,7 @@ from .models import (
 from .projection import aware, holidays_resolver
 
 AUDIENCES = ("city", "agency", "team")
-CRITERIA = ("all", "nothing_filed", "behind", "waiting_on")
+CRITERIA = ("all", "nothing_filed", "behind", "waiting_on", "predikat")
 BEHIND = Fraction(4, 5)  # under 80% of working days filled in: "tertinggal"
 TOP = 50  # approvers and appraisers on a page: the longest waits, the flagged first
 
@@ -47,14 +48,19 @@ class Scope:
     agency_id: int | None
     unit_id: int | None
     superior_id: int | None  # the team's superior
+    first: dt.date  # the month's people: placed in it at some point
+    last: dt.date
+    led: tuple[int, ...] = ()  # the positions the team's superior holds
 
     def where(self, q):
+        q = q.where(Person.placed_from <= self.last,
+                    Person.placed_until.is_(None) | (Person.placed_until >= self.first))
         if self.agency_id is not None:
             q = q.where(Person.agency_id == self.agency_id)
         if self.unit_id is not None:
             q = q.where(Person.unit_id == self.unit_id)
         if self.superior_id is not None:
-            q = q.where(Person.superior_id == self.superior_id)
+            q = q.where(Person.superior_position_id.in_(self.led))
         return q
 
     def group_of(self, p: Any) -> tuple[str, int | None, str]:
@@ -67,10 +73,12 @@ class Scope:
 
 
 def scope_for(s, actor: Actor, audience: str, agency_id: int | None,
-              unit_id: int | None) -> Scope:
+              unit_id: int | None, period: str) -> Scope:
     """What this actor may see on this page, or Forbidden: the city for city admins
-    (BKPSDM, the mayor's office), an agency for its admin and its head, a team for its
-    superior."""
+    (BKPSDM, the mayor's office), an agency for its admin and its head (acting heads
+    too), a team for whoever holds the position its members report to."""
+    first, end = periods.bounds(period)
+    last = end - dt.timedelta(days=1)
     if audience not in AUDIENCES:
         raise InvalidInput("unknown page", [{"field": "audience", "reason": audience}],
                            code="dashboard_audience")
@@ -78,7 +86,7 @@ def scope_for(s, actor: Actor, audience: str, agency_id: int | None,
         if not actor.has("city_admin"):
             raise Forbidden("the city's page is for BKPSDM and the mayor's office",
                             code="dashboard_city_scope")
-        return Scope("city", agency_id, unit_id, None)
+        return Scope("city", agency_id, unit_id, None, first, last)
     if audience == "agency":
         agency_id = agency_id or actor.agency_id
         if agency_id is None:
@@ -88,25 +96,28 @@ def scope_for(s, actor: Actor, audience: str, agency_id: int | None,
                 or _heads(s, actor.employee_id, agency_id)):
             raise Forbidden("an agency's page is for its head and its admins",
                             code="dashboard_agency_scope")
-        return Scope("agency", agency_id, unit_id, None)
-    if actor.employee_id is None or s.scalar(select(Person.employee_id).where(
-            Person.superior_id == actor.employee_id).limit(1)) is None:
+        return Scope("agency", agency_id, unit_id, None, first, last)
+    led = tuple(s.scalars(select(Holder.position_id).where(Holder.employee_id == actor.employee_id))) \
+        if actor.employee_id is not None else ()
+    if not led or s.scalar(select(Person.employee_id).where(
+            Person.superior_position_id.in_(led)).limit(1)) is None:
         raise Forbidden("a team's page is for its superior", code="dashboard_team_scope")
-    return Scope("team", None, unit_id, actor.employee_id)
+    return Scope("team", None, unit_id, actor.employee_id, first, last, led)
 
 
 def _heads(s, employee_id: int | None, agency_id: int) -> bool:
-    """The head of an agency: placed in it with no superior above (the top of its chart)."""
+    """The head of an agency: holds (or acts in) the position at the top of its chart."""
     if employee_id is None:
         return False
-    me = s.get(Person, employee_id)
-    return me is not None and me.agency_id == agency_id and me.superior_id is None
+    return s.scalar(select(Holder.position_id).where(
+        Holder.employee_id == employee_id, Holder.agency_id == agency_id,
+        Holder.top.is_(True)).limit(1)) is not None
 
 
 # A person as the pages read them: a row of these columns (rows, not ORM objects: a city is
 # 10,000 of them, and building objects was a fifth of the city page's time).
 PERSON_COLUMNS = (Person.employee_id, Person.name, Person.agency_id, Person.agency_code,
-                  Person.agency_name, Person.unit_id, Person.unit_name)
+                  Person.agency_name, Person.unit_id, Person.unit_name, Person.placed_from)
 LISTED_COLUMNS = (Person.nip, Person.position_code, Person.position_name)
 Who = Any  # a Row of PERSON_COLUMNS
 
@@ -121,8 +132,9 @@ def _people(s, scope: Scope, period: str, listed: bool = False) -> list[Who]:
 
 
 def _days_filled(s, people: list[Who], period: str, today: dt.date) -> tuple[
-        dict[int, int], dict[int, list[dt.date]]]:
-    """Working days filled in per person, and the working days so far per agency."""
+        dict[int, int], dict[int, int]]:
+    """Per person: the working days so far they filled in, and the working days so far
+    (their agency's calendar, from the day they were placed if that was this month)."""
     first, end = periods.bounds(period)
     last = min(end - dt.timedelta(days=1), today)
     holidays = holidays_resolver(s)
@@ -131,6 +143,7 @@ def _days_filled(s, people: list[Who], period: str, today: dt.date) -> tuple[
         # each day judged by the rule set in force on it, as scoring judges a month
         calendars[agency] = [d for d in rules.working_days(first, last, frozenset())
                              if d not in holidays(agency, d)]
+    possible = {p.employee_id: len(calendars[p.agency_id]) for p in people}
     # the weekdays filled, less those that are no working day so far: the holidays and
     # the days still to come (each agency's calendar; one query per distinct calendar,
     # over the few dates it leaves out, on the date index)
@@ -149,7 +162,19 @@ def _days_filled(s, people: list[Who], period: str, today: dt.date) -> tuple[
         for employee_id, n in s.execute(q):
             if employee_id in filled:
                 filled[employee_id] -= n
-    return filled, calendars
+    # placed during the month: held to the days from then, and only those count
+    joined = {p.employee_id: p for p in people if p.placed_from > first}
+    for p in joined.values():
+        possible[p.employee_id] = sum(1 for d in calendars[p.agency_id] if d >= p.placed_from)
+    if joined:
+        before = (select(ReportDay.employee_id, ReportDay.date).where(
+            ReportDay.reports > 0, ReportDay.employee_id.in_(list(joined)),
+            ReportDay.date >= first, ReportDay.date < end))
+        for employee_id, day in s.execute(before):
+            p = joined[employee_id]
+            if day < p.placed_from and day in calendars[p.agency_id]:
+                filled[employee_id] -= 1
+    return filled, possible
 
 
 # --- compliance ------------------------------------------------------------------------------
@@ -160,7 +185,7 @@ def _behind(done: int, possible: int) -> bool:
 
 
 def compliance(s, scope: Scope, people: list[Who], period: str, today: dt.date) -> dict:
-    filled, calendars = _days_filled(s, people, period, today)
+    filled, possible_of = _days_filled(s, people, period, today)
     groups: dict[tuple, dict] = {}
     nothing = 0
     total_days = total_possible = 0
@@ -169,13 +194,13 @@ def compliance(s, scope: Scope, people: list[Who], period: str, today: dt.date) 
         g = groups.setdefault((level, gid), {"level": level, "id": gid, "label": label,
                                              "people": 0, "filled": 0, "possible": 0,
                                              "nothing_filed": 0, "behind": 0})
-        possible, done = len(calendars[p.agency_id]), filled.get(p.employee_id, 0)
+        possible, done = possible_of[p.employee_id], filled.get(p.employee_id, 0)
         g["people"] += 1
         g["filled"] += done
         g["possible"] += possible
         total_days += done
         total_possible += possible
-        if done == 0:
+        if done == 0 and possible:  # nothing, on days there was something to fill
             g["nothing_filed"] += 1
             nothing += 1
         if _behind(done, possible):
@@ -184,7 +209,7 @@ def compliance(s, scope: Scope, people: list[Who], period: str, today: dt.date) 
                                                    g["label"]))
     for g in rows:
         g["share"] = rules.share(g["filled"], g["possible"])
-    return {"working_days": max((len(d) for d in calendars.values()), default=0),
+    return {"working_days": max(possible_of.values(), default=0),
             "people": len(people), "share": rules.share(total_days, total_possible),
             "nothing_filed": nothing, "groups": rows}
 
@@ -252,7 +277,8 @@ def approval_debt(s, scope: Scope, people: list[Who], period: str, now: dt.datet
             "pending": wait.pending if wait else 0,
             "waiting_employees": wait.employees if wait else 0,
             "oldest_days": _age_days(now, wait.oldest) if wait and wait.oldest else None,
-            "decided": sum(hist), "median_hours": rules.percentile(hist, 0.5),
+            "decided": m.approved + m.rejected + m.revised if m else 0,
+            "median_hours": rules.percentile(hist, 0.5),
             "p90_hours": rules.percentile(hist, 0.9), "escalated": m.escalated if m else 0,
             "latency": hist})
     rows.sort(key=lambda r: (-(r["oldest_days"] or 0), -r["pending"]))
@@ -291,10 +317,13 @@ def _age_days(now: dt.datetime, since: dt.datetime) -> int:
     return max(0, (now - aware(since)).days)
 
 
-def blocked(s, scope: Scope, people: list[Who], period: str) -> list[dict]:
-    """Agencies whose month is not closed while reports of it still wait for a decision:
-    their pay would leave that work out. By whom: the approvers holding them."""
+def blocked(s, scope: Scope, people: list[Who], period: str, today: dt.date) -> list[dict]:
+    """Agencies whose month is over but not closed while reports of it still wait for a
+    decision: their pay would leave that work out. By whom: the approvers holding them.
+    (While the month runs, waiting is the approval debt, not a block.)"""
     first, end = periods.bounds(period)
+    if today < end:
+        return []
     closed = {c.agency_key for c in s.scalars(select(ClosedMonth).where(ClosedMonth.period == period))}
     if 0 in closed:
         return []  # closed for the whole city
@@ -302,7 +331,8 @@ def blocked(s, scope: Scope, people: list[Who], period: str) -> list[dict]:
     q = scope.where(select(Person.agency_id, Task.approver_id, func.count())
                     .join(LiveReport, LiveReport.report_id == Task.report_id)
                     .join(Person, Person.employee_id == Task.employee_id)
-                    .where(Task.state == "pending", LiveReport.date >= first, LiveReport.date < end)
+                    .where(Task.state == "pending", LiveReport.withdrawn.is_(False),
+                           LiveReport.date >= first, LiveReport.date < end)
                     .group_by(Person.agency_id, Task.approver_id))
     agencies: dict[int, dict] = {}
     for agency_id, approver_id, n in s.execute(q):
@@ -326,48 +356,61 @@ def blocked(s, scope: Scope, people: list[Who], period: str) -> list[dict]:
 
 def cost(s, scope: Scope, people: list[Who], period: str) -> dict:
     """TPP paid (closed months, newest version of each line) against the agencies'
-    budget ceilings, this month and the twelve before it."""
+    budget ceilings (a year's pagu ÷ 12 a month, each month by its own year's), this month
+    and the eleven before it. Only agencies with a ceiling are set against one."""
     agencies = sorted({p.agency_id for p in people})
     months = _last_months(period, 12)
-    totals: dict[str, dict] = {m: {"period": m, "gross": 0, "net": 0, "people": 0} for m in months}
     whole_agencies = scope.unit_id is None and scope.superior_id is None
+    # (agency, month) -> (gross, net, people)
     if whole_agencies:  # the kept sums
-        q = (select(AgencyMonthCost.period, func.sum(AgencyMonthCost.gross),
-                    func.sum(AgencyMonthCost.net), func.sum(AgencyMonthCost.people))
-             .where(AgencyMonthCost.period.in_(months), AgencyMonthCost.agency_id.in_(agencies))
-             .group_by(AgencyMonthCost.period))
+        q = select(AgencyMonthCost.agency_id, AgencyMonthCost.period, AgencyMonthCost.gross,
+                   AgencyMonthCost.net, AgencyMonthCost.people).where(
+            AgencyMonthCost.period.in_(months), AgencyMonthCost.agency_id.in_(agencies))
     else:  # a unit: its people's lines
-        q = (select(PayLine.period, func.sum(PayLine.gross), func.sum(PayLine.net), func.count())
+        q = (select(PayLine.agency_id, PayLine.period, func.sum(PayLine.gross),
+                    func.sum(PayLine.net), func.count())
              .where(PayLine.period.in_(months), PayLine.agency_id.in_(agencies),
                     PayLine.employee_id.in_([p.employee_id for p in people]))
-             .group_by(PayLine.period))
-    for m, gross, net, n in s.execute(q):
-        totals[m].update(gross=int(gross or 0), net=int(net or 0), people=int(n or 0))
-    year = int(period[:4])
-    budgets = {b.agency_id: int(b.ceiling) for b in s.scalars(select(Budget).where(
-        Budget.year == year, Budget.agency_id.in_(agencies)))}
-    annual = sum(budgets.values()) if whole_agencies and budgets else None
-    monthly = annual // 12 if annual is not None else None
-    this = totals[period]
-    ytd = sum(t["gross"] for m, t in totals.items() if m.startswith(str(year)))
+             .group_by(PayLine.agency_id, PayLine.period))
+    paid = {(a, m): (int(g or 0), int(n or 0), int(c or 0)) for a, m, g, n, c in s.execute(q)}
+    years = sorted({int(m[:4]) for m in months})
+    budgets = {(b.agency_id, b.year): int(b.ceiling) for b in s.scalars(select(Budget).where(
+        Budget.year.in_(years), Budget.agency_id.in_(agencies)))} if whole_agencies else {}
+    trend: list[dict[str, Any]] = []
+    for m in months:
+        year = int(m[:4])
+        gross = sum(paid.get((a, m), (0, 0, 0))[0] for a in agencies)
+        with_ceiling = [a for a in agencies if (a, year) in budgets]
+        ceiling = sum(budgets[(a, year)] for a in with_ceiling) // 12 if with_ceiling else None
+        against = sum(paid.get((a, m), (0, 0, 0))[0] for a in with_ceiling)
+        people_paid = sum(paid.get((a, m), (0, 0, 0))[2] for a in agencies)
+        trend.append({"period": m, "gross": gross,
+                      "net": sum(paid.get((a, m), (0, 0, 0))[1] for a in agencies),
+                      "people": people_paid, "ceiling": ceiling,
+                      "share": rules.share(against, ceiling) if ceiling and people_paid else None})
+    this, year = trend[-1], int(period[:4])
+    with_ceiling = [a for a in agencies if (a, year) in budgets]
+    annual = sum(budgets[(a, year)] for a in with_ceiling) if with_ceiling else None
+    this_year = [m for m in months if m.startswith(str(year))]
+    ytd = sum(paid.get((a, m), (0, 0, 0))[0] for a in agencies for m in this_year)
+    ytd_against = sum(paid.get((a, m), (0, 0, 0))[0] for a in with_ceiling for m in this_year)
     per_agency = []
     if whole_agencies:
-        lines = {a: int(g) for a, g in s.execute(
-            select(AgencyMonthCost.agency_id, AgencyMonthCost.gross).where(
-                AgencyMonthCost.period == period, AgencyMonthCost.agency_id.in_(agencies)))}
         labels = {p.agency_id: p.agency_name or p.agency_code for p in people}
         for a in agencies:
-            ceiling = budgets.get(a)
-            per_agency.append({"agency_id": a, "agency": labels.get(a), "gross": lines.get(a, 0),
+            ceiling = budgets.get((a, year))
+            gross, _, n = paid.get((a, period), (0, 0, 0))
+            per_agency.append({"agency_id": a, "agency": labels.get(a), "gross": gross,
+                               "closed": n > 0,
                                "monthly_ceiling": ceiling // 12 if ceiling is not None else None,
-                               "share": rules.share(lines.get(a, 0), ceiling // 12)
-                               if ceiling else None})
+                               "share": rules.share(gross, ceiling // 12) if ceiling and n else None})
         per_agency.sort(key=lambda r: -(r["share"] or 0))
     return {"period": period, "closed": this["people"] > 0, "gross": this["gross"],
-            "net": this["net"], "annual_ceiling": annual, "monthly_ceiling": monthly,
-            "share": rules.share(this["gross"], monthly) if monthly else None,
-            "year_to_date": ytd, "year_share": rules.share(ytd, annual) if annual else None,
-            "trend": [totals[m] for m in months], "agencies": per_agency}
+            "net": this["net"], "annual_ceiling": annual, "monthly_ceiling": this["ceiling"],
+            "share": this["share"], "year_to_date": ytd,
+            "year_share": rules.share(ytd_against, annual) if annual else None,
+            "agencies_with_ceiling": len(with_ceiling), "agencies_total": len(agencies),
+            "trend": trend, "agencies": per_agency}
 
 
 def _last_months(period: str, n: int) -> list[str]:
@@ -439,8 +482,8 @@ def fairness(s, scope: Scope, people: list[Who], period: str,
     sure the comparison is."""
     known = known or deciders(s, period)
     months = known.months
-    team_sizes = dict(s.execute(select(Person.superior_id, func.count()).where(
-        Person.superior_id.is_not(None)).group_by(Person.superior_id)).all())
+    team_sizes = dict(s.execute(select(Holder.employee_id, func.count()).join(
+        Person, Person.superior_position_id == Holder.position_id).group_by(Holder.employee_id)).all())
     job_class = {a: p.job_class for a, p in known.persons.items()}
     mine = _by_id(people)
 
@@ -475,7 +518,8 @@ def fairness(s, scope: Scope, people: list[Who], period: str,
         if mine_in_pool and value is not None:
             heads, total, squares = heads - 1, total - value, squares - value * value
         rows.append({
-            "approver_id": a, "name": mine[a].name if a in mine else None,
+            "approver_id": a, "name": (known.persons[a].name if a in known.persons
+                                       else mine[a].name if a in mine else None),
             "job_class": job_class.get(a), "peers": pool.members - mine_in_pool, "decided": n,
             "team": team_sizes.get(a, 0),
             "approval": rules.compare_rate(m.approved, n, peers.approved, peer_n).as_dict(),
@@ -496,18 +540,22 @@ def fairness(s, scope: Scope, people: list[Who], period: str,
 
 def dashboard(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int | None,
               period: str, today: dt.date, now: dt.datetime) -> dict:
-    periods.bounds(period)
-    scope = scope_for(s, actor, audience, agency_id, unit_id)
+    scope = scope_for(s, actor, audience, agency_id, unit_id, period)
     people = _people(s, scope, period)
     known = deciders(s, period)
     return {"audience": scope.audience, "agency_id": scope.agency_id, "unit_id": scope.unit_id,
             "period": period, "as_of": today.isoformat(), "filters": filters(s, scope),
             "compliance": compliance(s, scope, people, period, today),
             "approval_debt": approval_debt(s, scope, people, period, now, known),
-            "blocked": blocked(s, scope, people, period),
+            "blocked": blocked(s, scope, people, period, today),
+            "month_open": today < periods.bounds(period)[1],
             "cost": cost(s, scope, people, period) if audience != "team" else None,
             "predikat": predikat(s, scope, people, int(period[:4])),
-            "fairness": fairness(s, scope, people, period, known)}
+            "fairness": fairness(s, scope, people, period, known),
+            # the page links to the agency's page for its head
+            "heads_agency": next((a for a in s.scalars(select(Holder.agency_id).where(
+                Holder.employee_id == actor.employee_id, Holder.top.is_(True)).limit(1))), None)
+            if actor.employee_id is not None else None}
 
 
 def filters(s, scope: Scope) -> dict:
@@ -516,7 +564,7 @@ def filters(s, scope: Scope) -> dict:
     if scope.audience == "agency":
         q = q.where(Person.agency_id == scope.agency_id)
     if scope.audience == "team":
-        q = q.where(Person.superior_id == scope.superior_id)
+        q = q.where(Person.superior_position_id.in_(scope.led))
     agencies, units = {}, {}
     for a, an, u, un in s.execute(q):
         agencies[a] = an or f"OPD {a}"
@@ -529,17 +577,23 @@ def filters(s, scope: Scope) -> dict:
 
 def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int | None,
            period: str, criterion: str, today: dt.date, approver_id: int | None = None,
-           limit: int = 500) -> dict:
+           predikat_name: str | None = None, limit: int = 500) -> dict:
     """The people behind a number: everyone in the scope, those who filed nothing, those
-    behind (under 80% of working days), or those whose work waits on an approver (one, or
-    any)."""
+    behind (under 80% of working days), those whose work waits on an approver (one, or
+    any), or those holding one predikat in the period's year."""
     periods.bounds(period)
-    if criterion not in CRITERIA:
+    if criterion not in CRITERIA or (criterion == "predikat") != (predikat_name is not None) \
+            or (predikat_name is not None and predikat_name not in rules.PREDIKAT_ORDER):
         raise InvalidInput("unknown list", [{"field": "criterion", "reason": criterion}],
                            code="dashboard_criterion")
-    scope = scope_for(s, actor, audience, agency_id, unit_id)
+    scope = scope_for(s, actor, audience, agency_id, unit_id, period)
     everyone = _people(s, scope, period, listed=True)
-    filled, calendars = _days_filled(s, everyone, period, today)
+    if predikat_name is not None:
+        holding = set(s.scalars(select(Predikat.employee_id).where(
+            Predikat.year == int(period[:4]), Predikat.predikat == predikat_name,
+            Predikat.employee_id.in_([p.employee_id for p in everyone])))) if everyone else set()
+        everyone = [p for p in everyone if p.employee_id in holding]
+    filled, possible_of = _days_filled(s, everyone, period, today)
     q = select(Task.employee_id, func.count()).where(
         Task.state == "pending", Task.employee_id.in_([p.employee_id for p in everyone]))
     if approver_id is not None:
@@ -547,9 +601,9 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
     waiting = dict(s.execute(q.group_by(Task.employee_id)).all()) if everyone else {}
     rows = []
     for p in everyone:
-        possible, done = len(calendars[p.agency_id]), filled.get(p.employee_id, 0)
+        possible, done = possible_of[p.employee_id], filled.get(p.employee_id, 0)
         share = rules.share(done, possible)
-        if criterion == "nothing_filed" and done:
+        if criterion == "nothing_filed" and (done or not possible):
             continue
         if criterion == "behind" and not _behind(done, possible):
             continue

@@ -220,7 +220,7 @@ def emit_placement(uow, placement: Placement) -> None:
         superior_employee_id=superior.id if superior else None, grade=emp.grade,
         agency_code=agency.code, agency_name=agency.name,
         unit_id=unit.id if unit else None, unit_name=unit.name if unit else None,
-        position_name=position.name))
+        position_name=position.name, superior_position_id=position.superior_position_id))
 
 
 # --- CSV import ---------------------------------------------------------------------

@@ -32,7 +32,8 @@ def placed(employee_id, superior, agency=1, unit=10, job_class=7, at=city(2026, 
               position_code=f"P{employee_id}", job_class=job_class, kind="definitive",
               start_date="2026-01-01", end_date=None, superior_employee_id=superior,
               agency_code=f"OPD{agency}", agency_name=f"Dinas {agency}", unit_id=unit,
-              unit_name=f"Bidang {unit}", position_name="Analis")
+              unit_name=f"Bidang {unit}", position_name="Analis",
+              superior_position_id=superior)  # each holds the position of their own id
 
 
 @pytest.fixture
@@ -126,8 +127,14 @@ def test_approval_debt_names_the_approver_the_oldest_and_the_time_to_decide(serv
     assert 1 < row["median_hours"] <= 24 and row["p90_hours"] <= 24
     [agency] = page(service)["approval_debt"]["agencies"]  # the city's page: per agency too
     assert (agency["agency_id"], agency["pending"], agency["oldest_days"]) == (1, 1, 2)
-    blocked = page(service)["blocked"]
+    assert page(service)["blocked"] == [] and page(service)["month_open"]  # waiting, not blocked yet
+    with frozen(city(2027, 1, 5, 9)):  # the month is over and not closed: its pay is held up
+        blocked = service.dashboard(CITY_ADMIN, "city", "2026-12")["blocked"]
     assert blocked[0]["agency_id"] == 1 and blocked[0]["by"][0]["approver_id"] == 1
+    service.on_period_closed(ev("payroll.period_closed", city(2027, 1, 6), period="2026-12",
+                                agency_id=1, snapshot_version=1, employees=4))
+    with frozen(city(2027, 1, 6, 9)):
+        assert service.dashboard(CITY_ADMIN, "city", "2026-12")["blocked"] == []
 
 
 def test_a_decision_overtaking_its_task_leaves_nothing_pending(service):
@@ -234,3 +241,104 @@ def test_a_late_older_placement_does_not_move_a_person_back(service):
     people = listed(service, HEAD, "team")
     assert next(p for p in people if p["employee_id"] == 2)["unit"] == "Bidang 10"
     assert dt.date(2026, 12, 1)
+
+
+# --- events out of order, and a chart that changes ------------------------------------------
+
+def test_a_resubmission_on_another_day_moves_the_filled_day(service):
+    submit(service, 1, 2, "2026-12-01", city(2026, 12, 1, 16))
+    service.on_report_resubmitted(ev("report.resubmitted", city(2026, 12, 3, 9), **submitted_data(
+        report_id=1, employee_id=2, date="2026-12-03")))
+    service.on_report_resubmitted(ev("report.resubmitted", city(2026, 12, 2, 9), **submitted_data(
+        report_id=1, employee_id=2, date="2026-12-02")))  # an older version, heard last
+    [sari] = [p for p in listed(service, HEAD, "team") if p["employee_id"] == 2]
+    assert sari["days_filled"] == 1
+    assert sorted(p["employee_id"] for p in listed(service, HEAD, "team", "nothing_filed")) == [3, 4]
+
+
+def test_a_withdrawal_heard_before_its_submission_counts_nothing(service):
+    service.on_report_withdrawn(ev("report.withdrawn", city(2026, 12, 1, 17), report_id=9,
+                                   employee_id=2, previous_state="submitted"))
+    submit(service, 9, 2, "2026-12-01", city(2026, 12, 1, 16))
+    [sari] = [p for p in listed(service, HEAD, "team") if p["employee_id"] == 2]
+    assert sari["days_filled"] == 0
+
+
+def test_a_decision_heard_before_its_task_still_counts_its_time(service):
+    decide(service, 5, 2, city(2026, 12, 1, 13))  # decided at 13:00
+    service.on_task_created(ev("approval.task_created", city(2026, 12, 1, 9), task_id=5,
+                               report_id=5, employee_id=2, approver_id=1))  # opened at 09:00
+    [row] = page(service)["approval_debt"]["approvers"]
+    assert row["pending"] == 0 and row["decided"] == 1 and 2 < row["median_hours"] <= 4
+
+
+def test_a_round_opened_before_the_last_decision_is_heard_gives_no_negative_time(service):
+    submit(service, 1, 2, "2026-12-01", city(2026, 12, 1, 8))
+    service.on_task_created(ev("approval.task_created", city(2026, 12, 2, 8), task_id=1,
+                               report_id=1, employee_id=2, approver_id=1))  # round 2
+    decide(service, 1, 2, city(2026, 12, 1, 10), "approval.revision_requested")  # round 1's
+    [row] = page(service)["approval_debt"]["approvers"]
+    assert row["pending"] == 1 and row["decided"] == 1
+    assert row["latency"][0] == 0  # not counted as "within the hour" from round 2's start
+
+
+def test_escalations_and_reroutes_heard_first_are_not_lost(service):
+    service.on_task_escalated(ev("approval.task_escalated", city(2026, 12, 4, 9), task_id=3,
+                                 report_id=3, employee_id=4, approver_id=1, escalated_to=None,
+                                 waiting_working_days=3))
+    service.on_task_rerouted(ev("approval.task_rerouted", city(2026, 12, 2, 9), task_id=3,
+                                report_id=3, employee_id=4, approver_id=30,
+                                previous_approver_id=1))
+    submit(service, 3, 4, "2026-12-01", city(2026, 12, 1, 9))  # the task, opened before both
+    debt = page(service)["approval_debt"]
+    assert {r["approver_id"]: r["pending"] for r in debt["approvers"]}.get(30) == 1
+    assert next(r for r in debt["approvers"] if r["approver_id"] == 1)["escalated"] == 1
+
+
+def test_an_older_budget_heard_last_does_not_win(service):
+    for at, ceiling in ((city(2026, 2, 1), 240_000_000), (city(2026, 1, 5), 120_000_000)):
+        service.on_budget_set(ev("payroll.budget_set", at, agency_id=1, year=2026,
+                                 ceiling=ceiling, set_by=90))
+    assert page(service, HEAD, "agency", agency_id=1)["cost"]["annual_ceiling"] == 240_000_000
+
+
+def test_a_new_head_of_a_team_takes_it_over_and_the_old_one_loses_it(service):
+    # 1 moves to agency 2's top post (position 40); 50 becomes head of position 1
+    moved = placed(1, None, agency=2, unit=20, job_class=12, at=city(2026, 11, 2))
+    moved["data"].update(position_id=40, start_date="2026-11-02")
+    service.on_placement_changed(moved)
+    new_head = placed(50, None, job_class=12, at=city(2026, 11, 3))
+    new_head["data"].update(position_id=1, start_date="2026-11-03")
+    service.on_placement_changed(new_head)
+    new = {"account_id": 50, "employee_id": 50, "agency_id": 1, "roles": ["employee", "supervisor"]}
+    assert page(service, new, "team")["compliance"]["people"] == 3
+    with pytest.raises(Forbidden):
+        page(service, HEAD, "team")  # 1 leads nobody in position 40
+    assert page(service, new, "agency")["agency_id"] == 1  # the top of agency 1 now
+
+
+def test_an_acting_head_sees_the_agency(service):
+    plt = placed(60, None, job_class=12)
+    plt["data"].update(kind="plt", position_id=1, start_date="2026-12-01", end_date="2026-12-31")
+    service.on_placement_changed(plt)
+    acting = {"account_id": 60, "employee_id": 60, "agency_id": 1, "roles": ["employee"]}
+    assert page(service, acting, "agency")["agency_id"] == 1
+
+
+def test_the_month_counts_the_people_placed_in_it_from_their_first_day(service):
+    late = placed(5, 1, at=city(2026, 12, 3))
+    late["data"]["start_date"] = "2026-12-03"
+    service.on_placement_changed(late)
+    gone = placed(6, 1)
+    gone["data"]["end_date"] = "2026-11-30"
+    service.on_placement_changed(gone)
+    submit(service, 1, 5, "2026-12-01", city(2026, 12, 1, 9))  # before they were placed here
+    people = {p["employee_id"]: p for p in listed(service, HEAD, "team")}
+    assert 6 not in people
+    assert (people[5]["days_filled"], people[5]["working_days"]) == (0, 2)  # 3 and 4 December
+
+
+def test_nobody_has_filed_nothing_in_a_month_with_no_working_day_yet(service):
+    with frozen(city(2026, 12, 4)):
+        body = service.dashboard(CITY_ADMIN, "city", "2027-01")
+    assert body["compliance"]["nothing_filed"] == 0 and body["compliance"]["working_days"] == 0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 06:17:33.940828
+Create Date: 2026-12-02 06:42:17.606553
 
 """
 from typing import Sequence, Union
@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('agency_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('ceiling', sa.BigInteger(), nullable=False),
+    sa.Column('told_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('agency_id', 'year')
     )
     op.create_table('closed_month',
@@ -51,6 +52,18 @@ def upgrade() -> None:
     sa.Column('agency_key', sa.Integer(), autoincrement=False, nullable=False),
     sa.PrimaryKeyConstraint('period', 'agency_key')
     )
+    op.create_table('holder',
+    sa.Column('position_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('top', sa.Boolean(), nullable=False),
+    sa.Column('since', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('position_id')
+    )
+    with op.batch_alter_table('holder', schema=None) as batch_op:
+        batch_op.create_index('ix_holder_employee', ['employee_id'], unique=False)
+
     op.create_table('holidays',
     sa.Column('source_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=True),
@@ -74,13 +87,16 @@ def upgrade() -> None:
     op.create_table('live_report',
     sa.Column('report_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
-    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('date', sa.Date(), nullable=True),
+    sa.Column('withdrawn', sa.Boolean(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('report_id')
     )
     op.create_table('organisation_predikat',
     sa.Column('agency_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('predikat', sa.String(length=20), nullable=False),
+    sa.Column('told_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('agency_id', 'year')
     )
     op.create_table('outbox',
@@ -121,12 +137,16 @@ def upgrade() -> None:
     sa.Column('position_name', sa.String(length=200), nullable=True),
     sa.Column('job_class', sa.Integer(), nullable=False),
     sa.Column('superior_id', sa.Integer(), nullable=True),
+    sa.Column('position_id', sa.Integer(), nullable=True),
+    sa.Column('superior_position_id', sa.Integer(), nullable=True),
     sa.Column('placed_from', sa.Date(), nullable=False),
+    sa.Column('placed_until', sa.Date(), nullable=True),
+    sa.Column('told_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('employee_id')
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_person_agency_id'), ['agency_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_person_superior_id'), ['superior_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_superior_position_id'), ['superior_position_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('person_month',
@@ -140,6 +160,7 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('predikat', sa.String(length=20), nullable=False),
+    sa.Column('told_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('employee_id', 'year')
     )
     with op.batch_alter_table('predikat', schema=None) as batch_op:
@@ -169,8 +190,11 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('waiting_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approver_set_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('escalated', sa.Boolean(), nullable=False),
     sa.Column('last_event_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('task_id')
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
@@ -198,7 +222,7 @@ def downgrade() -> None:
     op.drop_table('person_month')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_person_superior_id'))
+        batch_op.drop_index(batch_op.f('ix_person_superior_position_id'))
         batch_op.drop_index(batch_op.f('ix_person_agency_id'))
 
     op.drop_table('person')
@@ -215,6 +239,10 @@ def downgrade() -> None:
     op.drop_table('inbox')
     op.drop_table('idempotency')
     op.drop_table('holidays')
+    with op.batch_alter_table('holder', schema=None) as batch_op:
+        batch_op.drop_index('ix_holder_employee')
+
+    op.drop_table('holder')
     op.drop_table('closed_month')
     op.drop_table('budget')
     op.drop_table('approver_month')
