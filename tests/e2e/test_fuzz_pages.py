@@ -240,9 +240,9 @@ ROUTES = [
                                 "item_0_ind_0_remove", "item_0_ind_1_name", "item_1_kind"],
           dynamic=("item_",)),
     Route("GET", "/skp/tim", ["tahun"]),
-    Route("GET", "/pantauan/orang", ["cakupan", "daftar", "bulan", "opd", "unit", "atasan"]),
+    Route("GET", "/pantauan/orang", ["cakupan", "daftar", "bulan", "opd", "unit", "atasan",
+                                     "predikat"]),
     Route("GET", "/pantauan/{slug}", ["bulan", "opd", "unit"]),
-    Route("GET", "/pantauan/{slug}/unduh", ["format", "tabel", "bulan", "opd", "unit"]),
     Route("GET", "/skp/{employee_id}/{year}"),
     Route("POST", "/skp/{employee_id}/{year}", form=["decision", "note"],
           sweeps=lambda n, k: [{"decision": "return"}]),
@@ -269,9 +269,11 @@ def strategies(known):
         "username": st.one_of(value, st.sampled_from(["sari", "admin", "nobody"])),
         "slug": st.one_of(value, st.sampled_from(["kota", "opd", "tim"])),
         "cakupan": st.one_of(value, st.sampled_from(["kota", "opd", "tim"])),
-        "daftar": st.one_of(value, st.sampled_from(["semua", "belum_lapor", "tertinggal", "menunggu"])),
-        "format": st.one_of(value, st.sampled_from(["csv", "xlsx"])),
-        "opd": ids, "unit": ids, "atasan": ids,
+        "daftar": st.one_of(value, st.sampled_from(["semua", "belum_lapor", "tertinggal", "menunggu",
+                                                    "predikat"])),
+        "predikat": st.one_of(value, st.sampled_from(["Baik", "Sangat Baik", "Kurang"])),
+        "bulan": st.one_of(value, st.just(""), st.sampled_from(["2026-12", "2026-13", "1999-01"])),
+        "opd": st.one_of(ids, st.just("")), "unit": st.one_of(ids, st.just("")), "atasan": ids,
     }
 
 
