@@ -51,7 +51,7 @@ def pictures(body: dict, by_key: dict) -> dict:
     """The charts of the page, from the same rows as its tables."""
     comp = by_key["kepatuhan"]
     out = {"kepatuhan": charts.share_bars(
-        [{"label": r["label"], "value": r["share"], "href": link["label"]}
+        [{"label": r["label"], "value": r["share"], "href": link.get("label")}
          for r, link in zip(comp["rows"][:30], comp["links"][:30], strict=False)],
         "Pengisian hari kerja per kelompok", target=0.8)}
     debt = [r for r in body["approval_debt"]["approvers"] if r["pending"]][:20]

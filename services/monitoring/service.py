@@ -103,9 +103,9 @@ class MonitoringService:
 
     @rpc
     def people(self, actor, audience, period, criterion="all", agency_id=None, unit_id=None,
-               approver_id=None):
+               approver_id=None, predikat=None):
         """The people behind a number of a page."""
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
             return views.people(s, actor, audience, agency_id, unit_id, period, criterion,
-                                clock.today(), approver_id)
+                                clock.today(), approver_id, predikat)

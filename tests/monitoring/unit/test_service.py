@@ -193,6 +193,9 @@ def test_the_predikat_curve_is_held_to_the_organisations_pattern(service):
     agency1 = next(a for a in page(service)["predikat"]["agencies"] if a["agency_id"] == 1)
     assert (agency1["counts"]["Baik"], agency1["counts"]["Butuh Perbaikan"]) == (2, 1)
     assert agency1["deviations"] == []  # 67% Baik, someone below Baik
+    # and the count links to its people
+    assert [p["employee_id"] for p in listed(service, CITY_ADMIN, "city", "predikat",
+                                             predikat="Butuh Perbaikan")] == [4]
     # a unit's curve counts its own people
     unit = page(service, CITY_ADMIN, "agency", agency_id=1, unit_id=11)["predikat"]
     assert unit["counts"]["Butuh Perbaikan"] == 1 and unit["counts"]["Baik"] == 0
