@@ -6,6 +6,8 @@ from markupsafe import Markup, escape
 
 from ekinerja_contract.periods import bounds
 
+from .formatting import number
+
 
 def month_days(period: str, today: dt.date) -> list[dict]:
     """Every day of a month up to today: its date, weekday and whether it is a weekend."""
@@ -52,7 +54,8 @@ GREEN, AMBER, RED, GREY, BLUE = "#1d6f42", "#b7791f", "#b42318", "#9aa5b1", "#25
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{float(value) * 100:.0f}%".replace(".", ",")
+    """12,5% (as the tables under the charts write it)."""
+    return "—" if value is None else f"{number(float(value) * 100, 1)}%"
 
 
 def _short(text: str, room: int = 34) -> str:
