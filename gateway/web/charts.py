@@ -63,32 +63,32 @@ def _short(text: str, room: int = 34) -> str:
     return text if len(text) <= room else text[:room - 1].rstrip() + "…"
 
 
-def _row_bars(rows: list[tuple[str, float, str, str | None]], label: str,
-              extra: str = "") -> Markup:
-    """Rows of (caption, length 0..1, colour, href): the caption above its bar, as a phone
-    reads them top to bottom."""
+def _row_bars(rows: list[tuple[str, float, str]], label: str, extra: str = "") -> Markup:
+    """Rows of (caption, length 0..1, colour): the caption above its bar, as a phone reads
+    them top to bottom. No links in it: to assistive technology a chart is one image (the
+    table under it links its rows)."""
     width, row_h, room = 320, 38, 300
     height = row_h * len(rows) + 8
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart hbars" '
              f'aria-label="{escape(label)}">']
-    for i, (caption, length, colour, href) in enumerate(rows):
+    for i, (caption, length, colour) in enumerate(rows):
         y = i * row_h
         body = (f'<text x="0" y="{y + 14}" font-size="13">{escape(_short(caption))}</text>'
                 f'<rect x="0" y="{y + 19}" width="{max(1, round(length * room))}" height="12" '
                 f'fill="{colour}"><title>{escape(caption)}</title></rect>')
-        parts.append(f'<a href="{escape(href)}">{body}</a>' if href else body)
+        parts.append(body)
     parts.append(extra.replace("HEIGHT", str(height)) + "</svg>")
     return Markup("".join(parts))
 
 
 def share_bars(rows: list[dict], label: str, target: float | None = None) -> Markup:
-    """A share (0..1) per row {label, value, href?}; amber under the target, red under
+    """A share (0..1) per row {label, value}; amber under the target, red under
     half of it; the target as a dashed line."""
     bars = []
     for row in rows:
         value = float(row["value"] or 0)
         colour = GREEN if target is None or value >= target else AMBER if value >= target / 2 else RED
-        bars.append((f'{row["label"]} — {_pct(row["value"])}', value, colour, row.get("href")))
+        bars.append((f'{row["label"]} — {_pct(row["value"])}', value, colour))
     extra = ""
     if target is not None:
         x = round(target * 300)
@@ -98,10 +98,10 @@ def share_bars(rows: list[dict], label: str, target: float | None = None) -> Mar
 
 
 def count_bars(rows: list[dict], label: str) -> Markup:
-    """A count per row {label, value, warn?, href?}; red where `warn`."""
+    """A count per row {label, value, warn?}; red where `warn`."""
     top = max([r["value"] for r in rows] + [1])
     return _row_bars([(f'{r["label"]} — {r["value"]}', r["value"] / top,
-                       RED if r.get("warn") else BLUE, r.get("href")) for r in rows], label)
+                       RED if r.get("warn") else BLUE) for r in rows], label)
 
 
 def month_bars(trend: list[dict], label: str) -> Markup:
