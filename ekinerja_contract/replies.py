@@ -731,6 +731,8 @@ class PersonRow(Out):
     working_days: int
     share: Share
     waiting: int
+    tpp_gross: int | None = Field(description="the month's TPP when paid; never on a team's page")
+    tpp_net: int | None
 
 
 class People(Out):
@@ -738,6 +740,7 @@ class People(Out):
     total: int
     people: list[PersonRow]
     truncated: bool
+    with_pay: bool = Field(description="the rows carry TPP (not on a team's page)")
 
 
 # --- operations (gateway/app.py) ----------------------------------------------------------

@@ -533,7 +533,7 @@ async def leaders_export(audience: Literal["city", "agency", "team"], fmt: Liter
             responses=errors(401, 403, 422), tags=["dashboards"])
 async def leaders_people(audience: Literal["city", "agency", "team"], period: Period,
                          criterion: Literal["all", "nothing_filed", "behind", "waiting_on",
-                                            "predikat"] = "all",
+                                            "predikat", "team_of", "paid"] = "all",
                          agency_id: OptionalId = None, unit_id: OptionalId = None,
                          approver_id: OptionalId = None,
                          predikat: Annotated[Literal["Sangat Baik", "Baik", "Butuh Perbaikan",
@@ -541,7 +541,8 @@ async def leaders_people(audience: Literal["city", "agency", "team"], period: Pe
                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """The people behind a number of a leaders' page (at most 500, the least filled first):
     everyone, those who filed nothing, those under 80%, those whose work waits (on one
-    approver with `approver_id`), or those holding one predikat of the period's year."""
+    approver with `approver_id`), those holding one predikat of the period's year, one
+    appraiser's team (`team_of` with `approver_id`), or those paid for the month."""
     return await svc.monitoring.people(actor, audience, period, criterion, agency_id, unit_id,
                                        approver_id, predikat)
 

@@ -114,13 +114,17 @@ def tables(body: dict) -> list[dict]:
             "rows": [{**m, "period": formatting.month(m["period"]),
                       "gross": m["gross"] if m["people"] else None,
                       "net": m["net"] if m["people"] else None} for m in cost["trend"]],
-            "links": [{} for _ in cost["trend"]]})
+            "links": [dict.fromkeys(("people", "gross"), _people_link(
+                slug, m["period"], "dibayar", opd=agency, unit=unit)) if m["people"] else {}
+                for m in cost["trend"]]})
         if cost["agencies"]:
             out.append({"key": "biaya_opd", "title": "TPP bulan ini per OPD", "columns": [
                 ("agency", "OPD", "text"), ("gross", "TPP kotor", "rupiah"),
                 ("monthly_ceiling", "Pagu per bulan", "rupiah"), ("share", "Terhadap pagu", "share")],
                 "rows": [{**a, "gross": a["gross"] if a["closed"] else None} for a in cost["agencies"]],
-                "links": [{"agency": _link("opd", period, opd=a["agency_id"])} for a in cost["agencies"]]})
+                "links": [{"agency": _link("opd", period, opd=a["agency_id"]),
+                           **({"gross": _people_link(slug, period, "dibayar", opd=a["agency_id"])}
+                              if a["closed"] else {})} for a in cost["agencies"]]})
 
     curve = body["predikat"]
     out.append({"key": "predikat", "title": f"Kurva predikat {curve['year']}", "columns": [
@@ -161,7 +165,8 @@ def tables(body: dict) -> list[dict]:
                   "per_head": f["points_per_subordinate"]["value"],
                   "per_head_peers": f["points_per_subordinate"]["peers"],
                   "per_head_verdict": SPREAD[f["points_per_subordinate"]["verdict"]]} for f in fair],
-        "links": [{} for _ in fair]})
+        "links": [dict.fromkeys(("name", "team"), _people_link(
+            slug, period, "tim_dari", opd=agency, unit=unit, atasan=f["approver_id"])) for f in fair]})
     return out
 
 

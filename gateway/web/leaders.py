@@ -24,7 +24,8 @@ from .routes import page_actor, render
 router = APIRouter(include_in_schema=False)
 SLUGS = {"kota": "city", "opd": "agency", "tim": "team"}
 LISTS = {"semua": "all", "belum_lapor": "nothing_filed", "tertinggal": "behind",
-         "menunggu": "waiting_on", "predikat": "predikat"}
+         "menunggu": "waiting_on", "predikat": "predikat", "tim_dari": "team_of",
+         "dibayar": "paid"}
 TITLES = {"city": "Pantauan Kota", "agency": "Pantauan OPD", "team": "Pantauan Tim"}
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # The filter form sends every field, an untouched select as "": that is "all", not an error
@@ -86,7 +87,7 @@ Slug = Literal["kota", "opd", "tim"]
 @router.get("/pantauan/orang", response_class=HTMLResponse)
 async def people_page(request: Request, cakupan: Slug = "tim",
                       daftar: Literal["semua", "belum_lapor", "tertinggal", "menunggu",
-                                      "predikat"] = "semua",
+                                      "predikat", "tim_dari", "dibayar"] = "semua",
                       bulan: Text = None, opd: Text = None, unit: Text = None, atasan: Text = None,
                       predikat: Annotated[Literal["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang",
                                                   "Sangat Kurang"] | None, Query()] = None,

@@ -37,7 +37,7 @@ from .models import (
 from .projection import aware, holidays_resolver
 
 AUDIENCES = ("city", "agency", "team")
-CRITERIA = ("all", "nothing_filed", "behind", "waiting_on", "predikat")
+CRITERIA = ("all", "nothing_filed", "behind", "waiting_on", "predikat", "team_of", "paid")
 BEHIND = Fraction(4, 5)  # under 80% of working days filled in: "tertinggal"
 TOP = 50  # approvers and appraisers on a page: the longest waits, the flagged first
 
@@ -580,23 +580,38 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
            predikat_name: str | None = None, limit: int = 500) -> dict:
     """The people behind a number: everyone in the scope, those who filed nothing, those
     behind (under 80% of working days), those whose work waits on an approver (one, or
-    any), or those holding one predikat in the period's year."""
+    any), those holding one predikat in the period's year, one appraiser's team
+    (`team_of`, with approver_id), or those paid for the month (`paid`). Outside a team's
+    page each row carries the month's TPP, when it was paid."""
     periods.bounds(period)
     if criterion not in CRITERIA or (criterion == "predikat") != (predikat_name is not None) \
-            or (predikat_name is not None and predikat_name not in rules.PREDIKAT_ORDER):
+            or (predikat_name is not None and predikat_name not in rules.PREDIKAT_ORDER) \
+            or (criterion == "team_of" and approver_id is None):
         raise InvalidInput("unknown list", [{"field": "criterion", "reason": criterion}],
                            code="dashboard_criterion")
     scope = scope_for(s, actor, audience, agency_id, unit_id, period)
     everyone = _people(s, scope, period, listed=True)
-    if predikat_name is not None:
+    ids = [p.employee_id for p in everyone]
+    if predikat_name is not None and ids:
         holding = set(s.scalars(select(Predikat.employee_id).where(
             Predikat.year == int(period[:4]), Predikat.predikat == predikat_name,
-            Predikat.employee_id.in_([p.employee_id for p in everyone])))) if everyone else set()
+            Predikat.employee_id.in_(ids))))
         everyone = [p for p in everyone if p.employee_id in holding]
+    if criterion == "team_of" and ids:
+        led = select(Holder.position_id).where(Holder.employee_id == approver_id)
+        team = set(s.scalars(select(Person.employee_id).where(
+            Person.superior_position_id.in_(led), Person.employee_id.in_(ids))))
+        everyone = [p for p in everyone if p.employee_id in team]
+    pay = {e: (g, n) for e, g, n in s.execute(select(PayLine.employee_id, PayLine.gross, PayLine.net)
+                                              .where(PayLine.period == period,
+                                                     PayLine.employee_id.in_(ids)))} \
+        if ids and scope.audience != "team" else {}  # a superior does not see their team's pay
+    if criterion == "paid":
+        everyone = [p for p in everyone if p.employee_id in pay]
     filled, possible_of = _days_filled(s, everyone, period, today)
     q = select(Task.employee_id, func.count()).where(
         Task.state == "pending", Task.employee_id.in_([p.employee_id for p in everyone]))
-    if approver_id is not None:
+    if approver_id is not None and criterion != "team_of":
         q = q.where(Task.approver_id == approver_id)
     waiting = dict(s.execute(q.group_by(Task.employee_id)).all()) if everyone else {}
     rows = []
@@ -609,11 +624,12 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
             continue
         if criterion == "waiting_on" and not waiting.get(p.employee_id):
             continue
+        gross, net = pay.get(p.employee_id, (None, None))
         rows.append({"employee_id": p.employee_id, "nip": p.nip, "name": p.name,
                      "agency_id": p.agency_id, "agency": p.agency_name or p.agency_code,
                      "unit": p.unit_name, "position": p.position_name or p.position_code,
                      "days_filled": done, "working_days": possible, "share": share,
-                     "waiting": waiting.get(p.employee_id, 0)})
+                     "waiting": waiting.get(p.employee_id, 0), "tpp_gross": gross, "tpp_net": net})
     rows.sort(key=lambda r: (r["share"] or 0, r["name"]))
     return {"criterion": criterion, "total": len(rows), "people": rows[:limit],
-            "truncated": len(rows) > limit}
+            "truncated": len(rows) > limit, "with_pay": scope.audience != "team"}

@@ -270,7 +270,7 @@ def strategies(known):
         "slug": st.one_of(value, st.sampled_from(["kota", "opd", "tim"])),
         "cakupan": st.one_of(value, st.sampled_from(["kota", "opd", "tim"])),
         "daftar": st.one_of(value, st.sampled_from(["semua", "belum_lapor", "tertinggal", "menunggu",
-                                                    "predikat"])),
+                                                    "predikat", "tim_dari", "dibayar"])),
         "predikat": st.one_of(value, st.sampled_from(["Baik", "Sangat Baik", "Kurang"])),
         "bulan": st.one_of(value, st.just(""), st.sampled_from(["2026-12", "2026-13", "1999-01"])),
         "opd": st.one_of(ids, st.just("")), "unit": st.one_of(ids, st.just("")), "atasan": ids,

@@ -175,6 +175,10 @@ def test_cost_sets_closed_months_against_the_budget(service):
         insurance=0, net=3_800_000, rule_sets=["default"], difference=400_000))
     cost = page(service, HEAD, "agency", agency_id=1)["cost"]
     assert (cost["gross"], cost["trend"][-1]["people"]) == (7_400_000, 2)
+    # the people behind the month's TPP, with theirs; a team's page shows nobody's pay
+    paid = {p["employee_id"]: p["tpp_gross"] for p in listed(service, HEAD, "agency", "paid")}
+    assert paid == {2: 3_900_000, 3: 3_500_000}
+    assert all(p["tpp_gross"] is None for p in listed(service, HEAD, "team"))
 
 
 def test_the_predikat_curve_is_held_to_the_organisations_pattern(service):
@@ -216,6 +220,9 @@ def test_fairness_compares_with_peers_of_the_same_job_class(service):
                          rupiah=7500) if n % 2 else dict(reason="tidak sesuai"))
         (service.on_approved if n % 2 else service.on_rejected)(ev(kind, city(2026, 12, 1, 9), **data))
     rows = {r["approver_id"]: r for r in page(service)["fairness"]["appraisers"]}
+    # an appraiser's row links to the team they appraise
+    assert [p["employee_id"] for p in listed(service, CITY_ADMIN, "city", "team_of",
+                                             approver_id=30)] == [31]
     assert rows[1]["approval"]["value"] == 1.0 and rows[1]["approval"]["peers"] == 0.5
     assert rows[1]["approval"]["verdict"] == "above"
     assert rows[1]["points_per_subordinate"]["value"] == 20.0  # 60 points, 3 subordinates
