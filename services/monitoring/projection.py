@@ -318,15 +318,24 @@ def period_closed(uow, env) -> None:
         uow.session.add(ClosedMonth(period=e.period, agency_key=e.agency_id or 0))
 
 
-def budget_set(uow, env) -> None:
-    e = _as(env, BudgetSet)
-    row = uow.session.get(Budget, (e.agency_id, e.year), with_for_update=True)
+def _keep_newest(s, model, key: dict, env, **values) -> None:
+    """A row told whole by each event (a budget, an organisation's predikat): the newest
+    event's values stand, whichever order they are handled in."""
+    row = s.get(model, tuple(key.values()), with_for_update=True)
     if row is None:
-        row = Budget(agency_id=e.agency_id, year=e.year)
-        uow.session.add(row)
+        row = model(**key)
+        s.add(row)
     elif not _newer(row.told_at, env):
         return
-    row.ceiling, row.told_at = e.ceiling, env.time
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.told_at = env.time
+
+
+def budget_set(uow, env) -> None:
+    e = _as(env, BudgetSet)
+    _keep_newest(uow.session, Budget, {"agency_id": e.agency_id, "year": e.year}, env,
+                 ceiling=e.ceiling)
 
 
 def predikat_set(uow, env) -> None:
@@ -358,13 +367,8 @@ def _count_predikat(s, agency_id: int, year: int, name: str, delta: int) -> None
 
 def organisation_predikat_set(uow, env) -> None:
     e = _as(env, OrganisationPredikatSet)
-    row = uow.session.get(OrganisationPredikat, (e.agency_id, e.year), with_for_update=True)
-    if row is None:
-        row = OrganisationPredikat(agency_id=e.agency_id, year=e.year)
-        uow.session.add(row)
-    elif not _newer(row.told_at, env):
-        return
-    row.predikat, row.told_at = e.predikat, env.time
+    _keep_newest(uow.session, OrganisationPredikat, {"agency_id": e.agency_id, "year": e.year},
+                 env, predikat=e.predikat)
 
 
 def holidays_resolver(s):

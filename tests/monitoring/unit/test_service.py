@@ -123,7 +123,7 @@ def test_approval_debt_names_the_approver_the_oldest_and_the_time_to_decide(serv
     [row] = debt["approvers"]
     assert (row["approver_id"], row["pending"], row["decided"], row["escalated"]) == (1, 1, 2, 1)
     assert row["oldest_days"] == 2
-    assert 1 < row["median_hours"] <= 24 and row["p90_hours"] <= 24
+    assert row["median_hours"] > 1 and row["median_hours"] <= 24 and row["p90_hours"] <= 24
     [agency] = page(service)["approval_debt"]["agencies"]  # the city's page: per agency too
     assert (agency["agency_id"], agency["pending"], agency["oldest_days"]) == (1, 1, 2)
     assert page(service)["blocked"] == [] and page(service)["month_open"]  # waiting, not blocked yet
