@@ -66,10 +66,9 @@ def generate(dsn: str, employees: int) -> dict:
     # each holds the position of their own id; a team is the positions under its leader's
     copy(conn, "person", ["employee_id", "nip", "name", "status", "agency_id", "agency_code",
                           "agency_name", "unit_id", "unit_name", "position_code", "position_name",
-                          "job_class", "superior_id", "position_id", "superior_position_id",
-                          "placed_from"],
+                          "job_class", "position_id", "superior_position_id", "placed_from"],
          ((e, f"{199001012015031000 + e}", f"Pegawai {e}", "PNS", a, f"OPD{a:02d}",
-           f"Dinas Nomor {a}", u, f"Bidang {u}", f"P{e}", "Pelaksana", j, boss, e, boss,
+           f"Dinas Nomor {a}", u, f"Bidang {u}", f"P{e}", "Pelaksana", j, e, boss,
            "2026-01-01") for e, boss, a, u, j in people))
     copy(conn, "holder", ["position_id", "employee_id", "agency_id", "kind", "top", "since"],
          ((e, e, a, "definitive", boss is None, "2026-01-01") for e, boss, a, *_ in people))
@@ -89,12 +88,12 @@ def generate(dsn: str, employees: int) -> dict:
         for _ in range(rnd.choice([0, 0, 1, 2, 4])):
             task_id += 1
             since = NOW - dt.timedelta(hours=rnd.expovariate(1 / 30))
-            pending.append((task_id, task_id, e, boss, "pending", 1, since.isoformat(),
+            pending.append((task_id, task_id, e, boss, "pending", since.isoformat(),
                             rnd.random() < 0.05, since.isoformat()))
-    copy(conn, "task", ["task_id", "report_id", "employee_id", "approver_id", "state", "round",
+    copy(conn, "task", ["task_id", "report_id", "employee_id", "approver_id", "state",
                         "waiting_since", "escalated", "last_event_at"], pending)
     copy(conn, "live_report", ["report_id", "employee_id", "date", "withdrawn", "sent_at"],
-         ((t[1], t[2], days[t[0] % len(days)], False, t[6]) for t in pending))
+         ((t[1], t[2], days[t[0] % len(days)], False, t[5]) for t in pending))
     months = []
     for a in approvers:
         hist = rules.empty_histogram()

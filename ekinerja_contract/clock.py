@@ -39,11 +39,14 @@ def today() -> dt.date:
     return local_now().date()
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """An instant read back from a database: a naive one is UTC (SQLite forgets the zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     """The city's date of an instant (a naive one is taken as UTC, as the databases keep it)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone()).date()
+    return as_utc(moment).astimezone(zone()).date()
 
 
 def _install_source(source: Callable[[], dt.datetime] | None) -> None:

@@ -5,21 +5,20 @@ person reads: tiles, charts (inline SVG) and, under each chart, the table it dra
 
 Every group links one level down (agency → unit → people) and every count of people
 links to the list of those people."""
-import re
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ekinerja_contract import config
-from ekinerja_contract.schemas import MAX_ID, Actor
+from ekinerja_contract import config, periods
+from ekinerja_contract.schemas import Actor
 
 from ..api import Svc, rpc
 from ..errors import ApiError
 from . import charts, formatting
 from .dashboard_tables import tables
-from .routes import page_actor, render
+from .routes import form_id, page_actor, render
 
 router = APIRouter(include_in_schema=False)
 SLUGS = {"kota": "city", "opd": "agency", "tim": "team"}
@@ -27,7 +26,6 @@ LISTS = {"semua": "all", "belum_lapor": "nothing_filed", "tertinggal": "behind",
          "menunggu": "waiting_on", "predikat": "predikat", "tim_dari": "team_of",
          "dibayar": "paid"}
 TITLES = {"city": "Pantauan Kota", "agency": "Pantauan OPD", "team": "Pantauan Tim"}
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # The filter form sends every field, an untouched select as "": that is "all", not an error
 Text = Annotated[str | None, Query(max_length=20)]
 
@@ -35,16 +33,15 @@ Text = Annotated[str | None, Query(max_length=20)]
 def _id(value: str | None, name: str) -> int | None:
     if not value:
         return None
-    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID):
+    if (found := form_id(value)) is None:
         raise ApiError(422, "invalid_input", f"{name} must be a whole number from 1")
-    return int(value)
+    return found
 
 
 def _period(value: str | None) -> str:
     if not value:
         return config.today().strftime("%Y-%m")
-    if not PERIOD.match(value):
-        raise ApiError(422, "invalid_input", "bulan must be YYYY-MM")
+    periods.bounds(value)  # or the contract's InvalidInput, period_format / period_year
     return value
 
 

@@ -266,7 +266,7 @@ def _named_roles(form) -> dict[int, str]:
     roles = {}
     for key, value in form.multi_items():
         if key.startswith("role_") and value in MEETING_ROLES:
-            employee = _task_id(key[5:])
+            employee = form_id(key[5:])
             if employee is not None:
                 roles[employee] = value
     return roles
@@ -275,7 +275,7 @@ def _named_roles(form) -> dict[int, str]:
 @router.post("/rapat", dependencies=[Depends(same_origin)])
 async def create_meeting(request: Request, actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
     form = await request.form()
-    expected = [i for i in (_task_id(v) for v in form.getlist("expected")) if i is not None]
+    expected = [i for i in (form_id(v) for v in form.getlist("expected")) if i is not None]
     roles = _named_roles(form)
     # an account without an employee is refused by the service (meeting_employees_only)
     if actor.employee_id is not None and str(form.get("my_role") or "") in MEETING_ROLES:
@@ -348,7 +348,7 @@ async def claim_meeting(request: Request, meeting_id: PageId, actor: Actor = Dep
         raise ApiError(404, "meeting_not_found", f"meeting {meeting_id} not found")
     form = await request.form()
     body: dict[str, Any] = {
-        "skp_item_id": _task_id(form.get("skp_item_id")), "meeting_id": meeting_id,
+        "skp_item_id": form_id(form.get("skp_item_id")), "meeting_id": meeting_id,
         "activity_code": meeting["activity_code"], "description": meeting["title"],
         "role": (meeting.get("roles") or {}).get(str(actor.employee_id), "participant")}
     evidence = str(form.get("evidence_id") or "")
@@ -496,11 +496,11 @@ def _skp_rows_from(form) -> list[dict]:
             ind["quantity"] = _indonesian_number(ind["quantity"])
             if form.get(base + "remove") or not any(ind.values()):
                 continue
-            kept = {k: str(v) for k in INDICATOR_KEPT if (v := _task_id(form.get(base + k)))}
+            kept = {k: str(v) for k in INDICATOR_KEPT if (v := form_id(form.get(base + k)))}
             indicators.append({"m": m, **ind, **kept})
         rows.append({"n": n, "kind": str(form.get(f"item_{n}_kind")),
                      "title": str(form.get(f"item_{n}_title") or "").strip(),
-                     "parent_item_id": _task_id(form.get(f"item_{n}_parent")),
+                     "parent_item_id": form_id(form.get(f"item_{n}_parent")),
                      "indicators": indicators})
     return rows
 
@@ -614,7 +614,7 @@ async def save_skp(request: Request, actor: Actor = Depends(page_actor), svc: Sv
     if not actor.employee_id:
         raise ApiError(403, "employees_only", "only employees have an SKP")
     form = await request.form()
-    year = _task_id(form.get("year")) or config.today().year
+    year = form_id(form.get("year")) or config.today().year
     if not 2000 <= year <= 2100:
         raise ApiError(422, "invalid_input", "the year is out of range", [
             {"field": "year", "code": "less_than_equal" if year > 2100 else "greater_than_equal",
@@ -705,7 +705,7 @@ REASON_PRESETS = ("Bukti tidak sesuai dengan kegiatan", "Bukti tidak terbaca",
                   "Uraian pekerjaan kurang jelas", "Laporan ganda")
 
 
-def _task_id(text) -> int | None:
+def form_id(text) -> int | None:
     """An id from a form field or query, or None (str.isdigit alone accepts "²")."""
     text = str(text or "")
     if not (text.isascii() and text.isdigit() and len(text) <= 12):
@@ -720,7 +720,7 @@ async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), svc: Svc 
     if action == "bulk":
         return await _decide_selected(request, form, actor, svc)
     decision, _, raw_id = action.partition(":")
-    task_id = _task_id(raw_id)
+    task_id = form_id(raw_id)
     if decision not in DECISIONS or task_id is None:
         raise ApiError(422, "invalid_input", "unknown action")
     await svc.approval.decide(actor, task_id,
@@ -731,7 +731,7 @@ async def decide(request: Request, actor: Actor = Depends(SUPERVISOR), svc: Svc 
 def _decision_body(form, decision: str, task_id: int) -> dict:
     """The decision with the version this page showed and the reason (preset + text)."""
     body: dict = {"decision": decision}
-    version = _task_id(form.get(f"version_{task_id}"))
+    version = form_id(form.get(f"version_{task_id}"))
     if version is not None:
         body["version"] = version
     if decision != "approve":
@@ -743,10 +743,10 @@ def _decision_body(form, decision: str, task_id: int) -> dict:
 
 async def _decide_selected(request: Request, form, actor: Actor, svc):
     """Approve the ticked tasks; say how many were decided and why each other was not."""
-    ids = [i for i in (_task_id(v) for v in form.getlist("task_id")) if i is not None]
+    ids = [i for i in (form_id(v) for v in form.getlist("task_id")) if i is not None]
     if not ids:
         return back(request, "/persetujuan", t("bulk_none_selected"), "error")
-    versions = {i: v for i in ids if (v := _task_id(form.get(f"version_{i}"))) is not None}
+    versions = {i: v for i in ids if (v := form_id(form.get(f"version_{i}"))) is not None}
     results = await svc.approval.decide_many(actor,
                                              {"task_ids": ids, "versions": versions})
     refused = [r for r in results if r.get("error")]

@@ -32,7 +32,6 @@ class Person(Base):
     position_code: Mapped[str] = mapped_column(String(40))
     position_name: Mapped[str | None] = mapped_column(String(200))
     job_class: Mapped[int] = mapped_column(Integer)
-    superior_id: Mapped[int | None] = mapped_column(Integer)  # as told then: informative only
     position_id: Mapped[int | None] = mapped_column(Integer)
     # teams follow positions: whoever holds the position above leads this person
     superior_position_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -95,7 +94,6 @@ class Task(Base):
     employee_id: Mapped[int] = mapped_column(Integer)
     approver_id: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(12))  # pending | decided | cancelled
-    round: Mapped[int] = mapped_column(Integer, default=0)  # task_created events seen
     waiting_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     approver_set_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -68,7 +68,7 @@ def _as(env, model: type[EventData] | tuple[type[EventData], ...]) -> Any:
 def _newer(stored: dt.datetime | None, env) -> bool:
     """Is this event newer than what the row holds? (Each type has its own queue and
     several workers: an older message can be handled last.)"""
-    return stored is None or env.time >= aware(stored)
+    return stored is None or env.time >= clock.as_utc(stored)
 
 
 def place(uow, env) -> None:
@@ -90,7 +90,7 @@ def place(uow, env) -> None:
     if e.kind != "definitive":
         return
     row = s.get(Person, e.employee_id, with_for_update=True)
-    if row is not None and (row.placed_from, aware(row.told_at) if row.told_at else env.time) > (
+    if row is not None and (row.placed_from, clock.as_utc(row.told_at) if row.told_at else env.time) > (
             e.start_date, env.time):
         return  # an older placement arriving late
     if row is None:
@@ -103,7 +103,7 @@ def place(uow, env) -> None:
                                Holder.kind == "definitive").delete()
     row.nip, row.name, row.status = e.nip, e.name, e.status
     row.agency_id, row.position_code, row.job_class = e.agency_id, e.position_code, e.job_class
-    row.superior_id, row.placed_from, row.placed_until = e.superior_employee_id, e.start_date, e.end_date
+    row.placed_from, row.placed_until = e.start_date, e.end_date
     row.position_id, row.told_at = e.position_id, env.time
     if env.version != "1.0":  # 1.1 names them; a 1.0 message keeps what an earlier one told
         row.agency_code, row.agency_name = e.agency_code, e.agency_name
@@ -174,16 +174,12 @@ def report_withdrawn(uow, env) -> None:
 
 # --- approval tasks and decisions ---------------------------------------------------------------
 
-def aware(moment: dt.datetime) -> dt.datetime:
-    """An instant read back from the database (SQLite forgets the zone; all are UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
 
 def _task(s, task_id: int, report_id: int, employee_id: int) -> Task:
     task = s.get(Task, task_id, with_for_update=True)
     if task is None:
         task = Task(task_id=task_id, report_id=report_id, employee_id=employee_id,
-                    state="new", round=0, escalated=False, last_event_at=dt.datetime.min.replace(
+                    state="new", escalated=False, last_event_at=dt.datetime.min.replace(
                         tzinfo=dt.UTC))
         s.add(task)
     return task
@@ -212,18 +208,17 @@ def task_created(uow, env) -> None:
     e = _as(env, ApprovalTaskCreated)
     s = uow.session
     task = _task(s, e.task_id, e.report_id, e.employee_id)
-    if task.state != "new" and env.time < aware(task.last_event_at):
+    if task.state != "new" and env.time < clock.as_utc(task.last_event_at):
         # this round's decision (or the withdrawal) came first: it is over, and its time
         # to decide is known now
         if task.decided_at is not None and task.decided_by is not None and task.waiting_since is None \
-                and env.time <= aware(task.decided_at):
-            _took(s, task.decided_by, aware(task.decided_at), env.time)
+                and env.time <= clock.as_utc(task.decided_at):
+            _took(s, task.decided_by, clock.as_utc(task.decided_at), env.time)
             task.waiting_since = env.time  # counted once
         return
     task.state, task.waiting_since = "pending", env.time
     if _newer(task.approver_set_at, env):
         task.approver_id, task.approver_set_at = e.approver_id, env.time
-    task.round += 1
     task.escalated, task.last_event_at = False, env.time
     task.decided_at = task.decided_by = None
 
@@ -243,10 +238,11 @@ def decided(uow, env) -> None:
     setattr(month, outcome, getattr(month, outcome) + 1)
     if isinstance(e, ReportApproved):
         month.points_given = Decimal(month.points_given) + Decimal(e.points)
-    if task.state == "pending" and task.waiting_since is not None and env.time >= aware(task.waiting_since):
-        _took(s, e.decided_by, env.time, aware(task.waiting_since))
+    since = clock.as_utc(task.waiting_since) if task.waiting_since is not None else None
+    if task.state == "pending" and since is not None and env.time >= since:
+        _took(s, e.decided_by, env.time, since)
         task.state, task.last_event_at = "decided", env.time
-    elif task.state == "new" or (task.state != "pending" and env.time >= aware(task.last_event_at)):
+    elif task.state == "new" or (task.state != "pending" and env.time >= clock.as_utc(task.last_event_at)):
         # heard before its round opened: the round's task_created counts its time
         task.state, task.last_event_at = "decided", env.time
         task.decided_at, task.decided_by, task.waiting_since = env.time, e.decided_by, None
@@ -278,7 +274,7 @@ def cancelled(uow, env) -> None:
     task = s.get(Task, e.task_id, with_for_update=True)
     if task is None:
         s.add(Task(task_id=e.task_id, report_id=e.report_id, employee_id=0, state="cancelled",
-                   round=0, escalated=False, last_event_at=env.time))
+                   escalated=False, last_event_at=env.time))
     else:
         task.state, task.last_event_at = "cancelled", env.time
 

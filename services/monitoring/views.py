@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
-from ekinerja_contract import periods
+from ekinerja_contract import clock, periods
 from ekinerja_contract.errors import Forbidden, InvalidInput
 from ekinerja_contract.schemas import Actor
 
@@ -34,7 +34,7 @@ from .models import (
     ReportDay,
     Task,
 )
-from .projection import aware, holidays_resolver
+from .projection import holidays_resolver
 
 AUDIENCES = ("city", "agency", "team")
 CRITERIA = ("all", "nothing_filed", "behind", "waiting_on", "predikat", "team_of", "paid")
@@ -257,7 +257,7 @@ def approval_debt(s, scope: Scope, people: list[Who], period: str, now: dt.datet
                     .join(Person, Person.employee_id == Task.employee_id)
                     .where(Task.state == "pending").group_by(Task.approver_id))
     for approver_id, n, oldest, employees in s.execute(q):
-        waiting[approver_id] = Waiting(n, aware(oldest) if oldest else None, employees)
+        waiting[approver_id] = Waiting(n, clock.as_utc(oldest) if oldest else None, employees)
     known = known or deciders(s, period)
     months = known.months
     approvers = set(waiting) | {a for a in months if a in mine or
@@ -314,7 +314,7 @@ def _debt_by_agency(rows: list[dict], mine: dict[int, Who]) -> list[dict]:
 
 
 def _age_days(now: dt.datetime, since: dt.datetime) -> int:
-    return max(0, (now - aware(since)).days)
+    return max(0, (now - clock.as_utc(since)).days)
 
 
 def blocked(s, scope: Scope, people: list[Who], period: str, today: dt.date) -> list[dict]:
@@ -483,7 +483,9 @@ def fairness(s, scope: Scope, people: list[Who], period: str,
     known = known or deciders(s, period)
     months = known.months
     team_sizes = dict(s.execute(select(Holder.employee_id, func.count()).join(
-        Person, Person.superior_position_id == Holder.position_id).group_by(Holder.employee_id)).all())
+        Person, Person.superior_position_id == Holder.position_id)
+        .where(Holder.employee_id.in_(list(months))).group_by(Holder.employee_id)).all()) \
+        if months else {}
     job_class = {a: p.job_class for a, p in known.persons.items()}
     mine = _by_id(people)
 

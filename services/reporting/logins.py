@@ -14,6 +14,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from ekinerja_contract import clock
+
 from .models import Account, LoginThrottle
 
 FREE_FAILURES = 5
@@ -32,7 +34,7 @@ def delay_after(failures: int) -> int:
 def retry_after(row: LoginThrottle | None, now: dt.datetime) -> int:
     if row is None or row.blocked_until is None:
         return 0
-    until = _aware(row.blocked_until)
+    until = clock.as_utc(row.blocked_until)
     return max(0, int((until - now).total_seconds() + 0.999))
 
 
@@ -47,7 +49,7 @@ def record(s, username: str, succeeded: bool, now: dt.datetime) -> tuple[LoginTh
     if succeeded:
         row.failures, row.blocked_until = 0, None
         return row, False
-    if row.last_failure_at is not None and now - _aware(row.last_failure_at) > FORGET_AFTER:
+    if row.last_failure_at is not None and now - clock.as_utc(row.last_failure_at) > FORGET_AFTER:
         row.failures = 0
     row.failures += 1
     row.last_failure_at = now
@@ -77,5 +79,3 @@ def find(s, username: str) -> Account | None:
     return s.scalar(select(Account).where(Account.username == username))
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -33,7 +33,7 @@ def test_text_with_a_nul_or_another_control_character_is_refused_at_the_boundary
 
 
 def test_a_page_id_is_ascii_digits_only():
-    from gateway.web.routes import _task_id
-    assert _task_id("12") == 12
-    assert _task_id("²") is None and _task_id("１２") is None and _task_id("-1") is None
-    assert _task_id("9" * 13) is None and _task_id("") is None
+    from gateway.web.routes import form_id
+    assert form_id("12") == 12
+    assert form_id("²") is None and form_id("１２") is None and form_id("-1") is None
+    assert form_id("9" * 13) is None and form_id("") is None

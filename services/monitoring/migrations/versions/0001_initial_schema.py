@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 06:42:17.606553
+Create Date: 2026-12-02 09:00:20.496905
 
 """
 from typing import Sequence, Union
@@ -136,7 +136,6 @@ def upgrade() -> None:
     sa.Column('position_code', sa.String(length=40), nullable=False),
     sa.Column('position_name', sa.String(length=200), nullable=True),
     sa.Column('job_class', sa.Integer(), nullable=False),
-    sa.Column('superior_id', sa.Integer(), nullable=True),
     sa.Column('position_id', sa.Integer(), nullable=True),
     sa.Column('superior_position_id', sa.Integer(), nullable=True),
     sa.Column('placed_from', sa.Date(), nullable=False),
@@ -188,7 +187,6 @@ def upgrade() -> None:
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('approver_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=12), nullable=False),
-    sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('waiting_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('approver_set_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('escalated', sa.Boolean(), nullable=False),
