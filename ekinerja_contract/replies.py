@@ -747,3 +747,66 @@ class People(Out):
 
 class OkOut(Out):
     ok: bool
+
+
+# --- monitoring, for the notifications service (services/monitoring/views.py) -------------
+
+class UnreportedOut(Out):
+    """Someone with working days of a month so far unreported (`views.unreported`)."""
+    employee_id: int
+    agency_id: int
+    missing: int = Field(description="working days so far without a report")
+
+
+class WaitingOut(Out):
+    """An approver's waiting tasks (`views.waiting_by_approver`)."""
+    approver_id: int
+    count: int
+    oldest: str | None = Field(description="when the oldest began waiting, ISO 8601")
+
+
+# --- notifications (services/notifications/inbox.py) -----------------------------------
+
+class NotificationOut(Out):
+    id: int
+    kind: str
+    title: str = Field(description="in Indonesian")
+    text: str = Field(description="in Indonesian")
+    link: str | None = Field(description="the page it is about, relative")
+    count: int = Field(description="how many of a grouped kind (reminders of a day)")
+    created_at: str = Field(description="ISO 8601")
+    read: bool
+
+
+class NotificationsOut(Out):
+    """A page of a person's notices, newest first (`inbox.listing`)."""
+    items: list[NotificationOut]
+    unread: int
+    next_before: int | None = Field(description="pass as before_id for the next page; null: no more")
+
+
+class MarkedOut(Out):
+    marked: int
+    unread: int
+
+
+class KindChoiceOut(Out):
+    kind: str
+    label: str = Field(description="in Indonesian")
+    channels: list[str]
+
+
+class ChannelOut(Out):
+    channel: str
+    available: bool = Field(description="configured on this deployment")
+    address: str | None
+    failing_reason: str | None = Field(description="the provider's reason after the last retry")
+    failing_since: str | None
+
+
+class PreferencesOut(Out):
+    """A person's notification preferences (`inbox.preferences`)."""
+    kinds: list[KindChoiceOut]
+    channels: list[ChannelOut]
+    quiet_start: str = Field(description="HH:MM, city time")
+    quiet_end: str = Field(description="HH:MM, city time")

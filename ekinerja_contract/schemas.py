@@ -315,3 +315,16 @@ class OrganisationPredikatIn(BaseModel):
     agency_id: DbId
     year: Year
     predikat: ORGANISATION_PREDIKAT
+
+
+# --- notifications -----------------------------------------------------------
+
+class PreferencesIn(Strict):
+    """A person's notification choices; each part optional (absent: unchanged). An
+    empty address removes that channel; the addresses are checked by the service."""
+    contacts: dict[str, str | None] | None = Field(
+        default=None, description="email, whatsapp (an Indonesian mobile number), telegram (chat id)")
+    choices: dict[str, list[str]] | None = Field(
+        default=None, description="per kind, its channels: in_app, email, whatsapp, telegram")
+    quiet_start: str | None = Field(default=None, max_length=8, description="HH:MM, city time")
+    quiet_end: str | None = Field(default=None, max_length=8, description="HH:MM, city time")

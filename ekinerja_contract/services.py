@@ -45,6 +45,7 @@ from .schemas import (
     MeetingRolesIn,
     OrganisationIn,
     OrganisationPredikatIn,
+    PreferencesIn,
     SkpDecisionIn,
     SkpIn,
 )
@@ -428,6 +429,47 @@ class Monitoring(Client[T]):
         return self._call("people", actor, audience, period, criterion, agency_id, unit_id,
                           approver_id, predikat)
 
+    @method(returns=list[r.UnreportedOut])
+    def unreported(self, period: str) -> T:
+        return self._call("unreported", period)
+
+    @method(returns=list[r.WaitingOut])
+    def waiting_by_approver(self) -> T:
+        return self._call("waiting_by_approver")
+
+    @method(returns=list[int])
+    def members(self, agency_id: Any) -> T:
+        return self._call("members", agency_id)
+
+
+class Notifications(Client[T]):
+    """services/notifications/service.py"""
+    service = "notifications"
+    raises = (NotFound, Forbidden, InvalidInput)
+
+    def health(self) -> T:
+        return self._call("health")
+
+    @method(returns=int)
+    def unread_count(self, actor: Actor) -> T:
+        return self._call("unread_count", actor)
+
+    @method(returns=r.NotificationsOut)
+    def notifications(self, actor: Actor, before_id: Any = None) -> T:
+        return self._call("notifications", actor, before_id)
+
+    @method(returns=r.MarkedOut)
+    def mark_read(self, actor: Actor, ids: Any = None) -> T:
+        return self._call("mark_read", actor, ids)
+
+    @method(returns=r.PreferencesOut)
+    def preferences(self, actor: Actor) -> T:
+        return self._call("preferences", actor)
+
+    @method(request=PreferencesIn, returns=r.PreferencesOut)
+    def set_preferences(self, actor: Actor, preferences: Any) -> T:
+        return self._call("set_preferences", actor, preferences)
+
 
 class Services(Generic[T]):
     """One client per service over one transport (the gateway's, per request)."""
@@ -438,3 +480,4 @@ class Services(Generic[T]):
         self.approval = Approval(transport)
         self.scoring = Scoring(transport)
         self.monitoring = Monitoring(transport)
+        self.notifications = Notifications(transport)

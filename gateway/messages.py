@@ -163,6 +163,12 @@ ERRORS = {
     "filename_too_long": "Nama berkas terlalu panjang (paling banyak 200 karakter).",
     "filename_path": "Nama berkas tidak boleh berisi garis miring.",
     "filename_control_character": "Nama berkas berisi karakter yang tidak diizinkan.",
+    # notifications
+    "contact_invalid": "Alamat pemberitahuan belum benar; tidak ada yang diubah.",
+    "notification_choices_invalid": "Pilihan pemberitahuan tidak dikenal.",
+    "notification_kind_unknown": "Jenis pemberitahuan ini tidak dikenal.",
+    "notification_channel_unknown": "Saluran pemberitahuan ini tidak dikenal.",
+    "quiet_hours_invalid": "Jam tenang ditulis JJ:MM, misalnya 21:00.",
 }
 
 # Field names as a person knows them.
@@ -187,6 +193,8 @@ FIELDS = {
     "peran": "Peran", "jenis": "Jenis", "kode_opd": "Kode OPD", "nama_opd": "Nama OPD",
     "nama_jabatan": "Nama jabatan", "kode_unit": "Kode unit", "superior": "Atasan", "position": "Jabatan", "unit": "Unit", "indicators": "Indikator", "kind": "Jenis butir",
     "ceiling": "Pagu anggaran TPP", "agency_id": "Perangkat daerah", "predikat": "Predikat",
+    "email": "E-mail", "whatsapp": "Nomor WhatsApp", "telegram": "Telegram",
+    "quiet_start": "Jam tenang mulai", "quiet_end": "Jam tenang selesai",
 }
 
 # Field reasons by code: pydantic's own error types and the schemas' custom ones.
@@ -253,6 +261,11 @@ REASONS = {
     "escalate_before_remind": "hari eskalasi harus lebih lama daripada hari pengingat",
     "one_chair": "satu rapat hanya punya satu pemimpin rapat",
     "role_unconfirmed": "peran ini perlu dikonfirmasi penyelenggara rapat",
+    # contacts for notifications (services/notifications/rules.py)
+    "email_invalid": "bukan alamat e-mail yang sah (contoh: nama@pemkot.go.id)",
+    "phone_invalid": "bukan nomor ponsel Indonesia yang sah (contoh: 0812-3456-7890)",
+    "telegram_invalid": "ID obrolan Telegram berupa angka (kirim /start ke bot E-Kinerja untuk mendapatkannya)",
+    "time_invalid": "bukan jam yang sah (JJ:MM)",
 }
 
 # States and actions as words, for the messages above.

@@ -4,3 +4,4 @@ CREATE DATABASE evidence;
 CREATE DATABASE approval;
 CREATE DATABASE scoring;
 CREATE DATABASE monitoring;
+CREATE DATABASE notifications;

@@ -109,3 +109,22 @@ class MonitoringService:
         with self.db.session() as s:
             return views.people(s, actor, audience, agency_id, unit_id, period, criterion,
                                 clock.today(), approver_id, predikat)
+
+    # --- for the notifications service ------------------------------------------------
+    @rpc
+    def unreported(self, period):
+        """Who has working days of a month so far unreported (the deadline notices)."""
+        with self.db.session() as s:
+            return views.unreported(s, period, clock.today())
+
+    @rpc
+    def waiting_by_approver(self):
+        """Each approver's waiting tasks: the count and the oldest (the daily notice)."""
+        with self.db.session() as s:
+            return views.waiting_by_approver(s)
+
+    @rpc
+    def members(self, agency_id):
+        """The people of an agency today (a grace window's notice)."""
+        with self.db.session() as s:
+            return views.members(s, int(agency_id), clock.today())

@@ -635,3 +635,31 @@ def people(s, actor: Actor, audience: str, agency_id: int | None, unit_id: int |
     rows.sort(key=lambda r: (r["share"] or 0, r["name"]))
     return {"criterion": criterion, "total": len(rows), "people": rows[:limit],
             "truncated": len(rows) > limit, "with_pay": scope.audience != "team"}
+
+
+# --- for the notifications service (not a page: no actor, never through the gateway) ----
+
+def unreported(s, period: str, today: dt.date) -> list[dict]:
+    """Everyone of the month with working days so far (their agency's calendar) they
+    have not reported, and how many."""
+    first, end = periods.bounds(period)
+    people = _people(s, Scope("city", None, None, None, first, end - dt.timedelta(days=1)), period)
+    filled, possible = _days_filled(s, people, period, today)
+    return [{"employee_id": p.employee_id, "agency_id": p.agency_id,
+             "missing": possible[p.employee_id] - filled.get(p.employee_id, 0)}
+            for p in people if possible[p.employee_id] > filled.get(p.employee_id, 0)]
+
+
+def waiting_by_approver(s) -> list[dict]:
+    """Each approver with tasks waiting: how many, and since when the oldest."""
+    return [{"approver_id": a, "count": n, "oldest": oldest} for a, n, oldest in s.execute(
+        select(Task.approver_id, func.count(), func.min(Task.waiting_since))
+        .where(Task.state == "pending", Task.approver_id.is_not(None))
+        .group_by(Task.approver_id).order_by(Task.approver_id))]
+
+
+def members(s, agency_id: int, today: dt.date) -> list[int]:
+    """The people placed in an agency today."""
+    return list(s.scalars(select(Person.employee_id).where(
+        Person.agency_id == agency_id, Person.placed_from <= today,
+        Person.placed_until.is_(None) | (Person.placed_until >= today)).order_by(Person.employee_id)))

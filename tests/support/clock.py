@@ -25,11 +25,12 @@ def frozen(instant: dt.datetime | str):
     moment = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
+    previous = clock._source  # nested: the outer moment comes back
     clock._install_source(lambda: moment)
     try:
         yield moment
     finally:
-        clock._install_source(None)
+        clock._install_source(previous)
 
 
 def shim_env(instant: dt.datetime | None, env: dict | None = None) -> dict:

@@ -1,0 +1,255 @@
+"""Notifications service: each person's notices, kept from the public events
+(notices.py) and the daily jobs (daily.py), shown in the pages' bell (inbox.py), and
+delivered on the outside channels people chose (channels.py): one deliverer per
+channel, each its own queue with bounded retries and the dead-letter queue."""
+import logging
+import os
+
+from sqlalchemy import select, text, update
+
+from ekinerja_contract import clock, events
+from ekinerja_contract.errors import Forbidden
+from ekinerja_contract.nameko_ext import (
+    RETRY_DELAYS,
+    Database,
+    Metrics,
+    ServiceRpc,
+    event_handler,
+    rpc,
+    timer,
+)
+from ekinerja_contract.schemas import Actor, PreferencesIn
+from ekinerja_contract.services import Monitoring
+
+from . import channels, daily, inbox, notices, texts
+from .models import Base, Contact, Delivery, Notification
+
+log = logging.getLogger(__name__)
+
+
+def _person(actor: Actor) -> int:
+    if actor.employee_id is None:
+        raise Forbidden("notifications are an employee's", code="employees_only")
+    return actor.employee_id
+
+
+class NotificationsService:
+    name = "notifications"
+    db = Database(Base.metadata)
+    metrics = Metrics()
+    monitoring: Monitoring = ServiceRpc(Monitoring)  # who has days unreported, whose work waits
+    providers = channels.from_environment()  # the configured outside channels, by name
+    public_url = os.environ.get("EKINERJA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+    @rpc
+    def health(self):
+        with self.db.session() as s:
+            s.execute(text("SELECT 1"))
+        return {"service": self.name, "ok": True, "channels": sorted(self.providers)}
+
+    @property
+    def configured(self) -> frozenset[str]:
+        return frozenset(self.providers)
+
+    def _consume(self, body, apply):
+        self.db.consume(body, lambda uow, env: apply(uow, env, self.configured))
+
+    # --- what happens to people --------------------------------------------------------
+    @event_handler("reporting", "report.submitted")
+    def on_report_submitted(self, body):
+        self._consume(body, notices.report_sent)
+
+    @event_handler("reporting", "report.resubmitted")
+    def on_report_resubmitted(self, body):
+        self._consume(body, notices.report_sent)
+
+    @event_handler("scoring", "scoring.rule_set_published")
+    def on_rule_set_published(self, body):
+        self._consume(body, notices.rule_set)
+
+    @event_handler("approval", "approval.approved")
+    def on_approved(self, body):
+        self._consume(body, notices.decided)
+
+    @event_handler("approval", "approval.rejected")
+    def on_rejected(self, body):
+        self._consume(body, notices.decided)
+
+    @event_handler("approval", "approval.revision_requested")
+    def on_revision_requested(self, body):
+        self._consume(body, notices.decided)
+
+    @event_handler("approval", "approval.dispute_upheld")
+    def on_dispute_upheld(self, body):
+        self._consume(body, notices.dispute_decided)
+
+    @event_handler("approval", "approval.dispute_dismissed")
+    def on_dispute_dismissed(self, body):
+        self._consume(body, notices.dispute_decided)
+
+    @event_handler("approval", "approval.task_reminded")
+    def on_task_reminded(self, body):
+        self._consume(body, notices.reminded)
+
+    @event_handler("approval", "approval.task_escalated")
+    def on_task_escalated(self, body):
+        self._consume(body, notices.escalated)
+
+    @event_handler("reporting", "reporting.grace_window_opened")
+    def on_grace_window_opened(self, body):
+        members = self.monitoring.members(body["data"]["agency_id"])
+        self._consume(body, lambda uow, env, configured: notices.grace_window(uow, env, configured, members))
+
+    @event_handler("scoring", "payroll.line")
+    def on_payroll_line(self, body):
+        self._consume(body, notices.pay_line)
+
+    # --- the clock's work: quiet hours ending, the daily notices -----------------------
+    @timer("NOTIFY.TICK_SECONDS", 30)
+    def tick(self):
+        self.release_waiting()
+        if clock.local_now().strftime("%H:%M") >= self.container.config.get("NOTIFY", {}).get(
+                "DIGEST_TIME", "07:00"):
+            self.run_daily()
+
+    def release_waiting(self) -> int:
+        """Deliveries whose quiet hours are over: each told to its channel once (a
+        compare-and-set, so two instances never both announce one)."""
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            waiting = s.execute(select(Delivery.id, Notification.kind).join(
+                Notification, Notification.id == Delivery.notification_id).where(
+                Delivery.state == "waiting", Delivery.due_at <= clock.now()).limit(500)).all()
+            released = 0
+            for delivery_id, kind in waiting:
+                if s.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.state == "waiting")
+                             .values(state="due")).rowcount:
+                    notices.announce(uow, s.get(Delivery, delivery_id), kind)
+                    released += 1
+        return released
+
+    def run_daily(self) -> None:
+        today, configured = clock.today(), self.configured
+        jobs = (("approved_digest", lambda uow: daily.approved_digests(uow, today, configured)),
+                ("approvals_waiting", lambda uow: daily.approvals_waiting(
+                    uow, today, configured, self.monitoring.waiting_by_approver())),
+                ("deadline_near", lambda uow: daily.deadline_notices(
+                    uow, today, configured, self.monitoring.unreported)))
+        for job, run in jobs:
+            try:
+                with self.db.unit_of_work() as uow:
+                    if daily.claim(uow, job, today):
+                        log.info("daily %s for %s: %d people", job, today, run(uow))
+            except Exception:  # another instance won the day, or monitoring is away: next tick
+                log.warning("daily %s for %s not done this time", job, today, exc_info=True)
+
+    # --- the deliverers: one queue each ------------------------------------------------
+    @event_handler("notifications", "notification.due")
+    def deliver_email(self, body):
+        self._deliver("email", body)
+
+    @event_handler("notifications", "notification.due")
+    def deliver_whatsapp(self, body):
+        self._deliver("whatsapp", body)
+
+    @event_handler("notifications", "notification.due")
+    def deliver_telegram(self, body):
+        self._deliver("telegram", body)
+
+    def _deliver(self, channel: str, body: dict) -> None:
+        """Send one delivery once: a redelivered message finds it sent and does nothing.
+        A refusal or a timeout is recorded and raised, so the handler retries it with
+        growing delays (RETRY_DELAYS) and then dead-letters it; the last attempt marks
+        the person's channel as failing, with the provider's reason."""
+        due = events.parse_body(body)
+        assert isinstance(due, events.NotificationDue)
+        if due.channel != channel:
+            return
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            delivery = s.get(Delivery, due.delivery_id, with_for_update=True)
+            if delivery is None or delivery.state == "sent":
+                return
+            contact = s.get(Contact, (delivery.person_id, channel))
+            if contact is None:  # the person removed the address meanwhile
+                delivery.state = "dropped"
+                return
+            notice = s.get(Notification, delivery.notification_id)
+            title, message = texts.render(notice.kind, notice.params, notice.count)
+            address, link = contact.address, notice.link and self.public_url + notice.link
+            delivery.state = "sending"
+        adapter = self.providers.get(channel)
+        try:
+            if adapter is None:
+                raise channels.ChannelError(f"{channel} is not configured on this deployment")
+            provider_id = adapter.send(address, title, message, link, f"ekinerja-delivery-{delivery.id}")
+        except channels.ChannelError as error:
+            self._failed(delivery.id, due, error.reason)
+            raise
+        with self.db.unit_of_work() as uow:
+            row = uow.session.get(Delivery, delivery.id, with_for_update=True)
+            row.state, row.attempts, row.provider_message_id = "sent", row.attempts + 1, provider_id
+            row.sent_at, row.last_error = clock.now(), None
+            uow.session.execute(update(Contact).where(
+                Contact.person_id == row.person_id, Contact.channel == channel, Contact.address == address)
+                .values(failing_reason=None, failing_since=None))
+            uow.emit("notification.sent", {**due.model_dump(mode="json"), "attempts": row.attempts,
+                                           "provider_message_id": provider_id})
+
+    def _failed(self, delivery_id: int, due: events.NotificationDue, reason: str) -> None:
+        with self.db.unit_of_work() as uow:
+            row = uow.session.get(Delivery, delivery_id, with_for_update=True)
+            row.attempts, row.last_error = row.attempts + 1, reason
+            last = row.attempts > len(RETRY_DELAYS)  # the handler's last try: next stop, the DLQ
+            row.state = "failed" if last else "due"
+            if last:
+                uow.session.execute(update(Contact).where(
+                    Contact.person_id == row.person_id, Contact.channel == row.channel)
+                    .values(failing_reason=reason, failing_since=clock.now()))
+                uow.emit("notification.failed", {**due.model_dump(mode="json"), "attempts": row.attempts,
+                                                 "reason": reason})
+
+    # --- the person's side ---------------------------------------------------------------
+    @rpc
+    def unread_count(self, actor):
+        actor = Actor.model_validate(actor)
+        if actor.employee_id is None:
+            return 0
+        with self.db.session() as s:
+            return inbox.unread(s, actor.employee_id)
+
+    @rpc
+    def notifications(self, actor, before_id=None):
+        actor = Actor.model_validate(actor)
+        if actor.employee_id is None:
+            return {"items": [], "unread": 0, "next_before": None}
+        with self.db.session() as s:
+            return inbox.listing(s, actor.employee_id, before_id)
+
+    @rpc
+    def mark_read(self, actor, ids=None):
+        actor = Actor.model_validate(actor)
+        if actor.employee_id is None:
+            return {"marked": 0, "unread": 0}
+        with self.db.unit_of_work() as uow:
+            marked = inbox.mark_read(uow.session, actor.employee_id,
+                                     None if ids is None else [int(i) for i in ids])
+        with self.db.session() as s:
+            return {"marked": marked, "unread": inbox.unread(s, actor.employee_id)}
+
+    @rpc
+    def preferences(self, actor):
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            return inbox.preferences(s, _person(actor), self.configured)
+
+    @rpc
+    def set_preferences(self, actor, preferences):
+        actor = Actor.model_validate(actor)
+        body = PreferencesIn.model_validate(preferences)
+        person = _person(actor)
+        with self.db.unit_of_work() as uow:
+            inbox.set_preferences(uow.session, person, body.contacts, body.choices,
+                                  body.quiet_start, body.quiet_end)
+        with self.db.session() as s:
+            return inbox.preferences(s, person, self.configured)
