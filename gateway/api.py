@@ -34,9 +34,11 @@ from ekinerja_contract.replies import (
     GraceWindowOut,
     InboxTaskOut,
     LogoutOut,
+    MarkedOut,
     MeetingClaimsOut,
     MeetingOut,
     MeOut,
+    NotificationsOut,
     OrganisationImported,
     OrganisationLoaded,
     OrganisationPredikatOut,
@@ -46,6 +48,7 @@ from ekinerja_contract.replies import (
     People,
     PersonOut,
     PredikatReport,
+    PreferencesOut,
     RecapOut,
     ReportOut,
     SkpOut,
@@ -71,6 +74,7 @@ from ekinerja_contract.schemas import (
     GraceWindowIn,
     MeetingIn,
     OrganisationIn,
+    PreferencesIn,
     ReportIn,
     SkpDecisionIn,
     SkpIn,
@@ -111,10 +115,15 @@ Svc = Services[Awaitable[Any]]
 async def rpc(request: Request) -> Svc:
     """The services' typed clients (ekinerja_contract/services.py) for this request:
     `await svc.reporting.get_report(actor, 7)`, with the request's correlation id."""
+    return clients(request)
+
+
+def clients(request: Request, timeout: float | None = None) -> Svc:
+    """As `rpc`, with a timeout of its own (None: the gateway's GATEWAY_RPC_TIMEOUT)."""
     client = request.app.state.rpc
 
     def transport(service: str, method: str, *args) -> Awaitable[Any]:
-        return client.call_async(service, method, *args,
+        return client.call_async(service, method, *args, _timeout=timeout,
                                  _correlation_id=request.state.correlation_id)
     return Services(transport)
 
@@ -545,6 +554,48 @@ async def leaders_people(audience: Literal["city", "agency", "team"], period: Pe
     appraiser's team (`team_of` with `approver_id`), or those paid for the month."""
     return await svc.monitoring.people(actor, audience, period, criterion, agency_id, unit_id,
                                        approver_id, predikat)
+
+
+
+# --- notifications (notifications service) ----------------------------------------------
+
+class ReadIn(BaseModel):
+    ids: list[DbId] | None = Field(default=None, max_length=500,
+                                   description="the notices to mark read; absent: all of them")
+
+
+@router.get("/notifications", response_model=NotificationsOut, responses=errors(401, 422),
+            tags=["notifications"])
+async def my_notifications(before_id: OptionalId = None, actor: Actor = Depends(current_actor),
+                           svc: Svc = Depends(rpc)):
+    """The caller's notices, newest first, 50 a page (`before_id`: the next page), each
+    with its Indonesian title and text and the page it is about."""
+    return await svc.notifications.notifications(actor, before_id)
+
+
+@router.post("/notifications/read", response_model=MarkedOut, responses=errors(401, 422),
+             tags=["notifications"])
+async def mark_notifications_read(body: ReadIn, actor: Actor = Depends(current_actor),
+                                  svc: Svc = Depends(rpc)):
+    """Mark the caller's notices read (only their own; the others are left as they are)."""
+    return await svc.notifications.mark_read(actor, body.ids)
+
+
+@router.get("/notifications/preferences", response_model=PreferencesOut,
+            responses=errors(401, 403), tags=["notifications"])
+async def notification_preferences(actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """Which kinds come through which channel, the addresses, quiet hours, and a channel
+    failing after its last retry (with the provider's reason)."""
+    return await svc.notifications.preferences(actor)
+
+
+@router.put("/notifications/preferences", response_model=PreferencesOut,
+            responses=errors(401, 403, 422), tags=["notifications"])
+async def set_notification_preferences(body: PreferencesIn, actor: Actor = Depends(current_actor),
+                                       svc: Svc = Depends(rpc)):
+    """Change any part (absent: unchanged). Addresses are checked as they are entered; a
+    wrong one changes nothing at all (422 `contact_invalid`, the field named)."""
+    return await svc.notifications.set_preferences(actor, body.model_dump(mode="json", exclude_none=True))
 
 
 # --- payroll (scoring service) -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from ekinerja_contract.errors import InvalidInput, ServiceError
 from ekinerja_contract.schemas import MAX_ID, Actor
 
 from .. import messages
-from ..api import Svc, rpc
+from ..api import Svc, clients, rpc
 from ..auth import COOKIE, DEVICE_COOKIE, authenticate, decode, device_token, forget_version, issue_token
 from ..errors import ApiError, Problem
 from . import charts, formatting
@@ -27,6 +27,7 @@ from .flash import set_flash, take_flash
 from .i18n import js_strings, t
 
 INBOX_PAGE = 50  # tasks on one page of the approval list
+BELL_TIMEOUT = 1.0  # seconds: a page never waits longer than this for the bell's count
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.globals["t"] = t
@@ -47,9 +48,21 @@ async def page_actor(request: Request) -> Actor:
     if not token:
         raise LoginRequired()
     try:
-        return await authenticate(token, request)
+        actor = await authenticate(token, request)
     except ApiError:
         raise LoginRequired() from None
+    if request.method == "GET" and actor.employee_id is not None:
+        request.state.unread = await _unread(request, actor)
+    return actor
+
+
+async def _unread(request: Request, actor: Actor) -> int | None:
+    """The bell's count for the menu; without the notifications service the page still
+    opens, with a bell and no count."""
+    try:
+        return await clients(request, BELL_TIMEOUT).notifications.unread_count(actor)
+    except Exception:  # noqa: BLE001  (the count is decoration: any failure leaves it out)
+        return None
 
 
 def page_role(*roles: str):
@@ -71,7 +84,9 @@ async def same_origin(request: Request) -> None:
 
 def render(request, name, actor=None, status_code=200, **ctx):
     flash = take_flash(request, request.app.state.settings.jwt_secret)
-    response = templates.TemplateResponse(request, name, {"actor": actor, "flash": flash, **ctx},
+    response = templates.TemplateResponse(request, name, {"actor": actor, "flash": flash,
+                                                          "unread": getattr(request.state, "unread", None),
+                                                          **ctx},
                                           status_code=status_code)
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
@@ -844,6 +859,8 @@ def install(app) -> None:
     app.include_router(router)
     from .leaders import router as leaders  # it builds on this module's render and guards
     app.include_router(leaders)
+    from .notifications import router as notifications
+    app.include_router(notifications)
     app.state.error_page = error_page
 
     @app.exception_handler(LoginRequired)

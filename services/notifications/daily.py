@@ -1,4 +1,4 @@
-"""The daily notices, written once per city day after DIGEST_TIME by whichever
+"""The daily notices, written once per city day from NOTIFY.DIGEST_HOUR on, by whichever
 instance's timer gets there first: yesterday's approvals, the approvals waiting on each
 superior, and the input deadline three days and one day ahead."""
 import datetime as dt

@@ -8,7 +8,7 @@ from ekinerja_contract import clock
 from ekinerja_contract.errors import InvalidInput
 
 from . import rules, texts
-from .models import Contact, Notification, Settings
+from .models import Contact, Delivery, Notification, Settings
 
 PAGE = 50
 
@@ -112,5 +112,9 @@ def set_preferences(s, person_id: int, contacts: dict | None, choices: dict | No
         settings.choices = {**settings.choices, **chosen}
     if quiet is not None:
         settings.quiet_start, settings.quiet_end = quiet
+        # what waits for the old quiet hours to end goes by the new ones
+        due = rules.after_quiet(clock.local_now(), *quiet).astimezone(dt.UTC)
+        s.execute(update(Delivery).where(Delivery.person_id == person_id, Delivery.state == "waiting")
+                  .values(due_at=due))
     settings.updated_at = now
 

@@ -5,6 +5,7 @@ channel, each its own queue with bounded retries and the dead-letter queue."""
 import logging
 import os
 
+from nameko.dependency_providers import Config
 from sqlalchemy import select, text, update
 
 from ekinerja_contract import clock, events
@@ -37,6 +38,7 @@ class NotificationsService:
     name = "notifications"
     db = Database(Base.metadata)
     metrics = Metrics()
+    config = Config()
     monitoring: Monitoring = ServiceRpc(Monitoring)  # who has days unreported, whose work waits
     providers = channels.from_environment()  # the configured outside channels, by name
     public_url = os.environ.get("EKINERJA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -108,8 +110,7 @@ class NotificationsService:
     @timer("NOTIFY.TICK_SECONDS", 30)
     def tick(self):
         self.release_waiting()
-        if clock.local_now().strftime("%H:%M") >= self.container.config.get("NOTIFY", {}).get(
-                "DIGEST_TIME", "07:00"):
+        if clock.local_now().hour >= int(self.config.get("NOTIFY", {}).get("DIGEST_HOUR", 7)):
             self.run_daily()
 
     def release_waiting(self) -> int:

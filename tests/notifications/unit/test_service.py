@@ -237,3 +237,13 @@ def test_a_kind_turned_off_writes_nothing_and_a_bad_number_changes_nothing(servi
     assert prefs["channels"][0]["address"] == "sari@pemkot.go.id"  # the e-mail was not removed
     assert prefs["quiet_start"] == "21:00"
     assert bell(service)["items"] == []
+
+
+def test_new_quiet_hours_retime_what_waits(service):
+    with frozen(city(2026, 12, 1, 10)):
+        service.set_preferences(SARI, {"contacts": {"email": "sari@pemkot.go.id"}})
+    with frozen(city(2026, 12, 1, 23)):
+        service.on_rejected(rejected(city(2026, 12, 1, 23)))
+        assert service.release_waiting() == 0
+        service.set_preferences(SARI, {"quiet_start": "00:00", "quiet_end": "00:00"})  # none
+        assert service.release_waiting() == 1
