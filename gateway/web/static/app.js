@@ -1,12 +1,13 @@
-// A little plain JavaScript: make the photo smaller, upload it, send the report, show progress.
+// A little plain JavaScript: make the photo smaller, upload it, send the report, show progress;
+// keep a report written without a network on the phone until it can be sent.
 // Every API call sends X-Requested-With so the session cookie may change state.
 "use strict";
 const MAX_UPLOAD = 10 * 1024 * 1024;  // evidence's limit (EVIDENCE_MAX_BYTES)
 const T = key => (JSON.parse(document.getElementById("strings").textContent || "{}")[key] || key);
 
-function api(method, url, body, type) {
+function api(method, url, body, type, headers) {
   return fetch(url, {method, body, credentials: "same-origin",
-    headers: Object.assign({"X-Requested-With": "fetch"}, type ? {"Content-Type": type} : {})});
+    headers: Object.assign({"X-Requested-With": "fetch"}, type ? {"Content-Type": type} : {}, headers)});
 }
 
 // The server's Indonesian text (display_message, display_reason), never its English message.
@@ -233,16 +234,362 @@ async function uploadWithProgress(file, bar) {
     xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = 100 * e.loaded / e.total; };
     xhr.onload = () => {
       let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) {}
-      xhr.status < 300 ? resolve(data) : reject(new Error(data && data.error ? data.error.display_message : T("js_failed")));
+      if (xhr.status < 300) return resolve(data);
+      reject(Object.assign(new Error(data && data.error ? data.error.display_message : T("js_failed")),
+                           {status: xhr.status}));
     };
-    xhr.onerror = () => reject(new Error(T("js_network")));
+    xhr.onerror = () => reject(Object.assign(new Error(T("js_network")), {network: true}));
     xhr.send(upload.blob);
   });
+}
+
+// --- Reports written without a network wait on the phone ------------------------------
+// A report sent where there is no network (the browser says it is offline, a request
+// fails for want of one, or the server is down: 5xx) is kept in IndexedDB with its photo
+// and sent when the network is back (the `online` event, and every page load). Nothing
+// is lost or sent twice:
+// - each queued report carries its own Idempotency-Key, made when it is first sent (the
+//   key of the attempt that failed, so a report that did arrive before its answer was
+//   lost is answered again, not made again), kept for the report's whole life here;
+// - it leaves IndexedDB only when the server has accepted it (2xx, which the replay of
+//   its key is too); a network failure or a 5xx leaves it waiting for the next round;
+// - the photo goes first, as the form sends it; once stored, its evidence id is kept
+//   with the report. The upload has no Idempotency-Key (replayed, one would hand back the
+//   ticket of an upload the server discarded): evidence answers the same bytes from the
+//   same owner with the record it already has, so sending it again makes nothing new.
+//   An upload that never reached its confirmation leaves a record nothing links, which
+//   evidence's staging purge removes;
+// - a refusal (any other 4xx: the day closed meanwhile, the time overlaps) stays here
+//   with the server's Indonesian reason, for the person to change or delete; it is not
+//   sent again until they have changed it. Refusals are not kept by the server's
+//   Idempotency-Key, so the changed report goes with the same key;
+// - one tab sends at a time (a Web Lock); each report is tagged with the account that
+//   wrote it and goes only with that account's session.
+const OUTBOX_DB = "ekinerja", OUTBOX = "antrean";
+const LATER = [401, 408, 425, 429];  // 4xx that are not about the report: tried again later
+const EVIDENCE_GONE = ["evidence_not_found", "evidence_incomplete"];  // upload the kept photo again
+
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, x => x.toString(16).padStart(2, "0")).join("");
+  return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+}
+
+let outboxDb = null;
+function outboxStore(mode, work) {
+  if (!("indexedDB" in window)) return Promise.reject(new Error("no IndexedDB"));
+  if (!outboxDb) outboxDb = new Promise((resolve, reject) => {
+    const open = indexedDB.open(OUTBOX_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(OUTBOX, {keyPath: "id"});
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => { outboxDb = null; reject(open.error); };
+  });
+  return outboxDb.then(db => new Promise((resolve, reject) => {
+    const tx = db.transaction(OUTBOX, mode), request = work(tx.objectStore(OUTBOX));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  }));
+}
+const queuedAll = () => outboxStore("readonly", store => store.getAll())
+  .then(items => items.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt)));
+const queuedOne = id => outboxStore("readonly", store => store.get(id));
+// A failure to store says so in Indonesian (storage full or blocked): the form keeps its values.
+const keepQueued = item => outboxStore("readwrite", store => store.put(item))
+  .catch(() => { throw new Error(T("js_outbox_not_kept")); });
+const dropQueued = id => outboxStore("readwrite", store => store.delete(id));
+
+const sending = new Set();  // ids on their way now (this tab)
+
+// A failed answer's code and Indonesian text (display_message, with the fields' reasons).
+async function refusal(resp) {
+  let code = null;
+  try { code = (await resp.clone().json()).error.reason_code; } catch (_) { /* not JSON */ }
+  return {code, text: await reason(resp)};
+}
+
+function uploadQueued(photo) {
+  return contentDigest(photo.blob).then(digest => fetch(
+    "/api/v1/evidence?filename=" + encodeURIComponent(photo.name), {
+      method: "POST", body: photo.blob, credentials: "same-origin",
+      headers: Object.assign({"X-Requested-With": "fetch",
+        "Content-Type": photo.blob.type || "application/octet-stream"},
+      digest ? {"Content-Digest": digest} : {})}));
+}
+
+// One queued report to the server: "sent" (with the report), "refused", or "later".
+async function deliver(item) {
+  sending.add(item.id); renderOutbox();
+  try {
+    for (let round = 0; round < 2; round++) {
+      if (item.photo && !item.evidenceId) {
+        const up = await uploadQueued(item.photo);
+        if (!up.ok) return await failed(item, up, false);
+        item.evidenceId = (await up.json()).id;
+        await keepQueued(item);
+      }
+      const body = Object.assign({}, item.body, item.evidenceId ? {evidence_id: item.evidenceId} : {});
+      const resp = await fetch(item.action === "draft" ? "/api/v1/reports/drafts" : "/api/v1/reports", {
+        method: "POST", body: JSON.stringify(body), credentials: "same-origin",
+        headers: {"X-Requested-With": "fetch", "Content-Type": "application/json",
+                  "Idempotency-Key": item.key}});
+      if (resp.ok) {  // accepted (or its key's first answer, replayed): it leaves the phone
+        await dropQueued(item.id);
+        return {outcome: "sent", report: await resp.json().catch(() => null)};
+      }
+      const outcome = await failed(item, resp, true);
+      if (outcome.outcome !== "again") return outcome;
+    }
+    return {outcome: "later"};
+  } catch (_) {
+    return {outcome: "later", network: true};  // no network (again): it waits
+  } finally { sending.delete(item.id); renderOutbox(); }
+}
+
+async function failed(item, resp, report) {
+  if (resp.status >= 500 || LATER.includes(resp.status)) {
+    item.note = resp.status === 401 ? T("js_outbox_login") : T("js_outbox_busy");
+    await keepQueued(item);
+    return {outcome: "later"};
+  }
+  const why = await refusal(resp);
+  if (report && item.photo && item.evidenceId && EVIDENCE_GONE.includes(why.code)) {
+    item.evidenceId = null;  // the stored photo is gone: the one kept here goes again
+    await keepQueued(item);
+    return {outcome: "again"};
+  }
+  item.state = "refused"; item.reason = why.text; item.note = "";
+  await keepQueued(item);
+  return {outcome: "refused"};
+}
+
+function outboxLock(work) {
+  return navigator.locks ? navigator.locks.request("ekinerja-antrean", work) : work();
+}
+
+// Send what waits, oldest first, for whoever is logged in; stops at the first "later".
+let flushing = null, sentNow = 0;
+function flushOutbox() {
+  let answered = 0;
+  if (!flushing) flushing = outboxLock(async () => {
+    if (!navigator.onLine) return;
+    let waiting = (await queuedAll()).filter(i => i.state !== "refused");
+    if (!waiting.length) return;
+    const me = await api("GET", "/api/v1/me");
+    if (!me.ok) { outboxHint = me.status === 401 ? T("js_outbox_login") : ""; return; }
+    const account = String((await me.json()).account_id);
+    outboxHint = "";
+    waiting = waiting.filter(i => i.account === account);
+    for (const item of waiting) {
+      const fresh = await queuedOne(item.id);  // another tab may have sent, changed or deleted it
+      if (!fresh || fresh.state === "refused") continue;
+      const result = await deliver(fresh);
+      if (result.outcome === "sent") sentNow++;
+      if (result.outcome === "later") break;
+      answered++;
+    }
+  }).catch(() => {}).finally(() => {
+    flushing = null;
+    // "kept on this phone" said before is old news once the server has answered
+    const kept = document.getElementById("outbox_kept");
+    if (kept && answered) kept.hidden = true;
+    renderOutbox();
+  });
+  return flushing;
+}
+
+// --- the list "Menunggu dikirim" (the report form and the home page) ---
+let outboxHint = "";
+function shortDate(iso) {
+  const [y, m, d] = String(iso || "").split("-").map(Number);
+  return y ? d + " " + T("js_months_short").split(" ")[m - 1] : "";
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text != null) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+async function renderOutbox() {
+  const section = document.getElementById("outbox");
+  if (!section) return;
+  let items;
+  try { items = (await queuedAll()).filter(i => i.account === section.dataset.account); }
+  catch (_) { return; }
+  const list = section.querySelector("#outbox_list"), done = section.querySelector("#outbox_done");
+  list.replaceChildren();
+  for (const item of items) {
+    const li = el("li", null, "queued" + (item.state === "refused" ? " refused" : ""));
+    li.dataset.id = item.id;
+    const head = el("p", null, "queued-head");
+    const when = item.label.start ? " " + item.label.start + "–" + item.label.end : "";
+    head.append(el("span", shortDate(item.label.date) + when, "time"),
+                el("span", item.label.activity + (item.action === "draft" ? " (" + T("js_outbox_as_draft") + ")" : "")));
+    const state = sending.has(item.id) ? "js_outbox_sending"
+      : item.state === "refused" ? "js_outbox_refused" : "js_outbox_waiting";
+    head.append(el("span", T(state), "state " + (item.state === "refused" ? "state-rejected" : "state-queued")));
+    li.append(head);
+    if (item.body.description) li.append(el("p", item.body.description, "hint"));
+    if (item.state === "refused") li.append(el("p", item.reason, "reason"));
+    else if (item.note) li.append(el("p", item.note, "hint"));
+    const actions = el("div", null, "actions");
+    if (item.state === "refused") {
+      const form = document.getElementById("report_form");
+      if (form && form.dataset.mode === "create") {
+        const edit = el("button", T("js_outbox_edit"), "edit");
+        edit.type = "button";
+        edit.addEventListener("click", () => editQueued(form, item.id));
+        actions.append(edit);
+      } else {
+        const edit = el("a", T("js_outbox_edit"), "button edit");
+        edit.href = "/laporan/baru#antrean=" + encodeURIComponent(item.id);
+        actions.append(edit);
+      }
+    }
+    if (!sending.has(item.id)) {
+      const remove = el("button", T("js_outbox_delete"), "danger delete");
+      remove.type = "button";
+      remove.addEventListener("click", async () => {
+        if (!confirm(T("js_outbox_confirm_delete"))) return;
+        await outboxLock(() => dropQueued(item.id));
+        renderOutbox();
+      });
+      actions.append(remove);
+    }
+    li.append(actions);
+    list.append(li);
+  }
+  const hint = section.querySelector("#outbox_hint");
+  const waits = items.some(i => i.state !== "refused");
+  hint.textContent = outboxHint ||
+    T(!waits ? "js_outbox_fix" : navigator.onLine ? "js_outbox_hint" : "js_outbox_offline");
+  hint.hidden = !items.length;
+  section.querySelector("#outbox_send").hidden = !waits || !navigator.onLine || sending.size > 0;
+  done.textContent = !items.length && sentNow ? "✓ " + T("js_outbox_all_sent") : "";
+  done.hidden = !done.textContent;
+  section.hidden = !items.length && !sentNow;
+}
+
+function outboxList() {
+  const section = document.getElementById("outbox");
+  if (!section) return;
+  section.querySelector("#outbox_send").addEventListener("click", flushOutbox);
+  window.addEventListener("offline", renderOutbox);
+  renderOutbox();
+}
+
+// The report the form holds: the body the API takes, and what the list shows of it.
+function reportOf(form) {
+  const f = new FormData(form), body = {};
+  for (const key of ["skp_item_id", "activity_code", "description"]) body[key] = f.get(key);
+  body.skp_item_id = parseInt(body.skp_item_id, 10);
+  const meeting = f.get("meeting_id");
+  if (meeting) body.meeting_id = parseInt(meeting, 10);
+  else { body.date = f.get("date"); body.start = f.get("start"); body.end = f.get("end"); }
+  if (f.get("role")) body.role = f.get("role");
+  const activity = form.querySelector("#activity").selectedOptions[0];
+  const label = {date: f.get("date"), start: f.get("start"), end: f.get("end"),
+    activity: activity && activity.value ? activity.dataset.name || activity.textContent : ""};
+  return {body, label};
+}
+
+function resetReportForm(form) {
+  form.reset();
+  delete form.dataset.queued;
+  for (const id of ["photo_size", "upload_progress", "outbox_editing"]) form.querySelector("#" + id).hidden = true;
+}
+
+// Kept on the phone (see deliver): the form empties for the next report.
+async function queueReport(form, spec) {
+  const upload = spec.file ? await uploadFor(spec.file) : null;
+  if (upload && upload.blob.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
+  await keepQueued({id: newKey(), key: spec.key || newKey(), account: form.dataset.account,
+    action: spec.action, body: spec.body, label: spec.label, evidenceId: spec.evidenceId || null,
+    photo: upload ? {blob: upload.blob, name: upload.name} : null,
+    state: "waiting", reason: "", note: spec.busy ? T("js_outbox_busy") : "",
+    queuedAt: new Date().toISOString()});
+  return queued(form, spec.busy);
+}
+
+// Said in the form: kept on this phone, sent when it can be.
+async function queued(form, busy) {
+  resetReportForm(form);
+  const kept = form.querySelector("#outbox_kept");
+  kept.textContent = T(busy ? "js_outbox_kept_busy" : "js_outbox_kept"); kept.hidden = false;
+  await renderOutbox();
+  kept.scrollIntoView({block: "center"});
+}
+
+// A queued report back in the form, to be changed and sent again.
+async function editQueued(form, id) {
+  const item = await queuedOne(id).catch(() => null);
+  if (!item || item.account !== form.dataset.account) return;
+  resetReportForm(form);
+  form.dataset.queued = id;
+  const set = (field, value) => { form.querySelector("#" + field).value = value == null ? "" : value; };
+  set("skp_item_id", item.body.skp_item_id); set("activity", item.body.activity_code);
+  set("meeting_id", item.body.meeting_id); set("role", item.body.role);
+  set("date", item.label.date); set("start", item.label.start); set("end", item.label.end);
+  set("description", item.body.description);
+  const note = form.querySelector("#photo_size");
+  if (item.photo) {
+    note.textContent = T("js_outbox_photo_kept").replace("{name}", item.photo.name)
+      .replace("{size}", sizeText(item.photo.blob.size));
+    note.hidden = false;
+  }
+  form.querySelector("#outbox_kept").hidden = true;
+  form.querySelector("#outbox_editing").hidden = false;
+  const error = form.querySelector("#form_error");
+  error.textContent = item.reason || ""; error.hidden = !item.reason;
+  form.scrollIntoView({block: "start"});
+  form.querySelector("#skp_item_id").focus();
+}
+
+// The changed queued report: kept (still with its key), and sent now if there is a network.
+async function requeue(form, spec) {
+  const id = form.dataset.queued;
+  const item = await queuedOne(id);
+  if (!item) return queueReport(form, spec);  // deleted meanwhile (another tab): a new one
+  Object.assign(item, {action: spec.action, body: spec.body, label: spec.label,
+                       state: "waiting", reason: "", note: ""});
+  if (spec.file) {
+    const upload = await uploadFor(spec.file);
+    if (upload.blob.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
+    item.photo = {blob: upload.blob, name: upload.name}; item.evidenceId = null;
+  }
+  await outboxLock(() => keepQueued(item));
+  if (!navigator.onLine) return queued(form, false);
+  const result = await outboxLock(async () => (await queuedOne(id)) ? deliver(item) : {outcome: "gone"});
+  if (result.outcome === "sent" && result.report) {
+    location.href = "/laporan/" + result.report.id + "?baru=" + (result.report.state === "draft" ? "draf" : "kirim");
+  } else if (result.outcome === "refused") {
+    await editQueued(form, id);
+  } else if (result.outcome === "later") {
+    await queued(form, !result.network);
+  } else {  // sent already (by another tab) or its answer unreadable: the list says it went
+    sentNow++;
+    resetReportForm(form);
+    await renderOutbox();
+  }
+}
+
+// A page loaded from the worker's copy may be from an earlier day: today is allowed.
+function todayAllowed(input) {
+  const now = new Date(), pad = n => String(n).padStart(2, "0");
+  const local = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  if (!input.max || local <= input.max) return;
+  if (input.defaultValue === input.max) input.defaultValue = local;
+  if (input.value === input.max) input.value = local;
+  input.max = local;
 }
 
 function reportForm(form) {
   const error = form.querySelector("#form_error");
   const photo = form.querySelector("#photo");
+  const create = form.dataset.mode === "create";
   // A meeting brings its own activity, date and time: the form fills them in.
   const meeting = form.querySelector("#meeting_id");
   meeting.addEventListener("change", () => {
@@ -251,30 +598,47 @@ function reportForm(form) {
     form.querySelector("#activity").value = chosen.dataset.activity;
     for (const key of ["date", "start", "end"]) form.querySelector("#" + key).value = chosen.dataset[key];
   });
+  if (create) todayAllowed(form.querySelector("#date"));
   // The photo is made smaller (and checked for size) when it is chosen, before anything is sent.
   photoField(photo, form.querySelector("#photo_size"), error, form.querySelector("#upload_progress"));
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     error.hidden = true;
+    if (create) form.querySelector("#outbox_kept").hidden = true;
     const action = ev.submitter ? ev.submitter.value : "submit";
     const buttons = form.querySelectorAll("button"); buttons.forEach(b => b.disabled = true);
     try {
-      const input = form.querySelector("#photo"), file = input.files[0];
+      const file = photo.files[0], {body, label} = reportOf(form);
+      const spec = {action, body, label, file};
+      if (create && form.dataset.queued) return await requeue(form, spec);
+      if (create && !navigator.onLine) return await queueReport(form, spec);
+      // The key of this attempt: if it fails for want of a network, the queued report
+      // keeps it, so an attempt that did arrive is answered again, not made again.
+      spec.key = create ? newKey() : null;
       // One upload per chosen photo (begun when it was chosen): a failed submit keeps the
       // evidence already stored.
-      if (file) form.querySelector("#evidence_id").value =
-        (await sendOnce(file, form.querySelector("#upload_progress"))).id;
-      const f = new FormData(form), body = {};
-      for (const key of ["skp_item_id", "activity_code", "description"]) body[key] = f.get(key);
-      body.skp_item_id = parseInt(body.skp_item_id, 10);
-      const meeting = f.get("meeting_id");
-      if (meeting) body.meeting_id = parseInt(meeting, 10);
-      else { body.date = f.get("date"); body.start = f.get("start"); body.end = f.get("end"); }
-      if (f.get("role")) body.role = f.get("role");
-      if (f.get("evidence_id")) body.evidence_id = f.get("evidence_id");
-      const url = form.dataset.mode === "revise" ? "/api/v1/reports/" + form.dataset.report
-        : (action === "draft" ? "/api/v1/reports/drafts" : "/api/v1/reports");
-      const resp = await api(form.dataset.mode === "revise" ? "PUT" : "POST", url, JSON.stringify(body), "application/json");
+      let evidence = form.querySelector("#evidence_id").value;
+      if (file) {
+        try { evidence = (await sendOnce(file, form.querySelector("#upload_progress"))).id; }
+        catch (e) {
+          if (create && (e.network || e.status >= 500)) return await queueReport(form, {...spec, busy: !e.network});
+          throw e;
+        }
+        form.querySelector("#evidence_id").value = evidence;
+      }
+      spec.evidenceId = evidence || null;
+      const sent = Object.assign({}, body, evidence ? {evidence_id: evidence} : {});
+      const url = create ? (action === "draft" ? "/api/v1/reports/drafts" : "/api/v1/reports")
+        : "/api/v1/reports/" + form.dataset.report;
+      let resp;
+      try {
+        resp = await api(create ? "POST" : "PUT", url, JSON.stringify(sent), "application/json",
+                         create ? {"Idempotency-Key": spec.key} : {});
+      } catch (_) {
+        if (create) return await queueReport(form, spec);
+        throw new Error(T("js_network"));
+      }
+      if (create && resp.status >= 500) return await queueReport(form, {...spec, busy: true});
       if (!resp.ok) throw new Error(await reason(resp));
       const saved = await resp.json();
       // A fixed word, not a message: the page says "sent" or "saved" from its own strings.
@@ -284,6 +648,8 @@ function reportForm(form) {
       error.textContent = e.message; error.hidden = false;
     } finally { buttons.forEach(b => b.disabled = false); }
   });
+  const queuedId = create && location.hash.match(/^#antrean=(.+)$/);
+  if (queuedId) editQueued(form, decodeURIComponent(queuedId[1]));
 }
 
 // A meeting's one-tap claim: a plain form post. Where the activity wants evidence,
@@ -446,6 +812,8 @@ document.addEventListener("DOMContentLoaded", () => {
   selectAll();
   const form = document.getElementById("report_form");
   if (form) reportForm(form);
+  outboxList();
+  flushOutbox();
   const claim = document.getElementById("claim_form");
   if (claim) claimForm(claim);
   const skp = document.getElementById("skp_form");
@@ -464,7 +832,16 @@ document.addEventListener("DOMContentLoaded", () => {
 // the site's layout instead of the browser's own error. Registered after the page has
 // loaded, so it never slows a page down; where it cannot run, nothing changes.
 if ("serviceWorker" in navigator) {
+  const controlled = !!navigator.serviceWorker.controller;
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(() => {});
+    // The worker keeps the report form for writing without a network; a form it did not
+    // see load (the first visit, before it ran) it is asked to fetch and keep.
+    if (!controlled && location.pathname === "/laporan/baru" && document.getElementById("outbox")) {
+      navigator.serviceWorker.ready.then(r => r.active && r.active.postMessage("keep-form"));
+    }
   });
 }
+
+// Queued reports go when the network is back (and on every page load, above).
+window.addEventListener("online", flushOutbox);
