@@ -266,6 +266,7 @@ REASONS = {
     "phone_invalid": "bukan nomor ponsel Indonesia yang sah (contoh: 0812-3456-7890)",
     "telegram_invalid": "ID obrolan Telegram berupa angka (kirim /start ke bot E-Kinerja untuk mendapatkannya)",
     "time_invalid": "bukan jam yang sah (JJ:MM)",
+    "channel_unavailable": "saluran ini belum disediakan di kota ini",
 }
 
 # States and actions as words, for the messages above.

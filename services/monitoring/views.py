@@ -652,7 +652,8 @@ def unreported(s, period: str, today: dt.date) -> list[dict]:
 
 def waiting_by_approver(s) -> list[dict]:
     """Each approver with tasks waiting: how many, and since when the oldest."""
-    return [{"approver_id": a, "count": n, "oldest": oldest} for a, n, oldest in s.execute(
+    return [{"approver_id": a, "count": n, "oldest": oldest and clock.as_utc(oldest).isoformat()}
+            for a, n, oldest in s.execute(
         select(Task.approver_id, func.count(), func.min(Task.waiting_since))
         .where(Task.state == "pending", Task.approver_id.is_not(None))
         .group_by(Task.approver_id).order_by(Task.approver_id))]

@@ -29,7 +29,8 @@ def listing(s, person_id: int, before_id: int | None = None, limit: int = PAGE) 
     for n in rows[:limit]:
         title, text = texts.render(n.kind, n.params, n.count)
         items.append({"id": n.id, "kind": n.kind, "title": title, "text": text, "link": n.link,
-                      "count": n.count, "created_at": n.created_at, "read": n.read_at is not None})
+                      "count": n.count, "created_at": clock.as_utc(n.created_at).isoformat(),
+                      "read": n.read_at is not None})
     return {"items": items, "unread": unread(s, person_id),
             "next_before": rows[limit - 1].id if len(rows) > limit else None}
 
@@ -57,10 +58,14 @@ def preferences(s, person_id: int, configured: frozenset[str]) -> dict:
         "channels": [{"channel": ch, "available": ch in configured,
                       "address": contacts[ch].address if ch in contacts else None,
                       "failing_reason": contacts[ch].failing_reason if ch in contacts else None,
-                      "failing_since": contacts[ch].failing_since if ch in contacts else None}
+                      "failing_since": _instant(contacts[ch].failing_since) if ch in contacts else None}
                      for ch in rules.OUTSIDE],
         "quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M"),
     }
+
+
+def _instant(moment: dt.datetime | None) -> str | None:
+    return clock.as_utc(moment).isoformat() if moment else None
 
 
 def _time(field: str, text) -> dt.time:
@@ -73,7 +78,7 @@ def _time(field: str, text) -> dt.time:
 
 
 def set_preferences(s, person_id: int, contacts: dict | None, choices: dict | None,
-                    quiet_start, quiet_end) -> None:
+                    quiet_start, quiet_end, configured: frozenset[str]) -> None:
     """Everything checked before anything is written: a wrong phone number leaves the
     e-mail address as it was too. An empty address removes that channel."""
     checked: dict[str, str | None] = {}
@@ -83,6 +88,8 @@ def set_preferences(s, person_id: int, contacts: dict | None, choices: dict | No
             errors.append({"field": channel, "code": "notification_channel_unknown", "reason": channel})
         elif text is None or not str(text).strip():
             checked[channel] = None
+        elif channel not in configured:  # nothing would ever be sent there
+            errors.append({"field": channel, "code": "channel_unavailable", "reason": channel})
         else:
             try:
                 checked[channel] = rules.CHECKS[channel](str(text))

@@ -251,6 +251,6 @@ class NotificationsService:
         person = _person(actor)
         with self.db.unit_of_work() as uow:
             inbox.set_preferences(uow.session, person, body.contacts, body.choices,
-                                  body.quiet_start, body.quiet_end)
+                                  body.quiet_start, body.quiet_end, self.configured)
         with self.db.session() as s:
             return inbox.preferences(s, person, self.configured)

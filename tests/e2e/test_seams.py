@@ -164,3 +164,64 @@ def test_a_wrong_or_unreadable_digest_and_a_damaged_photo_are_clear_4xx(http, sy
     assert refused.status_code == 422, refused.text
     error = refused.json()["error"]
     assert error["reason_code"] == "evidence_damaged" and "rusak" in error["display_message"]
+
+
+def fresh(http, username):
+    """A new login: an earlier test's placement change ended the demo's sessions."""
+    r = http.post("/api/v1/auth/login", json={"username": username, "password": f"{username}-demo-123"})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def notices(http, headers, wanted, what):
+    found: list[dict] = []
+    wait_until(lambda: found.extend(n for n in http.get("/api/v1/notifications", headers=headers).json()["items"]
+                                    if wanted(n)) or found, 20, what)
+    return found
+
+
+def test_a_rejection_reaches_the_employees_bell_and_page(http, system):
+    """approval → (event) → notifications → gateway: the reason, in Indonesian, on the
+    API and on the page, and the bell's count in the menu."""
+    sari = fresh(http, "sari")
+    sent = http.post("/api/v1/reports", headers=sari, json=report(system, "sari", "15:00"))
+    assert sent.status_code == 201, sent.text
+    approver = "kadisbaru" if "kadisbaru" in system.demo["people"] else "kadis"
+    task = pending_task(http, system, approver, sent.json()["id"])
+    decided = http.post(f"/api/v1/approvals/{task['id']}/decision", headers=fresh(http, approver),
+                        json={"decision": "reject", "reason": "Uraian tidak sesuai bukti <b>rapat</b>"})
+    assert decided.status_code == 200, decided.text
+    (notice,) = notices(http, sari, lambda n: n["link"] == f"/laporan/{sent.json()['id']}", "the rejection's notice")
+    assert notice["title"] == "Laporan ditolak" and "Uraian tidak sesuai bukti <b>rapat</b>" in notice["text"]
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as page:
+        assert page.post("/masuk", data={"username": "sari", "password": "sari-demo-123"},
+                         headers={"Origin": system.gateway_url}).status_code == 303
+        home = page.get("/")
+        assert 'id="bell"' in home.text and "belum dibaca" in home.text
+        listed = page.get("/pemberitahuan")
+        assert listed.status_code == 200
+        assert "Uraian tidak sesuai bukti &lt;b&gt;rapat&lt;/b&gt;" in listed.text  # escaped
+        assert "belum dibaca" not in page.get("/").text.split("</nav>")[0]  # seen, so read
+        # no channel is configured on this system: an address for one is refused, and said so
+        wrong = page.post("/pemberitahuan/pengaturan", data={"email": "sari@pemkot.go.id"},
+                          headers={"Origin": system.gateway_url})
+        assert wrong.status_code == 422
+        assert "Alamat pemberitahuan belum benar; tidak ada yang diubah." in wrong.text
+        assert "saluran ini belum disediakan di kota ini" in wrong.text
+    assert http.get("/api/v1/notifications/preferences", headers=sari).json()["channels"][0]["address"] is None
+
+
+def test_a_grace_window_reaches_everyone_of_the_agency(http, system):
+    """reporting → notifications → monitoring (who is in the agency) over the real bus."""
+    me = http.get("/api/v1/me", headers=fresh(http, "sari")).json()
+    assert "agency_id" in me, me
+    today = clock.today()
+    period = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    opened = http.post("/api/v1/admin/grace-windows", headers=system.demo["admin"], json={
+        "agency_id": me["agency_id"], "period": period, "until": (today + dt.timedelta(days=2)).isoformat(),
+        "reason": "Server padam tiga jam sebelum batas input"})
+    assert opened.status_code in (200, 201), opened.text
+    for username in ("sari", "agus"):
+        (notice,) = notices(http, fresh(http, username),
+                            lambda n: n["kind"] == "grace_window_opened", f"{username}'s grace notice")
+        assert "Server padam tiga jam sebelum batas input" in notice["text"]

@@ -239,6 +239,12 @@ def test_a_kind_turned_off_writes_nothing_and_a_bad_number_changes_nothing(servi
     assert bell(service)["items"] == []
 
 
+def test_an_address_for_a_channel_this_city_lacks_is_refused(service):
+    with pytest.raises(InvalidInput) as refused:
+        service.set_preferences(SARI, {"contacts": {"telegram": "12345"}})
+    assert refused.value.details[0]["code"] == "channel_unavailable"
+
+
 def test_new_quiet_hours_retime_what_waits(service):
     with frozen(city(2026, 12, 1, 10)):
         service.set_preferences(SARI, {"contacts": {"email": "sari@pemkot.go.id"}})
