@@ -10,6 +10,7 @@ from ekinerja_contract import clock
 from tests.support.browser import DESKTOP, PHONE, SHOTS, Person, axe_violations
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import demo_system
+from tools import demo_data
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -103,6 +104,17 @@ def test_a_rejection_is_disputed_and_the_review_team_upholds_it(browser, system,
     wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
                staff.page.locator("#report_state").inner_text() == "Ditolak", 20, "rejected")
     assert "bukti tidak terbaca" in staff.page.locator("#decision_reason").inner_text()
+    # the bell says so, with the reason, and leads back to the report
+    wait_until(lambda: staff.page.goto("/") and staff.page.locator("#bell .count").count() == 1, 20,
+               "the bell's count")
+    assert "belum dibaca" in staff.page.get_attribute("#bell", "aria-label")
+    staff.page.click("#bell")
+    notice = staff.page.locator(".notice-item", has_text="Laporan ditolak")
+    assert "bukti tidak terbaca" in notice.inner_text() and "Baru" in notice.inner_text()
+    staff.shot("notifications")
+    notice.locator("a", has_text="Buka").click()
+    staff.page.wait_for_url(f"**/laporan/{report_id}")
+    assert staff.page.locator("#bell .count").count() == 0  # seen on the list: read
     assert staff.page.locator("text=Keberatan dapat diajukan paling lambat").count() == 1
     staff.page.fill("#reason", "foto bukti jelas, surat sudah ditandatangani")
     staff.shot("dispute-form")
@@ -128,8 +140,36 @@ def test_a_rejection_is_disputed_and_the_review_team_upholds_it(browser, system,
     reviewer.page.wait_for_selector("#flash.notice")
     wait_until(lambda: staff.page.goto(f"/laporan/{report_id}") and
                staff.page.locator("#report_state").inner_text() == "Disetujui", 20, "upheld")
+    wait_until(lambda: staff.page.goto("/pemberitahuan") and staff.page.locator(
+        ".notice-item", has_text="Keberatan diterima").count() == 1, 20, "the objection's notice")
+    assert "bukti sah dan sesuai SKP" in staff.page.locator(".notice-item", has_text="Keberatan diterima").inner_text()
     staff.close()
     reviewer.close()
+
+
+def test_notification_settings_refuse_a_wrong_address_beside_the_field(browser, system):
+    staff = Person(browser, system, "agus", PHONE, "phone-settings")
+    staff.page.goto("/pemberitahuan/pengaturan")
+    # no outside channel on this system: the page says the bell is where notices are
+    assert staff.page.locator("#in-app-only").count() == 1 and staff.page.locator("#quiet_start").count() == 0
+    staff.page.uncheck("#approved_digest-in_app")
+    staff.page.click("#save-settings")
+    assert staff.page.locator("#flash").inner_text() == "Pengaturan pemberitahuan disimpan."
+    assert not staff.page.is_checked("#approved_digest-in_app") and staff.page.is_checked("#report_rejected-in_app")
+    staff.shot("notification-settings")
+    staff.context.close()
+    checked = browser.new_context(base_url=system.gateway_url, locale="id-ID", bypass_csp=True, **PHONE)
+    page = checked.new_page()
+    page.goto("/masuk")
+    page.fill("#username", "agus")
+    page.fill("#password", next(e["password"] for e in demo_data.ORGANISATION["employees"]
+                                if e["username"] == "agus"))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    for path in ("/pemberitahuan", "/pemberitahuan/pengaturan"):
+        page.goto(path)
+        assert axe_violations(page) == [], path
+    checked.close()
 
 
 def test_the_admin_closes_a_month_with_progress_and_downloads_the_export(browser, system):
