@@ -108,11 +108,41 @@ class WhatsApp:
             raise ChannelError("WhatsApp: the answer names no message id") from error
 
 
+START_REPLY = ("ID obrolan Anda: {chat_id}\n\nSalin angka ini ke kolom Telegram di halaman "
+               "Pengaturan pemberitahuan E-Kinerja agar pemberitahuan juga dikirim ke sini.")
+
+
 class Telegram:
     name = "telegram"
 
     def __init__(self, token: str, base_url: str = "https://api.telegram.org"):
-        self.url = f"{base_url.rstrip('/')}/bot{token}/sendMessage"
+        self.base = f"{base_url.rstrip('/')}/bot{token}"
+        self.url = f"{self.base}/sendMessage"
+        self.offset = 0  # the next update to read: asking with it confirms the ones before
+
+    def answer_start(self) -> int:
+        """A bot cannot find a person by name: whoever sends it /start is answered with
+        their chat id, to copy into their preferences. Short polls of getUpdates (the bot
+        needs no public address for a webhook); returns how many were answered."""
+        try:
+            response = httpx.post(f"{self.base}/getUpdates", timeout=TIMEOUT,
+                                  json={"offset": self.offset, "timeout": 0, "allowed_updates": ["message"]})
+            updates = _json(response).get("result") or []
+        except httpx.HTTPError:
+            return 0
+        answered = 0
+        for update in updates if isinstance(updates, list) else []:
+            self.offset = max(self.offset, int(update.get("update_id", 0)) + 1)
+            message = update.get("message") or {}
+            chat = (message.get("chat") or {}).get("id")
+            if chat is not None and str(message.get("text", "")).split("@")[0].strip() == "/start":
+                try:
+                    httpx.post(self.url, timeout=TIMEOUT,
+                               json={"chat_id": chat, "text": START_REPLY.format(chat_id=chat)})
+                    answered += 1
+                except httpx.HTTPError:
+                    pass  # they can send /start again
+        return answered
 
     def send(self, address: str, title: str, text: str, link: str | None, message_key: str) -> str:
         body = {"chat_id": int(address), "text": f"{title}\n\n{text}" + (f"\n\n{link}" if link else ""),

@@ -110,6 +110,8 @@ class NotificationsService:
     @timer("NOTIFY.TICK_SECONDS", 30)
     def tick(self):
         self.release_waiting()
+        if "telegram" in self.providers:
+            self.providers["telegram"].answer_start()
         if clock.local_now().hour >= int(self.config.get("NOTIFY", {}).get("DIGEST_HOUR", 7)):
             self.run_daily()
 

@@ -110,3 +110,13 @@ def test_a_provider_that_does_not_answer_in_time_is_a_channel_error(monkeypatch)
         assert slow.value.reason == "Telegram: ReadTimeout"
     finally:
         silent.close()
+
+
+def test_the_bot_answers_start_with_the_chat_id_to_copy_once(providers, mailbox):
+    telegram = adapters(providers, mailbox)["telegram"]
+    providers.person_sends(424242, "/start")
+    providers.person_sends(424242, "halo")
+    assert telegram.answer_start() == 1
+    assert telegram.answer_start() == 0  # confirmed: not answered again
+    (reply,) = [r for r in providers.of("telegram") if r["payload"]["chat_id"] == 424242]
+    assert reply["payload"]["text"].startswith("ID obrolan Anda: 424242")

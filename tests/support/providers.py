@@ -38,6 +38,8 @@ class Providers:
         self.received: list[dict] = []
         self.fail_next: dict[str, list[int]] = {"whatsapp": [], "telegram": []}
         self.refused_chats: set[str] = set()
+        self.updates: list[dict] = []  # what people sent the bot, as getUpdates answers it
+        self.update_id = 1000
         self.lock = threading.Lock()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -79,6 +81,9 @@ class Providers:
                 if self.path == f"/v21.0/{WHATSAPP_PHONE_ID}/messages":
                     status, answer = providers._whatsapp(self.headers.get("Authorization"), payload)
                     provider = "whatsapp"
+                elif self.path == f"/bot{TELEGRAM_TOKEN}/getUpdates":
+                    status, answer = providers._updates(payload)
+                    provider = "telegram-updates"
                 elif self.path == f"/bot{TELEGRAM_TOKEN}/sendMessage":
                     status, answer = providers._telegram(payload)
                     provider = "telegram"
@@ -129,6 +134,22 @@ class Providers:
                     return error(132018, "(#132018) There was an issue with the parameters in your template.")
         return 200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
                      "messages": [{"id": f"wamid.TEST{len(self.received)}"}]}
+
+    def _updates(self, p) -> tuple[int, dict]:
+        """getUpdates: the updates from `offset` on; asking with an offset confirms (drops)
+        the ones before it, as Telegram does."""
+        offset = int((p or {}).get("offset") or 0)
+        with self.lock:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            return 200, {"ok": True, "result": list(self.updates)}
+
+    def person_sends(self, chat_id: int, text: str) -> None:
+        with self.lock:
+            self.update_id += 1
+            self.updates.append({"update_id": self.update_id, "message": {
+                "message_id": self.update_id, "date": int(time.time()), "text": text,
+                "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False,
+                                                                       "first_name": "Sari"}}})
 
     def _telegram(self, p) -> tuple[int, dict]:
         def error(description: str, status: int = 400):

@@ -350,3 +350,16 @@ def test_nobody_has_filed_nothing_in_a_month_with_no_working_day_yet(service):
     with frozen(city(2026, 12, 4)):
         body = service.dashboard(CITY_ADMIN, "city", "2027-01")
     assert body["compliance"]["nothing_filed"] == 0 and body["compliance"]["working_days"] == 0
+
+
+def test_for_the_notifications_who_has_days_unreported_whose_work_waits_and_who_is_in_an_agency(service):
+    submit(service, 1, 2, "2026-12-01", city(2026, 12, 1, 16))
+    submit(service, 2, 2, "2026-12-02", city(2026, 12, 2, 16))
+    submit(service, 3, 3, "2026-12-02", city(2026, 12, 2, 17))
+    with frozen(city(2026, 12, 4, 15)):  # Friday: four working days so far
+        missing = {r["employee_id"]: r["missing"] for r in service.unreported("2026-12")}
+        waiting = service.waiting_by_approver()
+        members = service.members(1)
+    assert missing[2] == 2 and missing[3] == 3 and missing[30] == 4
+    assert waiting == [{"approver_id": 1, "count": 3, "oldest": "2026-12-01T08:00:00+00:00"}]
+    assert members == [1, 2, 3, 4]
