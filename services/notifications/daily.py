@@ -44,8 +44,9 @@ def approved_digests(uow, today: dt.date, configured: frozenset[str]) -> int:
 def approvals_waiting(uow, today: dt.date, configured: frozenset[str], waiting: list[dict]) -> int:
     """Each superior with work waiting: how much, and since when."""
     for w in waiting:
-        notify(uow, w["approver_id"], "approvals_waiting", f"waiting:{today}",
-               {"oldest": str(w["oldest"])[:10]}, "/persetujuan", configured, count=w["count"])
+        oldest = clock.local_date(dt.datetime.fromisoformat(w["oldest"])).isoformat() if w["oldest"] else None
+        notify(uow, w["approver_id"], "approvals_waiting", f"waiting:{today}", {"oldest": oldest},
+               "/persetujuan", configured, count=w["count"])
     return len(waiting)
 
 

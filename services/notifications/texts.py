@@ -84,4 +84,5 @@ def render(kind: str, params: dict, count: int = 1) -> tuple[str, str]:
         values["oldest"] = date(params["oldest"])
     fields = {name for text in (title, body) for _, name, _, _ in Formatter().parse(text) if name}
     values.update({name: "" for name in fields - values.keys()})
-    return title.format(**values), body.format(**values)
+    # a fact not known (a report submitted before this service heard of it) leaves no gap
+    return " ".join(title.format(**values).split()), " ".join(body.format(**values).split())

@@ -187,7 +187,8 @@ def test_approvals_come_as_one_digest_the_next_morning(service):
 
 def test_the_daily_notices_for_superiors_and_the_deadline(service):
     service.on_rule_set_published(rule_set_published(input_deadline_day=5))
-    service.monitoring.fake.waiting = [{"approver_id": 1, "count": 4, "oldest": "2026-11-27T01:00:00+00:00"}]
+    # 17:00 UTC on the 26th is 01:00 on the 27th in the city
+    service.monitoring.fake.waiting = [{"approver_id": 1, "count": 4, "oldest": "2026-11-26T17:00:00+00:00"}]
     service.monitoring.fake.unreported_rows = {"2026-11": [{"employee_id": 2, "agency_id": 1, "missing": 2},
                                                            {"employee_id": 3, "agency_id": 1, "missing": 0}]}
     with frozen(city(2026, 12, 2, 7, 5)):  # three days before 5 December
@@ -198,6 +199,12 @@ def test_the_daily_notices_for_superiors_and_the_deadline(service):
     assert deadline["title"] == "Batas input laporan November 2026 tinggal 3 hari"
     assert "5 Desember 2026" in deadline["text"] and "2 hari kerja" in deadline["text"]
     assert bell(service, {**SARI, "employee_id": 3})["items"] == []
+
+
+def test_a_decision_on_a_report_this_service_never_heard_of_still_reads_well(service):
+    with frozen(city(2026, 12, 1, 14)):
+        service.on_rejected(rejected(city(2026, 12, 1, 14), report_id=99))
+    assert bell(service)["items"][0]["text"].startswith("Laporan tanggal 1 Desember 2026 ditolak")
 
 
 def test_a_grace_window_and_a_pay_slip_reach_the_people_concerned(service):
