@@ -171,6 +171,7 @@ STRINGS = {
         "js_outbox_fix": "Laporan di bawah ini ditolak dan tidak dikirim lagi sampai Anda mengubahnya. Ubah isiannya lalu tekan “Kirim”, atau hapus.",
         "js_outbox_not_kept": "Laporan tidak dapat disimpan di perangkat ini (penyimpanan penuh atau diblokir). Coba lagi saat ada koneksi.",
         "js_outbox_login": "Masuk lagi agar laporan ini dapat dikirim.",
+        "js_outbox_logout": "Masih ada {n} laporan di perangkat ini yang belum terkirim. Laporan itu baru dikirim setelah Anda masuk lagi dengan akun ini di perangkat ini. Tetap keluar?",
         "js_outbox_waiting": "Menunggu koneksi", "js_outbox_sending": "Sedang dikirim…",
         "js_outbox_refused": "Ditolak: perlu diperbaiki", "js_outbox_as_draft": "sebagai draf",
         "js_outbox_edit": "Ubah", "js_outbox_delete": "Hapus",

@@ -212,3 +212,24 @@ def test_a_refused_report_stays_with_the_reason_and_is_changed_or_deleted(browse
     assert reports_at(staff, "13:15", "ENTRI-DATA") == reports_at(staff, "13:30", "ENTRI-DATA") == []
     assert len(reports_at(staff, "13:00", "ENTRI-DATA")) == 1
     staff.close()
+
+
+def test_logging_out_with_reports_on_the_phone_asks_first(browser, system):
+    staff = open_form(browser, system)
+    page = staff.page
+    staff.context.set_offline(True)
+    fill(staff, system, "SURAT-DINAS", "16:00", "16:30", "Surat yang belum terkirim saat keluar")
+    page.click("button[value=submit]")
+    page.wait_for_selector("#outbox_list li")
+    with page.expect_event("dialog") as asked:
+        page.click("a[href='/keluar']")
+    assert "Masih ada 1 laporan di perangkat ini yang belum terkirim" in asked.value.message
+    asked.value.dismiss()
+    assert urlparse(page.url).path == "/laporan/baru" and len(outbox(page)) == 1  # stayed
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#outbox_list li button", has_text="Hapus").click()  # not wanted after all
+    wait_until(lambda: outbox(page) == [], 10, "deleted")
+    staff.context.set_offline(False)
+    page.click("a[href='/keluar']")  # nothing waits: no question
+    page.wait_for_url("**/masuk")
+    staff.close()

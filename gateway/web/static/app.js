@@ -845,3 +845,18 @@ if ("serviceWorker" in navigator) {
 
 // Queued reports go when the network is back (and on every page load, above).
 window.addEventListener("online", flushOutbox);
+
+// Logging out with reports still on the phone: they stay, but go only once this person
+// logs in again here; say so before the session ends.
+document.addEventListener("click", event => {
+  const link = event.target.closest && event.target.closest('a[href="/keluar"]');
+  if (!link || !("indexedDB" in window)) return;
+  event.preventDefault();
+  const section = document.getElementById("outbox");
+  queuedAll().catch(() => []).then(items => {
+    const mine = section ? items.filter(i => i.account === section.dataset.account) : items;
+    if (!mine.length || window.confirm(T("js_outbox_logout").replace("{n}", mine.length))) {
+      location.href = "/keluar";
+    }
+  });
+});
