@@ -522,40 +522,34 @@ class RuleSetPublished(EventData):
 Channel = Literal["email", "whatsapp", "telegram"]
 
 
-@event("notification.due", "1.0", "notifications")
-class NotificationDue(EventData):
-    """A notification is due on one of a person's outside channels now (quiet hours
-    over). Each channel's deliverer takes its own; a delivery is sent at most once."""
+class _Delivery(EventData):
     delivery_id: int
     notification_id: int
     person_id: int
     channel: Channel
     kind: str
+
+
+@event("notification.due", "1.0", "notifications")
+class NotificationDue(_Delivery):
+    """A notification is due on one of a person's outside channels now (quiet hours
+    over). Each channel's deliverer takes its own; a delivery is sent at most once."""
 
 
 @event("notification.sent", "1.0", "notifications")
-class NotificationSent(EventData):
+class NotificationSent(_Delivery):
     """A channel's provider accepted a notification for a person."""
-    delivery_id: int
-    notification_id: int
-    person_id: int
-    channel: Channel
-    kind: str
     attempts: int
     provider_message_id: str | None
 
 
 @event("notification.failed", "1.0", "notifications")
-class NotificationFailed(EventData):
+class NotificationFailed(_Delivery):
     """A channel kept refusing or timing out after the last retry: the delivery went to
     the dead-letter queue and the person's channel is shown as failing, with the reason."""
-    delivery_id: int
-    notification_id: int
-    person_id: int
-    channel: Channel
-    kind: str
     attempts: int
     reason: str
+
 
 @event("attendance.recorded", "1.0", "attendance")
 class AttendanceRecorded(EventData):

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ekinerja_contract import clock
-from tests.support.browser import AXE, DESKTOP, PHONE, SHOTS, Person, axe_violations
+from tests.support.browser import AXE, DESKTOP, PHONE, SHOTS, Person, axe_violations, fill_report
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import demo_system
 from tools import demo_data
@@ -33,12 +33,7 @@ def new_report(person, system, start, end, description, draft=False, photo=None,
                activity="SURAT-DINAS"):
     page = person.page
     page.goto("/laporan/baru")
-    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
-    page.select_option("#skp_item_id", label=item)
-    page.select_option("#activity", value=activity)
-    page.fill("#start", start)
-    page.fill("#end", end)
-    page.fill("#description", description)
+    fill_report(page, system, activity, start, end, description)
     if photo is not None:
         page.set_input_files("#photo", str(photo))
     page.click("button[value=draft]" if draft else "button[value=submit]")

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 
 from ekinerja_contract import clock
-from tests.support.browser import PHONE, Person, axe_violations
+from tests.support.browser import PHONE, Person, axe_violations, fill_report
 from tests.support.photos import jpeg_with_exif
 from tests.support.stack import demo_system
 from tools.supervisor import wait_until
@@ -51,13 +51,7 @@ def open_form(browser, system):
 
 
 def fill(staff, system, activity, start, end, description):
-    page = staff.page
-    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
-    page.select_option("#skp_item_id", label=item)
-    page.select_option("#activity", value=activity)
-    page.fill("#start", start)
-    page.fill("#end", end)
-    page.fill("#description", description)
+    fill_report(staff.page, system, activity, start, end, description)
 
 
 def reports_at(staff, start: str, activity: str) -> list[dict]:

@@ -41,3 +41,13 @@ def axe_violations(page) -> list:
     page.add_script_tag(path=str(AXE))
     return page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
                          ".violations.map(v => v.id + ': ' + v.nodes.length)")
+
+
+def fill_report(page, system, activity, start, end, description):
+    """The report form filled as Sari fills it (her first SKP item)."""
+    item = system.demo["people"]["sari"]["skp"]["items"][0]["title"]
+    page.select_option("#skp_item_id", label=item)
+    page.select_option("#activity", value=activity)
+    page.fill("#start", start)
+    page.fill("#end", end)
+    page.fill("#description", description)
