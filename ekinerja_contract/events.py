@@ -533,7 +533,9 @@ class _Delivery(EventData):
 @event("notification.due", "1.0", "notifications")
 class NotificationDue(_Delivery):
     """A notification is due on one of a person's outside channels now (quiet hours
-    over). Each channel's deliverer takes its own; a delivery is sent at most once."""
+    over). Each channel's deliverer takes its own and sends it once however often this
+    message comes (a claim on the delivery); only a provider whose answer was lost may
+    get it again on the retry."""
 
 
 @event("notification.sent", "1.0", "notifications")

@@ -261,6 +261,13 @@ class Store:
             if (first := stored()) is not None:  # the same request, concurrently
                 return first
             raise
+        except Exception:
+            # A retry sent while the first was still running waited for it (a lock), then
+            # found its own work in the way (say, "that time overlaps"): the first's answer
+            # is the answer, not that refusal.
+            if (first := stored()) is not None:
+                return first
+            raise
         return response
 
 

@@ -60,6 +60,7 @@ def main() -> int:
         return 2
     os.environ.setdefault("GATEWAY_JWT_SECRET", persistent_secret("jwt_secret"))
     os.environ.setdefault("EVIDENCE_URL_SECRET", persistent_secret("evidence_url_secret"))
+    os.environ.setdefault("EKINERJA_PUBLIC_URL", f"http://127.0.0.1:{port}")  # links in messages
     for name in SERVICES:
         migrate.upgrade(name)
     create_admin(demo_data.ADMIN["username"], demo_data.ADMIN["password"])

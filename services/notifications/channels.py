@@ -21,17 +21,30 @@ import httpx
 TIMEOUT = 10.0  # seconds: a provider slower than this counts as failing, and is retried
 
 
-class ChannelError(Exception):
-    """The provider refused or did not answer: `reason` is kept on the delivery and,
-    after the last retry, shown on the person's preferences."""
+# Why a channel failed, as the person's page words it (texts.FAILURES): their address,
+# the city's settings with the provider, or the provider being away.
+ADDRESS, SETTINGS = "address_refused", "provider_config"
+AWAY, NOT_CONFIGURED = "provider_down", "not_configured"
 
-    def __init__(self, reason: str):
+
+class ChannelError(Exception):
+    """The provider refused or did not answer. `code` is one of the four above; `reason`
+    is the provider's own words, kept on the delivery for admins and in notification.failed."""
+
+    def __init__(self, reason: str, code: str = AWAY):
         super().__init__(reason)
-        self.reason = reason[:500]
+        self.reason, self.code = reason[:500], code
 
 
 def _http_reason(response: httpx.Response, detail: str | None) -> str:
     return f"HTTP {response.status_code}" + (f": {detail}" if detail else "")
+
+
+def _http_code(status: int) -> str:
+    """A 4xx on a request we made right is about the address; 401/403 the city's token."""
+    if status in (401, 403):
+        return SETTINGS
+    return AWAY if status == 429 or status >= 500 else ADDRESS
 
 
 class Email:
@@ -63,7 +76,9 @@ class Email:
                 smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
             code, why = next(iter(error.recipients.values()))
-            raise ChannelError(f"SMTP {code}: {_text(why)}") from error
+            raise ChannelError(f"SMTP {code}: {_text(why)}", ADDRESS if code >= 500 else AWAY) from error
+        except smtplib.SMTPAuthenticationError as error:
+            raise ChannelError(f"SMTP {error.smtp_code}: {_text(error.smtp_error)}", SETTINGS) from error
         except smtplib.SMTPResponseException as error:
             raise ChannelError(f"SMTP {error.smtp_code}: {_text(error.smtp_error)}") from error
         except (smtplib.SMTPException, OSError) as error:
@@ -80,18 +95,19 @@ class WhatsApp:
         self.token, self.template, self.language = token, template, language
 
     @staticmethod
-    def _parameter(text: str) -> str:
+    def _parameter(text: str, room: int = 1000) -> str:
         # a template parameter may hold no new line, no tab and no more than 4 spaces in a row
-        return " ".join(text.split())[:1000]
+        flat = " ".join(text.split())
+        return flat if len(flat) <= room else flat[:room - 1] + "\u2026"
 
     def send(self, address: str, title: str, text: str, link: str | None, message_key: str) -> str:
+        tail = f" Buka: {link}" if link else ""  # a long reason is shortened, never the link
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": address,
                 "type": "template",
                 "template": {"name": self.template, "language": {"code": self.language},
                              "components": [{"type": "body", "parameters": [
                                  {"type": "text", "text": self._parameter(title)},
-                                 {"type": "text", "text": self._parameter(
-                                     text + (f" Buka: {link}" if link else ""))}]}]}}
+                                 {"type": "text", "text": self._parameter(text, 1000 - len(tail)) + tail}]}]}}
         try:
             response = httpx.post(self.url, json=body, timeout=TIMEOUT,
                                   headers={"Authorization": f"Bearer {self.token}"})
@@ -101,7 +117,11 @@ class WhatsApp:
         if response.status_code != 200:
             raw = answer.get("error")
             problem = raw if isinstance(raw, dict) else {}
-            raise ChannelError("WhatsApp " + _http_reason(response, problem.get("message")))
+            code = _http_code(response.status_code)
+            if code == ADDRESS and (str(problem.get("code", "")).startswith("132")
+                                    or "template" in str(problem.get("message", "")).lower()):
+                code = SETTINGS  # the city's template, not the person's number
+            raise ChannelError("WhatsApp " + _http_reason(response, problem.get("message")), code)
         try:
             return answer["messages"][0]["id"]
         except (KeyError, IndexError, TypeError) as error:
@@ -118,21 +138,20 @@ class Telegram:
     def __init__(self, token: str, base_url: str = "https://api.telegram.org"):
         self.base = f"{base_url.rstrip('/')}/bot{token}"
         self.url = f"{self.base}/sendMessage"
-        self.offset = 0  # the next update to read: asking with it confirms the ones before
-
-    def answer_start(self) -> int:
+    def answer_start(self, offset: int) -> tuple[int, int]:
         """A bot cannot find a person by name: whoever sends it /start is answered with
-        their chat id, to copy into their preferences. Short polls of getUpdates (the bot
-        needs no public address for a webhook); returns how many were answered."""
+        their chat id, to copy into their preferences. A short poll of getUpdates from
+        `offset` (asking with it confirms the updates before; the bot needs no public
+        address for a webhook). Returns the next offset and how many were answered."""
         try:
             response = httpx.post(f"{self.base}/getUpdates", timeout=TIMEOUT,
-                                  json={"offset": self.offset, "timeout": 0, "allowed_updates": ["message"]})
+                                  json={"offset": offset, "timeout": 0, "allowed_updates": ["message"]})
             updates = _json(response).get("result") or []
         except httpx.HTTPError:
-            return 0
+            return offset, 0
         answered = 0
         for update in updates if isinstance(updates, list) else []:
-            self.offset = max(self.offset, int(update.get("update_id", 0)) + 1)
+            offset = max(offset, int(update.get("update_id", 0)) + 1)
             message = update.get("message") or {}
             chat = (message.get("chat") or {}).get("id")
             if chat is not None and str(message.get("text", "")).split("@")[0].strip() == "/start":
@@ -142,7 +161,7 @@ class Telegram:
                     answered += 1
                 except httpx.HTTPError:
                     pass  # they can send /start again
-        return answered
+        return offset, answered
 
     def send(self, address: str, title: str, text: str, link: str | None, message_key: str) -> str:
         body = {"chat_id": int(address), "text": f"{title}\n\n{text}" + (f"\n\n{link}" if link else ""),
@@ -153,7 +172,9 @@ class Telegram:
             raise ChannelError(f"Telegram: {type(error).__name__}") from error
         answer = _json(response)
         if response.status_code != 200 or answer.get("ok") is not True:
-            raise ChannelError("Telegram " + _http_reason(response, answer.get("description")))
+            # 400 "chat not found", 403 "bot was blocked by the user": the person's chat
+            code = ADDRESS if response.status_code in (400, 403) else _http_code(response.status_code)
+            raise ChannelError("Telegram " + _http_reason(response, answer.get("description")), code)
         return str(answer["result"]["message_id"])
 
 

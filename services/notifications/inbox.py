@@ -57,7 +57,8 @@ def preferences(s, person_id: int, configured: frozenset[str]) -> dict:
                   for k, label in rules.KINDS.items()],
         "channels": [{"channel": ch, "available": ch in configured,
                       "address": contacts[ch].address if ch in contacts else None,
-                      "failing_reason": contacts[ch].failing_reason if ch in contacts else None,
+                      "failing_reason": texts.failure(ch, contacts[ch].failing_reason) if ch in contacts
+                      else None,
                       "failing_since": _instant(contacts[ch].failing_since) if ch in contacts else None}
                      for ch in rules.OUTSIDE],
         "quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M"),
@@ -69,12 +70,16 @@ def _instant(moment: dt.datetime | None) -> str | None:
 
 
 def _time(field: str, text) -> dt.time:
+    """A wall-clock time of the city, HH:MM (no zone: quiet hours are the city's)."""
     try:
-        return dt.time.fromisoformat(str(text))
+        value = dt.time.fromisoformat(str(text))
     except ValueError:
+        value = None
+    if value is None or value.tzinfo is not None:
         raise InvalidInput("not a time of day (HH:MM)", [{"field": field, "code": "time_invalid",
                                                          "reason": str(text)[:20]}],
-                           code="quiet_hours_invalid") from None
+                           code="quiet_hours_invalid")
+    return value
 
 
 def set_preferences(s, person_id: int, contacts: dict | None, choices: dict | None,
@@ -109,8 +114,9 @@ def set_preferences(s, person_id: int, contacts: dict | None, choices: dict | No
                 s.delete(row)
         elif row is None:
             s.add(Contact(person_id=person_id, channel=channel, address=address, updated_at=now))
-        elif row.address != address:  # a new address is tried afresh
-            row.address, row.failing_reason, row.failing_since, row.updated_at = address, None, None, now
+        else:  # a new address, or the same one saved again once checked, is tried afresh
+            row.address, row.updated_at = address, now
+            row.failing_reason = row.failing_detail = row.failing_since = None
     settings = s.get(Settings, person_id)
     if settings is None:
         settings = Settings(person_id=person_id, choices={}, updated_at=now)

@@ -47,6 +47,8 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(12))
     state: Mapped[str] = mapped_column(String(10))
     due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # who is sending it since when: a second copy of its message waits for this lease
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
@@ -55,12 +57,14 @@ class Delivery(Base):
 
 class Contact(Base):
     """Where a person is reached on a channel (checked when entered), and whether the
-    channel is failing for them: the last delivery's reason after its last retry."""
+    channel is failing for them after a delivery's last retry: why, as a code the page
+    words in Indonesian (channels.FAILURES), and the provider's own words for admins."""
     __tablename__ = "contact"
     person_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     channel: Mapped[str] = mapped_column(String(12), primary_key=True)
     address: Mapped[str] = mapped_column(String(254))
-    failing_reason: Mapped[str | None] = mapped_column(String(500))
+    failing_reason: Mapped[str | None] = mapped_column(String(40))
+    failing_detail: Mapped[str | None] = mapped_column(String(500))
     failing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -115,6 +119,15 @@ class DailyRun(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     done_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     summary: Mapped[str | None] = mapped_column(Text)
+
+
+class BotState(Base):
+    """The Telegram bot's getUpdates offset, and which instance polls until when: one
+    poller at a time, and a restart does not answer /start twice."""
+    __tablename__ = "bot_state"
+    bot: Mapped[str] = mapped_column(String(20), primary_key=True)
+    offset: Mapped[int] = mapped_column(Integer)
+    held_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 messaging_tables(Base.metadata)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ekinerja_contract import clock, periods
 from ekinerja_contract.events import (
+    ApprovalRevoked,
     DisputeDismissed,
     DisputeUpheld,
     GraceWindowOpened,
@@ -17,6 +18,7 @@ from ekinerja_contract.events import (
     ReportSubmitted,
     RevisionRequested,
     RuleSetPublished,
+    SkpReturned,
     TaskEscalated,
     TaskReminded,
     parse,
@@ -120,6 +122,22 @@ def dispute_decided(uow, env, configured) -> None:
               "variant": "upheld" if isinstance(e, DisputeUpheld) else "dismissed"}
     notify(uow, e.employee_id, "dispute_decided", f"dispute:{e.dispute_id}", params,
            f"/laporan/{e.report_id}", configured)
+
+
+def revoked(uow, env, configured) -> None:
+    """A post-audit took an approval back: the money goes with it, so the person hears why."""
+    e = parse(env)
+    assert isinstance(e, ApprovalRevoked)
+    params = {"date": e.date.isoformat(), **_report(uow.session, e.report_id), "reason": e.reason}
+    notify(uow, e.employee_id, "approval_revoked", f"revoked:{e.task_id}", params,
+           f"/laporan/{e.report_id}", configured)
+
+
+def skp_returned(uow, env, configured) -> None:
+    e = parse(env)
+    assert isinstance(e, SkpReturned)
+    notify(uow, e.employee_id, "skp_returned", f"skp_returned:{env.id}", {"year": e.year, "reason": e.note},
+           "/skp", configured)
 
 
 def reminded(uow, env, configured) -> None:

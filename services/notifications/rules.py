@@ -17,6 +17,8 @@ KINDS = {
     "task_reminded": "Pengingat persetujuan yang lama menunggu",
     "task_escalated": "Laporan dialihkan karena terlambat diputuskan",
     "deadline_near": "Batas input laporan mendekat",
+    "approval_revoked": "Persetujuan laporan dibatalkan setelah pemeriksaan",
+    "skp_returned": "SKP dikembalikan untuk diubah",
     "grace_window_opened": "Masa tambahan input dibuka",
     "tpp_slip_ready": "Bulan ditutup dan slip TPP siap",
 }
@@ -62,7 +64,7 @@ def email_address(text: str) -> str:
     """name@domain.tld, as SMTP takes it (no display name, no spaces); kept lower-case
     in the domain."""
     text = text.strip()
-    if not _EMAIL.match(text) or ".." in text:
+    if len(text) > 254 or not _EMAIL.match(text) or ".." in text:
         _refuse("email", "email_invalid", "not an e-mail address (name@domain.tld)")
     local, domain = text.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
@@ -74,7 +76,7 @@ def phone_number(text: str) -> str:
     digits = _PHONE_SEPARATORS.sub("", text.strip())
     if digits.startswith("+"):
         digits = digits[1:]
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]+", digits):  # str.isdigit() takes other scripts' digits too
         _refuse("whatsapp", "phone_invalid", "a phone number has digits only")
     national = digits[2:] if digits.startswith("62") else digits[1:] if digits.startswith("0") else ""
     # mobile numbers begin with 8 and have 9 to 12 digits after the country code

@@ -2,6 +2,7 @@
 (notices.py) and the daily jobs (daily.py), shown in the pages' bell (inbox.py), and
 delivered on the outside channels people chose (channels.py): one deliverer per
 channel, each its own queue with bounded retries and the dead-letter queue."""
+import datetime as dt
 import logging
 import os
 
@@ -23,9 +24,15 @@ from ekinerja_contract.schemas import Actor, PreferencesIn
 from ekinerja_contract.services import Monitoring
 
 from . import channels, daily, inbox, notices, texts
-from .models import Base, Contact, Delivery, Notification
+from .models import Base, BotState, Contact, Delivery, Notification
 
 log = logging.getLogger(__name__)
+SEND_LEASE = dt.timedelta(seconds=30)  # longer than any send (channels.TIMEOUT, 10 s)
+
+
+class DeliveryBusy(Exception):
+    """Another worker is sending this delivery now: this copy of its message comes back
+    later (the handler's retry) and finds it sent."""
 
 
 def _person(actor: Actor) -> int:
@@ -41,7 +48,8 @@ class NotificationsService:
     config = Config()
     monitoring: Monitoring = ServiceRpc(Monitoring)  # who has days unreported, whose work waits
     providers = channels.from_environment()  # the configured outside channels, by name
-    public_url = os.environ.get("EKINERJA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    # the site's address, for links in outside messages; without it they carry none
+    public_url = (os.environ.get("EKINERJA_PUBLIC_URL") or "").rstrip("/") or None
 
     @rpc
     def health(self):
@@ -89,6 +97,14 @@ class NotificationsService:
     def on_dispute_dismissed(self, body):
         self._consume(body, notices.dispute_decided)
 
+    @event_handler("approval", "approval.approval_revoked")
+    def on_approval_revoked(self, body):
+        self._consume(body, notices.revoked)
+
+    @event_handler("reporting", "skp.returned")
+    def on_skp_returned(self, body):
+        self._consume(body, notices.skp_returned)
+
     @event_handler("approval", "approval.task_reminded")
     def on_task_reminded(self, body):
         self._consume(body, notices.reminded)
@@ -111,7 +127,7 @@ class NotificationsService:
     def tick(self):
         self.release_waiting()
         if "telegram" in self.providers:
-            self.providers["telegram"].answer_start()
+            self.answer_telegram()
         if clock.local_now().hour >= int(self.config.get("NOTIFY", {}).get("DIGEST_HOUR", 7)):
             self.run_daily()
 
@@ -130,6 +146,29 @@ class NotificationsService:
                     notices.announce(uow, s.get(Delivery, delivery_id), kind)
                     released += 1
         return released
+
+    def answer_telegram(self) -> int:
+        """One instance at a time polls the bot (a lease on its row), from the offset
+        kept there, so /start is answered once even with many instances or a restart."""
+        now = clock.now()
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            if s.get(BotState, "telegram") is None:
+                s.add(BotState(bot="telegram", offset=0, held_until=None))
+        with self.db.unit_of_work() as uow:
+            held = uow.session.execute(update(BotState).where(
+                BotState.bot == "telegram",
+                (BotState.held_until.is_(None)) | (BotState.held_until < now))
+                .values(held_until=now + dt.timedelta(seconds=2 * channels.TIMEOUT))).rowcount
+        if not held:
+            return 0
+        with self.db.session() as s:
+            offset = s.get(BotState, "telegram").offset
+        offset, answered = self.providers["telegram"].answer_start(offset)
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(update(BotState).where(BotState.bot == "telegram")
+                                .values(offset=offset, held_until=None))
+        return answered
 
     def run_daily(self) -> None:
         today, configured = clock.today(), self.configured
@@ -160,34 +199,48 @@ class NotificationsService:
         self._deliver("telegram", body)
 
     def _deliver(self, channel: str, body: dict) -> None:
-        """Send one delivery once: a redelivered message finds it sent and does nothing.
-        A refusal or a timeout is recorded and raised, so the handler retries it with
-        growing delays (RETRY_DELAYS) and then dead-letters it; the last attempt marks
-        the person's channel as failing, with the provider's reason."""
+        """Send one delivery once. Its row is claimed first (a compare-and-set with a
+        lease): a second copy of the message finds it sent and does nothing, or being sent
+        and waits (raises: the handler brings it back in 1, 5, 30 s), or its lease run out
+        (the sender died) and sends it. A refusal or a timeout is recorded and raised, so
+        the handler retries it with growing delays (RETRY_DELAYS) and then dead-letters it;
+        the last attempt marks the person's channel as failing, with the reason's code."""
         due = events.parse_body(body)
         assert isinstance(due, events.NotificationDue)
         if due.channel != channel:
             return
+        now = clock.now()
         with self.db.unit_of_work() as uow:
             s = uow.session
-            delivery = s.get(Delivery, due.delivery_id, with_for_update=True)
-            if delivery is None or delivery.state == "sent":
-                return
+            claimed = s.execute(update(Delivery).where(
+                Delivery.id == due.delivery_id,
+                Delivery.state.in_(("due", "failed", "waiting"))
+                | ((Delivery.state == "sending") & (Delivery.claimed_at < now - SEND_LEASE)))
+                .values(state="sending", claimed_at=now)).rowcount
+            delivery = s.get(Delivery, due.delivery_id)
+            if not claimed:
+                if delivery is not None and delivery.state == "sending":
+                    raise DeliveryBusy(f"delivery {due.delivery_id} is being sent by another worker")
+                return  # sent, dropped, or unknown
             contact = s.get(Contact, (delivery.person_id, channel))
             if contact is None:  # the person removed the address meanwhile
                 delivery.state = "dropped"
                 return
             notice = s.get(Notification, delivery.notification_id)
             title, message = texts.render(notice.kind, notice.params, notice.count)
-            address, link = contact.address, notice.link and self.public_url + notice.link
-            delivery.state = "sending"
+            address = contact.address
+            link = self.public_url + notice.link if self.public_url and notice.link else None
         adapter = self.providers.get(channel)
         try:
             if adapter is None:
-                raise channels.ChannelError(f"{channel} is not configured on this deployment")
+                raise channels.ChannelError(f"{channel} is not configured on this deployment",
+                                            channels.NOT_CONFIGURED)
             provider_id = adapter.send(address, title, message, link, f"ekinerja-delivery-{delivery.id}")
         except channels.ChannelError as error:
-            self._failed(delivery.id, due, error.reason)
+            self._failed(delivery.id, due, error.reason, error.code)
+            raise
+        except Exception as error:  # a bug or an outage of our own: counted the same way
+            self._failed(delivery.id, due, f"{type(error).__name__}: {error}"[:500], channels.AWAY)
             raise
         with self.db.unit_of_work() as uow:
             row = uow.session.get(Delivery, delivery.id, with_for_update=True)
@@ -195,11 +248,11 @@ class NotificationsService:
             row.sent_at, row.last_error = clock.now(), None
             uow.session.execute(update(Contact).where(
                 Contact.person_id == row.person_id, Contact.channel == channel, Contact.address == address)
-                .values(failing_reason=None, failing_since=None))
+                .values(failing_reason=None, failing_detail=None, failing_since=None))
             uow.emit("notification.sent", {**due.model_dump(mode="json"), "attempts": row.attempts,
                                            "provider_message_id": provider_id})
 
-    def _failed(self, delivery_id: int, due: events.NotificationDue, reason: str) -> None:
+    def _failed(self, delivery_id: int, due: events.NotificationDue, reason: str, code: str) -> None:
         with self.db.unit_of_work() as uow:
             row = uow.session.get(Delivery, delivery_id, with_for_update=True)
             row.attempts, row.last_error = row.attempts + 1, reason
@@ -208,7 +261,7 @@ class NotificationsService:
             if last:
                 uow.session.execute(update(Contact).where(
                     Contact.person_id == row.person_id, Contact.channel == row.channel)
-                    .values(failing_reason=reason, failing_since=clock.now()))
+                    .values(failing_reason=code, failing_detail=reason, failing_since=clock.now()))
                 uow.emit("notification.failed", {**due.model_dump(mode="json"), "attempts": row.attempts,
                                                  "reason": reason})
 

@@ -47,6 +47,14 @@ TEMPLATES = {
         "Masa tambahan input laporan {month}",
         "Input laporan {month} untuk perangkat daerah Anda dibuka kembali sampai {until}. "
         "Alasan: \u201c{reason}\u201d."),
+    "approval_revoked": (
+        "Persetujuan laporan dibatalkan",
+        "Persetujuan laporan {activity} tanggal {date} dibatalkan oleh tim penilai setelah "
+        "pemeriksaan; laporan ini tidak lagi dihitung untuk TPP. Alasan: \u201c{reason}\u201d."),
+    "skp_returned": (
+        "SKP {year} dikembalikan",
+        "Atasan mengembalikan SKP {year} Anda untuk diubah. Catatan: \u201c{reason}\u201d. "
+        "Ubah lalu ajukan lagi."),
     "tpp_slip_ready": (
         "Slip TPP {month} siap",
         "Bulan {month} sudah ditutup. TPP Anda: kotor {gross}, diterima bersih {net}. "
@@ -56,6 +64,32 @@ TEMPLATES = {
         "TPP {month} Anda dikoreksi: kotor {gross}, diterima bersih {net}. Slip yang baru "
         "dapat diunduh di halaman Rekap."),
 }
+
+# Why a channel failed, as a person reads it on their settings page (channels' codes).
+CHANNEL_NAMES = {"email": "E-mail", "whatsapp": "WhatsApp", "telegram": "Telegram"}
+ADDRESS_HINTS = {
+    "email": "alamat e-mail ini tidak ada atau menolak pesan. Periksa alamatnya, lalu simpan lagi.",
+    "whatsapp": "nomor ini tidak dapat menerima pesan WhatsApp. Periksa nomornya, lalu simpan lagi.",
+    "telegram": "bot tidak dapat mengirim ke ID obrolan ini. Kirim /start ke bot E-Kinerja, salin ID "
+                "yang dibalasnya, lalu simpan lagi.",
+}
+FAILURES = {
+    "address_refused": "{name} menolak: {hint}",
+    "provider_config": "Pengiriman lewat {name} sedang bermasalah di sisi kota (pengaturan layanan). "
+                       "Alamat Anda tidak perlu diubah; admin kota perlu memeriksanya.",
+    "provider_down": "Layanan {name} tidak dapat dihubungi setelah beberapa kali dicoba. Pesan berikutnya "
+                     "akan dicoba lagi; tidak ada yang perlu Anda ubah.",
+    "not_configured": "{name} tidak lagi disediakan di kota ini.",
+}
+
+
+def failure(channel: str, code: str | None) -> str | None:
+    """A failing channel's reason in Indonesian (None: not failing)."""
+    if not code:
+        return None
+    text = FAILURES.get(code, FAILURES["provider_down"])
+    return text.format(name=CHANNEL_NAMES.get(channel, channel), hint=ADDRESS_HINTS.get(channel, ""))
+
 
 _FORMATS = {"date": date, "deadline": date, "until": date, "month": month,
             "gross": rupiah, "net": rupiah}

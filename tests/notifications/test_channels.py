@@ -51,7 +51,7 @@ def test_an_email_goes_by_smtp_with_a_stable_message_id(providers, mailbox):
 def test_a_recipient_the_server_refuses_is_a_channel_error(providers, mailbox):
     with pytest.raises(ChannelError) as refused:
         adapters(providers, mailbox)["email"].send("x@nowhere.invalid", "t", "x", None, "k")
-    assert refused.value.reason.startswith("SMTP 550")
+    assert refused.value.reason.startswith("SMTP 550") and refused.value.code == "address_refused"
 
 
 def test_whatsapp_sends_a_template_whose_parameters_the_api_accepts(providers, mailbox):
@@ -70,14 +70,15 @@ def test_whatsapp_refusals_and_outages_carry_the_providers_reason(providers, mai
     with pytest.raises(ChannelError) as refused:
         whatsapp.send("+6281234567890", "t", "x", None, "k")  # the API wants digits only
     assert refused.value.reason == "WhatsApp HTTP 400: (#100) Invalid parameter: to"
+    assert refused.value.code == "address_refused"
     providers.fail_next["whatsapp"] = [503]
     with pytest.raises(ChannelError) as down:
         whatsapp.send("6281234567890", "t", "x", None, "k")
-    assert down.value.reason.startswith("WhatsApp HTTP 503")
+    assert down.value.reason.startswith("WhatsApp HTTP 503") and down.value.code == "provider_down"
     wrong_token = channels.from_environment({**providers.env(), "NOTIFY_WHATSAPP_TOKEN": "nope"})["whatsapp"]
     with pytest.raises(ChannelError) as unauthorised:
         wrong_token.send("6281234567890", "t", "x", None, "k")
-    assert "HTTP 401" in unauthorised.value.reason
+    assert "HTTP 401" in unauthorised.value.reason and unauthorised.value.code == "provider_config"
 
 
 def test_telegram_sends_the_title_text_and_link(providers, mailbox):
@@ -91,6 +92,7 @@ def test_telegram_sends_the_title_text_and_link(providers, mailbox):
     with pytest.raises(ChannelError) as refused:
         adapters(providers, mailbox)["telegram"].send("555", "t", "x", None, "k")
     assert refused.value.reason == "Telegram HTTP 400: Bad Request: chat not found"
+    assert refused.value.code == "address_refused"
 
 
 def test_a_provider_that_does_not_answer_in_time_is_a_channel_error(monkeypatch):
@@ -116,7 +118,16 @@ def test_the_bot_answers_start_with_the_chat_id_to_copy_once(providers, mailbox)
     telegram = adapters(providers, mailbox)["telegram"]
     providers.person_sends(424242, "/start")
     providers.person_sends(424242, "halo")
-    assert telegram.answer_start() == 1
-    assert telegram.answer_start() == 0  # confirmed: not answered again
+    offset, answered = telegram.answer_start(0)
+    assert answered == 1
+    assert telegram.answer_start(offset) == (offset, 0)  # confirmed: not answered again
     (reply,) = [r for r in providers.of("telegram") if r["payload"]["chat_id"] == 424242]
     assert reply["payload"]["text"].startswith("ID obrolan Anda: 424242")
+
+
+def test_a_long_text_is_shortened_on_whatsapp_and_the_link_kept(providers, mailbox):
+    adapters(providers, mailbox)["whatsapp"].send("6289900001111", "Laporan ditolak", "alasan " * 400,
+                                                   "https://kota.test/laporan/7", "k")
+    (request,) = [r for r in providers.of("whatsapp") if r["payload"]["to"] == "6289900001111"]
+    text = request["payload"]["template"]["components"][0]["parameters"][1]["text"]
+    assert len(text) <= 1000 and text.endswith("\u2026 Buka: https://kota.test/laporan/7")

@@ -76,3 +76,14 @@ def test_a_refused_request_is_not_remembered(store):
     with pytest.raises(ValueError):
         store.once("key-2", "a:b", refuse)
     assert store.once("key-2", "a:b", lambda uow: {"ok": True}) == {"ok": True}
+
+
+def test_a_retry_refused_because_of_the_first_attempts_own_work_gets_the_first_answer(store):
+    """The retry waited on the first (a lock) and then found the first's report in its way:
+    the answer is the first's, not "overlap"."""
+    def first_then_in_the_way(uow):
+        # the first attempt commits while this one runs (another worker, simulated)
+        store.once("key-3", "a:report", lambda other: {"id": 41})
+        raise ValueError("overlaps report 41")
+
+    assert store.once("key-3", "a:report", first_then_in_the_way) == {"id": 41}

@@ -4,7 +4,7 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from ekinerja_contract import events
+from ekinerja_contract import clock, events
 from ekinerja_contract.errors import InvalidInput
 from ekinerja_contract.nameko_ext import RETRY_DELAYS
 from ekinerja_contract.services import Monitoring
@@ -42,7 +42,7 @@ class FakeChannel:
 
     def send(self, address, title, text, link, message_key):
         if self.refuse:
-            raise ChannelError(self.refuse)
+            raise ChannelError(*self.refuse)
         self.sent.append((address, title, text, link))
         return f"msg-{len(self.sent)}"
 
@@ -57,6 +57,7 @@ def service(tmp_path):
     svc = worker_factory(NotificationsService, db=sqlite_store(Base.metadata, "notifications", tmp_path / "n.db"),
                          monitoring=local(Monitoring, FakeMonitoring()))
     svc.providers = {"whatsapp": FakeChannel(), "email": FakeChannel()}
+    svc.public_url = "https://ekinerja.kota.test"
     with frozen(city(2026, 12, 1, 9)):
         svc.on_report_submitted(ev("report.submitted", city(2026, 12, 1, 9), **submitted_data(
             report_id=7, employee_id=2, date="2026-12-01", activity_name="Menyusun surat")))
@@ -128,7 +129,7 @@ def test_a_delivery_is_sent_once_even_when_redelivered(service):
         service.deliver_whatsapp(body)
         service.deliver_whatsapp(body)
     sent = service.providers["whatsapp"].sent
-    assert len(sent) == 1 and sent[0][0] == "6281234567890" and sent[0][3] == "http://127.0.0.1:8000/laporan/7"
+    assert len(sent) == 1 and sent[0][0] == "6281234567890" and sent[0][3] == "https://ekinerja.kota.test/laporan/7"
     assert service.providers["email"].sent == []
     assert outbox_types(service.db).count("notification.sent") == 1
 
@@ -138,13 +139,16 @@ def test_a_refusing_provider_is_retried_then_marks_the_channel_failing(service):
         service.set_preferences(SARI, {"contacts": {"whatsapp": "081234567890"}})
         service.on_rejected(rejected(city(2026, 12, 1, 14)))
         body = due_of(service)
-        service.providers["whatsapp"].refuse = "WhatsApp HTTP 400: (#131030) Recipient not allowed"
+        service.providers["whatsapp"].refuse = ("WhatsApp HTTP 400: (#131030) Recipient not allowed",
+                                                "address_refused")
         for attempt in range(len(RETRY_DELAYS) + 1):  # as the handler's retries bring it back
             with pytest.raises(ChannelError):
                 service.deliver_whatsapp(body)
             failing = service.preferences(SARI)["channels"][1]
             assert (failing["failing_reason"] is not None) == (attempt == len(RETRY_DELAYS))
-    assert failing["channel"] == "whatsapp" and "131030" in failing["failing_reason"]
+    assert failing["channel"] == "whatsapp"
+    assert failing["failing_reason"] == ("WhatsApp menolak: nomor ini tidak dapat menerima pesan WhatsApp. "
+                                         "Periksa nomornya, lalu simpan lagi.")  # Indonesian, not the provider's
     assert outbox_types(service.db).count("notification.failed") == 1
     # replayed from the dead-letter queue once the cause is fixed: sent, and no longer failing
     service.providers["whatsapp"].refuse = None
@@ -260,3 +264,54 @@ def test_new_quiet_hours_retime_what_waits(service):
         assert service.release_waiting() == 0
         service.set_preferences(SARI, {"quiet_start": "00:00", "quiet_end": "00:00"})  # none
         assert service.release_waiting() == 1
+
+
+def test_a_second_copy_of_a_due_waits_while_it_is_sent_and_sends_after_a_dead_senders_lease(service):
+    from services.notifications.service import SEND_LEASE, DeliveryBusy
+    with frozen(city(2026, 12, 1, 14)):
+        service.set_preferences(SARI, {"contacts": {"whatsapp": "081234567890"}})
+        service.on_rejected(rejected(city(2026, 12, 1, 14)))
+        body = due_of(service)
+        with service.db.unit_of_work() as uow:  # a worker claimed it and died mid-send
+            row = uow.session.scalars(select(Delivery)).one()
+            row.state, row.claimed_at = "sending", clock.now()  # as a worker writes it (UTC)
+        with pytest.raises(DeliveryBusy):
+            service.deliver_whatsapp(body)
+    assert service.providers["whatsapp"].sent == []
+    with frozen(city(2026, 12, 1, 14) + SEND_LEASE + SEND_LEASE):
+        service.deliver_whatsapp(body)
+    assert len(service.providers["whatsapp"].sent) == 1
+
+
+def test_saving_the_same_address_again_clears_its_failing_mark(service):
+    with frozen(city(2026, 12, 1, 14)):
+        service.set_preferences(SARI, {"contacts": {"whatsapp": "081234567890"}})
+        service.on_rejected(rejected(city(2026, 12, 1, 14)))
+        body = due_of(service)
+        service.providers["whatsapp"].refuse = ("WhatsApp HTTP 503", "provider_down")
+        for _ in range(len(RETRY_DELAYS) + 1):
+            with pytest.raises(ChannelError):
+                service.deliver_whatsapp(body)
+        assert "tidak dapat dihubungi" in service.preferences(SARI)["channels"][1]["failing_reason"]
+        service.set_preferences(SARI, {"contacts": {"whatsapp": "0812-3456-7890"}})
+        assert service.preferences(SARI)["channels"][1]["failing_reason"] is None
+
+
+@pytest.mark.parametrize("text", ["21:00Z", "21:00+08", "25:00", "jam 9"])
+def test_quiet_hours_are_a_city_time_of_day(service, text):
+    with pytest.raises(InvalidInput) as refused:
+        service.set_preferences(SARI, {"quiet_start": text, "quiet_end": "06:00"})
+    assert refused.value.code == "quiet_hours_invalid"
+
+
+def test_a_revoked_approval_and_a_returned_skp_are_told_with_the_reason(service):
+    with frozen(city(2026, 12, 3, 9)):
+        service.on_approval_revoked(ev("approval.approval_revoked", city(2026, 12, 3, 9), task_id=7, report_id=7,
+                                       employee_id=2, agency_id=1, decided_by=5, date="2026-12-01",
+                                       reason="foto sama dengan laporan lain", activity_code="SURAT",
+                                       minutes=60, counted_minutes=60, points="5", rupiah=7500))
+        service.on_skp_returned(ev("skp.returned", city(2026, 12, 3, 9), skp_id=4, employee_id=2, year=2027,
+                                   decided_by=1, note="target kuantitas terlalu rendah"))
+    skp, revoked = bell(service, at=city(2026, 12, 3, 10))["items"]
+    assert revoked["title"] == "Persetujuan laporan dibatalkan" and "foto sama dengan laporan lain" in revoked["text"]
+    assert skp["title"] == "SKP 2027 dikembalikan" and skp["link"] == "/skp"

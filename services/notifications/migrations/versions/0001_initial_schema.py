@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 17:47:08.427762
+Create Date: 2026-12-02 18:42:02.780926
 
 """
 from typing import Sequence, Union
@@ -31,11 +31,18 @@ def upgrade() -> None:
     with op.batch_alter_table('approval_heard', schema=None) as batch_op:
         batch_op.create_index('ix_approval_undigested', ['digested', 'decided_on'], unique=False)
 
+    op.create_table('bot_state',
+    sa.Column('bot', sa.String(length=20), nullable=False),
+    sa.Column('offset', sa.Integer(), nullable=False),
+    sa.Column('held_until', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('bot')
+    )
     op.create_table('contact',
     sa.Column('person_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('channel', sa.String(length=12), nullable=False),
     sa.Column('address', sa.String(length=254), nullable=False),
-    sa.Column('failing_reason', sa.String(length=500), nullable=True),
+    sa.Column('failing_reason', sa.String(length=40), nullable=True),
+    sa.Column('failing_detail', sa.String(length=500), nullable=True),
     sa.Column('failing_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('person_id', 'channel')
@@ -61,6 +68,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=12), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('provider_message_id', sa.String(length=200), nullable=True),
@@ -153,6 +161,7 @@ def downgrade() -> None:
     op.drop_table('deadline_rule')
     op.drop_table('daily_run')
     op.drop_table('contact')
+    op.drop_table('bot_state')
     with op.batch_alter_table('approval_heard', schema=None) as batch_op:
         batch_op.drop_index('ix_approval_undigested')
 
