@@ -157,6 +157,8 @@ STRINGS = {
         "error_429": "Terlalu banyak permintaan", "error_503": "Sistem sedang sibuk",
         "error_5xx": "Terjadi kesalahan",
         "error_offline": "Tidak ada koneksi internet", "retry": "Coba lagi",
+        "offline_form": "Tulis laporan tanpa koneksi",
+        "offline_form_hint": "Formulir laporan dapat dibuka di perangkat ini selama Anda masuk; laporan disimpan di perangkat dan dikirim otomatis saat koneksi kembali.",
         "offline_hint": "Halaman ini tidak dapat dibuka tanpa koneksi. Periksa data seluler atau Wi-Fi Anda, lalu tekan “Coba lagi”.",
         "js_network": "Jaringan terputus; coba lagi.", "js_employees": "pegawai",
         "js_new_placements": "penempatan baru",

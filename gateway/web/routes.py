@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ekinerja_contract import config
+from ekinerja_contract import clock, config
 from ekinerja_contract.errors import InvalidInput, ServiceError
 from ekinerja_contract.schemas import MAX_ID, Actor
 
@@ -32,6 +32,7 @@ BELL_TIMEOUT = 1.0  # seconds: a page never waits longer than this for the bell'
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.globals["t"] = t
 templates.env.globals["js_strings"] = js_strings
+templates.env.globals["city_zone"] = clock.zone().key  # the report form's "today" on a phone
 formatting.install(templates.env)
 router = APIRouter(include_in_schema=False)
 PageId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
@@ -197,7 +198,7 @@ async def offline_page(request: Request):
     response = templates.TemplateResponse(request, "error.html", {
         "actor": None, "flash": None, "title_key": "error_offline",
         "text": messages.display("offline"), "hint": t("offline_hint"), "retry": True,
-        "back_to": "/"})
+        "back_to": "/", "offline_form": True})
     response.headers["Cache-Control"] = "no-cache"
     return response
 

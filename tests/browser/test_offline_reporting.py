@@ -227,3 +227,19 @@ def test_logging_out_with_reports_on_the_phone_asks_first(browser, system):
     page.click("a[href='/keluar']")  # nothing waits: no question
     page.wait_for_url("**/masuk")
     staff.close()
+
+
+def test_the_offline_page_leads_to_the_form_kept_from_any_page_of_the_session(browser, system):
+    staff = Person(browser, system, "sari", PHONE, "offline-any-page")  # home only, not the form
+    page = staff.page
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+    page.reload()  # now controlled: the page asks the worker to keep the form
+    wait_until(lambda: "/laporan/baru" in page.evaluate(CACHED), 15, "the form kept")
+    staff.context.set_offline(True)
+    page.goto("/riwayat")
+    assert page.locator("#problem h1").inner_text() == "Tidak ada koneksi internet"
+    page.click("#offline-form")
+    page.wait_for_url("**/laporan/baru")
+    assert page.locator("h1").inner_text() == "Tambah laporan"
+    staff.context.set_offline(False)
+    staff.close()

@@ -368,7 +368,9 @@ function outboxLock(work) {
   return navigator.locks ? navigator.locks.request("ekinerja-antrean", work) : work();
 }
 
-// Send what waits, oldest first, for whoever is logged in; stops at the first "later".
+// Send what waits, oldest first, for whoever is logged in; stops when the network fails
+// (one the server answered "later" waits for the next round: a page load, the `online`
+// event, or the minute's retry below).
 let flushing = null, sentNow = 0;
 function flushOutbox() {
   let answered = 0;
@@ -386,7 +388,8 @@ function flushOutbox() {
       if (!fresh || fresh.state === "refused") continue;
       const result = await deliver(fresh);
       if (result.outcome === "sent") sentNow++;
-      if (result.outcome === "later") break;
+      if (result.network) break;  // no network: the rest cannot go either
+      if (result.outcome === "later") continue;  // this one the server could not take now
       answered++;
     }
   }).catch(() => {}).finally(() => {
@@ -504,6 +507,8 @@ function resetReportForm(form) {
 
 // Kept on the phone (see deliver): the form empties for the next report.
 async function queueReport(form, spec) {
+  // the browser may clear a site's storage when the phone runs short: ask it not to
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   const upload = spec.file ? await uploadFor(spec.file) : null;
   if (upload && upload.blob.size > MAX_UPLOAD) throw new Error(T("js_too_large"));
   await keepQueued({id: newKey(), key: spec.key || newKey(), account: form.dataset.account,
@@ -578,8 +583,13 @@ async function requeue(form, spec) {
 
 // A page loaded from the worker's copy may be from an earlier day: today is allowed.
 function todayAllowed(input) {
+  // the city's date (data-zone, the deployment's EKINERJA_TZ), not the phone's zone
   const now = new Date(), pad = n => String(n).padStart(2, "0");
-  const local = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  let local = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  try {
+    if (input.dataset.zone) local = new Intl.DateTimeFormat("en-CA", {timeZone: input.dataset.zone,
+      year: "numeric", month: "2-digit", day: "2-digit"}).format(now);
+  } catch (_) { /* an unknown zone: the phone's date */ }
   if (!input.max || local <= input.max) return;
   if (input.defaultValue === input.max) input.defaultValue = local;
   if (input.value === input.max) input.value = local;
@@ -837,14 +847,24 @@ if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(() => {});
     // The worker keeps the report form for writing without a network; a form it did not
     // see load (the first visit, before it ran) it is asked to fetch and keep.
-    if (!controlled && location.pathname === "/laporan/baru" && document.getElementById("outbox")) {
+    // Any page of a logged-in session asks once, so the form is there offline even for
+    // someone who has not opened it since they logged in.
+    const onForm = location.pathname === "/laporan/baru" && document.getElementById("outbox");
+    const loggedIn = !!document.querySelector('a[href="/keluar"]');
+    let asked = false;
+    try { asked = sessionStorage.getItem("ekinerja-form-kept") === "1"; } catch (_) { /* private mode */ }
+    if ((onForm && !controlled) || (loggedIn && !onForm && !asked)) {
       navigator.serviceWorker.ready.then(r => r.active && r.active.postMessage("keep-form"));
+      try { sessionStorage.setItem("ekinerja-form-kept", "1"); } catch (_) { /* private mode */ }
     }
   });
 }
 
-// Queued reports go when the network is back (and on every page load, above).
+// Queued reports go when the network is back (and on every page load, above), and are
+// tried again each minute while a page is open (a server that was busy, Wi-Fi without
+// internet that `online` never reports as lost).
 window.addEventListener("online", flushOutbox);
+setInterval(() => { if (navigator.onLine) flushOutbox(); }, 60000);
 
 // Logging out with reports still on the phone: they stay, but go only once this person
 // logs in again here; say so before the session ends.
