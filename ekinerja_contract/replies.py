@@ -810,3 +810,9 @@ class PreferencesOut(Out):
     channels: list[ChannelOut]
     quiet_start: str = Field(description="HH:MM, city time")
     quiet_end: str = Field(description="HH:MM, city time")
+
+
+class ProbeSentOut(Out):
+    sent: bool = Field(description="false: no address on that channel, the channel is off, "
+                                    "or one was sent this minute")
+    channel: str

@@ -466,6 +466,10 @@ class Notifications(Client[T]):
     def preferences(self, actor: Actor) -> T:
         return self._call("preferences", actor)
 
+    @method(returns=r.ProbeSentOut)
+    def send_test(self, actor: Actor, channel: str) -> T:
+        return self._call("send_test", actor, channel)
+
     @method(request=PreferencesIn, returns=r.PreferencesOut)
     def set_preferences(self, actor: Actor, preferences: Any) -> T:
         return self._call("set_preferences", actor, preferences)

@@ -49,6 +49,7 @@ from ekinerja_contract.replies import (
     PersonOut,
     PredikatReport,
     PreferencesOut,
+    ProbeSentOut,
     RecapOut,
     ReportOut,
     SkpOut,
@@ -587,6 +588,15 @@ async def notification_preferences(actor: Actor = Depends(current_actor), svc: S
     """Which kinds come through which channel, the addresses, quiet hours, and a channel
     failing after its last retry (with the provider's reason)."""
     return await svc.notifications.preferences(actor)
+
+
+@router.post("/notifications/test/{channel}", response_model=ProbeSentOut, responses=errors(401, 403, 422),
+             tags=["notifications"])
+async def send_test_notification(channel: Literal["email", "whatsapp", "telegram"],
+                                 actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """A test message to the caller's own address on one channel (one a minute), to check
+    that it arrives."""
+    return await svc.notifications.send_test(actor, channel)
 
 
 @router.put("/notifications/preferences", response_model=PreferencesOut,

@@ -68,3 +68,20 @@ async def save_preferences(request: Request, actor: Actor = Depends(page_actor),
     except ServiceError:
         raise
     return back(request, "/pemberitahuan/pengaturan", "Pengaturan pemberitahuan disimpan.")
+
+
+@router.post("/pemberitahuan/uji", dependencies=[Depends(same_origin)])
+async def send_test(request: Request, actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
+    form = await request.form()
+    channel = str(form.get("channel", ""))
+    if channel not in ("email", "whatsapp", "telegram"):
+        return back(request, "/pemberitahuan/pengaturan", "Saluran itu tidak dikenal.", "error")
+    result = await svc.notifications.send_test(actor, channel)
+    name = CHANNEL_NAMES[channel]
+    if not result["sent"]:
+        return back(request, "/pemberitahuan/pengaturan",
+                    f"Pesan uji lewat {name} tidak dikirim: simpan alamatnya dulu, atau tunggu satu menit "
+                    "sejak pesan uji sebelumnya.", "error")
+    return back(request, "/pemberitahuan/pengaturan",
+                f"Pesan uji dikirim lewat {name}. Bila tidak sampai dalam beberapa menit, periksa alamatnya; "
+                "bila pengiriman gagal, alasannya tampil di bawah alamat itu.")

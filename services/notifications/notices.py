@@ -67,6 +67,31 @@ def notify(uow, person_id: int, kind: str, key: str, params: dict, link: str | N
     return notice
 
 
+def test_message(uow, person_id: int, channel: str, configured: frozenset[str]) -> bool:
+    """A test message on one channel, now, whatever the choices and quiet hours (the
+    person asked for it): at most one a minute per channel. False: none sent (no address
+    there, the channel off, or one sent this minute)."""
+    s = uow.session
+    if channel not in configured or s.get(Contact, (person_id, channel)) is None:
+        return False
+    now = clock.now()
+    key = f"test:{channel}:{now:%Y%m%d%H%M}"
+    if s.scalar(select(Notification.id).where(Notification.person_id == person_id,
+                                              Notification.key == key)) is not None:
+        return False
+    notice = Notification(person_id=person_id, kind="test", key=key, params={}, count=1,
+                          link="/pemberitahuan",
+                          shown=False, created_at=now)
+    s.add(notice)
+    s.flush()
+    delivery = Delivery(notification_id=notice.id, person_id=person_id, channel=channel, state="due",
+                        due_at=now, attempts=0)
+    s.add(delivery)
+    s.flush()
+    announce(uow, delivery, "test")
+    return True
+
+
 def announce(uow, delivery: Delivery, kind: str) -> None:
     uow.emit("notification.due", {"delivery_id": delivery.id, "notification_id": delivery.notification_id,
                                   "person_id": delivery.person_id, "channel": delivery.channel,

@@ -235,7 +235,9 @@ class NotificationsService:
             if adapter is None:
                 raise channels.ChannelError(f"{channel} is not configured on this deployment",
                                             channels.NOT_CONFIGURED)
-            provider_id = adapter.send(address, title, message, link, f"ekinerja-delivery-{delivery.id}")
+            # the same on every retry of this delivery, and not again after a database reset
+            key = f"ekinerja-delivery-{delivery.id}.{int(clock.as_utc(delivery.due_at).timestamp())}"
+            provider_id = adapter.send(address, title, message, link, key)
         except channels.ChannelError as error:
             self._failed(delivery.id, due, error.reason, error.code)
             raise
@@ -298,6 +300,15 @@ class NotificationsService:
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
             return inbox.preferences(s, _person(actor), self.configured)
+
+    @rpc
+    def send_test(self, actor, channel):
+        """A test message to the person's own address on one channel, to see it arrive."""
+        actor = Actor.model_validate(actor)
+        person = _person(actor)
+        with self.db.unit_of_work() as uow:
+            sent = notices.test_message(uow, person, str(channel), self.configured)
+        return {"sent": sent, "channel": str(channel)}
 
     @rpc
     def set_preferences(self, actor, preferences):

@@ -55,6 +55,9 @@ TEMPLATES = {
         "SKP {year} dikembalikan",
         "Atasan mengembalikan SKP {year} Anda untuk diubah. Catatan: \u201c{reason}\u201d. "
         "Ubah lalu ajukan lagi."),
+    "test": (
+        "Pesan uji",
+        "Pesan uji dari E-Kinerja: pemberitahuan Anda akan sampai ke sini."),
     "tpp_slip_ready": (
         "Slip TPP {month} siap",
         "Bulan {month} sudah ditutup. TPP Anda: kotor {gross}, diterima bersih {net}. "

@@ -315,3 +315,18 @@ def test_a_revoked_approval_and_a_returned_skp_are_told_with_the_reason(service)
     skp, revoked = bell(service, at=city(2026, 12, 3, 10))["items"]
     assert revoked["title"] == "Persetujuan laporan dibatalkan" and "foto sama dengan laporan lain" in revoked["text"]
     assert skp["title"] == "SKP 2027 dikembalikan" and skp["link"] == "/skp"
+
+
+def test_a_test_message_goes_now_once_a_minute_and_only_where_there_is_an_address(service):
+    with frozen(city(2026, 12, 1, 23)):  # inside quiet hours: asked for, so it goes
+        assert service.send_test(SARI, "whatsapp") == {"sent": False, "channel": "whatsapp"}  # no number yet
+        service.set_preferences(SARI, {"contacts": {"whatsapp": "081234567890"}})
+        assert service.send_test(SARI, "whatsapp")["sent"] is True
+        assert service.send_test(SARI, "whatsapp")["sent"] is False  # one a minute
+        assert service.send_test(SARI, "telegram")["sent"] is False  # not configured here
+    assert outbox_types(service.db).count("notification.due") == 1
+    assert bell(service)["items"] == []  # not a notice for the bell
+    body = due_of(service)
+    with frozen(city(2026, 12, 1, 23)):
+        service.deliver_whatsapp(body)
+    assert service.providers["whatsapp"].sent[0][1] == "Pesan uji"
