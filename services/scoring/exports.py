@@ -13,12 +13,14 @@ from openpyxl.styles import Font
 
 from ekinerja_contract.sheets import neutralise, typed_row
 
-COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_id", "OPD"), ("job_class", "Kelas Jabatan"),
+COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"),
+           ("job_class", "Kelas Jabatan"),
            ("status", "Status"), ("grade", "Golongan"), ("working_days", "Hari Kerja"),
            ("minutes", "Menit Kerja"), ("activity_points", "Poin Aktivitas"),
            ("approver_points", "Poin Persetujuan"), ("ceiling", "Pagu TPP"),
            ("performance", "Capaian Kinerja"), ("discipline", "Capaian Disiplin"),
-           ("gross", "TPP Kotor"), ("cpns_factor", "Faktor CPNS"), ("tax", "PPh 21"),
+           ("gross", "TPP Kotor"), ("cpns_factor", "Faktor CPNS"),
+           ("after_factor", "TPP setelah Faktor CPNS"), ("tax", "PPh 21"),
            ("insurance", "Iuran BPJS"), ("net", "TPP Bersih"), ("difference", "Selisih"),
            ("rule_sets", "Aturan")]
 # The rules hand these over as decimal strings ("0.9500", "-5.00" after a reversal): they
@@ -34,6 +36,36 @@ def _cell(line, key):
         except InvalidOperation:
             pass  # not a number after all: it is text, below
     return neutralise(value)
+
+
+# The money columns summed per agency and for the whole file, the way finance checks it.
+TOTALS = ("ceiling", "gross", "after_factor", "tax", "insurance", "net")
+
+
+def for_finance(line: dict, agencies: dict[int, tuple[str | None, str | None]]) -> dict:
+    """A frozen line as finance pays from it: the agency by code and name (the id where
+    no placement named it), and the amount after the CPNS factor, so that it minus tax
+    and insurance is the net as printed (a line frozen before it was kept: net + tax +
+    insurance, which is what it was)."""
+    code, name = agencies.get(line["agency_id"], (None, None))
+    after = line.get("after_factor")
+    if after is None:
+        after = line["net"] + line["tax"] + line["insurance"]
+    return line | {"agency_code": code or str(line["agency_id"]), "agency_name": name or "",
+                   "after_factor": after}
+
+
+def by_agency(lines: list[dict]) -> list[dict]:
+    """Per agency: how many people and each money column's sum, in the lines' order."""
+    groups: dict[str, dict] = {}
+    for line in lines:
+        g = groups.setdefault(line["agency_code"], {"agency_code": line["agency_code"],
+                                                    "agency_name": line["agency_name"], "people": 0,
+                                                    **{k: 0 for k in TOTALS}})
+        g["people"] += 1
+        for key in TOTALS:
+            g[key] += line[key]
+    return list(groups.values())
 
 
 def to_csv(lines: list[dict]) -> bytes:
@@ -58,15 +90,44 @@ def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
         row = [_cell(line, key) for key, _ in COLUMNS]
         typed_row(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
     ws.append([])
-    typed_row(ws, ["Jumlah", None, None, None, None, None, None, None, None, None,
-                 sum(line["ceiling"] for line in lines), None, None, sum(line["gross"] for line in lines),
-                 None, sum(line["tax"] for line in lines), sum(line["insurance"] for line in lines),
-                 sum(line["net"] for line in lines)])
+    total = {key: sum(line[key] for line in lines) for key in TOTALS}
+    typed_row(ws, [neutralise("Jumlah") if n == 0 else total.get(key)
+                   for n, (key, _) in enumerate(COLUMNS)])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
     for column in ws.columns:
         ws.column_dimensions[column[1].column_letter].width = 16
+    _agency_sheet(wb.create_sheet("Rekap per OPD"), lines, period, version)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+AGENCY_COLUMNS = [("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"), ("people", "Jumlah Pegawai"),
+                  ("ceiling", "Pagu TPP"), ("gross", "TPP Kotor"),
+                  ("after_factor", "TPP setelah Faktor CPNS"), ("tax", "PPh 21"), ("insurance", "Iuran BPJS"),
+                  ("net", "TPP Bersih")]
+
+
+def _agency_sheet(ws, lines: list[dict], period: str, version: int) -> None:
+    """Each agency's totals, the city's, and the control total finance checks its
+    transfer file against (how many lines, and their net summed)."""
+    typed_row(ws, [neutralise(f"Rekap TPP {period} per OPD (versi {version})")])
+    ws["A1"].font = Font(bold=True, size=13)
+    typed_row(ws, [neutralise(title) for _, title in AGENCY_COLUMNS])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    groups = by_agency(lines)
+    for g in groups:
+        typed_row(ws, [neutralise(g[key]) if key in ("agency_code", "agency_name") else g[key]
+                       for key, _ in AGENCY_COLUMNS])
+    city = {"people": len(lines), **{key: sum(g[key] for g in groups) for key in TOTALS}}
+    typed_row(ws, [neutralise("Jumlah seluruhnya"), None] + [city[key] for key, _ in AGENCY_COLUMNS[2:]])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    ws.append([])
+    typed_row(ws, [neutralise("Total kontrol"), neutralise("jumlah baris"), len(lines),
+                   neutralise("jumlah TPP bersih"), city["net"]])
+    for column in ws.columns:
+        ws.column_dimensions[column[1].column_letter].width = 18
 
 
 def rupiah(value) -> str:

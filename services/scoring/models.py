@@ -60,6 +60,9 @@ class Placement(Base):
     status: Mapped[str] = mapped_column(String(8))
     grade: Mapped[str | None] = mapped_column(String(10))
     agency_id: Mapped[int] = mapped_column(Integer, index=True)
+    # how finance knows the agency (placement 1.1); null from a 1.0 message
+    agency_code: Mapped[str | None] = mapped_column(String(20))
+    agency_name: Mapped[str | None] = mapped_column(String(200))
     job_class: Mapped[int] = mapped_column(Integer)
     superior_employee_id: Mapped[int | None] = mapped_column(Integer)
 

@@ -273,6 +273,17 @@ def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, r
                    differences={employee_id: difference})
 
 
+def agency_names(s, agency_ids: set[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Each agency's code and name as the newest placement in it told them."""
+    names: dict[int, tuple[str | None, str | None]] = {}
+    for agency_id, code, name in s.execute(
+            select(Placement.agency_id, Placement.agency_code, Placement.agency_name)
+            .where(Placement.agency_id.in_(agency_ids), Placement.agency_code.is_not(None))
+            .order_by(Placement.start_date, Placement.id)):
+        names[agency_id] = (code, name)
+    return names
+
+
 def snapshot_lines(s, period: str, agency_id: int | None, version: int | None = None):
     q = select(Snapshot).where(Snapshot.period == period, Snapshot.agency_key == _scope_key(agency_id))
     q = q.where(Snapshot.version == version) if version else q.order_by(Snapshot.version.desc())

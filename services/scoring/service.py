@@ -163,6 +163,8 @@ class ScoringService:
         actor = _may_administer(actor, agency_id, "finance")
         with self.db.session() as s:
             snapshot, lines = payroll.snapshot_lines(s, period, agency_id, version)
+            agencies = payroll.agency_names(s, {line["agency_id"] for line in lines})
+        lines = [exports.for_finance(line, agencies) for line in lines]
         scope = f"opd{agency_id}" if agency_id else "kota"
         if fmt == "csv":
             content, kind = exports.to_csv(lines), "text/csv"
@@ -325,6 +327,7 @@ def _place(uow, envelope):
         return  # acting officials keep their own class and pay
     uow.session.add(Placement(employee_id=p.employee_id, start_date=p.start_date, nip=p.nip,
                               name=p.name, status=p.status, grade=p.grade, agency_id=p.agency_id,
+                              agency_code=p.agency_code, agency_name=p.agency_name,
                               job_class=p.job_class, superior_employee_id=p.superior_employee_id))
 
 

@@ -33,6 +33,11 @@ def line(n, name, **changes) -> dict:
             "net": 4_117_200, "difference": -12_500, "rule_sets": ["bawaan"]} | changes
 
 
+def for_finance(lines: list[dict]) -> list[dict]:
+    return [exports.for_finance(line, {1: ("DISKOMINFO", "Dinas Komunikasi dan Informatika")})
+            for line in lines]
+
+
 @pytest.mark.parametrize("value", HOSTILE + ["#N/A", "'already quoted"])
 def test_neutralise_quotes_exactly_what_a_spreadsheet_would_evaluate(value):
     assert exports.neutralise(value) == ("'" + value if value[0] in "=+-@\t\r" else value)
@@ -45,7 +50,7 @@ def test_neutralise_leaves_plain_text_and_numbers_alone():
 
 def test_the_csv_writes_every_hostile_text_cell_as_text_and_numbers_as_numbers():
     lines = [line(n, name, grade=name, rule_sets=[name]) for n, name in enumerate(HOSTILE, 1)]
-    rows = list(csv.reader(io.StringIO(exports.to_csv(lines).decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(exports.to_csv(for_finance(lines)).decode("utf-8-sig"), newline="")))
     assert rows[0] == [title for _, title in exports.COLUMNS]
     for name, row in zip(HOSTILE, rows[1:], strict=False):
         for key in ("name", "grade", "rule_sets"):
@@ -58,7 +63,7 @@ def test_the_csv_writes_every_hostile_text_cell_as_text_and_numbers_as_numbers()
 def test_the_xlsx_types_every_hostile_text_cell_as_a_quoted_string():
     lines = [line(n, name, grade=name, rule_sets=[name]) for n, name in enumerate(HOSTILE, 1)]
     lines.append(line(9, "#N/A"))
-    sheet = load_workbook(io.BytesIO(exports.to_xlsx(lines, "2026-11", 1))).active
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(for_finance(lines), "2026-11", 1))).active
     body = list(sheet.iter_rows(min_row=3, max_row=2 + len(lines)))
     for name, row in zip(HOSTILE, body, strict=False):
         for key in ("name", "grade", "rule_sets"):
@@ -103,3 +108,35 @@ def test_an_employee_imported_with_a_formula_for_a_name_reaches_finance_as_text(
     content = base64.b64decode(svc.export(finance, "2026-11", None, "xlsx")["base64"])
     cell = load_workbook(io.BytesIO(content)).active.cell(3, COLUMN["name"] + 1)
     assert (cell.data_type, cell.value) == ("s", "'" + HYPERLINK)
+
+
+def test_finance_reads_the_agency_by_code_and_name_and_every_step_adds_up():
+    lines = for_finance([line(1, "Siti"), line(2, "Made", status="CPNS", cpns_factor="0.8", gross=4_000_000,
+                                               after_factor=3_200_000, tax=160_000, insurance=32_000,
+                                               net=3_008_000),
+                         line(3, "Agus", agency_id=2)])
+    rows = list(csv.reader(io.StringIO(exports.to_csv(lines).decode("utf-8-sig"), newline="")))
+    header = rows[0]
+    assert header[2:4] == ["Kode OPD", "Nama OPD"] and "TPP setelah Faktor CPNS" in header
+    siti, made, agus = (dict(zip(header, row, strict=True)) for row in rows[1:])
+    assert (siti["Kode OPD"], siti["Nama OPD"]) == ("DISKOMINFO", "Dinas Komunikasi dan Informatika")
+    assert (agus["Kode OPD"], agus["Nama OPD"]) == ("2", "")  # no placement named it: the id
+    for row in (siti, made):  # as printed: after the factor, less tax and insurance, is the net
+        assert int(row["TPP setelah Faktor CPNS"]) - int(row["PPh 21"]) - int(row["Iuran BPJS"]) == \
+            int(row["TPP Bersih"])
+    assert made["TPP setelah Faktor CPNS"] == "3200000"
+    assert siti["TPP setelah Faktor CPNS"] == "4380000"  # frozen before it was kept: net + tax + insurance
+
+
+def test_the_xlsx_has_each_agencys_totals_the_citys_and_a_control_total():
+    lines = for_finance([line(1, "Siti"), line(2, "Made"), line(3, "Agus", agency_id=2)])
+    book = load_workbook(io.BytesIO(exports.to_xlsx(lines, "2026-11", 2)))
+    sheet = book["Rekap per OPD"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
+    assert rows[0][:3] == ["DISKOMINFO", "Dinas Komunikasi dan Informatika", 2]
+    assert rows[0][8] == 2 * 4_117_200 and rows[1][:3] == ["2", None, 1]
+    assert rows[2][0] == "Jumlah seluruhnya" and rows[2][2] == 3 and rows[2][8] == 3 * 4_117_200
+    assert rows[4][:5] == ["Total kontrol", "jumlah baris", 3, "jumlah TPP bersih", 3 * 4_117_200]
+    lines_sheet = book.worksheets[0]
+    total = [c.value for c in list(lines_sheet.iter_rows())[-1]]
+    assert total[0] == "Jumlah" and total[COLUMN["net"]] == 3 * 4_117_200
