@@ -214,10 +214,12 @@ CACHED = """async () => {
 def test_without_a_network_a_page_says_so_in_indonesian_in_the_sites_layout(browser, system):
     staff = Person(browser, system, "sari", {**PHONE, "bypass_csp": True}, "phone-offline")
     staff.page.goto("/rekap")
-    # the page registers the worker; it keeps the offline page and its assets, nothing else
+    # the page registers the worker; it keeps the offline page and its assets, and (asked by
+    # the first page the worker controls) this person's report form, nothing else
     assert staff.page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
-    wait_until(lambda: len(staff.page.evaluate(CACHED)) == 3, 10, "the offline page cached")
-    only = {"/offline", "/static/app.css", "/static/app.js"}
+    staff.page.reload()
+    wait_until(lambda: len(staff.page.evaluate(CACHED)) == 4, 10, "the offline page and the form cached")
+    only = {"/offline", "/static/app.css", "/static/app.js", "/laporan/baru"}
     assert {urlparse(u).path for u in staff.page.evaluate(CACHED)} == only
     staff.context.set_offline(True)
     staff.page.goto("/riwayat")
