@@ -382,6 +382,10 @@ class Scoring(Client[T]):
                      version: Any = None) -> T:
         return self._call("export", actor, period, agency_id, fmt, version)
 
+    def corrections_export(self, actor: Actor, period: str, agency_id: Any = None, fmt: Any = 'csv',
+                           since: Any = 1) -> T:
+        return self._call("corrections_export", actor, period, agency_id, fmt, since)
+
     def statement(self, actor: Actor, employee_id: Any, period: str) -> T:
         return self._call("statement", actor, employee_id, period)
 

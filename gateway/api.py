@@ -688,6 +688,20 @@ async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: Opt
     return _file(await svc.scoring.export(actor, period, agency_id, fmt, version))
 
 
+@router.get("/payroll/exports/{period}/corrections.{fmt}", tags=["payroll"], response_class=Response,
+            responses={**errors(401, 403, 404, 422), 200: {
+                "description": "the file (Content-Disposition: attachment)",
+                "content": {t: FILE for t in ("text/csv", XLSX)}}})
+async def corrections_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: OptionalId = None,
+                             since: Annotated[int, Query(ge=1, le=1000)] = 1,
+                             actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """What changed after a closed month was paid (audited corrections), against the
+    version paid (`since`, the close's by default): per employee the net paid, the net
+    owed and the difference (kekurangan or kelebihan bayar), with totals and a control
+    total, for the next payroll."""
+    return _file(await svc.scoring.corrections_export(actor, period, agency_id, fmt, since))
+
+
 @router.get("/payroll/statements/{period}", tags=["payroll"], response_class=Response,
             responses={**errors(401, 403, 404, 422), 200: {
                 "description": "the PDF (Content-Disposition: attachment)",

@@ -129,6 +129,7 @@ ERRORS = {
     # scoring and payroll
     "job_not_found": "Proses penutupan tidak ditemukan.",
     "export_format": "Format unduhan adalah CSV atau XLSX.",
+    "export_version": "Versi itu tidak ada untuk bulan ini.",
     "no_placement": "Pegawai tidak memiliki penempatan pada periode itu.",
     "period_not_closed": "Periode {period} belum ditutup.",
     "roles_required": "Halaman ini memerlukan peran lain.",

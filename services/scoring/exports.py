@@ -68,13 +68,61 @@ def by_agency(lines: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def to_csv(lines: list[dict]) -> bytes:
+def to_csv(lines: list[dict], columns=None) -> bytes:
+    columns = columns or COLUMNS
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([neutralise(title) for _, title in COLUMNS])
+    writer.writerow([neutralise(title) for _, title in columns])
     for line in lines:
-        writer.writerow([_cell(line, key) for key, _ in COLUMNS])
+        writer.writerow([_cell(line, key) for key, _ in columns])
     return out.getvalue().encode("utf-8-sig")
+
+
+# What changed after a month was paid (later snapshot versions: audited corrections), for
+# the next payroll: a positive difference is owed to the employee (kekurangan bayar), a
+# negative one is taken back (kelebihan bayar).
+CORRECTION_COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"),
+                      ("agency_name", "Nama OPD"), ("paid_net", "TPP Bersih Dibayar"),
+                      ("net", "TPP Bersih Seharusnya"), ("difference", "Selisih"), ("kind", "Jenis"),
+                      ("reasons", "Alasan Koreksi")]
+
+
+def corrections(paid: list[dict], now: list[dict], reasons: list[str]) -> list[dict]:
+    """Per employee whose net differs between what was paid and the newest version."""
+    before = {line["employee_id"]: line for line in paid}
+    rows = []
+    for line in now:
+        paid_net = before[line["employee_id"]]["net"] if line["employee_id"] in before else 0
+        if line["net"] != paid_net:
+            difference = line["net"] - paid_net
+            rows.append(line | {"paid_net": paid_net, "difference": difference, "reasons": reasons,
+                                "kind": "kekurangan bayar" if difference > 0 else "kelebihan bayar"})
+    return rows
+
+
+def corrections_xlsx(rows: list[dict], period: str, since: int, version: int) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Koreksi TPP {period}"
+    typed_row(ws, [neutralise(f"Koreksi TPP {period}: versi {version} terhadap versi {since} yang dibayar")])
+    ws["A1"].font = Font(bold=True, size=13)
+    typed_row(ws, [neutralise(title) for _, title in CORRECTION_COLUMNS])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        typed_row(ws, [_cell(row, key) for key, _ in CORRECTION_COLUMNS])
+    ws.append([])
+    owed = sum(r["difference"] for r in rows if r["difference"] > 0)
+    back = sum(r["difference"] for r in rows if r["difference"] < 0)
+    typed_row(ws, [neutralise("Jumlah kekurangan bayar"), None, None, None, None, None, owed])
+    typed_row(ws, [neutralise("Jumlah kelebihan bayar"), None, None, None, None, None, back])
+    typed_row(ws, [neutralise("Total kontrol"), neutralise("jumlah baris"), len(rows),
+                   neutralise("jumlah selisih"), None, None, owed + back])
+    for column in ws.columns:
+        ws.column_dimensions[column[1].column_letter].width = 18
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:

@@ -273,6 +273,13 @@ def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, r
                    differences={employee_id: difference})
 
 
+def correction_reasons(s, period: str, agency_id: int | None, since: int) -> list[str]:
+    """Why each version after `since` was made, oldest first."""
+    return [r for r in s.scalars(select(Snapshot.reason).where(
+        Snapshot.period == period, Snapshot.agency_key == _scope_key(agency_id),
+        Snapshot.version > since).order_by(Snapshot.version)) if r]
+
+
 def agency_names(s, agency_ids: set[int]) -> dict[int, tuple[str | None, str | None]]:
     """Each agency's code and name as the newest placement in it told them."""
     names: dict[int, tuple[str | None, str | None]] = {}

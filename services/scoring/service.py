@@ -178,6 +178,32 @@ class ScoringService:
                 "content_type": kind, "base64": base64.b64encode(content).decode()}
 
     @rpc
+    def corrections_export(self, actor, period, agency_id=None, fmt="csv", since=1):
+        """What changed after a closed month was paid (the corrections' later versions),
+        against the version paid (`since`, the close's by default), for the next payroll."""
+        actor = _may_administer(actor, agency_id, "finance")
+        with self.db.session() as s:
+            newest, now = payroll.snapshot_lines(s, period, agency_id)
+            if int(since) > newest.version:
+                raise InvalidInput(f"{period} has no version {since}",
+                                   [{"field": "since", "reason": str(since)}], code="export_version")
+            _paid, paid = payroll.snapshot_lines(s, period, agency_id, int(since))
+            reasons = payroll.correction_reasons(s, period, agency_id, int(since))
+            agencies = payroll.agency_names(s, {line["agency_id"] for line in now})
+        rows = exports.corrections(paid, [exports.for_finance(line, agencies) for line in now], reasons)
+        scope = f"opd{agency_id}" if agency_id else "kota"
+        if fmt == "csv":
+            content, kind = exports.to_csv(rows, exports.CORRECTION_COLUMNS), "text/csv"
+        elif fmt == "xlsx":
+            content = exports.corrections_xlsx(rows, period, int(since), newest.version)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}],
+                               code="export_format")
+        return {"filename": f"tpp-koreksi-{period}-{scope}-v{since}-v{newest.version}.{fmt}",
+                "content_type": kind, "base64": base64.b64encode(content).decode()}
+
+    @rpc
     def statement(self, actor, employee_id, period):
         """The employee's PDF statement for a closed month."""
         actor = Actor.model_validate(actor)

@@ -12,6 +12,7 @@ from nameko.testing.services import worker_factory
 from openpyxl import load_workbook
 
 from ekinerja_contract import config
+from ekinerja_contract.errors import InvalidInput
 from services.scoring import exports
 from services.scoring.models import Base
 from services.scoring.service import ScoringService
@@ -140,3 +141,51 @@ def test_the_xlsx_has_each_agencys_totals_the_citys_and_a_control_total():
     lines_sheet = book.worksheets[0]
     total = [c.value for c in list(lines_sheet.iter_rows())[-1]]
     assert total[0] == "Jumlah" and total[COLUMN["net"]] == 3 * 4_117_200
+
+
+def test_the_corrections_after_payment_list_what_is_owed_and_taken_back_with_totals():
+    paid = [line(1, "Siti"), line(2, "Made"), line(3, "Agus")]
+    now = for_finance([line(1, "Siti", net=4_217_200), line(2, "Made", net=4_017_200), line(3, "Agus"),
+                       line(4, "Baru", net=1_000_000)])
+    rows = exports.corrections(paid, now, ["laporan 12 Nov dipulihkan", "bukti palsu"])
+    assert [(r["name"], r["paid_net"], r["difference"], r["kind"]) for r in rows] == [
+        ("Siti", 4_117_200, 100_000, "kekurangan bayar"), ("Made", 4_117_200, -100_000, "kelebihan bayar"),
+        ("Baru", 0, 1_000_000, "kekurangan bayar")]
+    text = exports.to_csv(rows, exports.CORRECTION_COLUMNS).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("NIP,Nama,Kode OPD,Nama OPD,TPP Bersih Dibayar")
+    sheet = load_workbook(io.BytesIO(exports.corrections_xlsx(rows, "2026-11", 1, 3))).active
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert values[-3][:7] == ["Jumlah kekurangan bayar", None, None, None, None, None, 1_100_000]
+    assert values[-2][6] == -100_000 and values[-1][:3] == ["Total kontrol", "jumlah baris", 3]
+
+
+def test_a_correction_after_the_close_is_in_finances_corrections_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
+    store = sqlite_store(Base.metadata, "scoring", tmp_path / "s.db")
+    svc = worker_factory(ScoringService, reporting=org_chart({}), db=store)
+    nip = "199003212015032001"
+    svc.on_placement_changed(placed(1, nip, name="Siti Aminah"))
+    svc.on_attendance(attendance(nip, "2026-11-02"))
+    admin = {"account_id": 99, "roles": ["city_admin"]}
+    svc.close_period(admin, "2026-11")
+    from sqlalchemy import select
+    with svc.db.session() as s:
+        t = svc.db._outbox
+        bodies = [r.envelope for r in s.execute(
+            select(t.c.envelope).where(t.c.event_type == "payroll.close_requested"))]
+    for body in bodies:
+        svc.on_close_requested(body)
+    finance = {"account_id": 98, "roles": ["finance"]}
+    empty = base64.b64decode(svc.corrections_export(finance, "2026-11", None, "csv")["base64"])
+    assert len(empty.decode("utf-8-sig").splitlines()) == 1  # nothing changed yet: the header
+    svc.correct(admin, 1, "2026-11", {"points": "40", "rupiah": 60000, "minutes": 480,
+                                      "reason": "laporan rapat 12 Nov dipulihkan"})
+    done = svc.corrections_export(finance, "2026-11", None, "csv")
+    assert done["filename"] == "tpp-koreksi-2026-11-kota-v1-v2.csv"
+    rows = list(csv.reader(io.StringIO(base64.b64decode(done["base64"]).decode("utf-8-sig"), newline="")))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["NIP"] == nip and row["Alasan Koreksi"] == "laporan rapat 12 Nov dipulihkan"
+    assert int(row["TPP Bersih Seharusnya"]) - int(row["TPP Bersih Dibayar"]) == int(row["Selisih"]) != 0
+    with pytest.raises(InvalidInput) as refused:
+        svc.corrections_export(finance, "2026-11", None, "csv", 5)
+    assert refused.value.code == "export_version"
