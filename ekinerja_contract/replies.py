@@ -111,6 +111,14 @@ class OrganisationImported(Out):
     placements: int = Field(description="new placements")
 
 
+class AttendanceImported(Out):
+    """An attendance file loaded (services/scoring/attendance_import.py `load`)."""
+    rows: int
+    added: int
+    replaced: int = Field(description="marks a later file gave another value")
+    unchanged: int = Field(description="marks already there as they are (the file sent again)")
+
+
 class PersonOut(Out):
     employee_id: int
     name: str

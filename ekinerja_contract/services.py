@@ -382,6 +382,10 @@ class Scoring(Client[T]):
                      version: Any = None) -> T:
         return self._call("export", actor, period, agency_id, fmt, version)
 
+    @method(returns=r.AttendanceImported)
+    def import_attendance_csv(self, actor: Actor, csv_text: Any) -> T:
+        return self._call("import_attendance_csv", actor, csv_text)
+
     def corrections_export(self, actor: Actor, period: str, agency_id: Any = None, fmt: Any = 'csv',
                            since: Any = 1) -> T:
         return self._call("corrections_export", actor, period, agency_id, fmt, since)

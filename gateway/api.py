@@ -19,6 +19,7 @@ from ekinerja_contract.replies import (
     ActivityTypeOut,
     AgencyRow,
     AppraisalOut,
+    AttendanceImported,
     AuditOut,
     BudgetOut,
     BulkResult,
@@ -796,14 +797,29 @@ async def recap(period: Period, employee_id: OptionalId = None,
 async def import_organisation(request: Request, actor: Actor = Depends(require("city_admin")),
                               svc: Svc = Depends(rpc)):
     """A personnel-system CSV export (columns in docs/IMPORT.md); lands whole or not at all."""
+    return await svc.reporting.import_organisation_csv(actor, await _csv_text(request))
+
+
+async def _csv_text(request: Request) -> str:
     raw = await request.body()
     if len(raw) > 20 * 1024 * 1024:
         raise ApiError(413, "payload_too_large", "the file is larger than 20 MB")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(422, "invalid_input", "the file must be UTF-8 text") from None
-    return await svc.reporting.import_organisation_csv(actor, text)
+
+
+@router.post("/admin/attendance/import", response_model=AttendanceImported,
+             responses=errors(401, 403, 413, 422), tags=["admin"],
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}}}}})
+async def import_attendance(request: Request, actor: Actor = Depends(require("city_admin")),
+                            svc: Svc = Depends(rpc)):
+    """The attendance system's daily file (`nip,tanggal,jenis,menit,dimaafkan`; docs/IMPORT.md),
+    for a city whose attendance system cannot publish `attendance.recorded`: all or nothing,
+    each problem with its row and column; sent again it changes nothing."""
+    return await svc.scoring.import_attendance_csv(actor, await _csv_text(request))
 
 
 @router.post("/admin/grace-windows", response_model=GraceWindowOut,

@@ -164,6 +164,16 @@ ERRORS = {
     "filename_too_long": "Nama berkas terlalu panjang (paling banyak 200 karakter).",
     "filename_path": "Nama berkas tidak boleh berisi garis miring.",
     "filename_control_character": "Nama berkas berisi karakter yang tidak diizinkan.",
+    # attendance files (services/scoring/attendance_import.py)
+    "attendance_column_missing": "kolom ini tidak ada di baris judul (nip, tanggal, jenis, menit, dimaafkan)",
+    "attendance_too_many_rows": "berkas lebih dari {limit} baris; pecah per hari",
+    "attendance_nip": "NIP terdiri dari 18 angka",
+    "attendance_date": "tanggal ditulis TTTT-BB-HH, misalnya 2026-11-02",
+    "attendance_kind": "jenis adalah datang, pulang, tidak_hadir atau cuti",
+    "attendance_minutes": "menit adalah bilangan bulat 0 sampai 1440",
+    "attendance_excused": "dimaafkan diisi ya atau tidak",
+    "attendance_duplicate": "tanda yang sama sudah ada di baris {other}",
+    "attendance_period_closed": "bulan {period} sudah ditutup; ubah lewat koreksi",
     # notifications
     "contact_invalid": "Alamat pemberitahuan belum benar; tidak ada yang diubah.",
     "notification_choices_invalid": "Pilihan pemberitahuan tidak dikenal.",
@@ -195,6 +205,7 @@ FIELDS = {
     "nama_jabatan": "Nama jabatan", "kode_unit": "Kode unit", "superior": "Atasan", "position": "Jabatan", "unit": "Unit", "indicators": "Indikator", "kind": "Jenis butir",
     "ceiling": "Pagu anggaran TPP", "agency_id": "Perangkat daerah", "predikat": "Predikat",
     "email": "E-mail", "whatsapp": "Nomor WhatsApp", "telegram": "Telegram",
+    "tanggal": "Tanggal", "menit": "Menit", "dimaafkan": "Dimaafkan",
     "quiet_start": "Jam tenang mulai", "quiet_end": "Jam tenang selesai",
 }
 

@@ -14,7 +14,7 @@ from ekinerja_contract.rule_set import RuleSetIn
 from ekinerja_contract.schemas import Actor, BudgetIn, CorrectionIn, OrganisationPredikatIn
 from ekinerja_contract.services import Reporting
 
-from . import exports, payroll, rules
+from . import attendance_import, exports, payroll, rules
 from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
 
 
@@ -176,6 +176,15 @@ class ScoringService:
                                code="export_format")
         return {"filename": f"tpp-{period}-{scope}-v{snapshot.version}.{fmt}",
                 "content_type": kind, "base64": base64.b64encode(content).decode()}
+
+    @rpc
+    def import_attendance_csv(self, actor, csv_text):
+        """The attendance system's daily file: all or nothing (attendance_import.py)."""
+        actor = _may_administer(actor, None)
+        with self.db.unit_of_work() as uow:
+            s = uow.session
+            return attendance_import.load(s, str(csv_text),
+                                          lambda period, agency: payroll.is_closed(s, period, agency))
 
     @rpc
     def corrections_export(self, actor, period, agency_id=None, fmt="csv", since=1):
