@@ -165,6 +165,7 @@ ERRORS = {
     "filename_path": "Nama berkas tidak boleh berisi garis miring.",
     "filename_control_character": "Nama berkas berisi karakter yang tidak diizinkan.",
     # attendance files (services/scoring/attendance_import.py)
+    "attendance_not_csv": "berkas ini bukan CSV yang dapat dibaca",
     "attendance_column_missing": "kolom ini tidak ada di baris judul (nip, tanggal, jenis, menit, dimaafkan)",
     "attendance_too_many_rows": "berkas lebih dari {limit} baris; pecah per hari",
     "attendance_nip": "NIP terdiri dari 18 angka",

@@ -36,6 +36,13 @@ def _problem(row: int, column: str, code: str, reason: str, **params) -> dict:
 
 def parse(text: str) -> tuple[list[dict], list[dict]]:
     """The rows as marks, and every problem found (row, column, code)."""
+    try:
+        return _parse(text)
+    except csv.Error as error:  # a NUL byte, a broken quote: not CSV at all
+        return [], [_problem(1, "nip", "attendance_not_csv", str(error))]
+
+
+def _parse(text: str) -> tuple[list[dict], list[dict]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

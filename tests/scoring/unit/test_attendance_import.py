@@ -75,3 +75,9 @@ def test_a_file_without_its_columns_and_a_closed_month_are_refused(svc, monkeypa
 def test_only_city_admins_load_attendance(svc):
     with pytest.raises(Forbidden):
         svc.import_attendance_csv({"account_id": 5, "agency_id": 1, "roles": ["agency_admin"]}, HEADER)
+
+
+def test_a_file_that_is_not_csv_at_all_is_a_clear_refusal(svc):
+    with pytest.raises(InvalidInput) as refused:
+        svc.import_attendance_csv(ADMIN, HEADER + f'{SARI},2026-11-02,"{"x" * 200_000}",0,tidak\n')
+    assert refused.value.details[0]["code"] == "attendance_not_csv"  # csv: field larger than field limit
