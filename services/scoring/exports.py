@@ -100,15 +100,21 @@ def corrections(paid: list[dict], now: list[dict], reasons: list[str]) -> list[d
     return rows
 
 
+def _headed(ws, heading: str, columns) -> None:
+    """A sheet's title line and its bold column titles (rows 1 and 2)."""
+    typed_row(ws, [neutralise(heading)])
+    ws["A1"].font = Font(bold=True, size=13)
+    typed_row(ws, [neutralise(title) for _, title in columns])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+
+
 def corrections_xlsx(rows: list[dict], period: str, since: int, version: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Koreksi TPP {period}"
-    typed_row(ws, [neutralise(f"Koreksi TPP {period}: versi {version} terhadap versi {since} yang dibayar")])
-    ws["A1"].font = Font(bold=True, size=13)
-    typed_row(ws, [neutralise(title) for _, title in CORRECTION_COLUMNS])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
+    _headed(ws, f"Koreksi TPP {period}: versi {version} terhadap versi {since} yang dibayar",
+            CORRECTION_COLUMNS)
     for row in rows:
         typed_row(ws, [_cell(row, key) for key, _ in CORRECTION_COLUMNS])
     ws.append([])
@@ -129,11 +135,7 @@ def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"TPP {period}"
-    typed_row(ws, [neutralise(f"Rekap TPP {period} (versi {version})")])
-    ws["A1"].font = Font(bold=True, size=13)
-    typed_row(ws, [neutralise(title) for _, title in COLUMNS])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
+    _headed(ws, f"Rekap TPP {period} (versi {version})", COLUMNS)
     for line in lines:
         row = [_cell(line, key) for key, _ in COLUMNS]
         typed_row(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
@@ -159,11 +161,7 @@ AGENCY_COLUMNS = [("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"), ("pe
 def _agency_sheet(ws, lines: list[dict], period: str, version: int) -> None:
     """Each agency's totals, the city's, and the control total finance checks its
     transfer file against (how many lines, and their net summed)."""
-    typed_row(ws, [neutralise(f"Rekap TPP {period} per OPD (versi {version})")])
-    ws["A1"].font = Font(bold=True, size=13)
-    typed_row(ws, [neutralise(title) for _, title in AGENCY_COLUMNS])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
+    _headed(ws, f"Rekap TPP {period} per OPD (versi {version})", AGENCY_COLUMNS)
     groups = by_agency(lines)
     for g in groups:
         typed_row(ws, [neutralise(g[key]) if key in ("agency_code", "agency_name") else g[key]

@@ -166,16 +166,8 @@ class ScoringService:
             agencies = payroll.agency_names(s, {line["agency_id"] for line in lines})
         lines = [exports.for_finance(line, agencies) for line in lines]
         scope = f"opd{agency_id}" if agency_id else "kota"
-        if fmt == "csv":
-            content, kind = exports.to_csv(lines), "text/csv"
-        elif fmt == "xlsx":
-            content = exports.to_xlsx(lines, period, snapshot.version)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}],
-                               code="export_format")
-        return {"filename": f"tpp-{period}-{scope}-v{snapshot.version}.{fmt}",
-                "content_type": kind, "base64": base64.b64encode(content).decode()}
+        return _download(fmt, f"tpp-{period}-{scope}-v{snapshot.version}", lambda: exports.to_csv(lines),
+                         lambda: exports.to_xlsx(lines, period, snapshot.version))
 
     @rpc
     def import_attendance_csv(self, actor, csv_text):
@@ -201,16 +193,9 @@ class ScoringService:
             agencies = payroll.agency_names(s, {line["agency_id"] for line in now})
         rows = exports.corrections(paid, [exports.for_finance(line, agencies) for line in now], reasons)
         scope = f"opd{agency_id}" if agency_id else "kota"
-        if fmt == "csv":
-            content, kind = exports.to_csv(rows, exports.CORRECTION_COLUMNS), "text/csv"
-        elif fmt == "xlsx":
-            content = exports.corrections_xlsx(rows, period, int(since), newest.version)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}],
-                               code="export_format")
-        return {"filename": f"tpp-koreksi-{period}-{scope}-v{since}-v{newest.version}.{fmt}",
-                "content_type": kind, "base64": base64.b64encode(content).decode()}
+        return _download(fmt, f"tpp-koreksi-{period}-{scope}-v{since}-v{newest.version}",
+                         lambda: exports.to_csv(rows, exports.CORRECTION_COLUMNS),
+                         lambda: exports.corrections_xlsx(rows, period, int(since), newest.version))
 
     @rpc
     def statement(self, actor, employee_id, period):
@@ -295,6 +280,17 @@ def _role(actor, *roles) -> Actor:
     if not actor.has(*roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(roles)}", code="roles_required")
     return actor
+
+
+def _download(fmt: str, name: str, as_csv, as_xlsx) -> dict:
+    """A spreadsheet for the gateway to hand over: CSV or XLSX, built only as asked."""
+    if fmt == "csv":
+        content, kind = as_csv(), "text/csv"
+    elif fmt == "xlsx":
+        content, kind = as_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}], code="export_format")
+    return {"filename": f"{name}.{fmt}", "content_type": kind, "base64": base64.b64encode(content).decode()}
 
 
 def _may_administer(actor, agency_id, *extra) -> Actor:

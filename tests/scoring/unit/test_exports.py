@@ -81,18 +81,18 @@ def test_the_xlsx_types_every_hostile_text_cell_as_a_quoted_string():
     assert no_formula == []
 
 
-def test_an_employee_imported_with_a_formula_for_a_name_reaches_finance_as_text(tmp_path,
-                                                                                monkeypatch):
-    """The way of the issue: the name comes with the placement event, the month closes, and
-    finance downloads both files through the service."""
+ADMIN = {"account_id": 99, "roles": ["city_admin"]}
+FINANCE = {"account_id": 98, "roles": ["finance"]}
+
+
+def closed_november(tmp_path, monkeypatch, nip: str, name: str):
+    """Scoring with one employee and November 2026 closed, as the close job runs it."""
     monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
     store = sqlite_store(Base.metadata, "scoring", tmp_path / "s.db")
     svc = worker_factory(ScoringService, reporting=org_chart({}), db=store)
-    nip = "199003212015032001"
-    svc.on_placement_changed(placed(1, nip, name=HYPERLINK))
+    svc.on_placement_changed(placed(1, nip, name=name))
     svc.on_attendance(attendance(nip, "2026-11-02"))
-    admin = {"account_id": 99, "roles": ["city_admin"]}
-    svc.close_period(admin, "2026-11")
+    svc.close_period(ADMIN, "2026-11")
     from sqlalchemy import select
     with svc.db.session() as s:
         t = svc.db._outbox
@@ -100,13 +100,21 @@ def test_an_employee_imported_with_a_formula_for_a_name_reaches_finance_as_text(
             select(t.c.envelope).where(t.c.event_type == "payroll.close_requested"))]
     for body in bodies:
         svc.on_close_requested(body)
-    finance = {"account_id": 98, "roles": ["finance"]}
+    return svc
 
-    content = base64.b64decode(svc.export(finance, "2026-11", None, "csv")["base64"])
+
+def test_an_employee_imported_with_a_formula_for_a_name_reaches_finance_as_text(tmp_path,
+                                                                                monkeypatch):
+    """The way of the issue: the name comes with the placement event, the month closes, and
+    finance downloads both files through the service."""
+    nip = "199003212015032001"
+    svc = closed_november(tmp_path, monkeypatch, nip, HYPERLINK)
+
+    content = base64.b64decode(svc.export(FINANCE, "2026-11", None, "csv")["base64"])
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     assert rows[1][COLUMN["name"]] == "'" + HYPERLINK
 
-    content = base64.b64decode(svc.export(finance, "2026-11", None, "xlsx")["base64"])
+    content = base64.b64decode(svc.export(FINANCE, "2026-11", None, "xlsx")["base64"])
     cell = load_workbook(io.BytesIO(content)).active.cell(3, COLUMN["name"] + 1)
     assert (cell.data_type, cell.value) == ("s", "'" + HYPERLINK)
 
@@ -160,32 +168,18 @@ def test_the_corrections_after_payment_list_what_is_owed_and_taken_back_with_tot
 
 
 def test_a_correction_after_the_close_is_in_finances_corrections_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
-    store = sqlite_store(Base.metadata, "scoring", tmp_path / "s.db")
-    svc = worker_factory(ScoringService, reporting=org_chart({}), db=store)
     nip = "199003212015032001"
-    svc.on_placement_changed(placed(1, nip, name="Siti Aminah"))
-    svc.on_attendance(attendance(nip, "2026-11-02"))
-    admin = {"account_id": 99, "roles": ["city_admin"]}
-    svc.close_period(admin, "2026-11")
-    from sqlalchemy import select
-    with svc.db.session() as s:
-        t = svc.db._outbox
-        bodies = [r.envelope for r in s.execute(
-            select(t.c.envelope).where(t.c.event_type == "payroll.close_requested"))]
-    for body in bodies:
-        svc.on_close_requested(body)
-    finance = {"account_id": 98, "roles": ["finance"]}
-    empty = base64.b64decode(svc.corrections_export(finance, "2026-11", None, "csv")["base64"])
+    svc = closed_november(tmp_path, monkeypatch, nip, "Siti Aminah")
+    empty = base64.b64decode(svc.corrections_export(FINANCE, "2026-11", None, "csv")["base64"])
     assert len(empty.decode("utf-8-sig").splitlines()) == 1  # nothing changed yet: the header
-    svc.correct(admin, 1, "2026-11", {"points": "40", "rupiah": 60000, "minutes": 480,
+    svc.correct(ADMIN, 1, "2026-11", {"points": "40", "rupiah": 60000, "minutes": 480,
                                       "reason": "laporan rapat 12 Nov dipulihkan"})
-    done = svc.corrections_export(finance, "2026-11", None, "csv")
+    done = svc.corrections_export(FINANCE, "2026-11", None, "csv")
     assert done["filename"] == "tpp-koreksi-2026-11-kota-v1-v2.csv"
     rows = list(csv.reader(io.StringIO(base64.b64decode(done["base64"]).decode("utf-8-sig"), newline="")))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["NIP"] == nip and row["Alasan Koreksi"] == "laporan rapat 12 Nov dipulihkan"
     assert int(row["TPP Bersih Seharusnya"]) - int(row["TPP Bersih Dibayar"]) == int(row["Selisih"]) != 0
     with pytest.raises(InvalidInput) as refused:
-        svc.corrections_export(finance, "2026-11", None, "csv", 5)
+        svc.corrections_export(FINANCE, "2026-11", None, "csv", 5)
     assert refused.value.code == "export_version"
