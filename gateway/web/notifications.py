@@ -4,7 +4,7 @@ quiet hours, and a channel shown as failing with the provider's reason."""
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from ekinerja_contract.errors import InvalidInput, ServiceError
+from ekinerja_contract.errors import InvalidInput
 from ekinerja_contract.schemas import Actor
 
 from .. import messages
@@ -65,8 +65,6 @@ async def save_preferences(request: Request, actor: Actor = Depends(page_actor),
         return render(request, "notification_settings.html", actor, status_code=422, prefs=prefs,
                       names=CHANNEL_NAMES, errors=errors, entered=body["contacts"],
                       problem=messages.display(refused.code, refused.params))
-    except ServiceError:
-        raise
     return back(request, "/pemberitahuan/pengaturan", "Pengaturan pemberitahuan disimpan.")
 
 

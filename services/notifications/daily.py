@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from ekinerja_contract import clock
-from ekinerja_contract.rule_set import default_body
+from ekinerja_contract import clock, periods
+from ekinerja_contract.rule_set import default_body, in_force
 
 from . import rules
 from .models import ApprovalHeard, DailyRun, DeadlineRule
-from .notices import deadline_day, notify
+from .notices import notify
 
 
 def claim(uow, job: str, day: dt.date) -> bool:
@@ -54,16 +54,21 @@ def deadline_notices(uow, today: dt.date, configured: frozenset[str],
                      unreported_of: Callable[[str], list[dict]]) -> int:
     """Three days and one day before a month's input deadline: everyone with working
     days of that month still unreported (monitoring's count), with how many."""
-    s = uow.session
     # before scoring's rule set is heard, the contract's default (its one owner)
     fallback = default_body().input_deadline_day
-    deadline_days = set(s.scalars(select(DeadlineRule.deadline_day).distinct())) or {fallback}
+    known = uow.session.scalars(select(DeadlineRule)).all()  # read once: a city is 10,000 rows below
+    deadline_days = {r.deadline_day for r in known} or {fallback}
     sent = 0
     for period in rules.deadline_periods(today):
         if not any(rules.days_left(today, period, d) for d in deadline_days):
             continue  # no agency's deadline is 3 or 1 days off: nobody to ask about
+        _first, end = periods.bounds(period)
+        by_agency: dict[int, int] = {}
         for row in unreported_of(period):
-            day = deadline_day(s, row["agency_id"], period) or fallback
+            if row["agency_id"] not in by_agency:  # the rule in force at the month's end
+                rule = in_force(known, row["agency_id"], end - dt.timedelta(days=1))
+                by_agency[row["agency_id"]] = rule.deadline_day if rule else fallback
+            day = by_agency[row["agency_id"]]
             left = rules.days_left(today, period, day)
             if left is None or not row["missing"]:
                 continue

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ekinerja_contract import clock, periods
+from ekinerja_contract import clock
 from ekinerja_contract.events import (
     ApprovalRevoked,
     DisputeDismissed,
@@ -23,7 +23,6 @@ from ekinerja_contract.events import (
     TaskReminded,
     parse,
 )
-from ekinerja_contract.rule_set import in_force
 
 from . import rules
 from .models import ApprovalHeard, Contact, DeadlineRule, Delivery, Notification, ReportFact, Settings
@@ -210,9 +209,3 @@ def pay_line(uow, env, configured) -> None:
     notify(uow, e.employee_id, "tpp_slip_ready", f"slip:{e.period}:{e.snapshot_version}", params,
            f"/rekap?periode={e.period}", configured)
 
-
-def deadline_day(s, agency_id: int, period: str) -> int | None:
-    """The input deadline day in force for an agency at the month's end."""
-    _first, end = periods.bounds(period)
-    rule = in_force(s.scalars(select(DeadlineRule)).all(), agency_id, end - dt.timedelta(days=1))
-    return rule.deadline_day if rule else None

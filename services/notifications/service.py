@@ -151,19 +151,21 @@ class NotificationsService:
         """One instance at a time polls the bot (a lease on its row), from the offset
         kept there, so /start is answered once even with many instances or a restart."""
         now = clock.now()
+        lease = now + dt.timedelta(seconds=2 * channels.TIMEOUT)
         with self.db.unit_of_work() as uow:
             s = uow.session
-            if s.get(BotState, "telegram") is None:
-                s.add(BotState(bot="telegram", offset=0, held_until=None))
-        with self.db.unit_of_work() as uow:
-            held = uow.session.execute(update(BotState).where(
+            held = s.execute(update(BotState).where(
                 BotState.bot == "telegram",
                 (BotState.held_until.is_(None)) | (BotState.held_until < now))
-                .values(held_until=now + dt.timedelta(seconds=2 * channels.TIMEOUT))).rowcount
-        if not held:
-            return 0
-        with self.db.session() as s:
-            offset = s.get(BotState, "telegram").offset
+                .values(held_until=lease)).rowcount
+            row = s.get(BotState, "telegram")
+            if row is None:  # the first poll ever (two at once: one insert fails, and waits a tick)
+                row = BotState(bot="telegram", offset=0, held_until=lease)
+                s.add(row)
+                held = 1
+            if not held:
+                return 0
+            offset = row.offset
         offset, answered = self.providers["telegram"].answer_start(offset)
         with self.db.unit_of_work() as uow:
             uow.session.execute(update(BotState).where(BotState.bot == "telegram")
