@@ -82,6 +82,11 @@ class EmployeeIn(Strict):
     since: dt.date | None = Field(default=None, description="start of the placement (TMT)")
     status: Literal["PNS", "PPPK", "CPNS"] = "PNS"
     grade: str | None = Field(default=None, max_length=10)
+    # Where finance transfers the TPP to (the personnel system's payroll data), if known.
+    bank_name: str | None = Field(default=None, min_length=2, max_length=60)
+    bank_account: str | None = Field(default=None, pattern=r"^\d{6,20}$",
+                                     description="account number, digits only")
+    bank_account_holder: str | None = Field(default=None, min_length=2, max_length=200)
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
     password_hash: str | None = Field(default=None,
                                       description="set by the gateway; never a clear password")

@@ -143,6 +143,9 @@ class Reporting(Client[T]):
         return self._call("approver_of", employee_id, on)
 
 
+    def payment_accounts(self, actor: Actor, employee_ids: Any) -> T:
+        return self._call("payment_accounts", actor, employee_ids)
+
     def may_see_employee(self, actor: Actor, employee_id: Any, on: Any = None) -> T:
         return self._call("may_see_employee", actor, employee_id, on)
 

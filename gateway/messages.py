@@ -265,6 +265,7 @@ REASONS = {
     "superior_loop": "rantai atasan jabatan {value} berputar kembali ke dirinya",
     "nip_invalid": "NIP tidak sah (18 angka: tanggal lahir, TMT, jenis kelamin, nomor urut)",
     "duplicate": "muncul lebih dari sekali dalam berkas",
+    "bank_required": "nomor rekening harus disertai nama bank",
     "unknown_employee": "pegawai tidak dikenal",
     "ceilings_missing": "pagu TPP untuk kelas jabatan {missing} belum diisi",
     "ceilings_negative": "pagu TPP tidak boleh negatif",

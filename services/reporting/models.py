@@ -62,6 +62,10 @@ class Employee(Base):
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(8))
     grade: Mapped[str | None] = mapped_column(String(10))
+    # Finance's payee (0008): asked by scoring's TPP export, never sent on the bus.
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account: Mapped[str | None] = mapped_column(String(20))
+    bank_account_holder: Mapped[str | None] = mapped_column(String(200))
 
 
 class Placement(Base):

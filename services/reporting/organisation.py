@@ -69,6 +69,9 @@ def _employee_problems(org: OrganisationIn, codes: set[str], today: dt.date) -> 
             problems.append({"row": i, "field": "employees.position", "code": "unknown_position",
                              "params": {"value": e.position},
                              "reason": f"unknown position {e.position!r}"})
+        if e.bank_account and not e.bank_name:
+            problems.append({"row": i, "field": "employees.bank_name", "code": "bank_required",
+                             "reason": "a bank account needs its bank"})
         for value, seen, field in ((e.nip, nips, "nip"), (e.username, users, "username")):
             if value in seen:
                 problems.append({"row": i, "field": f"employees.{field}", "code": "duplicate",
@@ -130,6 +133,9 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
             emp = Employee(nip=e.nip)
             s.add(emp)
         emp.name, emp.status, emp.grade = e.name, e.status, e.grade
+        if e.bank_account is not None:  # a file without bank columns keeps what is known
+            emp.bank_name, emp.bank_account = e.bank_name, e.bank_account
+            emp.bank_account_holder = e.bank_account_holder or e.name
         s.flush()
         since = e.since or today
         placement = _place(s, emp, positions[e.position], since)
@@ -227,7 +233,8 @@ def emit_placement(uow, placement: Placement) -> None:
 
 CSV_COLUMNS = ["nip", "nama", "status", "golongan", "kode_opd", "nama_opd", "kode_unit",
                "nama_unit", "kode_jabatan", "nama_jabatan", "kelas_jabatan",
-               "kode_jabatan_atasan", "jenis", "tmt_mulai", "tmt_selesai", "username", "peran"]
+               "kode_jabatan_atasan", "jenis", "tmt_mulai", "tmt_selesai", "username", "peran",
+               "bank", "no_rekening", "nama_rekening"]
 REQUIRED = ["nip", "nama", "kode_opd", "nama_opd", "kode_jabatan", "nama_jabatan",
             "kelas_jabatan", "jenis", "tmt_mulai"]
 
@@ -302,6 +309,8 @@ def _add_row(agencies: dict, n: int, row: dict, kind: str | None, dates: dict) -
             "since": dates["tmt_mulai"].isoformat(), "status": row.get("status") or "PNS",
             "grade": row.get("golongan") or None,
             "username": row.get("username") or row["nip"],
+            "bank_name": row.get("bank") or None, "bank_account": row.get("no_rekening") or None,
+            "bank_account_holder": row.get("nama_rekening") or None,
             "roles": [r for r in row.get("peran", "").split("|") if r] or ["employee"]})
     else:
         org["_rows"][("acting", len(org["acting"]) + 1)] = n
@@ -355,4 +364,5 @@ def _column(field) -> str:
     return {"nip": "nip", "name": "nama", "position": "kode_jabatan", "status": "status",
             "username": "username", "superior": "kode_jabatan_atasan", "job_class": "kelas_jabatan",
             "since": "tmt_mulai", "start": "tmt_mulai", "end": "tmt_selesai",
-            "grade": "golongan", "roles": "peran"}.get(str(field), str(field))
+            "grade": "golongan", "roles": "peran", "bank_name": "bank",
+            "bank_account": "no_rekening", "bank_account_holder": "nama_rekening"}.get(str(field), str(field))

@@ -237,6 +237,23 @@ class ReportingService:
             return None if sup is None else {"employee_id": sup.id, "name": sup.name, "nip": sup.nip}
 
     @rpc
+    def payment_accounts(self, actor, employee_ids):
+        """Where finance transfers each employee's TPP: {employee_id: bank, account,
+        holder}, for finance and city admins (everyone), an agency admin (their agency's
+        people); anyone else gets nothing. People with no account known are left out."""
+        actor = Actor.model_validate(actor)
+        if not actor.has("finance", "city_admin", "agency_admin"):
+            raise Forbidden("finance and admins only", code="admins_only")
+        today = config.today()
+        with self.db.session() as s:
+            rows = s.scalars(select(Employee).where(Employee.id.in_([int(i) for i in employee_ids]),
+                                                    Employee.bank_account.is_not(None)))
+            return {str(e.id): {"bank_name": e.bank_name, "bank_account": e.bank_account,
+                                "bank_account_holder": e.bank_account_holder}
+                    for e in rows
+                    if actor.has("finance", "city_admin") or _may_see_employee(s, actor, e.id, today)}
+
+    @rpc
     def subordinates(self, actor, on=None):
         actor = Actor.model_validate(actor)
         with self.db.session() as s:

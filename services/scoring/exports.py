@@ -14,7 +14,8 @@ from openpyxl.styles import Font
 from ekinerja_contract.sheets import neutralise, typed_row
 
 COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"),
-           ("job_class", "Kelas Jabatan"),
+           ("bank_name", "Bank"), ("bank_account", "Nomor Rekening"),
+           ("bank_account_holder", "Nama Pemilik Rekening"), ("job_class", "Kelas Jabatan"),
            ("status", "Status"), ("grade", "Golongan"), ("working_days", "Hari Kerja"),
            ("minutes", "Menit Kerja"), ("activity_points", "Poin Aktivitas"),
            ("approver_points", "Poin Persetujuan"), ("ceiling", "Pagu TPP"),
@@ -42,17 +43,23 @@ def _cell(line, key):
 TOTALS = ("ceiling", "gross", "after_factor", "tax", "insurance", "net")
 
 
-def for_finance(line: dict, agencies: dict[int, tuple[str | None, str | None]]) -> dict:
+NO_PAYEE = {"bank_name": "", "bank_account": "", "bank_account_holder": ""}
+
+
+def for_finance(line: dict, agencies: dict[int, tuple[str | None, str | None]],
+                payees: dict | None = None) -> dict:
     """A frozen line as finance pays from it: the agency by code and name (the id where
-    no placement named it), and the amount after the CPNS factor, so that it minus tax
-    and insurance is the net as printed (a line frozen before it was kept: net + tax +
-    insurance, which is what it was)."""
+    no placement named it), the payee's bank account as the organisation import gave it
+    (`payees`, by employee id as text; empty where none is known), and the amount after
+    the CPNS factor, so that it minus tax and insurance is the net as printed (a line
+    frozen before it was kept: net + tax + insurance, which is what it was)."""
     code, name = agencies.get(line["agency_id"], (None, None))
     after = line.get("after_factor")
     if after is None:
         after = line["net"] + line["tax"] + line["insurance"]
-    return line | {"agency_code": code or str(line["agency_id"]), "agency_name": name or "",
-                   "after_factor": after}
+    payee = (payees or {}).get(str(line["employee_id"]), NO_PAYEE)
+    return line | payee | {"agency_code": code or str(line["agency_id"]), "agency_name": name or "",
+                           "after_factor": after}
 
 
 def by_agency(lines: list[dict]) -> list[dict]:
@@ -82,7 +89,8 @@ def to_csv(lines: list[dict], columns=None) -> bytes:
 # the next payroll: a positive difference is owed to the employee (kekurangan bayar), a
 # negative one is taken back (kelebihan bayar).
 CORRECTION_COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"),
-                      ("agency_name", "Nama OPD"), ("paid_net", "TPP Bersih Dibayar"),
+                      ("agency_name", "Nama OPD"), ("bank_name", "Bank"),
+                      ("bank_account", "Nomor Rekening"), ("paid_net", "TPP Bersih Dibayar"),
                       ("net", "TPP Bersih Seharusnya"), ("difference", "Selisih"), ("kind", "Jenis"),
                       ("reasons", "Alasan Koreksi")]
 
@@ -120,10 +128,14 @@ def corrections_xlsx(rows: list[dict], period: str, since: int, version: int) ->
     ws.append([])
     owed = sum(r["difference"] for r in rows if r["difference"] > 0)
     back = sum(r["difference"] for r in rows if r["difference"] < 0)
-    typed_row(ws, [neutralise("Jumlah kekurangan bayar"), None, None, None, None, None, owed])
-    typed_row(ws, [neutralise("Jumlah kelebihan bayar"), None, None, None, None, None, back])
-    typed_row(ws, [neutralise("Total kontrol"), neutralise("jumlah baris"), len(rows),
-                   neutralise("jumlah selisih"), None, None, owed + back])
+    at = [key for key, _ in CORRECTION_COLUMNS].index("difference")  # the sums under Selisih
+
+    def total(label, value, *between):
+        typed_row(ws, [neutralise(label), *between] + [None] * (at - 1 - len(between)) + [value])
+    total("Jumlah kekurangan bayar", owed)
+    total("Jumlah kelebihan bayar", back)
+    total("Total kontrol", owed + back, neutralise("jumlah baris"), len(rows),
+          neutralise("jumlah selisih"))
     for column in ws.columns:
         ws.column_dimensions[column[1].column_letter].width = 18
     out = io.BytesIO()

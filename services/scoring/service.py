@@ -164,7 +164,8 @@ class ScoringService:
         with self.db.session() as s:
             snapshot, lines = payroll.snapshot_lines(s, period, agency_id, version)
             agencies = payroll.agency_names(s, {line["agency_id"] for line in lines})
-        lines = [exports.for_finance(line, agencies) for line in lines]
+        payees = self.reporting.payment_accounts(actor, [line["employee_id"] for line in lines])
+        lines = [exports.for_finance(line, agencies, payees) for line in lines]
         scope = f"opd{agency_id}" if agency_id else "kota"
         return _download(fmt, f"tpp-{period}-{scope}-v{snapshot.version}", lambda: exports.to_csv(lines),
                          lambda: exports.to_xlsx(lines, period, snapshot.version))
@@ -191,7 +192,9 @@ class ScoringService:
             _paid, paid = payroll.snapshot_lines(s, period, agency_id, int(since))
             reasons = payroll.correction_reasons(s, period, agency_id, int(since))
             agencies = payroll.agency_names(s, {line["agency_id"] for line in now})
-        rows = exports.corrections(paid, [exports.for_finance(line, agencies) for line in now], reasons)
+        payees = self.reporting.payment_accounts(actor, [line["employee_id"] for line in now])
+        rows = exports.corrections(paid, [exports.for_finance(line, agencies, payees) for line in now],
+                                   reasons)
         scope = f"opd{agency_id}" if agency_id else "kota"
         return _download(fmt, f"tpp-koreksi-{period}-{scope}-v{since}-v{newest.version}",
                          lambda: exports.to_csv(rows, exports.CORRECTION_COLUMNS),

@@ -79,8 +79,18 @@ class FakeOrgChart:
     """Stands in for reporting's visibility RPC (may_see_employee) with the same rule on
     a small chart: the employee, anyone above them, an agency admin of their agency."""
 
-    def __init__(self, superiors: dict[int, int], agencies: dict[int, int] | None = None):
-        self.superiors, self.agencies = superiors, agencies or {}
+    def __init__(self, superiors: dict[int, int], agencies: dict[int, int] | None = None,
+                 payees: dict[int, dict] | None = None):
+        self.superiors, self.agencies, self.payees = superiors, agencies or {}, payees or {}
+
+    def payment_accounts(self, actor: dict, employee_ids: list) -> dict:
+        """As reporting's: finance and admins only; an agency admin their agency's people."""
+        from ekinerja_contract.errors import Forbidden
+        roles = actor.get("roles", [])
+        if not {"finance", "city_admin", "agency_admin"} & set(roles):
+            raise Forbidden("finance and admins only", code="admins_only")
+        return {str(i): self.payees[i] for i in map(int, employee_ids) if i in self.payees
+                and ({"finance", "city_admin"} & set(roles) or self.may_see_employee(actor, i))}
 
     def may_see_employee(self, actor: dict, employee_id: int, on=None) -> bool:
         if actor.get("employee_id") == employee_id or "city_admin" in actor.get("roles", []):
@@ -96,8 +106,9 @@ class FakeOrgChart:
         return False
 
 
-def org_chart(superiors: dict[int, int], agencies: dict[int, int] | None = None):
+def org_chart(superiors: dict[int, int], agencies: dict[int, int] | None = None,
+              payees: dict[int, dict] | None = None):
     """Reporting's typed client over FakeOrgChart, answering as nameko's proxy does."""
     from ekinerja_contract.services import Reporting
     from tests.support.rpc import local
-    return local(Reporting, FakeOrgChart(superiors, agencies))
+    return local(Reporting, FakeOrgChart(superiors, agencies, payees))

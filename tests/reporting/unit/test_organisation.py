@@ -214,3 +214,34 @@ def test_a_deactivated_account_logs_in_as_nobody_and_its_tokens_end(service):
     service.set_account_active(admin, "staf2", True)
     assert service.login_state("staf2")["account"]["username"] == "staf2"
     assert service.token_version(staff["account_id"]) > before  # old tokens stay dead
+
+
+BANK_HEADER = CSV_HEADER.rstrip("\n") + ",bank,no_rekening,nama_rekening\n"
+
+
+def test_the_payees_bank_account_comes_with_the_import_and_only_finance_and_admins_read_it(service):
+    rows = [CSV_ROWS[0] + ",Bank BPD Bali,0012345678,", CSV_ROWS[1] + ",,,",
+            CSV_ROWS[2] + ",Bank BRI,0098765432,Staf A"]
+    service.import_organisation_csv(ADMIN, BANK_HEADER + "\n".join(rows))
+    kadis = service.get_account("197501012000031001")["employee_id"]
+    staf = service.get_account("199501012020121003")["employee_id"]
+    finance = {"account_id": 900, "roles": ["finance"]}
+    assert service.payment_accounts(finance, [kadis, staf, 999]) == {
+        str(kadis): {"bank_name": "Bank BPD Bali", "bank_account": "0012345678",
+                     "bank_account_holder": "Kadis"},  # no holder given: the employee
+        str(staf): {"bank_name": "Bank BRI", "bank_account": "0098765432",
+                    "bank_account_holder": "Staf A"}}
+    other_agency = {"account_id": 901, "agency_id": 99, "roles": ["agency_admin"]}
+    assert service.payment_accounts(other_agency, [kadis, staf]) == {}
+    from ekinerja_contract.errors import Forbidden
+    with pytest.raises(Forbidden):
+        service.payment_accounts({"account_id": 902, "employee_id": staf, "roles": ["employee"]}, [staf])
+    # a later file without the bank columns keeps the account; a bad one names its cell
+    service.import_organisation_csv(ADMIN, CSV_HEADER + CSV_ROWS[0])
+    assert service.payment_accounts(finance, [kadis])[str(kadis)]["bank_account"] == "0012345678"
+    with pytest.raises(InvalidInput) as err:
+        service.import_organisation_csv(ADMIN, BANK_HEADER + CSV_ROWS[0] + ",,12-34,")
+    assert {(p["row"], p["column"]) for p in err.value.details} == {(2, "no_rekening")}
+    with pytest.raises(InvalidInput) as err:
+        service.import_organisation_csv(ADMIN, BANK_HEADER + CSV_ROWS[0] + ",,0012345678,")
+    assert [(p["row"], p["column"], p["code"]) for p in err.value.details] == [(2, "bank", "bank_required")]

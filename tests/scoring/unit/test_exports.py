@@ -85,11 +85,15 @@ ADMIN = {"account_id": 99, "roles": ["city_admin"]}
 FINANCE = {"account_id": 98, "roles": ["finance"]}
 
 
+PAYEE = {"bank_name": "Bank BPD Bali", "bank_account": "0012345678",
+         "bank_account_holder": "Siti Aminah"}
+
+
 def closed_november(tmp_path, monkeypatch, nip: str, name: str):
     """Scoring with one employee and November 2026 closed, as the close job runs it."""
     monkeypatch.setattr(config, "today", lambda: dt.date(2026, 12, 10))
     store = sqlite_store(Base.metadata, "scoring", tmp_path / "s.db")
-    svc = worker_factory(ScoringService, reporting=org_chart({}), db=store)
+    svc = worker_factory(ScoringService, reporting=org_chart({}, payees={1: PAYEE}), db=store)
     svc.on_placement_changed(placed(1, nip, name=name))
     svc.on_attendance(attendance(nip, "2026-11-02"))
     svc.close_period(ADMIN, "2026-11")
@@ -160,11 +164,15 @@ def test_the_corrections_after_payment_list_what_is_owed_and_taken_back_with_tot
         ("Siti", 4_117_200, 100_000, "kekurangan bayar"), ("Made", 4_117_200, -100_000, "kelebihan bayar"),
         ("Baru", 0, 1_000_000, "kekurangan bayar")]
     text = exports.to_csv(rows, exports.CORRECTION_COLUMNS).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("NIP,Nama,Kode OPD,Nama OPD,TPP Bersih Dibayar")
+    assert text.splitlines()[0].startswith("NIP,Nama,Kode OPD,Nama OPD,Bank,Nomor Rekening,"
+                                           "TPP Bersih Dibayar")
     sheet = load_workbook(io.BytesIO(exports.corrections_xlsx(rows, "2026-11", 1, 3))).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert values[-3][:7] == ["Jumlah kekurangan bayar", None, None, None, None, None, 1_100_000]
-    assert values[-2][6] == -100_000 and values[-1][:3] == ["Total kontrol", "jumlah baris", 3]
+    at = [key for key, _ in exports.CORRECTION_COLUMNS].index("difference")
+    assert values[2][at] == 100_000  # the first row's Selisih: the totals stand under it
+    assert values[-3][:at + 1] == ["Jumlah kekurangan bayar"] + [None] * (at - 1) + [1_100_000]
+    assert values[-2][at] == -100_000 and values[-1][:3] == ["Total kontrol", "jumlah baris", 3]
+    assert values[-1][at] == 1_000_000
 
 
 def test_a_correction_after_the_close_is_in_finances_corrections_file(tmp_path, monkeypatch):
@@ -183,3 +191,21 @@ def test_a_correction_after_the_close_is_in_finances_corrections_file(tmp_path, 
     with pytest.raises(InvalidInput) as refused:
         svc.corrections_export(FINANCE, "2026-11", None, "csv", 5)
     assert refused.value.code == "export_version"
+
+
+def test_finance_pays_to_the_account_the_organisation_import_gave_leading_zeros_kept(tmp_path,
+                                                                                    monkeypatch):
+    svc = closed_november(tmp_path, monkeypatch, "199003212015032001", "Siti Aminah")
+    content = base64.b64decode(svc.export(FINANCE, "2026-11", None, "csv")["base64"])
+    header, row = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    siti = dict(zip(header, row, strict=True))
+    assert (siti["Bank"], siti["Nomor Rekening"], siti["Nama Pemilik Rekening"]) == (
+        "Bank BPD Bali", "0012345678", "Siti Aminah")
+    content = base64.b64decode(svc.export(FINANCE, "2026-11", None, "xlsx")["base64"])
+    cell = load_workbook(io.BytesIO(content)).active.cell(3, COLUMN["bank_account"] + 1)
+    assert (cell.data_type, cell.value) == ("s", "0012345678")  # text: a number loses the zeros
+
+
+def test_someone_with_no_account_known_has_empty_bank_cells():
+    [row] = [exports.for_finance(line(7, "Baru"), {}, {"1": PAYEE})]
+    assert (row["bank_name"], row["bank_account"], row["bank_account_holder"]) == ("", "", "")
