@@ -23,6 +23,12 @@ def db_url(service: str) -> str:
     return f"sqlite:///{data_dir() / (service + '.db')}"
 
 
+def public_url() -> str | None:
+    """The site's address as people reach it (EKINERJA_PUBLIC_URL), for links that leave
+    the system: messages, exports for the national side. None when not set."""
+    return (os.environ.get("EKINERJA_PUBLIC_URL") or "").rstrip("/") or None
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default  # unset or empty

@@ -242,6 +242,13 @@ class Reporting(Client[T]):
         return self._call("list_reports", actor, period, employee_id)
 
     @method(returns=r.ReportOut)
+    def progress_export(self, actor: Actor, period: Any, fmt: Any = 'csv', agency_id: Any = None,
+                        employee_id: Any = None) -> T:
+        return self._call("progress_export", actor, period, fmt, agency_id, employee_id)
+
+    def progress_items(self, report_ids: Any) -> T:
+        return self._call("progress_items", report_ids)
+
     def get_report(self, actor: Actor, report_id: int) -> T:
         return self._call("get_report", actor, report_id)
 
@@ -272,6 +279,12 @@ class Evidence(Client[T]):
     @method(returns=r.EvidenceViewOut)
     def view(self, actor: Actor, evidence_id: str) -> T:
         return self._call("view", actor, evidence_id)
+
+    def share_links(self, actor: Actor, evidence_ids: Any) -> T:
+        return self._call("share_links", actor, evidence_ids)
+
+    def open_shared(self, token: Any) -> T:
+        return self._call("open_shared", token)
 
     def thumbnail_urls(self, actor: Actor, evidence_ids: Any) -> T:
         return self._call("thumbnail_urls", actor, evidence_ids)

@@ -3,7 +3,12 @@ system's import, so a text cell may hold anything a clerk typed there: a name
 `=HYPERLINK(...)` would open in finance's spreadsheet as a live formula. Every text cell
 of a CSV or XLSX goes through `neutralise` (OWASP's CSV injection guidance); numbers are
 left numbers."""
+import base64
+import csv
+import io
+
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,3 +34,38 @@ def typed_row(ws, row: list) -> None:
             cell.data_type = "s"
         cells.append(cell)
     ws.append(cells)
+
+
+def csv_bytes(rows: list[dict], columns, cell) -> bytes:
+    """A header of `columns`' titles and a line per row, each value through `cell(row,
+    key)`; UTF-8 with a BOM, which Excel needs to read it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(title) for _, title in columns])
+    for row in rows:
+        writer.writerow([cell(row, key) for key, _ in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def headed(ws, heading: str, columns) -> None:
+    """A sheet's title line and its bold column titles (rows 1 and 2)."""
+    typed_row(ws, [neutralise(heading)])
+    ws["A1"].font = Font(bold=True, size=13)
+    typed_row(ws, [neutralise(title) for _, title in columns])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(fmt: str, name: str, as_csv, as_xlsx) -> dict:
+    """A spreadsheet for the gateway to hand over: CSV or XLSX, built only as asked."""
+    from .errors import InvalidInput
+    if fmt == "csv":
+        content, kind = as_csv(), "text/csv"
+    elif fmt == "xlsx":
+        content, kind = as_xlsx(), XLSX
+    else:
+        raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}], code="export_format")
+    return {"filename": f"{name}.{fmt}", "content_type": kind, "base64": base64.b64encode(content).decode()}

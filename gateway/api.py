@@ -703,6 +703,22 @@ async def corrections_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], ag
     return _file(await svc.scoring.corrections_export(actor, period, agency_id, fmt, since))
 
 
+@router.get("/exports/progres-harian/{period}.{fmt}", tags=["national"], response_class=Response,
+            responses={**errors(401, 403, 404, 422), 200: {
+                "description": "the file (Content-Disposition: attachment)",
+                "content": {t: FILE for t in ("text/csv", XLSX)}}})
+async def progress_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: OptionalId = None,
+                          employee_id: OptionalId = None, actor: Actor = Depends(current_actor),
+                          svc: Svc = Depends(rpc)):
+    """BKN's Progres Harian for a month, for the national e-Kinerja's Excel importer: one row
+    per approved report (RHK, rencana aksi, date, start, end, activity, realisation and unit,
+    the approver, the photo as a link a national reviewer opens without an account, valid
+    400 days). Yours by default; someone you may see (`employee_id`); an agency's (its
+    admin, `agency_id`; an agency admin's own by default); the city's (a city admin).
+    Columns and sources: docs/NATIONAL.md."""
+    return _file(await svc.reporting.progress_export(actor, period, fmt, agency_id, employee_id))
+
+
 @router.get("/payroll/statements/{period}", tags=["payroll"], response_class=Response,
             responses={**errors(401, 403, 404, 422), 200: {
                 "description": "the PDF (Content-Disposition: attachment)",

@@ -77,6 +77,8 @@ ERRORS = {
     "role_unknown": "Peran itu tidak tersedia untuk kegiatan ini.",
     "evidence_required": "Kegiatan ini wajib dilengkapi bukti (foto atau pindaian).",
     "evidence_not_found": "Berkas bukti tidak ditemukan. Unggah lagi.",
+    "evidence_link_invalid": ("Tautan bukti ini tidak berlaku: sudah lewat masa berlakunya atau "
+                              "tidak dikenal. Mintalah tautan baru kepada pengelola e-Kinerja."),
     "evidence_not_yours": "Berkas bukti itu milik orang lain.",
     "evidence_incomplete": "Unggahan bukti belum selesai. Unggah lagi.",
     "evidence_in_use": "Berkas bukti ini sudah dipakai laporan lain.",

@@ -788,6 +788,10 @@ async def team(request: Request, actor: Actor = Depends(SUPERVISOR), svc: Svc = 
     return render(request, "team.html", actor, rows=rows)
 
 
+# evidence id . last valid day . signature (services/evidence/rules.py share_token)
+SHARED_LINK = r"^[0-9a-f-]{36}\.\d{8}\.[A-Za-z0-9_-]{24}$"
+
+
 @router.get("/bukti/{evidence_id}")
 async def open_evidence(evidence_id: Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")],
                         actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
@@ -795,6 +799,16 @@ async def open_evidence(evidence_id: Annotated[str, PathParam(pattern=r"^[0-9a-f
     each click asks evidence for a fresh short-lived URL (and logs the view)."""
     viewed = await svc.evidence.view(actor, evidence_id)
     return RedirectResponse(viewed["url"], status_code=303)
+
+
+@router.get("/bukti/bagikan/{token}")
+async def open_shared_evidence(token: Annotated[str, PathParam(pattern=SHARED_LINK, max_length=80)],
+                               svc: Svc = Depends(rpc)):
+    """A link in the Progres Harian export that a national reviewer opens without an
+    account: evidence checks its signature and day and logs the opening."""
+    opened = await svc.evidence.open_shared(token)
+    return RedirectResponse(opened["url"], status_code=303,
+                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
 # --- review team -----------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ names evidence it has not yet heard was checked, so nothing reaches an approver 
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 import tempfile
 import uuid
 from typing import cast
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import InvalidInput, NotFound, ServiceError
@@ -23,7 +25,7 @@ from ekinerja_contract.events import ReportSubmitted, parse
 from ekinerja_contract.schemas import Actor
 
 from . import backends, rules
-from .models import Evidence, EvidenceView
+from .models import Evidence, EvidenceView, ShareKey
 
 log = logging.getLogger(__name__)
 KEPT = ("stored", "linked")
@@ -305,6 +307,52 @@ def view(uow, store, actor: Actor, evidence_id: str) -> dict:
         raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
     uow.session.add(EvidenceView(evidence_id=row.id, account_id=actor.account_id, viewed_at=utcnow()))
     return {**as_dict(row), "url": store.backend.download_url(
+        row.object_key, store.ttl, row.content_type,
+        rules.content_disposition(row.content_type, row.filename))}
+
+
+SHARE_DAYS = 400  # a national reviewer's link lasts over a year's assessment cycle
+
+
+def share_key(db) -> bytes:
+    """The one signing key, made by whichever instance needs it first (id 1: a second
+    instance racing to make it fails on the key and reads the first one's)."""
+    for _ in range(2):
+        with db.session() as s:
+            row = s.get(ShareKey, 1)
+            if row is not None:
+                return bytes.fromhex(row.secret)
+        try:
+            with db.unit_of_work() as uow:
+                uow.session.add(ShareKey(id=1, secret=os.urandom(32).hex(), created_at=utcnow()))
+        except IntegrityError:
+            continue
+    with db.session() as s:
+        return bytes.fromhex(s.get(ShareKey, 1).secret)
+
+
+def share_links(s, store, key: bytes, actor: Actor, evidence_ids, today: dt.date) -> dict:
+    """A long-lived link's token per piece of evidence the actor may share: kept and on a
+    report (linked); others are left out, as if they did not exist."""
+    until = today + dt.timedelta(days=SHARE_DAYS)
+    out = {}
+    for row in s.scalars(select(Evidence).where(Evidence.id.in_(list(evidence_ids)[:5000]))):
+        if row.status == "linked" and rules.may_share(actor, row.owner_id, row.viewers, row.review,
+                                                      row.agency_id, store.review_scope):
+            out[row.id] = {"token": rules.share_token(key, row.id, until), "until": until.isoformat()}
+    return out
+
+
+def open_shared(uow, store, key: bytes, token: str, today: dt.date) -> dict:
+    """A fresh short-lived download URL for a valid shared link; every opening is logged."""
+    evidence_id = rules.shared_evidence_id(key, token, today)
+    row = uow.session.get(Evidence, evidence_id) if evidence_id else None
+    if row is None or row.status != "linked":
+        raise NotFound("this evidence link is not valid", code="evidence_link_invalid")
+    until = dt.datetime.strptime(token.split(".")[1], "%Y%m%d").date()
+    uow.session.add(EvidenceView(evidence_id=row.id, account_id=0, viewed_at=utcnow(),
+                                 via_link_until=until))
+    return {"url": store.backend.download_url(
         row.object_key, store.ttl, row.content_type,
         rules.content_disposition(row.content_type, row.filename))}
 

@@ -1,7 +1,7 @@
 """Evidence's own tables."""
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ekinerja_contract.db import messaging_tables
@@ -50,8 +50,19 @@ class EvidenceView(Base):
     __tablename__ = "evidence_view"
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_id: Mapped[str] = mapped_column(String(36), index=True)
-    account_id: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(Integer)  # 0: opened by a shared link
     viewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # the day of the shared link it came through (0004), None when by an account
+    via_link_until: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ShareKey(Base):
+    """The key that signs shared links (0004): one row, made on first use, so that every
+    instance signs and checks alike and links outlive restarts; deleting it kills them all."""
+    __tablename__ = "share_key"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 outbox, inbox = messaging_tables(Base.metadata)

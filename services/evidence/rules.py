@@ -1,4 +1,7 @@
 """Evidence rules as plain functions: what a file is, and whether to accept it."""
+import base64
+import datetime as dt
+import hmac
 import re
 import unicodedata
 from urllib.parse import quote
@@ -308,6 +311,38 @@ def photo_facts(fileobj, max_pixels: int = MAX_PIXELS,
         raise _pillow_refused(exc, max_pixels) from None
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise _damaged(exc) from None
+
+
+# --- links a national reviewer opens without an account (Progres Harian export) ----------
+
+def share_token(key: bytes, evidence_id: str, until: dt.date) -> str:
+    """`<evidence id>.<last day valid, YYYYMMDD>.<HMAC-SHA256, 144 bits>`: it names one
+    piece of evidence and a day; nothing else can be read from it or changed in it."""
+    body = f"{evidence_id}.{until:%Y%m%d}"
+    sig = hmac.new(key, body.encode(), "sha256").digest()[:18]
+    return f"{body}.{base64.urlsafe_b64encode(sig).decode()}"
+
+
+def shared_evidence_id(key: bytes, token: str, today: dt.date) -> str | None:
+    """The evidence a token names, if it was signed with `key` and is still valid today."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[0]) != 36:
+        return None
+    try:
+        until = dt.datetime.strptime(parts[1], "%Y%m%d").date()
+    except ValueError:
+        return None
+    if not hmac.compare_digest(share_token(key, parts[0], until), token) or until < today:
+        return None
+    return parts[0]
+
+
+def may_share(actor, owner_id: int, viewers: list[int], review: str | None,
+              agency_id: int | None, review_scope: str = "agency") -> bool:
+    """Who may hand out a link: whoever may view it, and an agency admin exporting their
+    agency's Progres Harian."""
+    return may_view(actor, owner_id, viewers, review, agency_id, review_scope) or (
+        actor.has("agency_admin") and agency_id is not None and actor.agency_id == agency_id)
 
 
 def may_view(actor, owner_id: int, viewers: list[int], review: str | None = None,

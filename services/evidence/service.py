@@ -98,6 +98,22 @@ class EvidenceService:
             return evidence.view(uow, self.store, Actor.model_validate(actor), evidence_id)
 
     @rpc
+    def share_links(self, actor, evidence_ids):
+        """Links a national reviewer opens without an account (Progres Harian), valid
+        SHARE_DAYS: {evidence_id: {token, until}} for what the caller may share."""
+        actor = Actor.model_validate(actor)
+        key = evidence.share_key(self.db)
+        with self.db.session() as s:
+            return evidence.share_links(s, self.store, key, actor, evidence_ids, config.today())
+
+    @rpc
+    def open_shared(self, token):
+        """A shared link opened: a fresh short-lived URL; every opening is logged."""
+        key = evidence.share_key(self.db)
+        with self.db.unit_of_work() as uow:
+            return evidence.open_shared(uow, self.store, key, str(token), config.today())
+
+    @rpc
     def thumbnail_urls(self, actor, evidence_ids):
         """Thumbnails for an approval inbox: only those the caller may see."""
         actor = Actor.model_validate(actor)

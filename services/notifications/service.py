@@ -4,12 +4,12 @@ delivered on the outside channels people chose (channels.py): one deliverer per
 channel, each its own queue with bounded retries and the dead-letter queue."""
 import datetime as dt
 import logging
-import os
 
 from nameko.dependency_providers import Config
 from sqlalchemy import select, text, update
 
 from ekinerja_contract import clock, events
+from ekinerja_contract import config as config_module
 from ekinerja_contract.errors import Forbidden
 from ekinerja_contract.nameko_ext import (
     RETRY_DELAYS,
@@ -49,7 +49,7 @@ class NotificationsService:
     monitoring: Monitoring = ServiceRpc(Monitoring)  # who has days unreported, whose work waits
     providers = channels.from_environment()  # the configured outside channels, by name
     # the site's address, for links in outside messages; without it they carry none
-    public_url = (os.environ.get("EKINERJA_PUBLIC_URL") or "").rstrip("/") or None
+    public_url = config_module.public_url()
 
     @rpc
     def health(self):

@@ -253,6 +253,9 @@ class Report(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # who approved (or rejected) it, from the decision's event (0009): the routed approver
+    # unless it was escalated; None before 0009, when approver_id stands in
+    decided_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):

@@ -241,7 +241,8 @@ def withdraw(uow, actor: Actor, report_id: int) -> Report:
     return report
 
 
-def apply_decision(uow, report_id: int, action: str, reason: str | None, at) -> None:
+def apply_decision(uow, report_id: int, action: str, reason: str | None, at,
+                   decided_by: int | None = None) -> None:
     report = uow.session.get(Report, report_id)
     if report is None:
         raise NotFound(f"report {report_id} not found", code="report_not_found")
@@ -262,6 +263,8 @@ def apply_decision(uow, report_id: int, action: str, reason: str | None, at) -> 
         report.dispute_decision_reason, report.decided_at = reason, at
     else:
         report.decision_reason, report.decided_at = reason, at
+    if action in ("approve", "reject", "uphold"):
+        report.decided_by = decided_by
 
 
 def as_dict(report: Report, activity: ActivityType) -> dict:

@@ -23,8 +23,9 @@ from ekinerja_contract.schemas import (
     SkpIn,
 )
 from ekinerja_contract.services import Approval, Evidence
+from ekinerja_contract.sheets import download
 
-from . import catalogue, evidence_facts, logins, meetings, organisation, reports, skp, storage
+from . import catalogue, evidence_facts, logins, meetings, national, organisation, reports, skp, storage
 from .memory import Memory
 from .models import (
     Account,
@@ -495,6 +496,33 @@ class ReportingService:
             return [_report_dict(s, r) for r in storage.reports_of(s, target, start, end)]
 
     @rpc
+    def progress_export(self, actor, period, fmt="csv", agency_id=None, employee_id=None):
+        """The national Progres Harian of a month (national.py): one person's (themself, or
+        someone they may see), an agency's (its admin) or the city's (a city admin); each
+        photo as a long-lived link a national reviewer opens without an account."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            people, agency, scope = _progress_scope(s, actor, agency_id, employee_id)
+            rows = national.approved(s, period, people, agency)
+        links = self.evidence.share_links(actor, [r["evidence_id"] for r in rows if r["evidence_id"]])
+        national.with_links(rows, links, config.public_url() or "")
+        return download(fmt, f"progres-harian-{period}-{scope}", lambda: national.to_csv(rows),
+                        lambda: national.to_xlsx(rows, period, scope))
+
+    @rpc
+    def progress_items(self, report_ids):
+        """For the sync adapter: the national items of these approved reports (not yet
+        approved, or no more: left out), their photos as long-lived links."""
+        with self.db.session() as s:
+            rows = []
+            for period in sorted({p for p in _periods_of(s, report_ids)}):
+                rows += national.approved(s, period, report_ids=[int(i) for i in report_ids])
+        links = self.evidence.share_links(SYSTEM, [r["evidence_id"] for r in rows if r["evidence_id"]])
+        national.with_links(rows, links, config.public_url() or "")
+        return [national.as_item(r) | {"report_id": r["report_id"], "employee_id": r["employee_id"]}
+                for r in rows]
+
+    @rpc
     def get_report(self, actor, report_id):
         actor = _employee(actor)
         with self.db.session() as s:
@@ -542,7 +570,40 @@ class ReportingService:
 def _decided(uow, envelope, action):
     decision = parse(envelope)
     reports.apply_decision(uow, decision.report_id, action, getattr(decision, "reason", None),
-                           envelope.time)
+                           envelope.time, getattr(decision, "decided_by", None))
+
+
+# The services' own voice, when one asks another for itself (the sync adapter's links).
+SYSTEM = Actor(account_id=0, roles=["city_admin"]).model_dump(mode="json")
+
+
+def _periods_of(s, report_ids) -> set[str]:
+    dates = s.scalars(select(Report.date).where(Report.id.in_([int(i) for i in report_ids])))
+    return {periods.period_of(d) for d in dates}
+
+
+def _progress_scope(s, actor: Actor, agency_id, employee_id) -> tuple[list[int] | None, int | None, str]:
+    """Whose Progres Harian the actor asked for, as (people, agency, the file's name part)."""
+    today = config.today()
+    if employee_id is not None:
+        if not _may_see_employee(s, actor, int(employee_id), today):
+            raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
+        return [int(employee_id)], None, storage.employee(s, int(employee_id)).nip
+    if agency_id is None and not actor.has("city_admin"):
+        if actor.has("agency_admin") and actor.agency_id is not None:
+            agency_id = actor.agency_id
+        elif actor.employee_id is not None:
+            return [actor.employee_id], None, storage.employee(s, actor.employee_id).nip
+        else:
+            raise Forbidden("not allowed for this agency", code="agency_scope")
+    if agency_id is None:
+        return None, None, "kota"
+    if not (actor.has("city_admin") or (actor.has("agency_admin") and actor.agency_id == int(agency_id))):
+        raise Forbidden("not allowed for this agency", code="agency_scope")
+    agency = s.get(Agency, int(agency_id))
+    if agency is None:
+        raise NotFound(f"agency {agency_id} not found", code="agency_not_found")
+    return None, agency.id, agency.code
 
 
 def _date(on):

@@ -3,7 +3,6 @@ Bahasa Indonesia) that explains the amount line by line.
 
 Every text cell of both spreadsheets goes through `neutralise` (ekinerja_contract.sheets:
 names come from the personnel import and may hold a formula); numbers are left numbers."""
-import csv
 import io
 from decimal import Decimal, InvalidOperation
 
@@ -11,7 +10,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ekinerja_contract.sheets import neutralise, typed_row
+from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row
 
 COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"),
            ("bank_name", "Bank"), ("bank_account", "Nomor Rekening"),
@@ -76,13 +75,7 @@ def by_agency(lines: list[dict]) -> list[dict]:
 
 
 def to_csv(lines: list[dict], columns=None) -> bytes:
-    columns = columns or COLUMNS
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(title) for _, title in columns])
-    for line in lines:
-        writer.writerow([_cell(line, key) for key, _ in columns])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(lines, columns or COLUMNS, _cell)
 
 
 # What changed after a month was paid (later snapshot versions: audited corrections), for
@@ -108,20 +101,11 @@ def corrections(paid: list[dict], now: list[dict], reasons: list[str]) -> list[d
     return rows
 
 
-def _headed(ws, heading: str, columns) -> None:
-    """A sheet's title line and its bold column titles (rows 1 and 2)."""
-    typed_row(ws, [neutralise(heading)])
-    ws["A1"].font = Font(bold=True, size=13)
-    typed_row(ws, [neutralise(title) for _, title in columns])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-
-
 def corrections_xlsx(rows: list[dict], period: str, since: int, version: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Koreksi TPP {period}"
-    _headed(ws, f"Koreksi TPP {period}: versi {version} terhadap versi {since} yang dibayar",
+    headed(ws, f"Koreksi TPP {period}: versi {version} terhadap versi {since} yang dibayar",
             CORRECTION_COLUMNS)
     for row in rows:
         typed_row(ws, [_cell(row, key) for key, _ in CORRECTION_COLUMNS])
@@ -147,7 +131,7 @@ def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"TPP {period}"
-    _headed(ws, f"Rekap TPP {period} (versi {version})", COLUMNS)
+    headed(ws, f"Rekap TPP {period} (versi {version})", COLUMNS)
     for line in lines:
         row = [_cell(line, key) for key, _ in COLUMNS]
         typed_row(ws, [float(v) if isinstance(v, Decimal) else v for v in row])
@@ -173,7 +157,7 @@ AGENCY_COLUMNS = [("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"), ("pe
 def _agency_sheet(ws, lines: list[dict], period: str, version: int) -> None:
     """Each agency's totals, the city's, and the control total finance checks its
     transfer file against (how many lines, and their net summed)."""
-    _headed(ws, f"Rekap TPP {period} per OPD (versi {version})", AGENCY_COLUMNS)
+    headed(ws, f"Rekap TPP {period} per OPD (versi {version})", AGENCY_COLUMNS)
     groups = by_agency(lines)
     for g in groups:
         typed_row(ws, [neutralise(g[key]) if key in ("agency_code", "agency_name") else g[key]

@@ -13,6 +13,7 @@ from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_ha
 from ekinerja_contract.rule_set import RuleSetIn
 from ekinerja_contract.schemas import Actor, BudgetIn, CorrectionIn, OrganisationPredikatIn
 from ekinerja_contract.services import Reporting
+from ekinerja_contract.sheets import download
 
 from . import attendance_import, exports, payroll, rules
 from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
@@ -167,7 +168,7 @@ class ScoringService:
         payees = self.reporting.payment_accounts(actor, [line["employee_id"] for line in lines])
         lines = [exports.for_finance(line, agencies, payees) for line in lines]
         scope = f"opd{agency_id}" if agency_id else "kota"
-        return _download(fmt, f"tpp-{period}-{scope}-v{snapshot.version}", lambda: exports.to_csv(lines),
+        return download(fmt, f"tpp-{period}-{scope}-v{snapshot.version}", lambda: exports.to_csv(lines),
                          lambda: exports.to_xlsx(lines, period, snapshot.version))
 
     @rpc
@@ -196,7 +197,7 @@ class ScoringService:
         rows = exports.corrections(paid, [exports.for_finance(line, agencies, payees) for line in now],
                                    reasons)
         scope = f"opd{agency_id}" if agency_id else "kota"
-        return _download(fmt, f"tpp-koreksi-{period}-{scope}-v{since}-v{newest.version}",
+        return download(fmt, f"tpp-koreksi-{period}-{scope}-v{since}-v{newest.version}",
                          lambda: exports.to_csv(rows, exports.CORRECTION_COLUMNS),
                          lambda: exports.corrections_xlsx(rows, period, int(since), newest.version))
 
@@ -283,17 +284,6 @@ def _role(actor, *roles) -> Actor:
     if not actor.has(*roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(roles)}", code="roles_required")
     return actor
-
-
-def _download(fmt: str, name: str, as_csv, as_xlsx) -> dict:
-    """A spreadsheet for the gateway to hand over: CSV or XLSX, built only as asked."""
-    if fmt == "csv":
-        content, kind = as_csv(), "text/csv"
-    elif fmt == "xlsx":
-        content, kind = as_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}], code="export_format")
-    return {"filename": f"{name}.{fmt}", "content_type": kind, "base64": base64.b64encode(content).decode()}
 
 
 def _may_administer(actor, agency_id, *extra) -> Actor:

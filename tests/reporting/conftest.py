@@ -36,6 +36,16 @@ class FakeEvidence:
             raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
         return self.records[evidence_id]
 
+    def share_links(self, actor, evidence_ids):
+        """As evidence's: a token for each linked record the caller may share (the owner,
+        a city or agency admin here), signed as evidence signs them; others left out."""
+        from services.evidence import rules
+        until = config.today() + dt.timedelta(days=400)
+        return {i: {"token": rules.share_token(b"k" * 32, i, until), "until": until.isoformat()}
+                for i in evidence_ids if self.records.get(i, {}).get("status") == "linked"
+                and (actor.get("employee_id") == self.records[i]["owner_id"]
+                     or {"city_admin", "agency_admin"} & set(actor.get("roles", [])))}
+
     def checked_facts(self, evidence_id):
         """As evidence's: the record after its full check (a stored one becomes checked)."""
         record = self.describe(evidence_id)
