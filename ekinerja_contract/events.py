@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .envelope import Envelope, new_event_id, utcnow
 from .rule_set import RuleSetBody
@@ -490,6 +490,19 @@ class PredikatSet(EventData):
     employee_id: int
     agency_id: int
     year: int
+    predikat: PREDIKAT_NAMES
+    appraiser_id: int | None
+
+
+@event("appraisal.periodic_set", "1.0", "scoring")
+class PeriodicPredikatSet(EventData):
+    """An employee's periodic evaluation (a month, a quarter or a semester of the year)
+    was set or changed by their appraiser; the year's own is appraisal.predikat_set."""
+    employee_id: int
+    agency_id: int
+    year: int
+    month_from: int = Field(ge=1, le=12)
+    month_to: int = Field(ge=1, le=12)
     predikat: PREDIKAT_NAMES
     appraiser_id: int | None
 

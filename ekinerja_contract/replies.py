@@ -377,6 +377,16 @@ class AppraisalOut(Out):
     employee_id: int
     year: int
     predikat: str
+    month_from: int = 1
+    month_to: int = 12
+
+
+class SiasnEvaluations(Out):
+    """SIASN's shapes: `periodik` (kinerja periodik) and `tahunan` (skp22), field names
+    SIASN's own (docs/NATIONAL.md)."""
+    tahun: int
+    periodik: list[dict]
+    tahunan: list[dict]
 
 
 class PredikatOfEmployee(Out):

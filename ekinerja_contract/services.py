@@ -411,9 +411,13 @@ class Scoring(Client[T]):
 
     @method(returns=r.AppraisalOut)
     def set_appraisal(self, actor: Actor, employee_id: Any, year: Any, result_rating: Any,
-                            behaviour_rating: Any) -> T:
+                            behaviour_rating: Any, month_from: Any = 1, month_to: Any = 12) -> T:
         return self._call("set_appraisal", actor, employee_id, year, result_rating,
-                          behaviour_rating)
+                          behaviour_rating, month_from, month_to)
+
+    def siasn_evaluations(self, actor: Actor, year: Any, agency_id: Any = None,
+                          employee_id: Any = None, months: Any = None) -> T:
+        return self._call("siasn_evaluations", actor, year, agency_id, employee_id, months)
 
     @method(returns=r.PredikatReport)
     def predikat_report(self, actor: Actor, year: Any, agency_id: Any = None) -> T:

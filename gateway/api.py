@@ -53,6 +53,7 @@ from ekinerja_contract.replies import (
     ProbeSentOut,
     RecapOut,
     ReportOut,
+    SiasnEvaluations,
     SkpOut,
     SupervisorRow,
     TaskOut,
@@ -735,15 +736,28 @@ async def statement(period: PeriodPath, employee_id: OptionalId = None,
 class AppraisalIn(BaseModel):
     result_rating: Literal["above", "as_expected", "below"]
     behaviour_rating: Literal["above", "as_expected", "below"]
+    month_from: int = Field(default=1, ge=1, le=12, description="a periodic evaluation's first month")
+    month_to: int = Field(default=12, ge=1, le=12, description="its last; 1-12: the year's own")
 
 
 @router.put("/employees/{employee_id}/appraisals/{year}", response_model=AppraisalOut,
             responses=errors(401, 403, 404, 422), tags=["payroll"])
 async def appraise(employee_id: Id, year: Year, body: AppraisalIn,
                    actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
-    """The yearly ratings; the predikat follows the PermenPANRB 6/2022 matrix."""
-    return await svc.scoring.set_appraisal(actor, employee_id, year,
-                                           body.result_rating, body.behaviour_rating)
+    """The ratings for the year, or for a periodic span of it (a month, a quarter, a
+    semester: PermenPANRB 6/2022's periodic evaluation); the predikat follows its matrix."""
+    return await svc.scoring.set_appraisal(actor, employee_id, year, body.result_rating,
+                                           body.behaviour_rating, body.month_from, body.month_to)
+
+
+@router.get("/exports/siasn/{year}", response_model=SiasnEvaluations, tags=["national"],
+            responses=errors(401, 403, 404, 422))
+async def siasn_export(year: Year, agency_id: OptionalId = None, employee_id: OptionalId = None,
+                       actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+    """The year's SKP evaluations in SIASN's shape, as JSON: `periodik` for SIASN's kinerja
+    periodik, `tahunan` for skp22. Yours by default; someone you may see (`employee_id`);
+    an agency's (its admin); the city's (a city admin). Fields: docs/NATIONAL.md."""
+    return await svc.scoring.siasn_evaluations(actor, year, agency_id, employee_id)
 
 
 @router.get("/predikat/{year}", response_model=PredikatReport,

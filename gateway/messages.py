@@ -142,6 +142,8 @@ ERRORS = {
     "appraisal_self": "Tidak ada yang menilai dirinya sendiri.",
     "appraisal_superior_only": "Penilai adalah atasan langsung.",
     "appraisal_rating": "Penilaian perilaku adalah di atas, sesuai, atau di bawah ekspektasi.",
+    "appraisal_span": ("Periode penilaian harus satu bulan, satu triwulan (Januari–Maret, April–Juni, "
+                       "...), satu semester (Januari–Juni, Juli–Desember) atau satu tahun."),
     "year_range": "Tahun harus antara 2000 dan 2100.",
     "agency_year_set_concurrently": "Data perangkat daerah ini untuk tahun yang sama baru saja diisi orang lain pada saat yang sama. Kirim lagi.",
     "period_format": "Periode ditulis TTTT-BB, misalnya 2026-11.",

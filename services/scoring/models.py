@@ -65,6 +65,9 @@ class Placement(Base):
     agency_name: Mapped[str | None] = mapped_column(String(200))
     job_class: Mapped[int] = mapped_column(Integer)
     superior_employee_id: Mapped[int | None] = mapped_column(Integer)
+    # as SIASN names an appraiser (placement 1.1; 0004): null from older messages
+    position_name: Mapped[str | None] = mapped_column(String(200))
+    unit_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class Attendance(Base):
@@ -135,13 +138,19 @@ class SnapshotLine(Base):
 
 
 class Appraisal(Base):
-    """The yearly ratings behind the predikat."""
+    """The ratings behind the predikat, for a year (months 1-12) or a part of it: the
+    periodic evaluation of PermenPANRB 6/2022 (a month, a quarter, a semester; 0004)."""
     __tablename__ = "appraisal"
-    __table_args__ = (UniqueConstraint("employee_id", "year"),)
+    __table_args__ = (UniqueConstraint("employee_id", "year", "month_from", "month_to",
+                                       name="uq_appraisal_span"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(Integer)
     agency_id: Mapped[int] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer)
+    month_from: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    month_to: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    # the appraiser as an employee (0004); None: a city admin (or a row from before)
+    appraiser_employee_id: Mapped[int | None] = mapped_column(Integer)
     result_rating: Mapped[str] = mapped_column(String(12))
     behaviour_rating: Mapped[str] = mapped_column(String(12))
     predikat: Mapped[str] = mapped_column(String(20))

@@ -19,7 +19,7 @@ from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.rule_set import RuleSetBody, RuleSetIn, default_body, in_force
 from ekinerja_contract.schemas import Actor, BudgetIn, OrganisationPredikatIn
 
-from . import rules
+from . import rules, siasn
 from .models import (
     AgencyBudget,
     Appraisal,
@@ -80,6 +80,42 @@ def rule_resolver(s):
 
 
 # --- who, with what -----------------------------------------------------------------------------
+
+def placements_on(s, on: dt.date, employee_ids) -> dict[int, Placement]:
+    """Each employee's definitive placement on a date, as heard (the last begun by then)."""
+    latest: dict[int, Placement] = {}
+    for p in s.scalars(select(Placement).where(Placement.start_date <= on,
+                                               Placement.employee_id.in_(list(employee_ids)))
+                       .order_by(Placement.start_date, Placement.id)):
+        latest[p.employee_id] = p
+    return latest
+
+
+def siasn_evaluations(s, year: int, agency_id: int | None = None, employee_id: int | None = None,
+                      months: tuple[int, int] | None = None) -> dict:
+    """The year's appraisals in SIASN's shapes (siasn.py): periodic ones and the year's."""
+    q = select(Appraisal).where(Appraisal.year == year)
+    if agency_id is not None:
+        q = q.where(Appraisal.agency_id == agency_id)
+    if employee_id is not None:
+        q = q.where(Appraisal.employee_id == employee_id)
+    if months is not None:
+        q = q.where(Appraisal.month_from == months[0], Appraisal.month_to == months[1])
+    rows = list(s.scalars(q.order_by(Appraisal.employee_id, Appraisal.month_from, Appraisal.month_to)))
+    end = dt.date(year, 12, 31)
+    people = placements_on(s, end, {r.employee_id for r in rows})
+    # None: a city admin entered it (or it was set before 0004 recorded who): NON ASN
+    appraisers = placements_on(s, end, {r.appraiser_employee_id for r in rows} - {None})
+    out: dict = {"tahun": year, "periodik": [], "tahunan": []}
+    for r in rows:
+        person = people.get(r.employee_id)
+        if person is None:
+            continue
+        span = SPANS[r.month_to - r.month_from + 1]
+        item = siasn.evaluation(r, person, appraisers.get(r.appraiser_employee_id), span)
+        out["tahunan" if span == "tahunan" else "periodik"].append(item)
+    return out
+
 
 def profiles(s, on: dt.date, agency_id: int | None = None,
              employee_ids=None) -> dict[int, rules.Profile]:
@@ -306,9 +342,23 @@ def snapshot_lines(s, period: str, agency_id: int | None, version: int | None = 
 
 # --- predikat ---------------------------------------------------------------------------------------
 
+# A periodic evaluation covers a month, a quarter or a semester, as PermenPANRB 6/2022's
+# periodic ones do (SIASN's periodikId); twelve months is the year's own.
+SPANS = {1: "bulanan", 3: "triwulanan", 6: "semesteran", 12: "tahunan"}
+
+
+def check_span(month_from: int, month_to: int) -> None:
+    span = month_to - month_from + 1
+    if not (1 <= month_from <= month_to <= 12) or span not in SPANS or (month_from - 1) % span:
+        raise InvalidInput("a month, a quarter (1-3, 4-6, ...), a semester (1-6, 7-12) or the year",
+                           [{"field": "months", "reason": f"{month_from}-{month_to}"}],
+                           code="appraisal_span", params={"from": month_from, "to": month_to})
+
+
 def set_appraisal(uow, actor: Actor, employee_id: int, year: int, result: str, behaviour: str,
-                  today: dt.date) -> Appraisal:
+                  today: dt.date, months: tuple[int, int] = (1, 12)) -> Appraisal:
     s = uow.session
+    check_span(*months)
     person = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
                       .order_by(Placement.start_date.desc()).limit(1))
     if person is None:
@@ -320,22 +370,30 @@ def set_appraisal(uow, actor: Actor, employee_id: int, year: int, result: str, b
     if (result, behaviour) not in rules.PREDIKAT:
         raise InvalidInput("ratings are above, as_expected or below",
                            [{"field": "rating", "reason": f"{result}/{behaviour}"}], code="appraisal_rating")
-    row = s.scalar(select(Appraisal).where(Appraisal.employee_id == employee_id,
-                                           Appraisal.year == year))
+    month_from, month_to = months
+    row = s.scalar(select(Appraisal).where(Appraisal.employee_id == employee_id, Appraisal.year == year,
+                                           Appraisal.month_from == month_from,
+                                           Appraisal.month_to == month_to))
     if row is None:
-        row = Appraisal(employee_id=employee_id, year=year, agency_id=person.agency_id)
+        row = Appraisal(employee_id=employee_id, year=year, agency_id=person.agency_id,
+                        month_from=month_from, month_to=month_to)
         s.add(row)
     row.result_rating, row.behaviour_rating = result, behaviour
     row.predikat, row.set_by = rules.predikat(result, behaviour), actor.account_id
-    uow.emit("appraisal.predikat_set", dict(employee_id=employee_id, agency_id=row.agency_id,
-                                            year=year, predikat=row.predikat,
-                                            appraiser_id=actor.employee_id))
+    row.appraiser_employee_id = actor.employee_id
+    facts = dict(employee_id=employee_id, agency_id=row.agency_id, year=year, predikat=row.predikat,
+                 appraiser_id=actor.employee_id)
+    if months == (1, 12):
+        uow.emit("appraisal.predikat_set", facts)
+    else:  # the year's distribution (monitoring, predikat_report) counts the year's only
+        uow.emit("appraisal.periodic_set", facts | dict(month_from=month_from, month_to=month_to))
     return row
 
 
 def predikat_report(s, year: int, agency_id: int) -> dict:
     rows = list(s.scalars(select(Appraisal).where(Appraisal.year == year,
-                                                  Appraisal.agency_id == agency_id)))
+                                                  Appraisal.agency_id == agency_id,
+                                                  Appraisal.month_from == 1, Appraisal.month_to == 12)))
     own = s.scalar(select(OrganisationPredikat.predikat).where(
         OrganisationPredikat.agency_id == agency_id, OrganisationPredikat.year == year))
     counts: dict[str, int] = defaultdict(int)

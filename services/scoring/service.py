@@ -230,12 +230,34 @@ class ScoringService:
 
     # --- yearly predikat ------------------------------------------------------------------------
     @rpc
-    def set_appraisal(self, actor, employee_id, year, result_rating, behaviour_rating):
+    def set_appraisal(self, actor, employee_id, year, result_rating, behaviour_rating,
+                      month_from=1, month_to=12):
+        """The ratings for the year (months 1-12) or a periodic span of it."""
         actor = Actor.model_validate(actor)
         with self.db.unit_of_work() as uow:
             row = payroll.set_appraisal(uow, actor, employee_id, year, result_rating,
-                                        behaviour_rating, config.today())
-            return {"employee_id": employee_id, "year": year, "predikat": row.predikat}
+                                        behaviour_rating, config.today(),
+                                        (int(month_from), int(month_to)))
+            return {"employee_id": employee_id, "year": year, "predikat": row.predikat,
+                    "month_from": row.month_from, "month_to": row.month_to}
+
+    @rpc
+    def siasn_evaluations(self, actor, year, agency_id=None, employee_id=None, months=None):
+        """The year's evaluations in SIASN's shape (siasn.py), periodic and yearly: one
+        person's (themself, or someone they may see), an agency's (its admin) or the
+        city's (a city admin); `months` [from, to] picks one span."""
+        actor = Actor.model_validate(actor)
+        if employee_id is not None:
+            self._may_see(actor, int(employee_id))
+        elif agency_id is not None or not actor.has("city_admin"):
+            if agency_id is None and actor.employee_id is not None and not actor.has("agency_admin"):
+                employee_id = actor.employee_id  # an employee: their own
+            else:
+                agency_id = agency_id if agency_id is not None else actor.agency_id
+                actor = _may_administer(actor, agency_id)
+        span = (int(months[0]), int(months[1])) if months else None
+        with self.db.session() as s:
+            return payroll.siasn_evaluations(s, int(year), agency_id, employee_id, span)
 
     @rpc
     def predikat_report(self, actor, year, agency_id=None):
@@ -352,6 +374,7 @@ def _place(uow, envelope):
     uow.session.add(Placement(employee_id=p.employee_id, start_date=p.start_date, nip=p.nip,
                               name=p.name, status=p.status, grade=p.grade, agency_id=p.agency_id,
                               agency_code=p.agency_code, agency_name=p.agency_name,
+                              position_name=p.position_name, unit_name=p.unit_name,
                               job_class=p.job_class, superior_employee_id=p.superior_employee_id))
 
 

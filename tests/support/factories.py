@@ -61,12 +61,13 @@ def rule_set_published(rule_set_id=1, effective_from="2026-01-01", agency_id=Non
 
 
 def placed(employee_id, nip, agency_id=1, job_class=5, status="PNS", grade="II/c",
-           superior=None, start="2026-01-01", name=None) -> dict:
+           superior=None, start="2026-01-01", name=None, **named) -> dict:
+    """A placement (1.0 fields; `named` adds 1.1's: agency_code, position_name, ...)."""
     return events.build("org.placement_changed", dict(
         employee_id=employee_id, nip=nip, name=name or f"Pegawai {employee_id}", status=status,
         agency_id=agency_id, position_id=employee_id, position_code=f"P{employee_id}",
         job_class=job_class, kind="definitive", start_date=start, end_date=None,
-        superior_employee_id=superior, grade=grade), "reporting").model_dump(mode="json")
+        superior_employee_id=superior, grade=grade, **named), "reporting").model_dump(mode="json")
 
 
 def attendance(nip, date, kind="arrival", minutes=0, excused=False) -> dict:
