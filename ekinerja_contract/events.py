@@ -600,3 +600,42 @@ def parse(envelope: Envelope) -> EventData:
     if envelope.version.split(".")[0] != spec.version.split(".")[0]:
         raise ValueError(f"{envelope.type} v{envelope.version}: this consumer reads v{spec.version}")
     return spec.model.model_validate(envelope.data)
+
+
+# --- sync (the national adapter, services/sync) -----------------------------------------
+
+SyncKind = Literal["progres", "periodik", "tahunan"]
+
+
+class _SyncItem(EventData):
+    item_id: int
+    key: str  # our id of it on the national side (idLokal)
+    kind: SyncKind
+
+
+@event("sync.due", "1.0", "sync")
+class SyncDue(_SyncItem):
+    """An item is owed to the national side (new, changed or to be removed): the pusher
+    sends it once per version, however often this message comes."""
+    version: str
+
+
+@event("sync.acknowledged", "1.0", "sync")
+class SyncAcknowledged(_SyncItem):
+    """The national side holds the item (or removed it, `deleted`) under its id."""
+    national_id: str | None
+    deleted: bool = False
+
+
+@event("sync.refused", "1.0", "sync")
+class SyncRefused(_SyncItem):
+    """The national side refused the item's payload (not retried: it would stay wrong)."""
+    reason: str
+
+
+@event("sync.failed", "1.0", "sync")
+class SyncFailed(_SyncItem):
+    """The national side could not be reached after the last retry: dead-lettered,
+    resent by an admin or by the day's reconciliation."""
+    attempts: int
+    reason: str

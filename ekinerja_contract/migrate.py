@@ -6,7 +6,7 @@ from alembic.config import Config
 
 from . import config
 
-SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications")
+SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync")
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

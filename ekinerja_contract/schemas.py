@@ -51,6 +51,11 @@ class Actor(Strict):
         return any(r in self.roles for r in roles)
 
 
+# The services' own voice, when one asks another on nobody's behalf (the sync adapter's
+# payloads and links): a city admin's reach, no person's. Never handed out by the gateway.
+SYSTEM_ACTOR = Actor(account_id=0, roles=["city_admin"])
+
+
 # --- organisation ----------------------------------------------------------
 
 POSITION_REF = r"^([A-Z0-9_-]+/)?[A-Za-z0-9_.-]+$"  # CODE in this agency, or AGENCY/CODE

@@ -249,6 +249,9 @@ class Reporting(Client[T]):
     def progress_items(self, report_ids: Any) -> T:
         return self._call("progress_items", report_ids)
 
+    def approved_on(self, day: Any) -> T:
+        return self._call("approved_on", day)
+
     def get_report(self, actor: Actor, report_id: int) -> T:
         return self._call("get_report", actor, report_id)
 
@@ -503,6 +506,30 @@ class Notifications(Client[T]):
         return self._call("set_preferences", actor, preferences)
 
 
+class Sync(Client[T]):
+    """services/sync/service.py: the national adapter (off unless configured)."""
+    service = "sync"
+    raises = (Forbidden, InvalidInput)
+
+    def health(self) -> T:
+        return self._call("health")
+
+    def status(self, actor: Actor) -> T:
+        return self._call("status", actor)
+
+    def reconciliation(self, actor: Actor, day: Any) -> T:
+        return self._call("reconciliation", actor, day)
+
+    def reconcile(self, actor: Actor, day: Any) -> T:
+        return self._call("reconcile", actor, day)
+
+    def resend_failed(self, actor: Actor) -> T:
+        return self._call("resend_failed", actor)
+
+    def reconciliation_export(self, actor: Actor, day: Any, fmt: Any = 'csv') -> T:
+        return self._call("reconciliation_export", actor, day, fmt)
+
+
 class Services(Generic[T]):
     """One client per service over one transport (the gateway's, per request)."""
 
@@ -513,3 +540,4 @@ class Services(Generic[T]):
         self.scoring = Scoring(transport)
         self.monitoring = Monitoring(transport)
         self.notifications = Notifications(transport)
+        self.sync = Sync(transport)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ekinerja_contract.config import REPO_ROOT
 
-SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications")
+SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync")
 
 
 def service_command(name: str) -> list[str]:

@@ -8,7 +8,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from ekinerja_contract import clock, periods
+from ekinerja_contract import clock, national_ids, periods
 from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row
 
 from .models import ActivityType, Agency, Employee, Report, SkpItem
@@ -94,7 +94,8 @@ def to_xlsx(rows: list[dict], period: str, scope: str) -> bytes:
 
 def as_item(r: dict) -> dict:
     """The JSON item pushed to the national endpoint (docs/NATIONAL.md)."""
-    return {"idLokal": f"laporan-{r['report_id']}", "nip": r["nip"], "rencanaHasilKerja": r["rhk"],
+    return {"idLokal": national_ids.progress_id(r["report_id"]), "nip": r["nip"],
+            "rencanaHasilKerja": r["rhk"],
             "rencanaAksi": r["action"], "tanggal": r["date"], "jamMulai": r["start"],
             "jamSelesai": r["end"], "kegiatan": r["activity"], "realisasi": r["quantity"],
             "satuan": r["unit"], "buktiDukung": r["evidence_link"] or None,

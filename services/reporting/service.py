@@ -12,6 +12,7 @@ from ekinerja_contract.errors import Forbidden, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.schemas import (
+    SYSTEM_ACTOR,
     Actor,
     CatalogueIn,
     GraceWindowIn,
@@ -517,10 +518,22 @@ class ReportingService:
             rows = []
             for period in sorted({p for p in _periods_of(s, report_ids)}):
                 rows += national.approved(s, period, report_ids=[int(i) for i in report_ids])
-        links = self.evidence.share_links(SYSTEM, [r["evidence_id"] for r in rows if r["evidence_id"]])
+        links = self.evidence.share_links(SYSTEM_ACTOR, [r["evidence_id"] for r in rows if r["evidence_id"]])
         national.with_links(rows, links, config.public_url() or "")
         return [national.as_item(r) | {"report_id": r["report_id"], "employee_id": r["employee_id"]}
                 for r in rows]
+
+    @rpc
+    def approved_on(self, day):
+        """For the sync adapter's reconciliation: every report approved for a day (by its
+        date), with whose it is."""
+        on = dt.date.fromisoformat(str(day))
+        with self.db.session() as s:
+            return [{"report_id": r.id, "employee_id": r.employee_id, "nip": nip, "name": name}
+                    for r, nip, name in s.execute(
+                        select(Report, Employee.nip, Employee.name)
+                        .join(Employee, Employee.id == Report.employee_id)
+                        .where(Report.date == on, Report.state == "approved").order_by(Report.id))]
 
     @rpc
     def get_report(self, actor, report_id):
@@ -571,10 +584,6 @@ def _decided(uow, envelope, action):
     decision = parse(envelope)
     reports.apply_decision(uow, decision.report_id, action, getattr(decision, "reason", None),
                            envelope.time, getattr(decision, "decided_by", None))
-
-
-# The services' own voice, when one asks another for itself (the sync adapter's links).
-SYSTEM = Actor(account_id=0, roles=["city_admin"]).model_dump(mode="json")
 
 
 def _periods_of(s, report_ids) -> set[str]:

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from ekinerja_contract import national_ids
+
 REFERENCE = json.loads((Path(__file__).with_name("siasn_reference.json")).read_text())
 GRADE = re.compile(r"^(I{1,3}|IV)/([a-e])$", re.IGNORECASE)
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
@@ -34,7 +36,8 @@ def appraiser_fields(appraiser) -> dict:
 
 def evaluation(row, person, appraiser, span: str) -> dict:
     """One appraisal as SIASN takes it: the periodic shape, or skp22's for the year."""
-    common = {"idLokal": f"penilaian-{row.id}", "pnsDinilaiNip": person.nip,
+    common = {"idLokal": national_ids.evaluation_id(row.employee_id, row.year, row.month_from,
+                                                    row.month_to), "pnsDinilaiNip": person.nip,
               "tahun": row.year,
               "hasilKinerjaNilai": REFERENCE["rating"][row.result_rating],
               "perilakuKerjaNilai": REFERENCE["rating"][row.behaviour_rating],

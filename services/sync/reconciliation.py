@@ -1,0 +1,123 @@
+"""Items owed and each day's reconciliation, kept in the sync adapter's tables; the
+comparison itself is rules.reconcile."""
+import datetime as dt
+import io
+import uuid
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from ekinerja_contract import clock
+from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row
+
+from . import rules
+from .models import Reconciliation, SyncItem
+
+
+def owe(uow, item: SyncItem | None, kind: str, key: str, action: str, ref: dict,
+        employee_id: int, day: dt.date | None, version: str, changed_at: dt.datetime) -> SyncItem:
+    """Make (or change) an item to this version, pending, and tell the pusher."""
+    s = uow.session
+    if item is None:
+        item = SyncItem(kind=kind, key=key, ref=ref, employee_id=employee_id, day=day, attempts=0)
+        s.add(item)
+    item.action, item.version, item.state, item.attempts = action, version, "pending", 0
+    item.changed_at, item.updated_at = changed_at, clock.now()
+    s.flush()
+    uow.emit("sync.due", {"item_id": item.id, "key": key, "kind": kind, "version": version})
+    return item
+
+
+def resend(uow, states: tuple[str, ...], day: dt.date | None = None) -> int:
+    """Owe again the items in these states (of a day), each under a new version."""
+    q = select(SyncItem).where(SyncItem.state.in_(states))
+    if day is not None:
+        q = q.where(SyncItem.day == day)
+    items = list(uow.session.scalars(q.with_for_update()))
+    for item in items:
+        owe(uow, item, item.kind, item.key, item.action, item.ref, item.employee_id, item.day,
+            str(uuid.uuid4()), item.changed_at)
+    return len(items)
+
+
+def run(uow, day: dt.date, held: list[dict], theirs: list[dict] | None, error: str | None,
+        owe_missing: bool = True) -> dict:
+    """Compare and keep the result. With the adapter on, what is missing is owed again:
+    a held report with no item (the adapter was off, or its event was dead-lettered), a
+    failed one; and a report revoked here but still listed there is removed again."""
+    s = uow.session
+    items = {i.key: i for i in s.scalars(select(SyncItem).where(SyncItem.day == day))}
+    ours = {k: {"state": i.state, "last_error": i.last_error} for k, i in items.items()}
+    people = rules.reconcile(held, ours, theirs)
+    if owe_missing:
+        now = clock.now()
+        for h in held:
+            key = rules.progress_key(h["report_id"])
+            item = items.get(key)
+            if item is None or item.state == "failed" or (
+                    theirs is not None and item.state == "acknowledged"
+                    and key not in {t["idLokal"] for t in theirs}):
+                owe(uow, item, rules.PROGRESS, key, "upsert", {"report_id": h["report_id"]},
+                    h["employee_id"], day, str(uuid.uuid4()), item.changed_at if item else now)
+        held_keys = {rules.progress_key(h["report_id"]) for h in held}
+        for t in theirs or []:
+            item = items.get(t["idLokal"])
+            if t["idLokal"] not in held_keys and item is not None and item.state != "pending":
+                item.national_id = item.national_id or t.get("id")
+                owe(uow, item, item.kind, item.key, "delete", item.ref, item.employee_id, day,
+                    str(uuid.uuid4()), item.changed_at)
+    row = s.get(Reconciliation, day) or Reconciliation(day=day)
+    row.ran_at, row.held, row.people, row.error = clock.now(), len(held), people, error
+    row.acknowledged = sum(1 for i in items.values() if i.state == "acknowledged" and i.action == "upsert")
+    row.national = len(theirs) if theirs is not None else None
+    s.add(row)
+    s.flush()
+    return as_dict(row)
+
+
+def as_dict(run: Reconciliation) -> dict:
+    return {"day": run.day.isoformat(), "ran_at": clock.as_utc(run.ran_at).isoformat(),
+            "held": run.held, "acknowledged": run.acknowledged, "national": run.national,
+            "error": run.error, "people": run.people}
+
+
+def item_dict(item: SyncItem) -> dict:
+    return {"id": item.id, "key": item.key, "kind": item.kind, "state": item.state,
+            "action": item.action, "national_id": item.national_id, "attempts": item.attempts,
+            "last_error": item.last_error, "day": item.day.isoformat() if item.day else None,
+            "updated_at": clock.as_utc(item.updated_at).isoformat()}
+
+
+COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("held", "Laporan Disetujui"),
+           ("acknowledged", "Diterima Nasional"), ("national", "Tercatat di Nasional"),
+           ("difference", "Selisih"), ("key", "ID Lokal"), ("why", "Keterangan")]
+
+
+def rows(run: Reconciliation | None) -> list[dict]:
+    """One line per difference, with its person's counts."""
+    out = []
+    for p in (run.people if run else []):
+        counts = {k: p[k] for k in ("nip", "name", "held", "acknowledged", "national")}
+        for m in p["missing"]:
+            out.append(counts | {"difference": "tidak ada di nasional", "key": m["key"],
+                                 "why": m["why"] + (f": {m['error']}" if m.get("error") else "")})
+        for e in p["extra"]:
+            out.append(counts | {"difference": "hanya ada di nasional", "key": e["key"],
+                                 "why": "laporan tidak disetujui (lagi) di e-Kinerja kota"})
+    return out
+
+
+def to_csv(lines: list[dict]) -> bytes:
+    return csv_bytes(lines, COLUMNS, lambda r, key: neutralise(r[key]))
+
+
+def to_xlsx(lines: list[dict], day: dt.date) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Rekonsiliasi"
+    headed(ws, f"Rekonsiliasi e-Kinerja nasional {day.isoformat()}: {len(lines)} selisih", COLUMNS)
+    for line in lines:
+        typed_row(ws, [neutralise(line[key]) for key, _ in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
