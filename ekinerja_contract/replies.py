@@ -14,7 +14,7 @@ everything the service really sends:
 
 `ErrorOut` is the one error shape (gateway/errors.py `body()`)."""
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -834,3 +834,62 @@ class ProbeSentOut(Out):
     sent: bool = Field(description="false: no address on that channel, the channel is off, "
                                     "or one was sent this minute")
     channel: str
+
+
+# --- the national adapter (services/sync) ---------------------------------------------
+
+class SyncItemOut(Out):
+    id: int
+    key: str = Field(description="our id of it on the national side (idLokal)")
+    kind: Literal["progres", "periodik", "tahunan"]
+    state: Literal["pending", "sending", "acknowledged", "refused", "failed", "deleted"]
+    action: Literal["upsert", "delete"]
+    national_id: str | None
+    attempts: int
+    last_error: str | None
+    day: str | None
+    updated_at: str
+
+
+class SyncStatusOut(Out):
+    enabled: bool = Field(description="SYNC_NATIONAL_URL set: the adapter pushes")
+    endpoint: str | None
+    counts: dict[str, int] = Field(description="items by state")
+    stuck: list[SyncItemOut] = Field(description="the newest failed or refused, with why")
+
+
+class SyncResentOut(Out):
+    resent: int
+
+
+class MissingOut(Out):
+    key: str
+    report_id: int
+    why: str
+    error: str | None
+
+
+class ExtraOut(Out):
+    key: str
+    national_id: str | None
+
+
+class PersonDifferenceOut(Out):
+    employee_id: int | None
+    nip: str
+    name: str
+    held: int = Field(description="approved reports of the day here")
+    acknowledged: int
+    national: int = Field(description="of those, listed by the national side")
+    missing: list[MissingOut]
+    extra: list[ExtraOut] = Field(description="listed there, not approved here")
+
+
+class ReconciliationOut(Out):
+    day: str
+    ran_at: str
+    held: int
+    acknowledged: int
+    national: int | None = Field(description="None: the national side did not answer")
+    error: str | None
+    people: list[PersonDifferenceOut] = Field(description="only people with a difference")

@@ -52,10 +52,13 @@ from ekinerja_contract.replies import (
     PreferencesOut,
     ProbeSentOut,
     RecapOut,
+    ReconciliationOut,
     ReportOut,
     SiasnEvaluations,
     SkpOut,
     SupervisorRow,
+    SyncResentOut,
+    SyncStatusOut,
     TaskOut,
     TokenOut,
     UnlockOut,
@@ -104,6 +107,7 @@ Period = Annotated[str, Query(pattern=PERIOD, examples=["2026-11"])]
 PeriodPath = Annotated[str, Path(pattern=PERIOD, examples=["2026-11"])]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Year = Annotated[int, Path(ge=2000, le=2100)]
+DayPath = Annotated[dt.date, Path(examples=["2026-11-18"])]
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 FILE = {"schema": {"type": "string", "format": "binary"}}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -718,6 +722,49 @@ async def progress_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agenc
     admin, `agency_id`; an agency admin's own by default); the city's (a city admin).
     Columns and sources: docs/NATIONAL.md."""
     return _file(await svc.reporting.progress_export(actor, period, fmt, agency_id, employee_id))
+
+
+@router.get("/sync/status", response_model=SyncStatusOut, tags=["national"], responses=errors(401, 403))
+async def sync_status(actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
+    """The national adapter: on or off (SYNC_NATIONAL_URL), where to, the items by state,
+    and the newest that failed or were refused, with why."""
+    return await svc.sync.status(actor)
+
+
+@router.post("/sync/resend", response_model=SyncResentOut, tags=["national"], responses=errors(401, 403, 422))
+async def sync_resend(actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
+    """Push again every item whose last retry failed or that the national side refused."""
+    return await svc.sync.resend_failed(actor)
+
+
+@router.get("/sync/reconciliations/{day}.{fmt}", tags=["national"], response_class=Response,
+            responses={**errors(401, 403, 422), 200: {
+                "description": "the file (Content-Disposition: attachment)",
+                "content": {t: FILE for t in ("text/csv", XLSX)}}})
+async def sync_reconciliation_file(day: DayPath, fmt: Literal["csv", "xlsx"],
+                                   actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
+    """A day's differences, one line each, with its person's counts."""
+    return _file(await svc.sync.reconciliation_export(actor, day.isoformat(), fmt))
+
+
+@router.get("/sync/reconciliations/{day}", response_model=ReconciliationOut, tags=["national"],
+            responses=errors(401, 403, 404, 422))
+async def sync_reconciliation(day: DayPath, actor: Actor = Depends(require("city_admin")),
+                              svc: Svc = Depends(rpc)):
+    """A day's reconciliation as last run: what the city holds (approved reports of that
+    day) against what the national side acknowledged and lists, per person."""
+    run = await svc.sync.reconciliation(actor, day.isoformat())
+    if run is None:
+        raise ApiError(404, "reconciliation_not_run", f"{day} has not been reconciled yet")
+    return run
+
+
+@router.post("/sync/reconciliations/{day}", response_model=ReconciliationOut, tags=["national"],
+             responses=errors(401, 403, 422))
+async def sync_reconcile(day: DayPath, actor: Actor = Depends(require("city_admin")),
+                         svc: Svc = Depends(rpc)):
+    """Reconcile a day now; what is missing on the national side is pushed again."""
+    return await svc.sync.reconcile(actor, day.isoformat())
 
 
 @router.get("/payroll/statements/{period}", tags=["payroll"], response_class=Response,

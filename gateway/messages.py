@@ -146,6 +146,8 @@ ERRORS = {
                        "...), satu semester (Januari–Juni, Juli–Desember) atau satu tahun."),
     "year_range": "Tahun harus antara 2000 dan 2100.",
     "agency_year_set_concurrently": "Data perangkat daerah ini untuk tahun yang sama baru saja diisi orang lain pada saat yang sama. Kirim lagi.",
+    "date_format": "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-11-18.",
+    "reconciliation_not_run": "Tanggal ini belum direkonsiliasi.",
     "period_format": "Periode ditulis TTTT-BB, misalnya 2026-11.",
     "period_year": "Tahun periode harus antara 2000 dan 2100.",
     # evidence

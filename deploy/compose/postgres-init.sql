@@ -5,3 +5,4 @@ CREATE DATABASE approval;
 CREATE DATABASE scoring;
 CREATE DATABASE monitoring;
 CREATE DATABASE notifications;
+CREATE DATABASE sync;

@@ -876,6 +876,8 @@ def install(app) -> None:
     app.include_router(leaders)
     from .notifications import router as notifications
     app.include_router(notifications)
+    from .national import router as national
+    app.include_router(national)
     app.state.error_page = error_page
 
     @app.exception_handler(LoginRequired)

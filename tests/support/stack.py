@@ -103,11 +103,11 @@ def full_system(amqp_uri: str, log_dir, env: dict | None = None, year: int | Non
     return stack
 
 
-def demo_system(amqp_uri: str, s3_server, tmp_path_factory, label: str):
+def demo_system(amqp_uri: str, s3_server, tmp_path_factory, label: str, env: dict | None = None):
     """A module fixture's body: the whole system with the demo city, closed afterwards."""
     import uuid
     stack = full_system(amqp_uri, tmp_path_factory.mktemp(f"{label}-logs"),
-                        s3_server.env(f"ekt-{label}-{uuid.uuid4().hex[:6]}"))
+                        s3_server.env(f"ekt-{label}-{uuid.uuid4().hex[:6]}") | (env or {}))
     try:
         yield stack
     finally:
