@@ -79,7 +79,8 @@ def _parse(text: str) -> tuple[list[dict], list[dict]]:
 
 
 def mark_id(nip: str, date: dt.date, kind: str) -> str:
-    """The mark's one id (its inbox key too): the same person, day and kind is one mark."""
+    """The mark's one id, from the file or an attendance.recorded event alike: the same
+    person, day and kind is one mark. ("import-" is historical: rows already loaded keep it.)"""
     return "import-" + hashlib.sha256(f"{nip}|{date}|{kind}".encode()).hexdigest()[:29]
 
 

@@ -385,9 +385,16 @@ def _attend(uow, envelope):
     if employee_id is None:
         raise NotFound(f"attendance for unknown NIP {mark.employee_nip}",
                        code="attendance_unknown_nip", params={"nip": mark.employee_nip})
-    uow.session.add(Attendance(employee_id=employee_id, date=mark.date, kind=mark.kind,
-                               minutes=mark.minutes, excused=mark.excused,
-                               source_event_id=envelope.id))
+    # One mark per person, day and kind, whether it came as an event or in the daily file
+    # (attendance_import.mark_id): a city that uses both never counts a lateness twice, and
+    # the later word replaces the earlier.
+    source = attendance_import.mark_id(mark.employee_nip, mark.date, mark.kind)
+    row = uow.session.scalar(select(Attendance).where(Attendance.source_event_id == source))
+    if row is None:
+        uow.session.add(Attendance(employee_id=employee_id, date=mark.date, kind=mark.kind,
+                                   minutes=mark.minutes, excused=mark.excused, source_event_id=source))
+    else:
+        row.minutes, row.excused = mark.minutes, mark.excused
 
 
 def _entry_dict(e: LedgerEntry) -> dict:

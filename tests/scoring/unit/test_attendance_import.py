@@ -81,3 +81,12 @@ def test_a_file_that_is_not_csv_at_all_is_a_clear_refusal(svc):
     with pytest.raises(InvalidInput) as refused:
         svc.import_attendance_csv(ADMIN, HEADER + f'{SARI},2026-11-02,"{"x" * 200_000}",0,tidak\n')
     assert refused.value.details[0]["code"] == "attendance_not_csv"  # csv: field larger than field limit
+
+
+def test_a_mark_from_the_event_and_the_same_from_the_file_is_one_mark(svc):
+    from tests.support.factories import attendance
+    svc.on_attendance(attendance(SARI, "2026-11-03", "arrival", minutes=40))
+    svc.on_attendance(attendance(SARI, "2026-11-03", "arrival", minutes=40))  # sent twice
+    assert svc.import_attendance_csv(ADMIN, HEADER + f"{SARI},2026-11-03,datang,40,tidak\n")["unchanged"] == 1
+    svc.on_attendance(attendance(SARI, "2026-11-03", "arrival", minutes=10))  # the system's newer word
+    assert marks(svc) == [(1, "2026-11-03", "arrival", 10, False)]
