@@ -162,6 +162,10 @@ STRINGS = {
         "offline_hint": "Halaman ini tidak dapat dibuka tanpa koneksi. Periksa data seluler atau Wi-Fi Anda, lalu tekan “Coba lagi”.",
         "js_network": "Jaringan terputus; coba lagi.", "js_employees": "pegawai",
         "js_new_placements": "penempatan baru",
+        "js_marks": "tanda kehadiran", "js_added": "baru", "js_replaced": "diganti",
+        "js_unchanged": "tidak berubah", "js_choose_file": "Pilih berkasnya dulu.",
+        "import_attendance": "Impor kehadiran (berkas harian sistem absensi)",
+        "import_attendance_hint": "CSV dengan kolom nip, tanggal, jenis, menit, dimaafkan. Berkas diterima utuh atau ditolak seluruhnya; setiap kesalahan disebut baris dan kolomnya. Berkas yang sama dikirim dua kali tidak mengubah apa pun.",
         # reports kept on the phone until there is a network (app.js: the outbox)
         "outbox": "Menunggu dikirim", "outbox_send_now": "Kirim sekarang",
         "outbox_editing": "Anda mengubah laporan yang belum terkirim. Perbaiki isiannya, lalu tekan “Kirim”.",

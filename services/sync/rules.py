@@ -60,7 +60,8 @@ def reconcile(held: list[dict], ours: dict[str, dict], theirs: list[dict] | None
         p["national"] += there
         if not there:
             state = item["state"] if item else "pending"
-            why = NOT_SENT.get(state, state) if not acknowledged else "diterima, tetapi tidak ada di nasional"
+            why = ("pernah diterima, kini tidak tercatat di sana" if acknowledged
+                   else NOT_SENT.get(state, state))
             p["missing"].append({"key": key, "report_id": h["report_id"], "why": why,
                                  "error": item.get("last_error") if item else None})
     held_keys = {progress_key(h["report_id"]) for h in held}

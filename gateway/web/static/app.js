@@ -727,18 +727,20 @@ function skpForm(form) {
   });
 }
 
-function importForm() {
-  const button = document.getElementById("import_button");
+// A CSV file sent whole to an import route: its summary, or every problem with its row,
+// column and Indonesian reason in the section's table. `ids` names the section's parts.
+function importForm(ids, url, summary) {
+  const button = document.getElementById(ids.button);
   if (!button) return;
   button.addEventListener("click", async () => {
-    const file = document.getElementById("org_csv").files[0];
-    const result = document.getElementById("import_result"), table = document.getElementById("import_errors");
-    const bar = document.getElementById("import_progress");
-    if (!file) return;
+    const file = document.getElementById(ids.file).files[0];
+    const result = document.getElementById(ids.result), table = document.getElementById(ids.errors);
+    const bar = document.getElementById(ids.progress);
+    if (!file) { result.textContent = T("js_choose_file"); return; }
     bar.hidden = false; bar.removeAttribute("value"); table.hidden = true; result.textContent = "…";
-    const resp = await api("POST", "/api/v1/admin/organisation/import", await file.text(), "text/csv");
+    const resp = await api("POST", url, await file.text(), "text/csv");
     bar.value = 100;
-    if (resp.ok) { const r = await resp.json(); result.textContent = "✓ " + r.employees + " " + T("js_employees") + ", " + r.placements + " " + T("js_new_placements"); return; }
+    if (resp.ok) { result.textContent = "✓ " + summary(await resp.json()); return; }
     const err = (await resp.json()).error;
     result.textContent = err.display_message;
     const body = table.querySelector("tbody"); body.innerHTML = "";
@@ -828,7 +830,13 @@ document.addEventListener("DOMContentLoaded", () => {
   if (claim) claimForm(claim);
   const skp = document.getElementById("skp_form");
   if (skp) skpForm(skp);
-  importForm();
+  importForm({file: "org_csv", button: "import_button", progress: "import_progress", result: "import_result",
+              errors: "import_errors"}, "/api/v1/admin/organisation/import",
+             r => r.employees + " " + T("js_employees") + ", " + r.placements + " " + T("js_new_placements"));
+  importForm({file: "att_csv", button: "att_button", progress: "att_progress", result: "att_result",
+              errors: "att_errors"}, "/api/v1/admin/attendance/import",
+             r => r.rows + " " + T("js_marks") + ": " + r.added + " " + T("js_added") + ", " + r.replaced + " "
+               + T("js_replaced") + ", " + r.unchanged + " " + T("js_unchanged"));
   closeForm();
   jsonForm("catalogue_form", "/api/v1/admin/catalogue", f => ({activity_types: [{
     code: f.get("code"), name: f.get("name"), output_unit: f.get("output_unit"),

@@ -38,4 +38,4 @@ def test_acknowledged_here_but_gone_there_is_missing_and_a_stranger_there_is_ext
     theirs = [{"id": "x", "idLokal": "laporan-7", "nip": "199511082020121004"}]
     people = rules.reconcile(held, {"laporan-1": {"state": "acknowledged"}}, theirs)
     assert [(p["nip"], [m["why"] for m in p["missing"]], [e["key"] for e in p["extra"]]) for p in people] == [
-        (SARI["nip"], ["diterima, tetapi tidak ada di nasional"], []), ("199511082020121004", [], ["laporan-7"])]
+        (SARI["nip"], ["pernah diterima, kini tidak tercatat di sana"], []), ("199511082020121004", [], ["laporan-7"])]
