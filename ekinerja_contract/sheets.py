@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
@@ -69,3 +70,24 @@ def download(fmt: str, name: str, as_csv, as_xlsx) -> dict:
     else:
         raise InvalidInput("format is csv or xlsx", [{"field": "fmt", "reason": fmt}], code="export_format")
     return {"filename": f"{name}.{fmt}", "content_type": kind, "base64": base64.b64encode(content).decode()}
+
+
+def workbook_bytes(wb: Workbook, width: int = 18) -> bytes:
+    """The workbook as a file, every column of every sheet wide enough to read."""
+    for ws in wb.worksheets:
+        for column in ws.columns:
+            ws.column_dimensions[column[0].column_letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def table_xlsx(title: str, heading: str, columns, rows: list[dict], cell) -> bytes:
+    """One sheet: a title line, the column titles, a row per item (`cell(row, key)`)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    headed(ws, heading, columns)
+    for row in rows:
+        typed_row(ws, [cell(row, key) for key, _ in columns])
+    return workbook_bytes(wb)

@@ -3,13 +3,11 @@ one row per approved report, as a CSV or XLSX for BKN's Excel importer, and as t
 item the sync adapter pushes (services/sync). docs/NATIONAL.md maps every column to
 where it comes from."""
 import datetime as dt
-import io
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from ekinerja_contract import clock, national_ids, periods
-from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row
+from ekinerja_contract.sheets import csv_bytes, neutralise, table_xlsx
 
 from .models import ActivityType, Agency, Employee, Report, SkpItem
 
@@ -79,17 +77,9 @@ def to_csv(rows: list[dict]) -> bytes:
 
 
 def to_xlsx(rows: list[dict], period: str, scope: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"Progres Harian {period}"
-    headed(ws, f"Progres Harian {period} ({scope}): {len(rows)} laporan disetujui", COLUMNS)
-    for r in rows:
-        typed_row(ws, [neutralise(r[key]) for key, _ in COLUMNS])
-    for column in ws.columns:
-        ws.column_dimensions[column[1].column_letter].width = 18
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx(f"Progres Harian {period}",
+                      f"Progres Harian {period} ({scope}): {len(rows)} laporan disetujui",
+                      COLUMNS, rows, lambda r, key: neutralise(r[key]))
 
 
 def as_item(r: dict) -> dict:

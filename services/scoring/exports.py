@@ -3,14 +3,13 @@ Bahasa Indonesia) that explains the amount line by line.
 
 Every text cell of both spreadsheets goes through `neutralise` (ekinerja_contract.sheets:
 names come from the personnel import and may hold a formula); numbers are left numbers."""
-import io
 from decimal import Decimal, InvalidOperation
 
 from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row
+from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row, workbook_bytes
 
 COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"),
            ("bank_name", "Bank"), ("bank_account", "Nomor Rekening"),
@@ -120,11 +119,7 @@ def corrections_xlsx(rows: list[dict], period: str, since: int, version: int) ->
     total("Jumlah kelebihan bayar", back)
     total("Total kontrol", owed + back, neutralise("jumlah baris"), len(rows),
           neutralise("jumlah selisih"))
-    for column in ws.columns:
-        ws.column_dimensions[column[1].column_letter].width = 18
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
@@ -140,12 +135,8 @@ def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
     typed_row(ws, [neutralise("Jumlah") if n == 0 else total.get(key)
                    for n, (key, _) in enumerate(COLUMNS)])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for column in ws.columns:
-        ws.column_dimensions[column[1].column_letter].width = 16
     _agency_sheet(wb.create_sheet("Rekap per OPD"), lines, period, version)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 AGENCY_COLUMNS = [("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"), ("people", "Jumlah Pegawai"),
@@ -168,8 +159,6 @@ def _agency_sheet(ws, lines: list[dict], period: str, version: int) -> None:
     ws.append([])
     typed_row(ws, [neutralise("Total kontrol"), neutralise("jumlah baris"), len(lines),
                    neutralise("jumlah TPP bersih"), city["net"]])
-    for column in ws.columns:
-        ws.column_dimensions[column[1].column_letter].width = 18
 
 
 def rupiah(value) -> str:

@@ -1,14 +1,12 @@
 """Items owed and each day's reconciliation, kept in the sync adapter's tables; the
 comparison itself is rules.reconcile."""
 import datetime as dt
-import io
 import uuid
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from ekinerja_contract import clock
-from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row
+from ekinerja_contract.sheets import csv_bytes, neutralise, table_xlsx
 
 from . import rules
 from .models import Reconciliation, SyncItem
@@ -112,12 +110,5 @@ def to_csv(lines: list[dict]) -> bytes:
 
 
 def to_xlsx(lines: list[dict], day: dt.date) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Rekonsiliasi"
-    headed(ws, f"Rekonsiliasi e-Kinerja nasional {day.isoformat()}: {len(lines)} selisih", COLUMNS)
-    for line in lines:
-        typed_row(ws, [neutralise(line[key]) for key, _ in COLUMNS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx("Rekonsiliasi", f"Rekonsiliasi e-Kinerja nasional {day.isoformat()}: "
+                      f"{len(lines)} selisih", COLUMNS, lines, lambda r, key: neutralise(r[key]))

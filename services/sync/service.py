@@ -85,18 +85,15 @@ class SyncService:
 
     @event_handler("approval", "approval.approved")
     def on_approved(self, body):
-        self._owe(body, lambda e: (rules.PROGRESS, rules.progress_key(e.report_id), "upsert",
-                                   {"report_id": e.report_id}, e.employee_id, e.date))
+        self._owe(body, lambda e: _progress(e, "upsert"))
 
     @event_handler("approval", "approval.dispute_upheld")
     def on_dispute_upheld(self, body):
-        self._owe(body, lambda e: (rules.PROGRESS, rules.progress_key(e.report_id), "upsert",
-                                   {"report_id": e.report_id}, e.employee_id, e.date))
+        self._owe(body, lambda e: _progress(e, "upsert"))
 
     @event_handler("approval", "approval.approval_revoked")
     def on_approval_revoked(self, body):
-        self._owe(body, lambda e: (rules.PROGRESS, rules.progress_key(e.report_id), "delete",
-                                   {"report_id": e.report_id}, e.employee_id, e.date))
+        self._owe(body, lambda e: _progress(e, "delete"))
 
     @event_handler("scoring", "appraisal.predikat_set")
     def on_predikat_set(self, body):
@@ -270,6 +267,12 @@ class SyncService:
         name = f"rekonsiliasi-nasional-{on.isoformat()}"
         return download(fmt, name, lambda: reconciliation.to_csv(rows),
                         lambda: reconciliation.to_xlsx(rows, on))
+
+
+def _progress(e, action: str):
+    """A report's item: held there once approved, removed once the approval is revoked."""
+    return (rules.PROGRESS, rules.progress_key(e.report_id), action, {"report_id": e.report_id},
+            e.employee_id, e.date)
 
 
 def _evaluation(e, month_from: int, month_to: int):

@@ -26,6 +26,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class LoopbackHTTP:
+    """An HTTP stand-in on a free loopback port, served from a thread; the test starts
+    and stops it. A subclass calls `_listen(handler_class)` in its __init__."""
+
+    def _listen(self, handler) -> None:
+        import threading
+        from http.server import ThreadingHTTPServer
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def _rabbit_api(method: str, path: str, body: dict | None = None) -> None:
     req = urllib.request.Request(f"{RABBIT_API}{path}", method=method,
                                  data=json.dumps(body).encode() if body is not None else None,

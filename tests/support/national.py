@@ -15,13 +15,13 @@ import datetime as dt
 import json
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
-from .infra import free_port
+from .infra import LoopbackHTTP
 
 TOKEN = "national-test-token-0123456789"
 NIP = r"^\d{18}$"
@@ -85,7 +85,7 @@ class YearlyItem(_Evaluation):
 SHAPES = {"/progres-harian": ProgressItem, "/kinerja-periodik": PeriodicItem, "/skp22": YearlyItem}
 
 
-class NationalServer:
+class NationalServer(LoopbackHTTP):
     def __init__(self):
         self.held: dict[str, dict[str, dict]] = {path: {} for path in SHAPES}  # path -> idLokal -> record
         self.answers: dict[str, tuple[int, dict]] = {}  # Idempotency-Key -> the first answer
@@ -93,18 +93,7 @@ class NationalServer:
         self.fail_next: list[int] = []
         self.down = False
         self.lock = threading.Lock()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> "NationalServer":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen(self._handler())
 
     def env(self) -> dict[str, str]:
         """The sync service's settings for this stand-in."""

@@ -22,18 +22,18 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from aiosmtpd.controller import Controller
 
-from .infra import free_port
+from .infra import LoopbackHTTP, free_port
 
 WHATSAPP_TOKEN = "EAAtest-token-for-the-fake-cloud-api"
 WHATSAPP_PHONE_ID = "109876543210"
 TELEGRAM_TOKEN = "123456789:AAHtestTokenForTheFakeBotApi_abcdefgh"
 
 
-class Providers:
+class Providers(LoopbackHTTP):
     def __init__(self):
         self.received: list[dict] = []
         self.fail_next: dict[str, list[int]] = {"whatsapp": [], "telegram": []}
@@ -41,18 +41,7 @@ class Providers:
         self.updates: list[dict] = []  # what people sent the bot, as getUpdates answers it
         self.update_id = 1000
         self.lock = threading.Lock()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> "Providers":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen(self._handler())
 
     def env(self) -> dict[str, str]:
         """The notifications service's settings for these stand-ins."""
