@@ -843,6 +843,7 @@ class SyncItemOut(Out):
     key: str = Field(description="our id of it on the national side (idLokal)")
     kind: Literal["progres", "periodik", "tahunan"]
     state: Literal["pending", "sending", "acknowledged", "refused", "failed", "deleted"]
+    problem: str | None = Field(description="unreachable, busy, refused, not_ready, no_public_url, internal")
     action: Literal["upsert", "delete"]
     national_id: str | None
     attempts: int
@@ -854,6 +855,7 @@ class SyncItemOut(Out):
 class SyncStatusOut(Out):
     enabled: bool = Field(description="SYNC_NATIONAL_URL set: the adapter pushes")
     endpoint: str | None
+    links: bool = Field(description="EKINERJA_PUBLIC_URL set: evidence links have an address")
     counts: dict[str, int] = Field(description="items by state")
     stuck: list[SyncItemOut] = Field(description="the newest failed or refused, with why")
 
@@ -876,7 +878,7 @@ class ExtraOut(Out):
 
 class PersonDifferenceOut(Out):
     employee_id: int | None
-    nip: str
+    nip: str | None
     name: str
     held: int = Field(description="approved reports of the day here")
     acknowledged: int

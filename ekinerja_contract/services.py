@@ -241,10 +241,13 @@ class Reporting(Client[T]):
     def list_reports(self, actor: Actor, period: str, employee_id: Any = None) -> T:
         return self._call("list_reports", actor, period, employee_id)
 
-    @method(returns=r.ReportOut)
     def progress_export(self, actor: Actor, period: Any, fmt: Any = 'csv', agency_id: Any = None,
                         employee_id: Any = None) -> T:
         return self._call("progress_export", actor, period, fmt, agency_id, employee_id)
+
+    def progress_part(self, actor: Actor, period: Any, agency_id: Any = None, employee_id: Any = None,
+                      after: Any = 0) -> T:
+        return self._call("progress_part", actor, period, agency_id, employee_id, after)
 
     def progress_items(self, report_ids: Any) -> T:
         return self._call("progress_items", report_ids)
@@ -252,6 +255,7 @@ class Reporting(Client[T]):
     def approved_on(self, day: Any) -> T:
         return self._call("approved_on", day)
 
+    @method(returns=r.ReportOut)
     def get_report(self, actor: Actor, report_id: int) -> T:
         return self._call("get_report", actor, report_id)
 

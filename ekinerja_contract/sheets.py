@@ -37,15 +37,17 @@ def typed_row(ws, row: list) -> None:
     ws.append(cells)
 
 
-def csv_bytes(rows: list[dict], columns, cell) -> bytes:
+def csv_bytes(rows: list[dict], columns, cell, header: bool = True) -> bytes:
     """A header of `columns`' titles and a line per row, each value through `cell(row,
-    key)`; UTF-8 with a BOM, which Excel needs to read it as UTF-8."""
+    key)`; UTF-8 with a BOM, which Excel needs to read it as UTF-8. Without `header`: the
+    lines only (a later part of a file sent in parts), no BOM."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([neutralise(title) for _, title in columns])
+    if header:
+        writer.writerow([neutralise(title) for _, title in columns])
     for row in rows:
         writer.writerow([cell(row, key) for key, _ in columns])
-    return out.getvalue().encode("utf-8-sig")
+    return out.getvalue().encode("utf-8-sig" if header else "utf-8")
 
 
 def headed(ws, heading: str, columns) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
@@ -618,7 +619,7 @@ async def set_notification_preferences(body: PreferencesIn, actor: Actor = Depen
 
 
 
-def _file(result: dict) -> Response:
+def file_response(result: dict) -> Response:
     return Response(base64.b64decode(result["base64"]), media_type=result["content_type"],
                     headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
 
@@ -691,7 +692,7 @@ async def export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: Opt
                  version: OptionalId = None, actor: Actor = Depends(current_actor),
                  svc: Svc = Depends(rpc)):
     """The closed period for finance."""
-    return _file(await svc.scoring.export(actor, period, agency_id, fmt, version))
+    return file_response(await svc.scoring.export(actor, period, agency_id, fmt, version))
 
 
 @router.get("/payroll/exports/{period}/corrections.{fmt}", tags=["payroll"], response_class=Response,
@@ -705,23 +706,47 @@ async def corrections_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], ag
     version paid (`since`, the close's by default): per employee the net paid, the net
     owed and the difference (kekurangan or kelebihan bayar), with totals and a control
     total, for the next payroll."""
-    return _file(await svc.scoring.corrections_export(actor, period, agency_id, fmt, since))
+    return file_response(await svc.scoring.corrections_export(actor, period, agency_id, fmt, since))
 
 
 @router.get("/exports/progres-harian/{period}.{fmt}", tags=["national"], response_class=Response,
             responses={**errors(401, 403, 404, 422), 200: {
                 "description": "the file (Content-Disposition: attachment)",
                 "content": {t: FILE for t in ("text/csv", XLSX)}}})
-async def progress_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], agency_id: OptionalId = None,
-                          employee_id: OptionalId = None, actor: Actor = Depends(current_actor),
-                          svc: Svc = Depends(rpc)):
+async def progress_export(request: Request, period: PeriodPath, fmt: Literal["csv", "xlsx"],
+                          agency_id: OptionalId = None, employee_id: OptionalId = None,
+                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
     """BKN's Progres Harian for a month, for the national e-Kinerja's Excel importer: one row
     per approved report (RHK, rencana aksi, date, start, end, activity, realisation and unit,
     the approver, the photo as a link a national reviewer opens without an account, valid
     400 days). Yours by default; someone you may see (`employee_id`); an agency's (its
     admin, `agency_id`; an agency admin's own by default); the city's (a city admin).
-    Columns and sources: docs/NATIONAL.md."""
-    return _file(await svc.reporting.progress_export(actor, period, fmt, agency_id, employee_id))
+    CSV is sent in parts, so any size goes; XLSX up to 50,000 rows (422
+    `export_too_large` beyond: ask for CSV or one agency). Columns and sources:
+    docs/NATIONAL.md."""
+    if fmt == "csv":
+        return await progress_csv(svc, actor, period, agency_id, employee_id)
+    return file_response(await clients(request, EXPORT_TIMEOUT).reporting.progress_export(
+        actor, period, fmt, agency_id, employee_id))
+
+
+EXPORT_TIMEOUT = 120.0  # seconds: an agency's month as XLSX (50,000 rows at most)
+
+
+async def progress_csv(svc: Svc, actor: Actor, period: str, agency_id=None, employee_id=None) -> Response:
+    """The Progres Harian as one CSV of any size, sent as reporting hands it over in parts.
+    The first part is asked before anything is sent, so a refusal (a scope, a month) is
+    still an error answer; a part that fails later ends the file short."""
+    first = await svc.reporting.progress_part(actor, period, agency_id, employee_id, 0)
+
+    async def parts():
+        part = first
+        yield part["csv"].encode("utf-8")
+        while part["next"] is not None:
+            part = await svc.reporting.progress_part(actor, period, agency_id, employee_id, part["next"])
+            yield part["csv"].encode("utf-8")
+    return StreamingResponse(parts(), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{first["filename"]}"'})
 
 
 @router.get("/sync/status", response_model=SyncStatusOut, tags=["national"], responses=errors(401, 403))
@@ -744,7 +769,7 @@ async def sync_resend(actor: Actor = Depends(require("city_admin")), svc: Svc = 
 async def sync_reconciliation_file(day: DayPath, fmt: Literal["csv", "xlsx"],
                                    actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
     """A day's differences, one line each, with its person's counts."""
-    return _file(await svc.sync.reconciliation_export(actor, day.isoformat(), fmt))
+    return file_response(await svc.sync.reconciliation_export(actor, day.isoformat(), fmt))
 
 
 @router.get("/sync/reconciliations/{day}", response_model=ReconciliationOut, tags=["national"],
@@ -777,7 +802,7 @@ async def statement(period: PeriodPath, employee_id: OptionalId = None,
     target = employee_id or actor.employee_id
     if target is None:
         raise ApiError(422, "invalid_input", "say whose statement: employee_id")
-    return _file(await svc.scoring.statement(actor, target, period))
+    return file_response(await svc.scoring.statement(actor, target, period))
 
 
 class AppraisalIn(BaseModel):

@@ -148,6 +148,8 @@ ERRORS = {
     "agency_year_set_concurrently": "Data perangkat daerah ini untuk tahun yang sama baru saja diisi orang lain pada saat yang sama. Kirim lagi.",
     "date_format": "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-11-18.",
     "reconciliation_not_run": "Tanggal ini belum direkonsiliasi.",
+    "export_too_large": ("Terlalu banyak baris untuk XLSX (lebih dari {rows}). Unduh sebagai CSV, "
+                         "atau per perangkat daerah."),
     "period_format": "Periode ditulis TTTT-BB, misalnya 2026-11.",
     "period_year": "Tahun periode harus antara 2000 dan 2100.",
     # evidence

@@ -5,12 +5,12 @@ import datetime as dt
 import re
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from ekinerja_contract import config
 from ekinerja_contract.schemas import Actor
 
-from ..api import Svc, rpc
+from ..api import EXPORT_TIMEOUT, Svc, clients, file_response, progress_csv, rpc
 from .routes import back, page_role, render, same_origin
 
 router = APIRouter(include_in_schema=False)
@@ -19,6 +19,15 @@ CITY_ADMIN = page_role("city_admin")
 STATES = {"pending": "menunggu dikirim", "sending": "sedang dikirim", "acknowledged": "diterima",
           "refused": "ditolak", "failed": "gagal dikirim", "deleted": "dihapus di nasional"}
 KINDS = {"progres": "Progres Harian", "periodik": "Penilaian periodik", "tahunan": "Penilaian tahunan"}
+# Why an item did not reach the national side, as the admin reads it (the national side's
+# own words, often English, stay under "Rincian teknis").
+PROBLEMS = {"unreachable": "e-Kinerja nasional tidak dapat dihubungi",
+            "busy": "e-Kinerja nasional sedang sibuk atau bermasalah",
+            "refused": "ditolak e-Kinerja nasional: datanya dianggap tidak sesuai",
+            "not_ready": "laporan belum tercatat disetujui di e-Kinerja kota",
+            "no_public_url": ("alamat situs (EKINERJA_PUBLIC_URL) belum diatur, sehingga tautan bukti "
+                              "tidak dapat dibuka"),
+            "internal": "gangguan di e-Kinerja kota"}
 
 
 def _day(text, default: dt.date) -> dt.date:
@@ -36,16 +45,20 @@ async def national_page(request: Request, actor: Actor = Depends(CITY_ADMIN), sv
     run = await svc.sync.reconciliation(actor, day.isoformat())
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     return render(request, "national.html", actor, status=status, run=run, day=day,
-                  last_month=last_month, year=today.year, states=STATES, kinds=KINDS)
+                  last_month=last_month, year=today.year, states=STATES, kinds=KINDS, problems=PROBLEMS)
 
 
 @router.get("/admin/nasional/progres-harian")
 async def progress_download(request: Request, actor: Actor = Depends(CITY_ADMIN)):
-    """The form's month and format as the export's address (no script needed)."""
+    """The city's month as one file, here rather than at the API's address so that a
+    refusal (too many rows for XLSX) is a page in Indonesian."""
     month, fmt = request.query_params.get("bulan", ""), request.query_params.get("format", "xlsx")
     if not PERIOD.match(month) or fmt not in ("csv", "xlsx"):
         return back(request, "/admin/nasional", "Pilih bulan (misalnya 2026-11) dan formatnya.", "error")
-    return RedirectResponse(f"/api/v1/exports/progres-harian/{month}.{fmt}", status_code=303)
+    svc = clients(request, EXPORT_TIMEOUT)
+    if fmt == "csv":
+        return await progress_csv(svc, actor, month)
+    return file_response(await svc.reporting.progress_export(actor, month, fmt))
 
 
 @router.post("/admin/nasional/periksa", dependencies=[Depends(same_origin)])

@@ -290,6 +290,12 @@ def open_to_review(uow, report_id: int, why: str) -> None:
             row.review = why
 
 
+def revoke_links(uow, report_id: int) -> None:
+    """The report's approval was revoked: what it shared with the national side closes."""
+    for row in uow.session.scalars(select(Evidence).where(Evidence.report_id == report_id)):
+        row.revoked_at = row.revoked_at or utcnow()
+
+
 def add_viewer(uow, report_id: int, employee_id: int | None) -> None:
     if employee_id is None:
         return
@@ -337,8 +343,9 @@ def share_links(s, store, key: bytes, actor: Actor, evidence_ids, today: dt.date
     until = today + dt.timedelta(days=SHARE_DAYS)
     out = {}
     for row in s.scalars(select(Evidence).where(Evidence.id.in_(list(evidence_ids)[:5000]))):
-        if row.status == "linked" and rules.may_share(actor, row.owner_id, row.viewers, row.review,
-                                                      row.agency_id, store.review_scope):
+        shareable = row.status == "linked" and row.revoked_at is None
+        if shareable and rules.may_share(actor, row.owner_id, row.viewers, row.review, row.agency_id,
+                                         store.review_scope):
             out[row.id] = {"token": rules.share_token(key, row.id, until), "until": until.isoformat()}
     return out
 
@@ -347,7 +354,7 @@ def open_shared(uow, store, key: bytes, token: str, today: dt.date) -> dict:
     """A fresh short-lived download URL for a valid shared link; every opening is logged."""
     evidence_id = rules.shared_evidence_id(key, token, today)
     row = uow.session.get(Evidence, evidence_id) if evidence_id else None
-    if row is None or row.status != "linked":
+    if row is None or row.status != "linked" or row.revoked_at is not None:
         raise NotFound("this evidence link is not valid", code="evidence_link_invalid")
     until = dt.datetime.strptime(token.split(".")[1], "%Y%m%d").date()
     uow.session.add(EvidenceView(evidence_id=row.id, account_id=0, viewed_at=utcnow(),

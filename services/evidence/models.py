@@ -41,6 +41,8 @@ class Evidence(Base):
     gps_lon: Mapped[float | None] = mapped_column(Float)
     thumbnail_key: Mapped[str | None] = mapped_column(String(200))
     reused_by_other: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the report's approval was revoked (0004): its shared links open no more
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     stored_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

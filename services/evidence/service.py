@@ -157,6 +157,10 @@ class EvidenceService:
         self.db.consume(body, lambda uow, env: evidence.open_to_review(
             uow, parse(env).report_id, "approved"))
 
+    @event_handler("approval", "approval.approval_revoked")
+    def on_approval_revoked(self, body):
+        self.db.consume(body, lambda uow, env: evidence.revoke_links(uow, parse(env).report_id))
+
     @event_handler("approval", "approval.task_rerouted")
     def on_task_rerouted(self, body):
         self.db.consume(body, lambda uow, env: evidence.add_viewer(

@@ -66,6 +66,7 @@ class Employee(Base):
     bank_name: Mapped[str | None] = mapped_column(String(60))
     bank_account: Mapped[str | None] = mapped_column(String(20))
     bank_account_holder: Mapped[str | None] = mapped_column(String(200))
+    bank_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Placement(Base):
@@ -254,7 +255,8 @@ class Report(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # who approved (or rejected) it, from the decision's event (0009): the routed approver
-    # unless it was escalated; None before 0009, when approver_id stands in
+    # unless it was escalated; None before 0009 and after an upheld objection (the review
+    # team's decider may be an account, not an employee), when approver_id stands in
     decided_by: Mapped[int | None] = mapped_column(Integer)
 
 

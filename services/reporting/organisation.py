@@ -8,6 +8,7 @@ import io
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import InvalidInput
 from ekinerja_contract.schemas import OrganisationIn
 
@@ -126,7 +127,7 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
         positions[p.code].superior_position_id = (
             _known_position(s, agency.id, p.superior).id if p.superior else None)
 
-    placed = []
+    placed, payees_changed = [], []
     for e in org.employees:
         emp = s.scalar(select(Employee).where(Employee.nip == e.nip))
         if emp is None:
@@ -134,8 +135,16 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
             s.add(emp)
         emp.name, emp.status, emp.grade = e.name, e.status, e.grade
         if e.bank_account is not None:  # a file without bank columns keeps what is known
-            emp.bank_name, emp.bank_account = e.bank_name, e.bank_account
-            emp.bank_account_holder = e.bank_account_holder or e.name
+            payee = (e.bank_name, e.bank_account, e.bank_account_holder or e.name)
+            before = (emp.bank_name, emp.bank_account, emp.bank_account_holder)
+            if payee != before:
+                # where TPP goes is money: each change is audited with its before and after
+                # (the caller's audit entry) and shown to finance beside the account
+                if emp.bank_account is not None:
+                    payees_changed.append({"nip": emp.nip, "before": mask(before[1]),
+                                           "after": mask(payee[1]), "bank": payee[0]})
+                emp.bank_name, emp.bank_account, emp.bank_account_holder = payee
+                emp.bank_changed_at = utcnow()
         s.flush()
         since = e.since or today
         placement = _place(s, emp, positions[e.position], since)
@@ -158,7 +167,13 @@ def load(uow, org: OrganisationIn, today: dt.date, tick=lambda: None) -> dict:
     s.flush()
     for placement in placed:
         emit_placement(uow, placement)
-    return {"agency_id": agency.id, "employees": len(org.employees), "placements": len(placed)}
+    return {"agency_id": agency.id, "employees": len(org.employees), "placements": len(placed),
+            "payees_changed": payees_changed}
+
+
+def mask(account: str | None) -> str | None:
+    """An account number as an audit line keeps it: its last four digits."""
+    return None if account is None else "*" * max(0, len(account) - 4) + account[-4:]
 
 
 def _known_position(s, agency_id: int, ref: str) -> Position:
@@ -346,6 +361,7 @@ def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None
                            code="import_invalid", params={"count": len(problems)})
     total = sum(len(o.employees) + len(o.acting) for o in validated.values())
     done, summary = [0], {"agencies": 0, "employees": 0, "placements": 0}
+    payees_changed: list[dict] = []
 
     def tick():
         done[0] += 1
@@ -357,7 +373,8 @@ def import_csv(uow, text: str, today: dt.date, progress=lambda done, total: None
         summary["agencies"] += 1
         summary["employees"] += result["employees"]
         summary["placements"] += result["placements"]
-    return summary
+        payees_changed += result["payees_changed"]
+    return {**summary, "payees_changed": payees_changed}
 
 
 def _column(field) -> str:

@@ -263,7 +263,9 @@ def apply_decision(uow, report_id: int, action: str, reason: str | None, at,
         report.dispute_decision_reason, report.decided_at = reason, at
     else:
         report.decision_reason, report.decided_at = reason, at
-    if action in ("approve", "reject", "uphold"):
+    # The superior's own decision only: an upheld objection's decider may be an account
+    # with no employee record, so there the routed approver stands (approver_id).
+    if action in ("approve", "reject"):
         report.decided_by = decided_by
 
 

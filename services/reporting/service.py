@@ -6,9 +6,9 @@ from nameko.events import BROADCAST
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select, text
 
-from ekinerja_contract import config, periods
+from ekinerja_contract import clock, config, periods
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden, NotFound
+from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.schemas import (
@@ -42,6 +42,7 @@ from .models import (
 )
 
 ADMINS = ("city_admin", "agency_admin")
+LINK_BATCH = 2000
 
 
 def _decision(event_type: str, action: str):
@@ -94,6 +95,7 @@ class ReportingService:
         with self.db.unit_of_work() as uow:
             _check_agency_admin(uow.session, actor, org.agency.code)
             result = organisation.load(uow, org, config.today())
+            _audit_payees(uow, actor, result)
             _audit(uow, actor, "organisation.loaded", {"agency": org.agency.code, **result})
         return result
 
@@ -102,6 +104,7 @@ class ReportingService:
         actor = _admin(actor, "city_admin")
         with self.db.unit_of_work() as uow:
             result = organisation.import_csv(uow, csv_text, config.today())
+            _audit_payees(uow, actor, result)
             _audit(uow, actor, "organisation.imported", result)
         return result
 
@@ -251,7 +254,9 @@ class ReportingService:
             rows = s.scalars(select(Employee).where(Employee.id.in_([int(i) for i in employee_ids]),
                                                     Employee.bank_account.is_not(None)))
             return {str(e.id): {"bank_name": e.bank_name, "bank_account": e.bank_account,
-                                "bank_account_holder": e.bank_account_holder}
+                                "bank_account_holder": e.bank_account_holder,
+                                "bank_changed_on": clock.local_date(e.bank_changed_at).isoformat()
+                                if e.bank_changed_at else ""}
                     for e in rows
                     if actor.has("finance", "city_admin") or _may_see_employee(s, actor, e.id, today)}
 
@@ -504,11 +509,37 @@ class ReportingService:
         actor = Actor.model_validate(actor)
         with self.db.session() as s:
             people, agency, scope = _progress_scope(s, actor, agency_id, employee_id)
-            rows = national.approved(s, period, people, agency)
-        links = self.evidence.share_links(actor, [r["evidence_id"] for r in rows if r["evidence_id"]])
-        national.with_links(rows, links, config.public_url() or "")
+            rows = national.approved(s, period, people, agency, limit=national.XLSX_MAX_ROWS + 1)
+        if len(rows) > national.XLSX_MAX_ROWS:
+            raise InvalidInput(f"over {national.XLSX_MAX_ROWS} rows: ask for CSV, or one agency",
+                               [{"field": "fmt", "reason": "too many rows"}], code="export_too_large",
+                               params={"rows": national.XLSX_MAX_ROWS})
+        national.with_links(rows, self._links(actor, rows), config.public_url() or "")
         return download(fmt, f"progres-harian-{period}-{scope}", lambda: national.to_csv(rows),
                         lambda: national.to_xlsx(rows, period, scope))
+
+    @rpc
+    def progress_part(self, actor, period, agency_id=None, employee_id=None, after=0):
+        """The Progres Harian as CSV in parts, for the gateway to send as one file of any
+        size: the header with the first part (`after` 0), then PAGE_ROWS rows at a time by
+        report id; `next` is the `after` of the next part, None after the last."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            people, agency, scope = _progress_scope(s, actor, agency_id, employee_id)
+            rows = national.approved(s, period, people, agency, after=int(after), limit=national.PAGE_ROWS)
+        national.with_links(rows, self._links(actor, rows), config.public_url() or "")
+        return {"filename": f"progres-harian-{period}-{scope}.csv",
+                "csv": national.to_csv(rows, header=int(after) == 0).decode("utf-8"),
+                "next": rows[-1]["report_id"] if len(rows) == national.PAGE_ROWS else None}
+
+    def _links(self, actor, rows: list[dict]) -> dict:
+        """Evidence's long-lived links for the rows' photos, asked in batches (evidence
+        answers at most 5,000 at a time: a city's month has more)."""
+        ids = [r["evidence_id"] for r in rows if r["evidence_id"]]
+        links: dict = {}
+        for start in range(0, len(ids), LINK_BATCH):
+            links |= self.evidence.share_links(actor, ids[start:start + LINK_BATCH])
+        return links
 
     @rpc
     def progress_items(self, report_ids):
@@ -518,8 +549,7 @@ class ReportingService:
             rows = []
             for period in sorted({p for p in _periods_of(s, report_ids)}):
                 rows += national.approved(s, period, report_ids=[int(i) for i in report_ids])
-        links = self.evidence.share_links(SYSTEM_ACTOR, [r["evidence_id"] for r in rows if r["evidence_id"]])
-        national.with_links(rows, links, config.public_url() or "")
+        national.with_links(rows, self._links(SYSTEM_ACTOR, rows), config.public_url() or "")
         return [national.as_item(r) | {"report_id": r["report_id"], "employee_id": r["employee_id"]}
                 for r in rows]
 
@@ -529,7 +559,8 @@ class ReportingService:
         date), with whose it is."""
         on = dt.date.fromisoformat(str(day))
         with self.db.session() as s:
-            return [{"report_id": r.id, "employee_id": r.employee_id, "nip": nip, "name": name}
+            return [{"report_id": r.id, "employee_id": r.employee_id, "nip": nip, "name": name,
+                     "decided_at": clock.as_utc(r.decided_at).isoformat() if r.decided_at else None}
                     for r, nip, name in s.execute(
                         select(Report, Employee.nip, Employee.name)
                         .join(Employee, Employee.id == Report.employee_id)
@@ -681,6 +712,15 @@ def _account_dict(s, acc: Account) -> dict:
 def _audit(uow, actor: Actor, action: str, detail: dict) -> None:
     uow.session.add(AuditEntry(actor_account_id=actor.account_id, action=action, detail=detail,
                                at=utcnow()))
+
+
+def _audit_payees(uow, actor: Actor, result: dict) -> None:
+    """Each changed bank account its own audit line (who, whose, before and after, masked);
+    the reply counts them."""
+    changes = result.pop("payees_changed")
+    for change in changes:
+        _audit(uow, actor, "employee.payee_changed", change)
+    result["payees_changed"] = len(changes)
 
 
 def _report_dict(s, report) -> dict:

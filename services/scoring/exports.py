@@ -13,7 +13,8 @@ from ekinerja_contract.sheets import csv_bytes, headed, neutralise, typed_row, w
 
 COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"),
            ("bank_name", "Bank"), ("bank_account", "Nomor Rekening"),
-           ("bank_account_holder", "Nama Pemilik Rekening"), ("job_class", "Kelas Jabatan"),
+           ("bank_account_holder", "Nama Pemilik Rekening"), ("bank_changed_on", "Rekening Diubah"),
+           ("job_class", "Kelas Jabatan"),
            ("status", "Status"), ("grade", "Golongan"), ("working_days", "Hari Kerja"),
            ("minutes", "Menit Kerja"), ("activity_points", "Poin Aktivitas"),
            ("approver_points", "Poin Persetujuan"), ("ceiling", "Pagu TPP"),
@@ -41,7 +42,7 @@ def _cell(line, key):
 TOTALS = ("ceiling", "gross", "after_factor", "tax", "insurance", "net")
 
 
-NO_PAYEE = {"bank_name": "", "bank_account": "", "bank_account_holder": ""}
+NO_PAYEE = {"bank_name": "", "bank_account": "", "bank_account_holder": "", "bank_changed_on": ""}
 
 
 def for_finance(line: dict, agencies: dict[int, tuple[str | None, str | None]],

@@ -41,7 +41,10 @@ class SyncItem(Base):
     state: Mapped[str] = mapped_column(String(12))
     national_id: Mapped[str | None] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(String(500))  # the national side's words
+    # what went wrong, as a code the page words in Indonesian: unreachable | busy | refused |
+    # not_ready | no_public_url | internal
+    problem: Mapped[str | None] = mapped_column(String(20))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -59,6 +62,13 @@ class Reconciliation(Base):
     national: Mapped[int | None] = mapped_column(Integer)  # None: the national side did not answer
     people: Mapped[list] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(String(500))
+
+
+class DailyClaim(Base):
+    """The day's reconciliation run: the first instance to insert the day's row runs it."""
+    __tablename__ = "daily_claim"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 outbox, inbox = messaging_tables(Base.metadata)

@@ -50,6 +50,12 @@ class National:
             if error.status != 404:  # already gone is what we wanted
                 raise
 
+    def find(self, kind: str, key: str, day) -> str | None:
+        """The national id of our item, from the day's list (a push whose answer was lost)."""
+        if kind != PROGRESS or day is None:
+            return None
+        return next((str(t["id"]) for t in self.listed(day) if t.get("idLokal") == key), None)
+
     def listed(self, day) -> list[dict]:
         """What the national side holds from this city for a day ({id, idLokal, nip})."""
         answer = self._call("GET", self.paths[PROGRESS], params={"tanggal": day.isoformat()}).json()

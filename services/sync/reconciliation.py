@@ -9,7 +9,7 @@ from ekinerja_contract import clock
 from ekinerja_contract.sheets import csv_bytes, neutralise, table_xlsx
 
 from . import rules
-from .models import Reconciliation, SyncItem
+from .models import DailyClaim, Reconciliation, SyncItem
 
 
 def owe(uow, item: SyncItem | None, kind: str, key: str, action: str, ref: dict,
@@ -38,6 +38,39 @@ def resend(uow, states: tuple[str, ...], day: dt.date | None = None) -> int:
     return len(items)
 
 
+def resend_stale(uow, before: dt.datetime, lease_over: dt.datetime) -> int:
+    """Owe again items owed since before `before` with no push under way: their message
+    went to the dead-letter queue, or was lost, while they were still pending."""
+    q = select(SyncItem).where(SyncItem.state.in_(("pending", "sending")), SyncItem.updated_at < before,
+                               SyncItem.claimed_at.is_(None) | (SyncItem.claimed_at < lease_over))
+    items = list(uow.session.scalars(q.limit(1000).with_for_update()))
+    for item in items:
+        owe(uow, item, item.kind, item.key, item.action, item.ref, item.employee_id, item.day,
+            str(uuid.uuid4()), item.changed_at)
+    return len(items)
+
+
+def claim_day(uow, today: dt.date) -> bool:
+    """Whether this instance runs today's reconciliation (the first to claim the day)."""
+    from sqlalchemy.exc import IntegrityError
+    s = uow.session
+    if s.get(DailyClaim, today) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(DailyClaim(day=today, claimed_at=clock.now()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _changed_at(held: dict, fallback: dt.datetime) -> dt.datetime:
+    """When a held report was approved: an item made for it now is that old, so a later
+    revoke still counts and an earlier approval does not."""
+    at = held.get("decided_at")
+    return clock.as_utc(dt.datetime.fromisoformat(at)) if at else fallback
+
+
 def run(uow, day: dt.date, held: list[dict], theirs: list[dict] | None, error: str | None,
         owe_missing: bool = True) -> dict:
     """Compare and keep the result. With the adapter on, what is missing is owed again:
@@ -49,19 +82,24 @@ def run(uow, day: dt.date, held: list[dict], theirs: list[dict] | None, error: s
     people = rules.reconcile(held, ours, theirs)
     if owe_missing:
         now = clock.now()
+        listed = {t.get("idLokal") for t in theirs or []}
         for h in held:
             key = rules.progress_key(h["report_id"])
             item = items.get(key)
-            if item is None or item.state == "failed" or (
-                    theirs is not None and item.state == "acknowledged"
-                    and key not in {t["idLokal"] for t in theirs}):
+            # not there, and nothing on its way: never made, failed, refused, closed while
+            # reporting had not applied the approval yet, or acknowledged and gone since
+            on_its_way = item is not None and item.state in ("pending", "sending")
+            there = item is not None and item.state == "acknowledged" and (theirs is None or key in listed)
+            if not (on_its_way or there):
                 owe(uow, item, rules.PROGRESS, key, "upsert", {"report_id": h["report_id"]},
-                    h["employee_id"], day, str(uuid.uuid4()), item.changed_at if item else now)
+                    h["employee_id"], day, str(uuid.uuid4()),
+                    item.changed_at if item else _changed_at(h, now))
         held_keys = {rules.progress_key(h["report_id"]) for h in held}
         for t in theirs or []:
-            item = items.get(t["idLokal"])
-            if t["idLokal"] not in held_keys and item is not None and item.state != "pending":
-                item.national_id = item.national_id or t.get("id")
+            item = items.get(t.get("idLokal"))
+            if t.get("idLokal") not in held_keys and item is not None \
+                    and item.state not in ("pending", "sending"):
+                item.national_id = item.national_id or (str(t["id"]) if t.get("id") is not None else None)
                 owe(uow, item, item.kind, item.key, "delete", item.ref, item.employee_id, day,
                     str(uuid.uuid4()), item.changed_at)
     row = s.get(Reconciliation, day) or Reconciliation(day=day)
@@ -81,6 +119,7 @@ def as_dict(run: Reconciliation) -> dict:
 
 def item_dict(item: SyncItem) -> dict:
     return {"id": item.id, "key": item.key, "kind": item.kind, "state": item.state,
+            "problem": item.problem,
             "action": item.action, "national_id": item.national_id, "attempts": item.attempts,
             "last_error": item.last_error, "day": item.day.isoformat() if item.day else None,
             "updated_at": clock.as_utc(item.updated_at).isoformat()}

@@ -39,7 +39,9 @@ def reconcile(held: list[dict], ours: dict[str, dict], theirs: list[dict] | None
       refused and its reason);
     - extra: on the national side, not held here (a report since revoked, or entered there
       by hand): the national side should remove it."""
-    national = {t["idLokal"]: t for t in theirs} if theirs is not None else None
+    # what the national side lists, by our id (an entry typed in there by hand has none)
+    national = {str(t.get("idLokal") or f"(tanpa ID lokal: {t.get('id')})"): t
+                for t in theirs} if theirs is not None else None
     people: dict[str, dict] = {}  # by NIP: what the national side knows a person by
 
     def person(employee_id, nip, name) -> dict:
@@ -67,9 +69,9 @@ def reconcile(held: list[dict], ours: dict[str, dict], theirs: list[dict] | None
     held_keys = {progress_key(h["report_id"]) for h in held}
     for key, t in (national or {}).items():
         if key not in held_keys:
-            p = person(None, t.get("nip"), "")
+            p = person(None, str(t.get("nip") or "-"), "")
             p["national"] += 1
-            p["extra"].append({"key": key, "national_id": t.get("id")})
+            p["extra"].append({"key": key, "national_id": str(t["id"]) if t.get("id") is not None else None})
     return sorted((p for p in people.values() if p["missing"] or p["extra"]), key=lambda p: str(p["nip"]))
 
 

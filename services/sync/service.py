@@ -9,6 +9,7 @@ from nameko.dependency_providers import Config
 from sqlalchemy import func, select, text, update
 
 from ekinerja_contract import clock, events
+from ekinerja_contract import config as config_module
 from ekinerja_contract.errors import Forbidden, InvalidInput
 from ekinerja_contract.nameko_ext import (
     RETRY_DELAYS,
@@ -30,9 +31,22 @@ log = logging.getLogger(__name__)
 PUSH_LEASE = dt.timedelta(seconds=30)  # longer than a push may take (national.TIMEOUT)
 
 
+OWED = ("pending", "sending", "failed")  # states whose version is still to reach the national side
+STALE = dt.timedelta(minutes=30)  # owed this long with no push under way: its message was lost
+
+
 class PushBusy(Exception):
     """Another worker is pushing this item now: this copy of its message comes back
     later (the handler's retry) and finds it done."""
+
+
+class NotReady(Exception):
+    """The item cannot be pushed yet: its payload is not there (reporting has not applied
+    the approval yet: retried), or cannot be right until an operator acts (`final`)."""
+
+    def __init__(self, message: str, problem: str, final: bool = False):
+        super().__init__(message)
+        self.problem, self.final = problem, final
 
 
 def _city_admin(actor) -> Actor:
@@ -121,71 +135,94 @@ class SyncService:
         now = clock.now()
         with self.db.unit_of_work() as uow:
             s = uow.session
+            # One push of an item at a time, whatever its version: a change made while a
+            # push is out (a revoke during the approval's push) waits until it is answered,
+            # so it knows the national id and goes after it, never beside it.
             claimed = s.execute(update(SyncItem).where(
                 SyncItem.id == due.item_id, SyncItem.version == due.version,
-                SyncItem.state.in_(("pending", "failed"))
-                | ((SyncItem.state == "sending") & (SyncItem.claimed_at < now - PUSH_LEASE)))
+                SyncItem.state.in_(("pending", "failed", "sending")),
+                SyncItem.claimed_at.is_(None) | (SyncItem.claimed_at < now - PUSH_LEASE))
                 .values(state="sending", claimed_at=now)).rowcount
             item = s.get(SyncItem, due.item_id)
             if not claimed:
-                if item is not None and item.state == "sending" and item.version == due.version:
+                if item is not None and item.version == due.version and item.state in OWED:
                     raise PushBusy(f"item {item.key} is being pushed by another worker")
                 return  # done, changed since (its newer version has its own message), or unknown
-            kind, action, ref = item.kind, item.action, dict(item.ref)
+            kind, action, ref, day = item.kind, item.action, dict(item.ref), item.day
             national_id, idempotency = item.national_id, f"{item.key}.{item.version}"
+            key = item.key
         try:
             if action == "delete":
+                national_id = national_id or client.find(kind, key, day)  # an answer lost before
                 if national_id is not None:
                     client.delete(kind, national_id, idempotency)
                 return self._done(due, None, deleted=True)
             payload = self._payload(kind, ref)
-            if payload is None:  # no longer approved (revoked meanwhile): nothing to hold there
-                return self._done(due, national_id, deleted=True)
             national_id = client.push(kind, payload, idempotency)
+        except NotReady as error:
+            self._failed(due, str(error), error.problem, final=error.final)
+            if not error.final:
+                raise
+            return None
         except national.NationalError as error:
-            self._failed(due, str(error), refused=not error.retry)
+            problem = "refused" if not error.retry else ("unreachable" if error.status is None else "busy")
+            self._failed(due, str(error), problem, refused=not error.retry)
             if error.retry:
                 raise
             return None
         except Exception as error:  # reporting or scoring away, or a bug: counted the same
-            self._failed(due, f"{type(error).__name__}: {error}"[:500], refused=False)
+            self._failed(due, f"{type(error).__name__}: {error}"[:500], "internal")
             raise
         return self._done(due, national_id)
 
-    def _payload(self, kind: str, ref: dict) -> dict | None:
+    def _payload(self, kind: str, ref: dict) -> dict:
         if kind == rules.PROGRESS:
             items = self.reporting.progress_items([ref["report_id"]])
-            if not items:
-                return None
-            return {k: v for k, v in items[0].items() if k not in ("report_id", "employee_id")}
+            if not items:  # reporting has not applied the approval yet (its own queue)
+                raise NotReady(f"report {ref['report_id']} is not approved in reporting yet", "not_ready")
+            item = {k: v for k, v in items[0].items() if k not in ("report_id", "employee_id")}
+            if item.get("buktiDukung") and not str(item["buktiDukung"]).startswith(("http://", "https://")):
+                raise NotReady("EKINERJA_PUBLIC_URL is not set: the evidence link has no address",
+                               "no_public_url", final=True)
+            return item
         found = self.scoring.siasn_evaluations(SYSTEM_ACTOR, ref["year"], None, ref["employee_id"],
                                                [ref["month_from"], ref["month_to"]])
         listed = found["tahunan" if kind == rules.YEARLY else "periodik"]
-        return listed[0] if listed else None
+        if not listed:
+            raise NotReady(f"scoring has no evaluation {ref}", "not_ready")
+        return listed[0]
 
     def _done(self, due: events.SyncDue, national_id: str | None, deleted: bool = False) -> None:
         with self.db.unit_of_work() as uow:
             row = uow.session.get(SyncItem, due.item_id, with_for_update=True)
-            if row.version != due.version:  # changed while we pushed: its own message follows
+            row.claimed_at = None  # the push is answered: the next version may go
+            if row.version != due.version:  # changed while we pushed: its own message follows,
+                if national_id and not deleted:  # and must know what the national side now holds
+                    row.national_id = national_id
                 return
             row.state, row.national_id = ("deleted" if deleted else "acknowledged"), national_id
-            row.attempts, row.last_error = row.attempts + 1, None
+            row.attempts, row.last_error, row.problem = row.attempts + 1, None, None
             row.acknowledged_at = row.updated_at = clock.now()
             uow.emit("sync.acknowledged", {"item_id": row.id, "key": row.key, "kind": row.kind,
                                            "national_id": national_id, "deleted": deleted})
 
-    def _failed(self, due: events.SyncDue, reason: str, refused: bool) -> None:
+    def _failed(self, due: events.SyncDue, reason: str, problem: str, refused: bool = False,
+                final: bool = False) -> None:
+        """Record a failed attempt: refused (not retried), or failed after the handler's
+        last retry (`final`: at once, when retrying cannot help), else pending again."""
         with self.db.unit_of_work() as uow:
             row = uow.session.get(SyncItem, due.item_id, with_for_update=True)
+            row.claimed_at = None
             if row.version != due.version:
                 return
             row.attempts, row.last_error, row.updated_at = row.attempts + 1, reason[:500], clock.now()
+            row.problem = problem
             facts = {"item_id": row.id, "key": row.key, "kind": row.kind}
             if refused:
                 row.state = "refused"
                 uow.emit("sync.refused", facts | {"reason": row.last_error})
                 return
-            last = row.attempts > len(RETRY_DELAYS)  # the handler's last try: next, the DLQ
+            last = final or row.attempts > len(RETRY_DELAYS)  # the handler's last try: next, the DLQ
             row.state = "failed" if last else "pending"
             if last:
                 uow.emit("sync.failed", facts | {"attempts": row.attempts, "reason": row.last_error})
@@ -193,18 +230,26 @@ class SyncService:
     # --- the day's reconciliation -----------------------------------------------------
     @timer("SYNC.TICK_SECONDS", 300)
     def tick(self):
-        """Yesterday's reconciliation, once a day from RECONCILE_HOUR (city time)."""
-        if self.national is None or clock.local_now().hour < int(self.settings.get("RECONCILE_HOUR", 2)):
+        """Owe again what waited too long (its message lost); and once a day from
+        RECONCILE_HOUR (city time) reconcile the last RECONCILE_DAYS days, by one instance."""
+        if self.national is None:
             return
-        day = rules.yesterday(clock.today())
-        with self.db.session() as s:
-            run = s.get(Reconciliation, day)
-            if run is not None and clock.as_utc(run.ran_at).date() >= clock.now().date():
-                return
-        try:
-            self.reconcile_day(day)
-        except Exception:  # reporting away: the next tick tries again
-            log.warning("reconciliation of %s not done this time", day, exc_info=True)
+        with self.db.unit_of_work() as uow:
+            resent = reconciliation.resend_stale(uow, clock.now() - STALE, clock.now() - PUSH_LEASE)
+        if resent:
+            log.warning("%d sync items waited over %s with no push: owed again", resent, STALE)
+        if clock.local_now().hour < int(self.settings.get("RECONCILE_HOUR", 2)):
+            return
+        with self.db.unit_of_work() as uow:
+            if not reconciliation.claim_day(uow, clock.today()):
+                return  # done today, or another instance is on it
+        days = int(self.settings.get("RECONCILE_DAYS", 35))
+        for back in range(days, 0, -1):  # reports are approved days after their date
+            day = clock.today() - dt.timedelta(days=back)
+            try:
+                self.reconcile_day(day)
+            except Exception:  # reporting away: tomorrow's run covers the day again
+                log.warning("reconciliation of %s not done this time", day, exc_info=True)
 
     def reconcile_day(self, day: dt.date) -> dict:
         """Compare, keep the result, and owe again what is missing: items never made (the
@@ -232,7 +277,7 @@ class SyncService:
                 select(SyncItem).where(SyncItem.state.in_(("failed", "refused")))
                 .order_by(SyncItem.updated_at.desc()).limit(50))]
         return {"enabled": client is not None, "endpoint": client.base if client else None,
-                "counts": counts, "stuck": stuck}
+                "links": config_module.public_url() is not None, "counts": counts, "stuck": stuck}
 
     @rpc
     def reconciliation(self, actor, day):

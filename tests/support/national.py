@@ -161,7 +161,9 @@ class NationalServer(LoopbackHTTP):
         if method == "GET" and path == "/progres-harian":
             day = (query.get("tanggal") or [""])[0]
             with self.lock:
-                data = [{"id": r["id"], "idLokal": r["idLokal"], "nip": r["nip"], "tanggal": r["tanggal"]}
+                # an entry typed in there by hand has no idLokal: listed without one
+                data = [{"id": r["id"], "nip": r.get("nip"), "tanggal": r["tanggal"]}
+                        | ({"idLokal": r["idLokal"]} if "idLokal" in r else {})
                         for r in self.held[path].values() if r["tanggal"] == day]
             return 200, {"data": data}
         with self.lock:

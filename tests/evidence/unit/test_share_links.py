@@ -77,3 +77,19 @@ def test_a_link_opens_for_anyone_until_its_day_and_each_opening_is_logged(world)
 @pytest.mark.parametrize("token", ["", "a.b.c", "x" * 36 + ".2026130.abc", "." * 5])
 def test_a_malformed_token_names_nothing(token):
     assert rules.shared_evidence_id(b"k" * 32, token, TODAY) is None
+
+
+def test_a_revoked_approval_closes_its_links_and_shares_no_more(world):
+    db, store = world
+    key = evidence.share_key(db)
+    with db.session() as s:
+        token = evidence.share_links(s, store, key, OWNER, [EID], TODAY)[EID]["token"]
+    with db.unit_of_work() as uow:
+        s = uow.session
+        s.get(Evidence, EID).report_id = 12
+    with db.unit_of_work() as uow:
+        evidence.revoke_links(uow, 12)
+    with db.unit_of_work() as uow, pytest.raises(NotFound):
+        evidence.open_shared(uow, store, key, token, TODAY)
+    with db.session() as s:
+        assert evidence.share_links(s, store, key, OWNER, [EID], TODAY) == {}

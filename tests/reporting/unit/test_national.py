@@ -91,3 +91,25 @@ def test_the_sync_adapter_gets_the_national_items_of_approved_reports_only(city,
     assert item["idLokal"] == f"laporan-{r['id']}" and item["report_id"] == r["id"]
     assert item["penilai"] == {"nip": "197805152005011003", "nama": "I Made Wirawan"}
     assert item["tanggal"] == "2026-11-18" and item["buktiDukung"] is None
+
+
+def test_a_csv_of_any_size_comes_in_parts_that_add_up_to_one_file(city, photos, monkeypatch):
+    from services.reporting import national
+    for start in ("08:00", "10:00", "13:00"):
+        approved(city, start=start, end=f"{int(start[:2]) + 1:02d}:00")
+    monkeypatch.setattr(national, "PAGE_ROWS", 2)
+    parts, after = [], 0
+    while after is not None:
+        part = city.service.progress_part(ADMIN, "2026-11", None, None, after)
+        parts.append(part["csv"])
+        after = part["next"]
+    assert len(parts) == 2 and parts[0].startswith("\ufeffNIP,") and not parts[1].startswith("\ufeff")
+    lines = list(csv.DictReader(io.StringIO("".join(parts).lstrip("\ufeff"))))
+    assert [r["Jam Mulai"] for r in lines] == ["08:00", "10:00", "13:00"]
+    assert part["filename"] == "progres-harian-2026-11-kota.csv"
+    monkeypatch.setattr(national, "XLSX_MAX_ROWS", 2)
+    with pytest.raises(InvalidInput) as err:  # too big to make as one XLSX: CSV says so
+        city.service.progress_export(ADMIN, "2026-11", "xlsx")
+    assert err.value.code == "export_too_large"
+    with pytest.raises(Forbidden):  # the parts keep the export's scope
+        city.service.progress_part(city.actor("agus"), "2026-11", 1, None, 0)

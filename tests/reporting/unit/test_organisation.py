@@ -147,7 +147,7 @@ def test_csv_import_lands_whole_with_progress(service):
     with service.db.unit_of_work() as uow:
         result = organisation.import_csv(uow, CSV_HEADER + "\n".join(CSV_ROWS), TODAY,
                                          progress=lambda done, total: seen.append((done, total)))
-    assert result == {"agencies": 1, "employees": 3, "placements": 4}
+    assert result == {"agencies": 1, "employees": 3, "placements": 4, "payees_changed": []}
     assert seen[-1] == (4, 4)
     sek = service.get_account("sek.hub")
     assert "agency_admin" in sek["roles"] and sek["password_hash"] == "!"
@@ -226,11 +226,13 @@ def test_the_payees_bank_account_comes_with_the_import_and_only_finance_and_admi
     kadis = service.get_account("197501012000031001")["employee_id"]
     staf = service.get_account("199501012020121003")["employee_id"]
     finance = {"account_id": 900, "roles": ["finance"]}
+    from ekinerja_contract import clock
+    today = clock.today().isoformat()  # when the account was set: the one clock's day
     assert service.payment_accounts(finance, [kadis, staf, 999]) == {
         str(kadis): {"bank_name": "Bank BPD Bali", "bank_account": "0012345678",
-                     "bank_account_holder": "Kadis"},  # no holder given: the employee
+                     "bank_account_holder": "Kadis", "bank_changed_on": today},  # no holder: the employee
         str(staf): {"bank_name": "Bank BRI", "bank_account": "0098765432",
-                    "bank_account_holder": "Staf A"}}
+                    "bank_account_holder": "Staf A", "bank_changed_on": today}}
     other_agency = {"account_id": 901, "agency_id": 99, "roles": ["agency_admin"]}
     assert service.payment_accounts(other_agency, [kadis, staf]) == {}
     from ekinerja_contract.errors import Forbidden
@@ -239,6 +241,16 @@ def test_the_payees_bank_account_comes_with_the_import_and_only_finance_and_admi
     # a later file without the bank columns keeps the account; a bad one names its cell
     service.import_organisation_csv(ADMIN, CSV_HEADER + CSV_ROWS[0])
     assert service.payment_accounts(finance, [kadis])[str(kadis)]["bank_account"] == "0012345678"
+    # a changed account is audited, before and after masked, and counted in the reply
+    changed = service.import_organisation_csv(ADMIN, BANK_HEADER + CSV_ROWS[0] + ",Bank BPD Bali,0099990000,")
+    assert changed["payees_changed"] == 1
+    from sqlalchemy import select
+
+    from services.reporting.models import AuditEntry
+    with service.db.session() as s:
+        [line] = [a for a in s.scalars(select(AuditEntry)) if a.action == "employee.payee_changed"]
+    assert line.detail == {"nip": "197501012000031001", "before": "******5678", "after": "******0000",
+                           "bank": "Bank BPD Bali"} and line.actor_account_id == ADMIN["account_id"]
     with pytest.raises(InvalidInput) as err:
         service.import_organisation_csv(ADMIN, BANK_HEADER + CSV_ROWS[0] + ",,12-34,")
     assert {(p["row"], p["column"]) for p in err.value.details} == {(2, "no_rekening")}

@@ -86,7 +86,7 @@ FINANCE = {"account_id": 98, "roles": ["finance"]}
 
 
 PAYEE = {"bank_name": "Bank BPD Bali", "bank_account": "0012345678",
-         "bank_account_holder": "Siti Aminah"}
+         "bank_account_holder": "Siti Aminah", "bank_changed_on": "2026-11-20"}
 
 
 def closed_november(tmp_path, monkeypatch, nip: str, name: str):
@@ -199,8 +199,8 @@ def test_finance_pays_to_the_account_the_organisation_import_gave_leading_zeros_
     content = base64.b64decode(svc.export(FINANCE, "2026-11", None, "csv")["base64"])
     header, row = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     siti = dict(zip(header, row, strict=True))
-    assert (siti["Bank"], siti["Nomor Rekening"], siti["Nama Pemilik Rekening"]) == (
-        "Bank BPD Bali", "0012345678", "Siti Aminah")
+    assert (siti["Bank"], siti["Nomor Rekening"], siti["Nama Pemilik Rekening"], siti["Rekening Diubah"]) == (
+        "Bank BPD Bali", "0012345678", "Siti Aminah", "2026-11-20")  # finance checks a recent change
     content = base64.b64decode(svc.export(FINANCE, "2026-11", None, "xlsx")["base64"])
     cell = load_workbook(io.BytesIO(content)).active.cell(3, COLUMN["bank_account"] + 1)
     assert (cell.data_type, cell.value) == ("s", "0012345678")  # text: a number loses the zeros

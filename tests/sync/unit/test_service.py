@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from ekinerja_contract import config, events
+from ekinerja_contract import clock, config, events
 from ekinerja_contract.errors import Forbidden
 from ekinerja_contract.nameko_ext import RETRY_DELAYS
 from ekinerja_contract.services import Approval, Evidence, Reporting, Scoring
@@ -19,7 +19,7 @@ from services.scoring.models import Base as ScoringBase
 from services.scoring.service import ScoringService
 from services.sync import national as national_client
 from services.sync.models import Base, SyncItem
-from services.sync.service import SyncService
+from services.sync.service import NotReady, PushBusy, SyncService
 from tests.reporting.conftest import ADMIN, TODAY, City, FakeApproval, FakeEvidence
 from tests.support.clock import city, frozen
 from tests.support.factories import org_chart, placed, report_approved
@@ -218,3 +218,106 @@ def test_only_a_city_admin_reads_or_runs_the_reconciliation(world):
             call()
     assert svc.reconciliation(ADMIN, "2026-11-17") is None
     assert dt.date.fromisoformat("2026-11-18")
+
+
+def test_a_push_before_reporting_applied_the_approval_waits_and_goes_once_it_has(world, server):
+    town, _, svc = world
+    r = town.service.submit_report(town.actor("sari"), town.report("sari"))
+    body = report_approved(r["id"], employee_id=town.ids["sari"], decided_by=town.ids["kadis"], date="2026-11-18")
+    svc.on_approved(body)  # sync heard it first: reporting's own copy is still queued
+    [due] = outbox(svc, "sync.due")
+    with pytest.raises(NotReady):
+        svc.push(due)
+    assert (item(svc, f"laporan-{r['id']}").state, item(svc, f"laporan-{r['id']}").problem) == ("pending", "not_ready")
+    town.service.on_approved(body)
+    svc.push(due)  # the handler's retry
+    assert item(svc, f"laporan-{r['id']}").state == "acknowledged" and len(server.progress()) == 1
+
+
+def test_a_revoke_during_the_approvals_push_waits_for_its_answer_then_removes_it(world, server):
+    town, _, svc = world
+    r, body = approve(town)
+    svc.on_approved(body)
+    [v1] = outbox(svc, "sync.due")
+    key = f"laporan-{r['id']}"
+    with svc.db.unit_of_work() as uow:  # the approval's push is out (claimed, not answered)
+        uow.session.execute(update(SyncItem).where(SyncItem.key == key).values(
+            state="sending", claimed_at=clock.now()))
+    svc.on_approval_revoked(revoked(town, r))
+    v2 = outbox(svc, "sync.due")[-1]
+    with pytest.raises(PushBusy):  # not beside the approval's push
+        svc.push(v2)
+    national_id = national_client.National(server.url, server.env()["SYNC_NATIONAL_TOKEN"]).push(
+        "progres", svc._payload("progres", {"report_id": r["id"]}), f"{key}.{v1['data']['version']}")
+    svc._done(events.parse_body(v1), national_id)  # its answer: the id is kept for the revoke
+    svc.push(v2)
+    assert server.progress() == {} and item(svc, key).state == "deleted"
+
+
+def test_a_revoke_after_a_lost_answer_finds_the_national_id_by_the_days_list(world, server):
+    town, _, svc = world
+    r, body = approve(town)
+    svc.on_approved(body)
+    [v1] = outbox(svc, "sync.due")
+    key = f"laporan-{r['id']}"
+    national_client.National(server.url, server.env()["SYNC_NATIONAL_TOKEN"]).push(
+        "progres", svc._payload("progres", {"report_id": r["id"]}), f"{key}.{v1['data']['version']}")
+    assert item(svc, key).national_id is None  # the answer never came back
+    svc.on_approval_revoked(revoked(town, r))
+    svc.push(outbox(svc, "sync.due")[-1])
+    assert server.progress() == {}
+
+
+def test_an_item_whose_message_was_lost_is_owed_again_by_the_tick_and_the_day_runs_once(world, server):
+    town, _, svc = world
+    with frozen(city(2026, 11, 19, 1)):
+        r, body = approve(town)
+        body["time"] = clock.now().isoformat()
+        svc.on_approved(body)  # its sync.due never arrives
+    with frozen(city(2026, 11, 19, 1, 10)):
+        svc.tick()
+        assert len(outbox(svc, "sync.due")) == 1  # not stale yet, and before the day's hour
+    with frozen(city(2026, 11, 19, 3)):
+        svc.tick()
+        dues = outbox(svc, "sync.due")
+        assert len(dues) >= 2 and dues[-1]["data"]["version"] != dues[0]["data"]["version"]
+        svc.push(dues[-1])
+        from services.sync.models import DailyClaim, Reconciliation
+        with svc.db.session() as s:
+            assert s.get(DailyClaim, dt.date(2026, 11, 19)) is not None
+            runs = s.scalar(select(func.count()).select_from(Reconciliation))
+        svc.tick()  # the same day again: no second run
+        with svc.db.session() as s:
+            assert s.scalar(select(func.count()).select_from(Reconciliation)) == runs
+    assert item(svc, f"laporan-{r['id']}").state == "acknowledged"
+
+
+def test_an_entry_typed_in_by_hand_there_is_listed_not_a_crash(world, server):
+    town, _, svc = world
+    with server.lock:
+        server.held["/progres-harian"]["x"] = {"id": 4711, "nip": None, "tanggal": "2026-11-18"}
+    run = svc.reconcile(ADMIN, "2026-11-18")
+    [stranger] = run["people"]
+    assert stranger["extra"] == [{"key": "(tanpa ID lokal: 4711)", "national_id": "4711"}]
+
+
+def test_without_the_sites_address_a_photos_link_cannot_go_and_says_why(world, server, monkeypatch):
+    town, _, svc = world
+    monkeypatch.delenv("EKINERJA_PUBLIC_URL")
+    fake = town.service.evidence.fake
+    photo = fake.add(town.ids["sari"])
+    r = town.service.submit_report(town.actor("sari"), town.report("sari", evidence_id=photo))
+    fake.records[photo]["status"] = "linked"
+    body = report_approved(r["id"], employee_id=town.ids["sari"], decided_by=town.ids["kadis"], date="2026-11-18")
+    town.service.on_approved(body)
+    svc.on_approved(body)
+    push_all(svc)  # no raise: retrying cannot help until an operator sets it
+    row = item(svc, f"laporan-{r['id']}")
+    assert (row.state, row.problem) == ("failed", "no_public_url") and server.progress() == {}
+
+
+def revoked(town, r) -> dict:
+    return events.build("approval.approval_revoked", dict(
+        task_id=r["id"], report_id=r["id"], employee_id=town.ids["sari"], agency_id=1, decided_by=99,
+        reason="bukti palsu", date="2026-11-18", activity_code="ENTRI-DATA", minutes=60,
+        counted_minutes=60, points="5.00", rupiah=7500), "approval").model_dump(mode="json")

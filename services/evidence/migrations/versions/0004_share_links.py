@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03 10:00:00
 
-Expand only: the signing key's table (empty: made on first use) and a nullable column.
+Expand only: the signing key's table (empty: made on first use) and nullable columns.
 """
 from typing import Sequence, Union
 
@@ -25,9 +25,13 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint('id'))
     with op.batch_alter_table('evidence_view') as batch:
         batch.add_column(sa.Column('via_link_until', sa.Date(), nullable=True))
+    with op.batch_alter_table('evidence') as batch:
+        batch.add_column(sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('evidence') as batch:
+        batch.drop_column('revoked_at')
     with op.batch_alter_table('evidence_view') as batch:
         batch.drop_column('via_link_until')
     op.drop_table('share_key')

@@ -4,7 +4,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03 10:00:00
 
-Expand only: three nullable columns, filled by the next organisation import that has them.
+Expand only: four nullable columns (the last: when the account last changed), filled by the next organisation import that has them.
 """
 from typing import Sequence, Union
 
@@ -22,10 +22,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column('bank_name', sa.String(length=60), nullable=True))
         batch.add_column(sa.Column('bank_account', sa.String(length=20), nullable=True))
         batch.add_column(sa.Column('bank_account_holder', sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column('bank_changed_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('employee') as batch:
+        batch.drop_column('bank_changed_at')
         batch.drop_column('bank_account_holder')
         batch.drop_column('bank_account')
         batch.drop_column('bank_name')
