@@ -895,3 +895,26 @@ class ReconciliationOut(Out):
     national: int | None = Field(description="None: the national side did not answer")
     error: str | None
     people: list[PersonDifferenceOut] = Field(description="only people with a difference")
+
+
+# --- the tamper-evident record (ekinerja_contract/chain.py) ------------------------------
+
+class BrokenLinkOut(Out):
+    seq: int
+    row_id: int | None
+    why: Literal["content", "missing", "link", "head"] = Field(
+        description="content: the row (or its link) was changed; missing: the row is gone; "
+                    "link: a link was changed, removed or put in; head: links removed from the end")
+
+
+class ChainOut(Out):
+    chain: str
+    ok: bool
+    rows: int
+    head: str = Field(description="the hash after the last good link")
+    first_broken: BrokenLinkOut | None
+
+
+class ChainsOut(Out):
+    ok: bool
+    services: dict[str, list[ChainOut]]

@@ -311,6 +311,9 @@ class Approval(Client[T]):
     def health(self) -> T:
         return self._call("health")
 
+    def verify_chains(self, actor: Actor) -> T:
+        return self._call("verify_chains", actor)
+
     def cancel_task(self, report_id: int) -> T:
         return self._call("cancel_task", report_id)
 
@@ -369,6 +372,9 @@ class Scoring(Client[T]):
     raises = (NotFound, Forbidden, Conflict, InvalidInput)
     def health(self) -> T:
         return self._call("health")
+
+    def verify_chains(self, actor: Actor) -> T:
+        return self._call("verify_chains", actor)
 
     @method(returns=r.RecapOut)
     def recap(self, actor: Actor, employee_id: Any, period: str) -> T:

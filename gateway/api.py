@@ -25,6 +25,7 @@ from ekinerja_contract.replies import (
     BudgetOut,
     BulkResult,
     CataloguePublished,
+    ChainsOut,
     CloseJobOut,
     CorrectionOut,
     Dashboard,
@@ -910,6 +911,19 @@ async def _csv_text(request: Request) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(422, "invalid_input", "the file must be UTF-8 text") from None
+
+
+@router.get("/admin/integrity/chains", response_model=ChainsOut, tags=["admin"],
+            responses=errors(401, 403))
+async def verify_chains(actor: Actor = Depends(require("city_admin", "review_team")),
+                        svc: Svc = Depends(rpc)):
+    """Recompute the tamper-evident record: approval's decisions, scoring's ledger lines and
+    pay lines, each chained by hash; for each its length, head and first broken link (a
+    row changed, removed or put in behind the services' back). `python -m
+    tools.verify_chains` does the same straight from the databases."""
+    found = {"approval": await svc.approval.verify_chains(actor),
+             "scoring": await svc.scoring.verify_chains(actor)}
+    return {"ok": all(c["ok"] for chains in found.values() for c in chains), "services": found}
 
 
 @router.post("/admin/attendance/import", response_model=AttendanceImported,

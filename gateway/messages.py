@@ -150,6 +150,7 @@ ERRORS = {
     "reconciliation_not_run": "Tanggal ini belum direkonsiliasi.",
     "export_too_large": ("Terlalu banyak baris untuk XLSX (lebih dari {rows}). Unduh sebagai CSV, "
                          "atau per perangkat daerah."),
+    "chains_scope": "Hanya admin kota dan tim peninjau yang memeriksa rantai catatan.",
     "period_format": "Periode ditulis TTTT-BB, misalnya 2026-11.",
     "period_year": "Tahun periode harus antara 2000 dan 2100.",
     # evidence

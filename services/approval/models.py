@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, DateTime, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ekinerja_contract.chain import Chains
 from ekinerja_contract.db import messaging_tables
 
 
@@ -110,3 +111,6 @@ class AuditEntry(Base):
 
 
 outbox, inbox = messaging_tables(Base.metadata)
+# Every action on a task, chained by hash (ekinerja_contract/chain.py): a decision changed in
+# the database behind approval's back is found by the verifier.
+CHAINS = Chains(Base.metadata, {"decisions": AuditEntry})

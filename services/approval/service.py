@@ -18,7 +18,7 @@ from ekinerja_contract.schemas import (
 from ekinerja_contract.services import Reporting
 
 from . import rule_set, rules, tasks
-from .models import AuditEntry, Base, Delegation
+from .models import CHAINS, AuditEntry, Base, Delegation
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,16 @@ class ApprovalService:
     metrics = Metrics()
     settings = Settings()
     reporting: Reporting = ServiceRpc(Reporting)
+
+    @rpc
+    def verify_chains(self, actor):
+        """Recompute the tamper-evident chains (ekinerja_contract/chain.py): each one's
+        length, head and first broken link. City admins and the review team."""
+        actor = Actor.model_validate(actor)
+        if not actor.has("city_admin", "review_team"):
+            raise Forbidden("city admins and the review team only", code="chains_scope")
+        with self.db.session() as s:
+            return CHAINS.verify_all(s)
 
     @rpc
     def health(self):

@@ -11,14 +11,16 @@ from ekinerja_contract.events import parse
 from ekinerja_contract.schemas import Actor, DecisionIn, DisputeDecisionIn, DisputeIn
 
 from . import rules
-from .models import ApprovalTask, AuditEntry, CreditLine, Delegation, Dispute
+from .models import CHAINS, ApprovalTask, AuditEntry, CreditLine, Delegation, Dispute
 from .rule_set import holidays_between, numbers_on, resolver
 
 
 def _audit(s, task, actor_id, action, before, after, detail=None, origin=None, at=None):
-    s.add(AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=actor_id, action=action,
-                     state_before=before, state_after=after, detail=detail, origin=origin,
-                     at=at or utcnow()))
+    entry = AuditEntry(task_id=task.id, report_id=task.report_id, actor_id=actor_id, action=action,
+                       state_before=before, state_after=after, detail=detail, origin=origin,
+                       at=at or utcnow())
+    s.add(entry)
+    CHAINS.add(s, "decisions", entry)
 
 
 def _task_event(uow, type_, task, **extra):

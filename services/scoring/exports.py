@@ -123,7 +123,7 @@ def corrections_xlsx(rows: list[dict], period: str, since: int, version: int) ->
     return workbook_bytes(wb)
 
 
-def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
+def to_xlsx(lines: list[dict], period: str, version: int, seal: str | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"TPP {period}"
@@ -136,7 +136,7 @@ def to_xlsx(lines: list[dict], period: str, version: int) -> bytes:
     typed_row(ws, [neutralise("Jumlah") if n == 0 else total.get(key)
                    for n, (key, _) in enumerate(COLUMNS)])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    _agency_sheet(wb.create_sheet("Rekap per OPD"), lines, period, version)
+    _agency_sheet(wb.create_sheet("Rekap per OPD"), lines, period, version, seal)
     return workbook_bytes(wb)
 
 
@@ -146,9 +146,10 @@ AGENCY_COLUMNS = [("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"), ("pe
                   ("net", "TPP Bersih")]
 
 
-def _agency_sheet(ws, lines: list[dict], period: str, version: int) -> None:
-    """Each agency's totals, the city's, and the control total finance checks its
-    transfer file against (how many lines, and their net summed)."""
+def _agency_sheet(ws, lines: list[dict], period: str, version: int, seal: str | None) -> None:
+    """Each agency's totals, the city's, the control total finance checks its transfer
+    file against (how many lines, and their net summed), and the month's seal: the pay-line
+    chain's hash after its last line, which the verifier holds the database against."""
     headed(ws, f"Rekap TPP {period} per OPD (versi {version})", AGENCY_COLUMNS)
     groups = by_agency(lines)
     for g in groups:
@@ -160,6 +161,8 @@ def _agency_sheet(ws, lines: list[dict], period: str, version: int) -> None:
     ws.append([])
     typed_row(ws, [neutralise("Total kontrol"), neutralise("jumlah baris"), len(lines),
                    neutralise("jumlah TPP bersih"), city["net"]])
+    if seal:
+        typed_row(ws, [neutralise("Segel rantai (SHA-256)"), seal])
 
 
 def rupiah(value) -> str:
@@ -170,7 +173,7 @@ def _text(value) -> str:
     return str(value).encode("latin-1", "replace").decode("latin-1")
 
 
-def statement_pdf(line: dict, version: int, entries: list[dict]) -> bytes:
+def statement_pdf(line: dict, version: int, entries: list[dict], seal: str | None = None) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
@@ -225,4 +228,8 @@ def statement_pdf(line: dict, version: int, entries: list[dict]) -> bytes:
     row("TPP bersih", rupiah(line["net"]), bold=True)
     if line.get("difference"):
         row("Selisih dari versi sebelumnya", rupiah(line["difference"]))
+    if seal:  # the month's seal, to hold the database against (ekinerja_contract/chain.py)
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "", 7)
+        pdf.cell(0, 4, _text(f"Segel rekap (SHA-256): {seal}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ekinerja_contract.chain import Chains
 from ekinerja_contract.db import messaging_tables
 
 
@@ -182,3 +183,7 @@ class OrganisationPredikat(Base):
 
 
 outbox, inbox = messaging_tables(Base.metadata)
+# The ledger's lines and the frozen pay lines, chained by hash (ekinerja_contract/chain.py):
+# a line changed in the database behind scoring's back is found by the verifier, and each
+# closed month's seal (its last line's link) is printed on the slip and in the export.
+CHAINS = Chains(Base.metadata, {"ledger": LedgerEntry, "snapshot_lines": SnapshotLine})

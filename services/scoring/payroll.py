@@ -21,6 +21,7 @@ from ekinerja_contract.schemas import Actor, BudgetIn, OrganisationPredikatIn
 
 from . import rules, siasn
 from .models import (
+    CHAINS,
     AgencyBudget,
     Appraisal,
     Attendance,
@@ -270,6 +271,8 @@ def _freeze(uow, period, agency_id, lines, errors, created_by, version=1, reason
             {"snapshot_id": snapshot.id, "employee_id": line["employee_id"],
              "agency_id": line["agency_id"], "net": line["net"],
              "difference": differences.get(line["employee_id"]), "line": line} for line in lines])
+        CHAINS.add(s, "snapshot_lines", *s.scalars(select(SnapshotLine.id).where(
+            SnapshotLine.snapshot_id == snapshot.id).order_by(SnapshotLine.id)))
     changed = [line for line in lines if version == 1 or line["employee_id"] in differences]
     uow.emit_many("payroll.line", [
         dict({k: line[k] for k in LINE_EVENT_FIELDS}, snapshot_version=version,
@@ -293,11 +296,13 @@ def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, r
     if snapshot is None:
         raise Conflict(f"{period} is not closed: report or approve normally instead",
                        code="correction_not_closed", params={"period": period})
-    s.add(LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
-                      date=last_day, kind="correction", points=points, rupiah=rupiah,
-                      minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
-                      source_event_id=str(uuid.uuid4()), recorded_at=utcnow()))
+    entry = LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
+                        date=last_day, kind="correction", points=points, rupiah=rupiah,
+                        minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
+                        source_event_id=str(uuid.uuid4()), recorded_at=utcnow())
+    s.add(entry)
     s.flush()
+    CHAINS.add(s, "ledger", entry)
     (new_line,), errors = compute_lines(s, period, None, employee_ids=[employee_id])
     old = {line.employee_id: line for line in s.scalars(select(SnapshotLine).where(
         SnapshotLine.snapshot_id == snapshot.id))}
@@ -325,6 +330,13 @@ def agency_names(s, agency_ids: set[int]) -> dict[int, tuple[str | None, str | N
             .order_by(Placement.start_date, Placement.id)):
         names[agency_id] = (code, name)
     return names
+
+
+def seal(s, snapshot: Snapshot) -> str | None:
+    """A frozen month's seal: the pay-line chain's hash just after its last line (None for
+    a month frozen before the chain began)."""
+    last = s.scalar(select(func.max(SnapshotLine.id)).where(SnapshotLine.snapshot_id == snapshot.id))
+    return CHAINS.link_of(s, "snapshot_lines", last) if last is not None else None
 
 
 def snapshot_lines(s, period: str, agency_id: int | None, version: int | None = None):

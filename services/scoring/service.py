@@ -16,7 +16,7 @@ from ekinerja_contract.services import Reporting
 from ekinerja_contract.sheets import download
 
 from . import attendance_import, exports, payroll, rules
-from .models import Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
+from .models import CHAINS, Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
 
 
 class ScoringService:
@@ -32,6 +32,16 @@ class ScoringService:
             return
         if not self.reporting.may_see_employee(actor, employee_id):
             raise NotFound(f"employee {employee_id} not found", code="employee_not_found")
+
+    @rpc
+    def verify_chains(self, actor):
+        """Recompute the tamper-evident chains (ekinerja_contract/chain.py): each one's
+        length, head and first broken link. City admins and the review team."""
+        actor = Actor.model_validate(actor)
+        if not actor.has("city_admin", "review_team"):
+            raise Forbidden("city admins and the review team only", code="chains_scope")
+        with self.db.session() as s:
+            return CHAINS.verify_all(s)
 
     @rpc
     def health(self):
@@ -165,11 +175,12 @@ class ScoringService:
         with self.db.session() as s:
             snapshot, lines = payroll.snapshot_lines(s, period, agency_id, version)
             agencies = payroll.agency_names(s, {line["agency_id"] for line in lines})
+            seal = payroll.seal(s, snapshot)
         payees = self.reporting.payment_accounts(actor, [line["employee_id"] for line in lines])
         lines = [exports.for_finance(line, agencies, payees) for line in lines]
         scope = f"opd{agency_id}" if agency_id else "kota"
         return download(fmt, f"tpp-{period}-{scope}-v{snapshot.version}", lambda: exports.to_csv(lines),
-                         lambda: exports.to_xlsx(lines, period, snapshot.version))
+                         lambda: exports.to_xlsx(lines, period, snapshot.version, seal))
 
     @rpc
     def import_attendance_csv(self, actor, csv_text):
@@ -221,7 +232,7 @@ class ScoringService:
                     entries = [_entry_dict(e) for e in s.scalars(select(LedgerEntry).where(
                         LedgerEntry.employee_id == employee_id, LedgerEntry.period == period)
                         .order_by(LedgerEntry.date, LedgerEntry.id))]
-                    pdf = exports.statement_pdf(line, snapshot.version, entries)
+                    pdf = exports.statement_pdf(line, snapshot.version, entries, payroll.seal(s, snapshot))
                     return {"filename": f"tpp-{period}-{person.nip}.pdf",
                             "content_type": "application/pdf",
                             "base64": base64.b64encode(pdf).decode()}
@@ -327,6 +338,7 @@ def _record(uow, envelope, **line):
                         recorded_at=utcnow(), **line)
     uow.session.add(entry)
     uow.session.flush()
+    CHAINS.add(uow.session, "ledger", entry)
     uow.emit("ledger.entry_recorded", dict(
         entry_id=entry.id, employee_id=entry.employee_id, period=entry.period, kind=entry.kind,
         points=entry.points, rupiah=entry.rupiah, source_event_id=envelope.id,

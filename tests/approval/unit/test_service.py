@@ -411,3 +411,25 @@ def test_a_decision_on_a_version_the_report_has_left_is_refused_with_the_current
     assert results[0]["code"] == "stale_version"
     assert service.decide(HEAD, task["id"], {"decision": "approve",
                                              "version": fresh["round"]})["state"] == "approved"
+
+
+def test_every_action_on_a_task_is_chained_and_a_decision_changed_in_the_database_is_found(service):
+    from sqlalchemy import text as sql
+    for report_id in (1, 2, 3):
+        service.on_report_submitted(report_submitted(report_id))
+    service.decide(HEAD, task_of(service, 1)["id"], {"decision": "approve"})
+    service.decide_many(HEAD, {"task_ids": [task_of(service, 2)["id"], task_of(service, 3)["id"]]})
+    [chain] = service.verify_chains({"account_id": 99, "roles": ["city_admin"]})
+    assert chain["ok"] and chain["rows"] >= 6  # three submissions, three approvals
+    with service.db.unit_of_work() as uow:  # someone turns an approval into a rejection by hand
+        uow.session.execute(sql("UPDATE audit_entry SET state_after = 'rejected' "
+                                "WHERE action = 'approve' AND report_id = 2"))
+    [chain] = service.verify_chains({"account_id": 7, "roles": ["review_team"]})
+    assert not chain["ok"] and chain["first_broken"]["why"] == "content"
+    with service.db.session() as s:
+        from services.approval.models import AuditEntry
+        changed = s.get(AuditEntry, chain["first_broken"]["row_id"])
+    assert (changed.report_id, changed.state_after) == (2, "rejected")
+    with pytest.raises(Exception) as err:
+        service.verify_chains(HEAD)
+    assert type(err.value).__name__ == "Forbidden"
