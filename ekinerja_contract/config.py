@@ -23,6 +23,23 @@ def db_url(service: str) -> str:
     return f"sqlite:///{data_dir() / (service + '.db')}"
 
 
+def queue_type() -> str:
+    """`EKINERJA_QUEUE_TYPE`: `quorum` declares the durable queues as quorum queues
+    (replicated on a RabbitMQ cluster), `classic` (the default) as before. RabbitMQ cannot
+    change a queue's type in place, and 3.10 has no default type per vhost nor a policy
+    that sets one: the declaration decides (docs/DEPLOY.md)."""
+    value = (os.environ.get("EKINERJA_QUEUE_TYPE") or "classic").lower()
+    if value not in ("classic", "quorum"):
+        raise ValueError(f"EKINERJA_QUEUE_TYPE is classic or quorum, not {value!r}")
+    return value
+
+
+def delivery_limit() -> int:
+    """How often a quorum queue hands a message out before it dead-letters it: a message
+    that kills its consumer every time still reaches the dead-letter queue."""
+    return env_int("EKINERJA_DELIVERY_LIMIT", 20)
+
+
 def public_url() -> str | None:
     """The site's address as people reach it (EKINERJA_PUBLIC_URL), for links that leave
     the system: messages, exports for the national side. None when not set."""

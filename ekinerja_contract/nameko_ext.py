@@ -16,7 +16,7 @@ from nameko.events import EventHandler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc as NamekoRpc
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcConsumer, RpcProxy
 from nameko.timer import Timer
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
@@ -48,10 +48,21 @@ def invalid_input(exc: pydantic.ValidationError) -> errors.InvalidInput:
     return errors.InvalidInput("the request is not valid", details)
 
 
+class DurableRpcConsumer(RpcConsumer):
+    """nameko's consumer of a service's RPC queue (`rpc-<service>`), declared as a quorum
+    queue when configured (durable_arguments)."""
+
+    def setup(self):
+        super().setup()
+        self.queue.queue_arguments = durable_arguments(self.queue.queue_arguments)
+
+
 class Rpc(NamekoRpc):
     """nameko's RPC entrypoint whose business errors are expected (logged at INFO
     without a traceback, see QuietExpected) and whose pydantic failures leave as
     InvalidInput with field reasons, never as a bare ValidationError."""
+
+    rpc_consumer = DurableRpcConsumer()
 
     def __init__(self, expected_exceptions=(errors.ServiceError, pydantic.ValidationError),
                  **kwargs):
@@ -88,11 +99,21 @@ DEAD_LETTER_EXCHANGE = "ekinerja.dlx"
 DEAD_LETTER_QUEUE = "ekinerja.dead-letters"
 
 
+def durable_arguments(arguments: dict | None = None) -> dict:
+    """A durable queue's arguments, as a quorum queue when configured (config.queue_type),
+    with its delivery limit. Exclusive, auto-delete and reply queues never get them: a
+    quorum queue can be neither, and they live only as long as their consumer."""
+    arguments = dict(arguments or {})
+    if config.queue_type() == "quorum":
+        arguments |= {"x-queue-type": "quorum", "x-delivery-limit": config.delivery_limit()}
+    return arguments
+
+
 def declare_dead_letters(amqp_uri: str) -> None:
     exchange = Exchange(DEAD_LETTER_EXCHANGE, type="topic", durable=True)
     with Connection(amqp_uri) as conn:
-        Queue(DEAD_LETTER_QUEUE, exchange=exchange, routing_key="#",
-              durable=True)(conn.default_channel).declare()
+        Queue(DEAD_LETTER_QUEUE, exchange=exchange, routing_key="#", durable=True,
+              queue_arguments=durable_arguments())(conn.default_channel).declare()
 
 
 class Database(DependencyProvider):
@@ -171,7 +192,10 @@ class DeadLetteringEventHandler(EventHandler):
 
     def setup(self):
         super().setup()
-        self.queue.queue_arguments = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+        arguments = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+        if not (self.queue.auto_delete or self.queue.exclusive):  # a broadcast's stays classic
+            arguments = durable_arguments(arguments)
+        self.queue.queue_arguments = arguments
         self.amqp_uri = self.container.config["AMQP_URI"]
 
     def handle_message_processed(self, message, result=None, exc_info=None):
@@ -203,9 +227,9 @@ class DeadLetteringEventHandler(EventHandler):
     def _retry_later(self, message, retries, error):
         delay = RETRY_DELAYS[retries]
         name = f"ekinerja.retry.{self.queue.name}.{delay}s"
-        parking = Queue(name, durable=True, queue_arguments={
+        parking = Queue(name, durable=True, queue_arguments=durable_arguments({
             "x-message-ttl": delay * 1000, "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": self.queue.name})
+            "x-dead-letter-routing-key": self.queue.name}))
         headers = {**(message.headers or {}), RETRIES_HEADER: retries + 1,
                    "x-ekinerja-last-error": error}
         log.warning("event %s failed (%s); retry %d in %ss", self.event_type, error, retries + 1,
