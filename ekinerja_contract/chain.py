@@ -58,8 +58,9 @@ def _plain(value):
     return value
 
 
-def columns_of(row) -> dict:
-    return {c.name: _plain(getattr(row, c.key)) for c in row.__table__.columns}
+def columns_of(row, names: tuple[str, ...]) -> dict:
+    """The named columns of a row as the hash reads them."""
+    return {name: _plain(getattr(row, name)) for name in names}
 
 
 def digest(prev_hash: str, fields: dict) -> str:
@@ -69,11 +70,15 @@ def digest(prev_hash: str, fields: dict) -> str:
 
 
 class Chains:
-    """A service's chains: their names and the model each one links."""
+    """A service's chains: for each, the model it links and the columns each link covers.
+    The columns are written out, never read from the table: a column added to the table
+    later must not change what the links already made cover (every link would then look
+    tampered with). A chain that should cover a new column is a new chain, with a new name."""
 
-    def __init__(self, metadata: MetaData, models: dict[str, Any]):
+    def __init__(self, metadata: MetaData, chains: dict[str, tuple[Any, tuple[str, ...]]]):
         self.heads, self.links = chain_tables(metadata)
-        self.models = models
+        self.models = {name: model for name, (model, _) in chains.items()}
+        self.columns = {name: columns for name, (_, columns) in chains.items()}
 
     def add(self, session, chain: str, *row_ids) -> None:
         """Chain these rows (ids, or ORM rows flushed by the commit) when it commits."""
@@ -89,19 +94,24 @@ class Chains:
         if not pending:
             return
         session.flush()  # every row has its id
-        for chain in dict.fromkeys(c for c, _ in pending):  # in the order first named
+        # The rows first, read back as the database holds them; then the heads, locked in
+        # one order (by name) and held only while the links are made and written.
+        chains: dict[str, list[tuple[int, dict]]] = {}
+        for chain in sorted({c for c, _ in pending}):
             model = self.models[chain]
             ids = [r if isinstance(r, int) else r.id for c, r in pending if c == chain]
-            rows = {row.id: row for row in session.scalars(
+            found = {row.id: row for row in session.scalars(
                 select(model).where(model.id.in_(ids)).execution_options(populate_existing=True))}
+            chains[chain] = [(row_id, columns_of(found[row_id], self.columns[chain])) for row_id in ids]
+        for chain, rows in chains.items():
             head = session.execute(select(self.heads.c.hash, self.heads.c.rows)
                                    .where(self.heads.c.name == chain).with_for_update()).first()
             if head is None:  # the chain's first row ever (migrations make the head row)
                 session.execute(self.heads.insert().values(name=chain, hash=GENESIS, rows=0))
                 head = (GENESIS, 0)
             prev, count, links = head[0], head[1], []
-            for row_id in ids:
-                prev, count = digest(prev, columns_of(rows[row_id])), count + 1
+            for row_id, fields in rows:
+                prev, count = digest(prev, fields), count + 1
                 links.append({"chain": chain, "seq": count, "row_id": row_id, "hash": prev})
             session.execute(self.links.insert(), links)
             session.execute(update(self.heads).where(self.heads.c.name == chain)
@@ -123,12 +133,15 @@ class Chains:
     def verify(self, session, chain: str, batch: int = 5000) -> dict:
         """Recompute a chain link by link: its length, its head, and the first broken link
         with why (`content`: the row was changed; `missing`: the row is gone; `link`: a
-        link was changed, removed or put in; `head`: links were removed from the end)."""
-        model = self.models[chain]
+        link was changed, removed or put in; `head`: links were removed from the end).
+        The head is read first and the chain checked up to it: rows committed while it
+        runs are the next run's."""
+        model, names = self.models[chain], self.columns[chain]
+        head = self.head(session, chain)
         running, count, broken = GENESIS, 0, None
-        while broken is None:
+        while broken is None and count < head["rows"]:
             links = session.execute(select(self.links).where(
-                self.links.c.chain == chain, self.links.c.seq > count)
+                self.links.c.chain == chain, self.links.c.seq > count, self.links.c.seq <= head["rows"])
                 .order_by(self.links.c.seq).limit(batch)).all()
             if not links:
                 break
@@ -140,12 +153,11 @@ class Chains:
                     broken = {"seq": count + 1, "row_id": None, "why": "link"}
                 elif link.row_id not in rows:
                     broken = where | {"why": "missing"}
-                elif digest(running, columns_of(rows[link.row_id])) != link.hash:
+                elif digest(running, columns_of(rows[link.row_id], names)) != link.hash:
                     broken = where | {"why": "content"}
                 if broken is not None:
                     break
                 running, count = link.hash, link.seq
-        head = self.head(session, chain)
         if broken is None and (head["hash"], head["rows"]) != (running, count):
             broken = {"seq": count + 1, "row_id": None, "why": "head"}
         return {"chain": chain, "ok": broken is None, "rows": count, "head": running,

@@ -15,8 +15,8 @@ from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
+from nameko.rpc import ReplyListener, RpcConsumer, RpcProxy
 from nameko.rpc import Rpc as NamekoRpc
-from nameko.rpc import RpcConsumer, RpcProxy
 from nameko.timer import Timer
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
@@ -99,13 +99,16 @@ DEAD_LETTER_EXCHANGE = "ekinerja.dlx"
 DEAD_LETTER_QUEUE = "ekinerja.dead-letters"
 
 
-def durable_arguments(arguments: dict | None = None) -> dict:
+def durable_arguments(arguments: dict | None = None, limit: bool = True) -> dict:
     """A durable queue's arguments, as a quorum queue when configured (config.queue_type),
-    with its delivery limit. Exclusive, auto-delete and reply queues never get them: a
-    quorum queue can be neither, and they live only as long as their consumer."""
+    with its delivery limit (`limit`; never on the dead-letter queue, whose messages an
+    operator lists and puts back again and again). Exclusive, auto-delete and reply
+    queues never get them: a quorum queue can be neither."""
     arguments = dict(arguments or {})
     if config.queue_type() == "quorum":
-        arguments |= {"x-queue-type": "quorum", "x-delivery-limit": config.delivery_limit()}
+        arguments["x-queue-type"] = "quorum"
+        if limit:
+            arguments["x-delivery-limit"] = config.delivery_limit()
     return arguments
 
 
@@ -113,7 +116,7 @@ def declare_dead_letters(amqp_uri: str) -> None:
     exchange = Exchange(DEAD_LETTER_EXCHANGE, type="topic", durable=True)
     with Connection(amqp_uri) as conn:
         Queue(DEAD_LETTER_QUEUE, exchange=exchange, routing_key="#", durable=True,
-              queue_arguments=durable_arguments())(conn.default_channel).declare()
+              queue_arguments=durable_arguments(limit=False))(conn.default_channel).declare()
 
 
 class Database(DependencyProvider):
@@ -227,9 +230,14 @@ class DeadLetteringEventHandler(EventHandler):
     def _retry_later(self, message, retries, error):
         delay = RETRY_DELAYS[retries]
         name = f"ekinerja.retry.{self.queue.name}.{delay}s"
-        parking = Queue(name, durable=True, queue_arguments=durable_arguments({
-            "x-message-ttl": delay * 1000, "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": self.queue.name}))
+        arguments = {"x-message-ttl": delay * 1000, "x-dead-letter-exchange": "",
+                     "x-dead-letter-routing-key": self.queue.name}
+        if self.queue.auto_delete or self.queue.exclusive:
+            # a broadcast queue is this process's: its parking queue goes when it is idle
+            arguments["x-expires"] = (delay + 60) * 1000
+        else:
+            arguments = durable_arguments(arguments)
+        parking = Queue(name, durable=True, queue_arguments=arguments)
         headers = {**(message.headers or {}), RETRIES_HEADER: retries + 1,
                    "x-ekinerja-last-error": error}
         log.warning("event %s failed (%s); retry %d in %ss", self.event_type, error, retries + 1,
@@ -329,10 +337,22 @@ def _safe(fn):
         return float("nan")
 
 
+class TransientReplyListener(ReplyListener):
+    """nameko's reply queue, not durable: on a cluster a durable classic queue whose node
+    died cannot be declared again until the node is back, so every call would fail; a
+    transient one is gone with its node and is declared again on another."""
+
+    def setup(self):
+        super().setup()
+        self.queue.durable = False
+
+
 class ServiceRpc(RpcProxy):
     """A nameko dependency: the typed client of another service over nameko's own proxy
     (`approval = ServiceRpc(Approval)`), so a service calls `self.approval.cancel_task(7)`
     with the contract's parameters and gets the contract's errors back."""
+
+    rpc_reply_listener = TransientReplyListener()
 
     def __init__(self, client: type[Client], **options):
         super().__init__(client.service, **options)

@@ -72,8 +72,12 @@ class RpcClient:
         self.reconnects = 0
         self._reply_key = uuid.uuid4().hex
         self._exchange = Exchange(exchange, type="topic", durable=True)
+        # Not durable: on a cluster a durable classic queue whose node died cannot be
+        # declared again until it is back; a transient one goes with its node and is
+        # declared again on another. x-expires keeps it through a reconnect.
         self._queue = Queue(f"rpc.reply-{name}-{self._reply_key}", exchange=self._exchange,
-                            routing_key=self._reply_key, queue_arguments={"x-expires": 300000})
+                            routing_key=self._reply_key, durable=False,
+                            queue_arguments={"x-expires": 300000})
         self._pending: dict[str, Callable[[dict], None]] = {}  # correlation id -> resolve
         self._lock = threading.Lock()
         self._ready = threading.Event()

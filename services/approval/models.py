@@ -113,4 +113,6 @@ class AuditEntry(Base):
 outbox, inbox = messaging_tables(Base.metadata)
 # Every action on a task, chained by hash (ekinerja_contract/chain.py): a decision changed in
 # the database behind approval's back is found by the verifier.
-CHAINS = Chains(Base.metadata, {"decisions": AuditEntry})
+CHAINS = Chains(Base.metadata, {"decisions": (AuditEntry, (
+    "id", "task_id", "report_id", "actor_id", "action", "state_before", "state_after", "detail",
+    "origin", "at"))})

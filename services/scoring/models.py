@@ -186,4 +186,9 @@ outbox, inbox = messaging_tables(Base.metadata)
 # The ledger's lines and the frozen pay lines, chained by hash (ekinerja_contract/chain.py):
 # a line changed in the database behind scoring's back is found by the verifier, and each
 # closed month's seal (its last line's link) is printed on the slip and in the export.
-CHAINS = Chains(Base.metadata, {"ledger": LedgerEntry, "snapshot_lines": SnapshotLine})
+CHAINS = Chains(Base.metadata, {
+    "ledger": (LedgerEntry, ("id", "employee_id", "agency_id", "period", "date", "kind", "points",
+                             "rupiah", "minutes", "report_id", "task_id", "activity_code", "reason",
+                             "source_event_id", "recorded_at")),
+    "snapshot_lines": (SnapshotLine, ("id", "snapshot_id", "employee_id", "agency_id", "net",
+                                      "difference", "line"))})

@@ -31,8 +31,8 @@ def stack(amqp_uri, tmp_path_factory):
 
 def queues(amqp_uri) -> dict[str, dict]:
     vhost = amqp_uri.rsplit("/", 1)[1]
-    out = subprocess.run(["rabbitmqctl", "list_queues", "-p", vhost, "name", "type", "arguments",
-                          "--formatter", "json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(["rabbitmqctl", "list_queues", "-p", vhost, "name", "type", "durable",
+                          "arguments", "--formatter", "json"], capture_output=True, text=True, check=True)
     return {q["name"]: q for q in json.loads(out.stdout)}
 
 
@@ -47,7 +47,9 @@ def argument(queue: dict, name: str):
 def test_durable_queues_are_quorum_with_a_delivery_limit_and_short_lived_ones_classic(stack, amqp_uri):
     found = queues(amqp_uri)
     assert found["rpc-scoring"]["type"] == "quorum" and argument(found["rpc-scoring"], "x-delivery-limit") == 20
+    # the dead letters: replicated, but no delivery limit (operators list and put them back)
     assert found[DEAD_LETTER_QUEUE]["type"] == "quorum"
+    assert argument(found[DEAD_LETTER_QUEUE], "x-delivery-limit") is None
     events = [q for name, q in found.items() if name.startswith("evt-") and "--scoring." in name]
     assert events and all(q["type"] == "quorum" for q in events)
     assert all(argument(q, "x-dead-letter-exchange") == "ekinerja.dlx" for q in events)
@@ -55,7 +57,7 @@ def test_durable_queues_are_quorum_with_a_delivery_limit_and_short_lived_ones_cl
     broadcast = [q for name, q in found.items() if name.startswith("evt-") and "--reporting.forget" in name]
     replies = [q for name, q in found.items() if "reply" in name]
     assert broadcast and all(q["type"] == "classic" for q in broadcast)
-    assert replies and all(q["type"] == "classic" for q in replies)
+    assert replies and all(q["type"] == "classic" and not q["durable"] for q in replies)
 
 
 def test_the_services_answer_through_the_node_list_with_the_first_node_down(stack):
@@ -70,7 +72,8 @@ def test_a_poison_message_on_a_quorum_queue_still_reaches_the_dead_letter_queue(
                                 declare=[events], delivery_mode=2, retry=True)
     # the handler's retries (1, 5 and 30 s, each through a quorum parking queue), then the DLQ
     wait_until(lambda: _dead_letters(amqp_uri), 60, "the poison message in the dead-letter queue")
-    assert any(name.startswith("ekinerja.retry.") and q["type"] == "quorum" for name, q in queues(amqp_uri).items())
+    retries = {name: q for name, q in queues(amqp_uri).items() if name.startswith("ekinerja.retry.")}
+    assert retries and all(q["type"] == "quorum" for q in retries.values())
 
 
 def _dead_letters(amqp_uri) -> bool:
