@@ -11,7 +11,6 @@ would refuse it.
 - GET /progres-harian?tanggal=YYYY-MM-DD: {"data": [{id, idLokal, nip, tanggal}]};
 - `fail_next` queues statuses (503, 429, ...) for the next pushes, `down` refuses
   connections' worth of answers (every request 503) until cleared."""
-import datetime as dt
 import json
 import threading
 import uuid
@@ -20,6 +19,8 @@ from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+
+from ekinerja_contract import clock
 
 from .infra import LoopbackHTTP
 
@@ -194,7 +195,7 @@ class NationalServer(LoopbackHTTP):
             record = self.held[path].get(item.idLokal)
             national_id = record["id"] if record else str(uuid.uuid4())
             self.held[path][item.idLokal] = payload | {"id": national_id,
-                                                       "received_at": dt.datetime.now(dt.UTC).isoformat()}
+                                                       "received_at": clock.now().isoformat()}
             answer = (201, {"id": national_id, "idLokal": item.idLokal})
             if key:
                 self.answers[key] = answer

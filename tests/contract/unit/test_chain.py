@@ -63,7 +63,8 @@ def test_rows_are_chained_as_they_commit_and_the_chain_verifies(db):
 def test_a_rolled_back_transaction_chains_nothing(db):
     write(db, "sari")
     with pytest.raises(RuntimeError), db.unit_of_work() as uow:
-        line = Line(who="x", rupiah=1, points=Decimal(1), day=dt.date(2026, 11, 1), at=dt.datetime.now(dt.UTC))
+        line = Line(who="x", rupiah=1, points=Decimal(1), day=dt.date(2026, 11, 1),
+                    at=dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC))
         uow.session.add(line)
         CHAINS.add(uow.session, "lines", line)
         raise RuntimeError("refused")
