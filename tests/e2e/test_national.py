@@ -85,6 +85,8 @@ def test_an_approved_report_with_a_photo_reaches_the_national_side_and_its_link_
         forged = stranger.get(path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB"))
         assert forged.status_code == 404 and "text/html" in forged.headers["content-type"]
         assert "Tautan bukti ini tidak berlaku" in forged.text
+        damaged = stranger.get(path[:60])  # cut short in a copy and paste
+        assert damaged.status_code == 404 and "Tautan bukti ini tidak berlaku" in damaged.text
     assert len(national.pushes(status=201)) == 1  # once, however the events came
 
 
