@@ -120,6 +120,15 @@ class Chains:
     def verify_all(self, session) -> list[dict]:
         return [self.verify(session, chain) for chain in self.models]
 
+    def verify_for(self, db, actor) -> list[dict]:
+        """A service's `verify_chains` RPC: every chain, for city admins and the review team."""
+        from .errors import Forbidden
+        from .schemas import Actor
+        if not Actor.model_validate(actor).has("city_admin", "review_team"):
+            raise Forbidden("city admins and the review team only", code="chains_scope")
+        with db.session() as session:
+            return self.verify_all(session)
+
     def head(self, session, chain: str) -> dict:
         row = session.execute(select(self.heads.c.hash, self.heads.c.rows)
                               .where(self.heads.c.name == chain)).first()
