@@ -717,7 +717,7 @@ async def corrections_export(period: PeriodPath, fmt: Literal["csv", "xlsx"], ag
                 "content": {t: FILE for t in ("text/csv", XLSX)}}})
 async def progress_export(request: Request, period: PeriodPath, fmt: Literal["csv", "xlsx"],
                           agency_id: OptionalId = None, employee_id: OptionalId = None,
-                          actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+                          actor: Actor = Depends(current_actor)):
     """BKN's Progres Harian for a month, for the national e-Kinerja's Excel importer: one row
     per approved report (RHK, rencana aksi, date, start, end, activity, realisation and unit,
     the approver, the photo as a link a national reviewer opens without an account, valid
@@ -726,13 +726,19 @@ async def progress_export(request: Request, period: PeriodPath, fmt: Literal["cs
     CSV is sent in parts, so any size goes; XLSX up to 50,000 rows (422
     `export_too_large` beyond: ask for CSV or one agency). Columns and sources:
     docs/NATIONAL.md."""
-    if fmt == "csv":
-        return await progress_csv(svc, actor, period, agency_id, employee_id)
-    return file_response(await clients(request, EXPORT_TIMEOUT).reporting.progress_export(
-        actor, period, fmt, agency_id, employee_id))
+    return await progress_file(clients(request, EXPORT_TIMEOUT), actor, period, fmt, agency_id, employee_id)
 
 
 EXPORT_TIMEOUT = 120.0  # seconds: an agency's month as XLSX (50,000 rows at most)
+
+
+async def progress_file(svc: Svc, actor: Actor, period: str, fmt: str, agency_id=None,
+                        employee_id=None) -> Response:
+    """The Progres Harian as the API and the admin's page hand it over: CSV in parts (any
+    size), XLSX whole (up to its row limit)."""
+    if fmt == "csv":
+        return await progress_csv(svc, actor, period, agency_id, employee_id)
+    return file_response(await svc.reporting.progress_export(actor, period, fmt, agency_id, employee_id))
 
 
 async def progress_csv(svc: Svc, actor: Actor, period: str, agency_id=None, employee_id=None) -> Response:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from ekinerja_contract import config
 from ekinerja_contract.schemas import Actor
 
-from ..api import EXPORT_TIMEOUT, Svc, clients, file_response, progress_csv, rpc
+from ..api import EXPORT_TIMEOUT, Svc, clients, progress_file, rpc
 from .routes import back, page_role, render, same_origin
 
 router = APIRouter(include_in_schema=False)
@@ -55,10 +55,7 @@ async def progress_download(request: Request, actor: Actor = Depends(CITY_ADMIN)
     month, fmt = request.query_params.get("bulan", ""), request.query_params.get("format", "xlsx")
     if not PERIOD.match(month) or fmt not in ("csv", "xlsx"):
         return back(request, "/admin/nasional", "Pilih bulan (misalnya 2026-11) dan formatnya.", "error")
-    svc = clients(request, EXPORT_TIMEOUT)
-    if fmt == "csv":
-        return await progress_csv(svc, actor, month)
-    return file_response(await svc.reporting.progress_export(actor, month, fmt))
+    return await progress_file(clients(request, EXPORT_TIMEOUT), actor, month, fmt)
 
 
 @router.post("/admin/nasional/periksa", dependencies=[Depends(same_origin)])

@@ -506,15 +506,12 @@ class ReportingService:
         """The national Progres Harian of a month (national.py): one person's (themself, or
         someone they may see), an agency's (its admin) or the city's (a city admin); each
         photo as a long-lived link a national reviewer opens without an account."""
-        actor = Actor.model_validate(actor)
-        with self.db.session() as s:
-            people, agency, scope = _progress_scope(s, actor, agency_id, employee_id)
-            rows = national.approved(s, period, people, agency, limit=national.XLSX_MAX_ROWS + 1)
+        rows, scope = self._progress(actor, period, agency_id, employee_id,
+                                     limit=national.XLSX_MAX_ROWS + 1)
         if len(rows) > national.XLSX_MAX_ROWS:
             raise InvalidInput(f"over {national.XLSX_MAX_ROWS} rows: ask for CSV, or one agency",
                                [{"field": "fmt", "reason": "too many rows"}], code="export_too_large",
                                params={"rows": national.XLSX_MAX_ROWS})
-        national.with_links(rows, self._links(actor, rows), config.public_url() or "")
         return download(fmt, f"progres-harian-{period}-{scope}", lambda: national.to_csv(rows),
                         lambda: national.to_xlsx(rows, period, scope))
 
@@ -523,14 +520,24 @@ class ReportingService:
         """The Progres Harian as CSV in parts, for the gateway to send as one file of any
         size: the header with the first part (`after` 0), then PAGE_ROWS rows at a time by
         report id; `next` is the `after` of the next part, None after the last."""
-        actor = Actor.model_validate(actor)
-        with self.db.session() as s:
-            people, agency, scope = _progress_scope(s, actor, agency_id, employee_id)
-            rows = national.approved(s, period, people, agency, after=int(after), limit=national.PAGE_ROWS)
-        national.with_links(rows, self._links(actor, rows), config.public_url() or "")
+        rows, scope = self._progress(actor, period, agency_id, employee_id, after=int(after),
+                                     limit=national.PAGE_ROWS)
         return {"filename": f"progres-harian-{period}-{scope}.csv",
                 "csv": national.to_csv(rows, header=int(after) == 0).decode("utf-8"),
                 "next": rows[-1]["report_id"] if len(rows) == national.PAGE_ROWS else None}
+
+    def _progress(self, actor, period, agency_id, employee_id, **window) -> tuple[list[dict], str]:
+        """The approved reports the actor asked for (whole, or a window of them), with
+        their photos' links, and the scope's name for the file."""
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            people, agency, scope = _progress_scope(s, actor, agency_id, employee_id)
+            rows = national.approved(s, period, people, agency, **window)
+        return self._linked(actor, rows), scope
+
+    def _linked(self, actor, rows: list[dict]) -> list[dict]:
+        """The rows with their photos as long-lived links (evidence signs them)."""
+        return national.with_links(rows, self._links(actor, rows), config.public_url() or "")
 
     def _links(self, actor, rows: list[dict]) -> dict:
         """Evidence's long-lived links for the rows' photos, asked in batches (evidence
@@ -549,9 +556,8 @@ class ReportingService:
             rows = []
             for period in sorted({p for p in _periods_of(s, report_ids)}):
                 rows += national.approved(s, period, report_ids=[int(i) for i in report_ids])
-        national.with_links(rows, self._links(SYSTEM_ACTOR, rows), config.public_url() or "")
         return [national.as_item(r) | {"report_id": r["report_id"], "employee_id": r["employee_id"]}
-                for r in rows]
+                for r in self._linked(SYSTEM_ACTOR, rows)]
 
     @rpc
     def approved_on(self, day):
