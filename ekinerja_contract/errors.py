@@ -78,6 +78,12 @@ class UnsupportedMediaType(ServiceError):
     default_code = "unsupported_media_type"
 
 
+class Unavailable(ServiceError):
+    """Something the service needs is out of reach for now (its database during a
+    failover): the caller may retry, with its Idempotency-Key, after a moment."""
+    default_code = "unavailable"
+
+
 def all_error_classes() -> list[type[ServiceError]]:
     """ServiceError and every subclass, however deep."""
     found, todo = [], [ServiceError]

@@ -16,8 +16,8 @@ def alembic_config(service: str, url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(service: str, url: str | None = None) -> None:
-    command.upgrade(alembic_config(service, url), "head")
+def upgrade(service: str, url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(service, url), revision)
 
 
 def run_env(metadata) -> None:

@@ -19,6 +19,7 @@ from nameko.rpc import ReplyListener, RpcConsumer, RpcProxy
 from nameko.rpc import Rpc as NamekoRpc
 from nameko.timer import Timer
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import sessionmaker
 
 from . import config, errors
@@ -69,13 +70,29 @@ class Rpc(NamekoRpc):
         super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
-        if exc_info is not None and isinstance(exc_info[1], pydantic.ValidationError):
-            translated = invalid_input(exc_info[1])
-            exc_info = (type(translated), translated, exc_info[2])
+        if exc_info is not None:
+            translated = None
+            if isinstance(exc_info[1], pydantic.ValidationError):
+                translated = invalid_input(exc_info[1])
+            elif database_unreachable(exc_info[1]):
+                log.warning("%s: the database is out of reach: %s", worker_ctx.call_id, exc_info[1])
+                translated = errors.Unavailable("the database is unavailable; try again shortly",
+                                                code="database_unavailable")
+            if translated is not None:
+                exc_info = (type(translated), translated, exc_info[2])
         return super().handle_result(message, worker_ctx, result, exc_info)
 
 
 rpc = Rpc.decorator
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database went away or cannot be reached (a restart, a failover, a refused
+    connection): a retry can succeed, unlike a bad statement or a broken constraint."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (sa_exc.OperationalError,
+                                                              sa_exc.InterfaceError))
+    return isinstance(exc, sa_exc.DisconnectionError)
 
 
 class QuietExpected(logging.Filter):
@@ -208,7 +225,10 @@ class DeadLetteringEventHandler(EventHandler):
         retries = int((message.headers or {}).get(RETRIES_HEADER, 0))
         error = f"{exc_info[0].__name__}: {exc_info[1]}"[:500]
         try:
-            if retries < len(RETRY_DELAYS):
+            if database_unreachable(exc_info[1]):
+                # not the message's fault: parked (5 s) as often as it takes, never a dead letter
+                self._retry_later(message, min(retries, 1), error, count=retries)
+            elif retries < len(RETRY_DELAYS):
                 self._retry_later(message, retries, error)
             else:
                 self._dead_letter(message, retries, error)
@@ -227,7 +247,7 @@ class DeadLetteringEventHandler(EventHandler):
                              content_encoding=message.content_encoding, delivery_mode=2,
                              declare=declare, retry=True)
 
-    def _retry_later(self, message, retries, error):
+    def _retry_later(self, message, retries, error, count=None):
         delay = RETRY_DELAYS[retries]
         name = f"ekinerja.retry.{self.queue.name}.{delay}s"
         arguments = {"x-message-ttl": delay * 1000, "x-dead-letter-exchange": "",
@@ -238,7 +258,8 @@ class DeadLetteringEventHandler(EventHandler):
         else:
             arguments = durable_arguments(arguments)
         parking = Queue(name, durable=True, queue_arguments=arguments)
-        headers = {**(message.headers or {}), RETRIES_HEADER: retries + 1,
+        headers = {**(message.headers or {}),
+                   RETRIES_HEADER: retries + 1 if count is None else count,
                    "x-ekinerja-last-error": error}
         log.warning("event %s failed (%s); retry %d in %ss", self.event_type, error, retries + 1,
                     delay)

@@ -40,7 +40,8 @@ REDOC_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = app.state.settings
-    app.state.rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout).start()
+    app.state.rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout,
+                              heartbeat=settings.amqp_heartbeat).start()
     app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
     try:
         yield

@@ -32,6 +32,7 @@ MAPPED_ERRORS: list[tuple[type[contract.ServiceError], int]] = [
     (contract.InvalidInput, 422),
     (contract.PayloadTooLarge, 413),
     (contract.UnsupportedMediaType, 415),
+    (contract.Unavailable, 503),
 ]
 KINDS = {404: "not_found", 403: "forbidden", 409: "conflict", 422: "invalid_input",
          413: "payload_too_large", 415: "unsupported_media_type"}
@@ -92,6 +93,9 @@ def problem_of(exc: Exception) -> Problem:
         return Problem(exc.status, exc.code, exc.message, exc.details, exc.params, exc.headers)
     if isinstance(exc, contract.ServiceError):
         status = status_of(exc)
+        if status == 503:  # e.g. a service's database in a failover: retry with the same key
+            return Problem(503, exc.code, exc.message, kind="unavailable",
+                           headers={"Retry-After": "5"})
         if status >= 500:
             return Problem(502, "service_error", "a service failed; try again later")
         return Problem(status, exc.code, exc.message, exc.details, exc.params,

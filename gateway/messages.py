@@ -27,6 +27,7 @@ ERRORS = {
     "account_locked": "Terlalu banyak percobaan masuk. Coba lagi nanti.",
     "invalid_credentials": "Nama pengguna atau kata sandi salah.",
     "unavailable": "Sistem sedang tidak dapat dihubungi. Coba lagi beberapa saat lagi.",
+    "database_unavailable": "Basis data sedang dipulihkan. Coba lagi dalam beberapa detik.",
     "timeout": "Sistem terlalu lama menjawab. Coba lagi.",
     "http_error": "Permintaan tidak dapat diproses.",
     "page_not_found": "Halaman yang Anda cari tidak ada.",

@@ -23,5 +23,8 @@ class Settings:
     jwt_secret: str = field(default_factory=_jwt_secret)
     token_ttl_minutes: int = field(default_factory=lambda: config.env_int("GATEWAY_TOKEN_TTL_MINUTES", 60))
     rpc_timeout: float = field(default_factory=lambda: float(os.environ.get("GATEWAY_RPC_TIMEOUT", "15")))
+    # the same AMQP_HEARTBEAT as the services' (config.yml); the gateway's own default is
+    # shorter because a person waits on every call it makes
+    amqp_heartbeat: int = field(default_factory=lambda: config.env_int("AMQP_HEARTBEAT", 30))
     max_upload_bytes: int = field(
         default_factory=lambda: config.env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))

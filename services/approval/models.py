@@ -16,12 +16,14 @@ class Base(DeclarativeBase):
 
 class ApprovalTask(Base):
     __tablename__ = "approval_task"
-    __table_args__ = (Index("ix_task_pending", "state", "submitted_at"),)
+    # the inbox: an approver's pending tasks, oldest first (migration 0004, built concurrently)
+    __table_args__ = (Index("ix_task_pending", "state", "submitted_at"),
+                      Index("ix_task_inbox", "approver_id", "state", "submitted_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(Integer, unique=True)
     employee_id: Mapped[int] = mapped_column(Integer, index=True)
     agency_id: Mapped[int] = mapped_column(Integer, index=True)
-    approver_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    approver_id: Mapped[int | None] = mapped_column(Integer)
     # pending | approved | rejected | revision_requested | cancelled
     state: Mapped[str] = mapped_column(String(20))
     round: Mapped[int] = mapped_column(Integer, default=1)  # +1 on each resubmission

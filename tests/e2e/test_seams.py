@@ -131,7 +131,7 @@ def upload(http, headers, data: bytes, digest: str | None = None):
 
 def test_a_photo_with_its_digest_reaches_the_approver_checked_and_with_its_thumbnail(http, system):
     from tests.support.photos import jpeg_with_exif
-    sari = person(system, "sari")["headers"]
+    sari = fresh(http, "sari")  # the reload above may have ended her session by now
     data = jpeg_with_exif(seed=41, size=(1600, 1200), grain=20)
     stored = upload(http, sari, data)
     assert stored.status_code == 201, stored.text
@@ -151,7 +151,7 @@ def test_a_photo_with_its_digest_reaches_the_approver_checked_and_with_its_thumb
 
 def test_a_wrong_or_unreadable_digest_and_a_damaged_photo_are_clear_4xx(http, system):
     from tests.support.photos import jpeg_with_exif
-    sari = person(system, "sari")["headers"]
+    sari = fresh(http, "sari")  # the reload above may have ended her session by now
     data = jpeg_with_exif(seed=42, size=(1600, 1200), grain=20)
     wrong = upload(http, sari, data, "sha-256=:" + "A" * 43 + "=:")
     assert wrong.status_code == 400 and wrong.json()["error"]["reason_code"] == "digest_mismatch"

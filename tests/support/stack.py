@@ -15,8 +15,12 @@ from .infra import create_database, drop_database, free_port
 class Stack:
     """Some services, each with a fresh PostgreSQL database, on one vhost."""
 
-    def __init__(self, amqp_uri: str, log_dir, extra_env: dict | None = None):
+    def __init__(self, amqp_uri: str, log_dir, extra_env: dict | None = None, database=None):
+        """`database`: where the services' databases are made (its `create_database`), e.g.
+        a drill's own primary and standby; by default the machine's PostgreSQL."""
         self.amqp_uri = amqp_uri
+        self.create_database = database.create_database if database else create_database
+        self.drop_database = (lambda name: None) if database else drop_database
         self.env = {"AMQP_URI": amqp_uri, **(extra_env or {})}
         self.databases: dict[str, tuple[str, str]] = {}
         self.sup = Supervisor(self.env, log_dir)
@@ -26,11 +30,13 @@ class Stack:
     def db_url(self, service: str) -> str:
         return self.databases[service][1]
 
-    def start_services(self, *names: str, timeout: float = 60):
+    def start_services(self, *names: str, timeout: float = 60, revisions: dict | None = None):
+        """`revisions`: a service's database left at an earlier migration (a rolling
+        upgrade's starting point); the rest at head."""
         for name in names:
-            db_name, url = create_database(name)
+            db_name, url = self.create_database(name)
             self.databases[name] = (db_name, url)
-            migrate.upgrade(name, url)
+            migrate.upgrade(name, url, (revisions or {}).get(name, "head"))
             self.sup.env[f"{name.upper()}_DB_URL"] = url
             if name == "evidence":
                 self.sup.env.setdefault("EVIDENCE_HTTP_ADDRESS", f"127.0.0.1:{free_port()}")
@@ -79,19 +85,20 @@ class Stack:
         if self.rpc:
             self.rpc.stop()
         for db_name, _ in self.databases.values():
-            drop_database(db_name)
+            self.drop_database(db_name)
 
 
-def full_system(amqp_uri: str, log_dir, env: dict | None = None, year: int | None = None) -> Stack:
+def full_system(amqp_uri: str, log_dir, env: dict | None = None, year: int | None = None,
+                database=None, revisions: dict | None = None) -> Stack:
     """Every service and the gateway as processes, a city admin, and the demo city
     loaded over the API (`stack.demo`). The caller closes it."""
 
     from tools import demo_data
     from tools.supervisor import SERVICES
 
-    stack = Stack(amqp_uri, log_dir, env)
+    stack = Stack(amqp_uri, log_dir, env, database)
     try:
-        stack.start_services(*SERVICES)
+        stack.start_services(*SERVICES, revisions=revisions)
         stack.manage("create-admin", demo_data.ADMIN["username"],
                      env={"EKINERJA_ADMIN_PASSWORD": demo_data.ADMIN["password"]})
         stack.start_gateway()

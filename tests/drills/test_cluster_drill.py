@@ -1,0 +1,134 @@
+"""Cluster drill: the whole system on a three-node RabbitMQ cluster of its own, durable
+queues declared as quorum queues, every part given the list of nodes. Under a load of
+submissions and approvals, `kill -9` takes down the node that leads the busiest queues
+(it is started again), then another node is cut off by pausing its process (SIGSTOP)
+until the others declare it down, and the partition is healed (SIGCONT). Afterwards no
+report is lost and no task or ledger entry doubled; the recovery times and the failed
+requests go into docs/RELIABILITY.md.
+
+The partition is healed as RabbitMQ's Partitions guide says for a suspended and resumed
+node: it restarts the side not trusted (the one node). With pause_minority it does not
+heal by itself; seen here, it stayed partitioned for four minutes until restarted."""
+import time
+import uuid
+
+import pytest
+
+from tests.support.load import Load
+from tests.support.rabbit_cluster import NET_TICKTIME, PARTITION_HANDLING, RabbitCluster
+from tests.support.stack import full_system
+from tools import reliability
+from tools.supervisor import wait_until
+
+pytestmark = pytest.mark.e2e
+VHOST = f"ekt-cluster-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = RabbitCluster(3, log_dir=tmp_path_factory.mktemp("cluster-nodes"))
+    try:
+        c.start()
+        c.add_vhost(VHOST)
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture(scope="module")
+def system(cluster, s3_server, tmp_path_factory):
+    env = {**s3_server.env(f"ekt-cluster-{uuid.uuid4().hex[:6]}"), "EKINERJA_QUEUE_TYPE": "quorum",
+           "GATEWAY_RPC_TIMEOUT": "5", "AMQP_HEARTBEAT": "10"}
+    stack = full_system(cluster.uri(VHOST), tmp_path_factory.mktemp("cluster-drill"), env)
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+def busiest_leader(cluster) -> tuple[str, list[str]]:
+    """The node leading most of the services' RPC and event queues, and those queues."""
+    queues = {name: leader for name, (leader, _) in cluster.leaders(VHOST).items()
+              if name.startswith(("rpc-", "evt-")) and leader}
+    by_node: dict[str, list[str]] = {}
+    for name, leader in queues.items():
+        by_node.setdefault(leader, []).append(name)
+    node = max(by_node, key=lambda n: len(by_node[n]))
+    return node, sorted(by_node[node])
+
+
+def test_a_node_killed_and_a_node_partitioned_under_load_lose_nothing(cluster, system):
+    load = Load(system).start()
+    figures = []
+    try:
+        time.sleep(4)
+        # 1. kill -9 the node that leads the busiest queues
+        leader, led = busiest_leader(cluster)
+        node = cluster.node(leader)
+        killed_at = time.monotonic()
+        cluster.kill9(node)
+        time.sleep(15)
+        kill_recovery, kill_failures = load.recovery(killed_at)
+        now = cluster.leaders(VHOST)
+        new_leaders = {name: now.get(name, ("", 0))[0] for name in led}
+        assert all(n and n != leader for n in new_leaders.values()), new_leaders
+        cluster.boot(node)  # it rejoins from its own folder
+        wait_until(lambda: len(cluster.running_nodes()) == 3, 120, "the killed node back in the cluster")
+        rejoined = time.monotonic() - killed_at
+        time.sleep(4)
+        figures.append(("kill -9 of the leading node", leader, len(led), kill_recovery, kill_failures,
+                        f"restarted, back in the cluster {rejoined:.0f} s after the kill"))
+
+        # 2. partition a node: paused until the others have declared it down, then healed
+        victim_name, victim_led = busiest_leader(cluster)
+        victim = cluster.node(victim_name)
+        paused_at = time.monotonic()
+        pid = cluster.pause(victim)
+        others = [n for n in cluster.nodes if n is not victim]
+        wait_until(lambda: victim_name not in cluster.running_nodes(), 120,
+                   "the paused node declared down", interval=1)
+        declared_down = time.monotonic() - paused_at
+        time.sleep(10)
+        cluster.resume(victim, pid)
+        resumed_at = time.monotonic()
+        part_recovery, part_failures = load.recovery(paused_at, resumed_at)
+        # Resumed, the node and the majority each find the other had been "down": a partition.
+        # pause_minority does not heal it (the resumed node sees a majority again, so it never
+        # pauses); the guide's recovery is to restart the side not trusted, here the one node.
+        wait_until(lambda: cluster.partitions(victim), 60, "the partition seen by the resumed node",
+                   interval=1)
+        cluster.restart_app(victim)
+        wait_until(lambda: len(cluster.running_nodes()) == 3 and not cluster.partitions(victim),
+                   120, "the partition healed", interval=1)
+        healed = time.monotonic() - resumed_at
+        time.sleep(5)
+        _, after_failures = load.recovery(resumed_at)
+        figures.append(("partition (SIGSTOP) of a node", victim_name, len(victim_led), part_recovery,
+                        part_failures, f"declared down after {declared_down:.0f} s; resumed after "
+                        f"{resumed_at - paused_at:.0f} s, a partition; healed by restarting its app, "
+                        f"back in the cluster {healed:.0f} s after SIGCONT ({after_failures} failed "
+                        "requests meanwhile)"))
+        assert others  # two nodes kept the majority throughout
+    finally:
+        load.stop()
+    load.settle(180)
+    counts = load.count()
+    print(f"\ncluster drill: {counts} {figures} {load.statuses}")
+    reliability.record("cluster", "RabbitMQ cluster drill (tests/drills/test_cluster_drill.py)", [
+        "Three private RabbitMQ 3.10 nodes on this machine in one cluster "
+        f"(`cluster_partition_handling = {PARTITION_HANDLING}`, `net_ticktime = {NET_TICKTIME}`); "
+        "every service and the gateway given the three nodes as one AMQP_URI list, durable "
+        "queues declared as quorum queues (`EKINERJA_QUEUE_TYPE=quorum`), AMQP heartbeat 10 s. "
+        "Three employees submit one-minute reports through the gateway while their head "
+        "bulk-approves.", "",
+        "| fault | node | queues it led | requests failing for (s) | failed requests | afterwards |",
+        "|---|---|---|---|---|---|",
+        *[f"| {what} | `{node.split('@')[0]}` | {n} | {secs:.1f} | {failed} | {note} |"
+          for what, node, n, secs, failed, note in figures], "",
+        f"- responses by status: {dict(sorted(load.statuses.items()))}",
+        f"- accepted submissions: {counts['accepted']}; approved: {counts['approved']}; "
+        f"ledger entries: {counts['ledger']}",
+        f"- **lost = {counts['lost']}, doubled = {counts['doubled']}**"])
+    assert counts["accepted"] > 30
+    assert counts["lost"] == 0 and counts["doubled"] == 0
+    assert not load.server_errors(allowed=("503", "504")), load.statuses
