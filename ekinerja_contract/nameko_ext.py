@@ -6,6 +6,7 @@ Imported by services only (it pulls in nameko and eventlet); the gateway and
 the plain-kombu subscribers never import it.
 """
 import logging
+import os
 import time
 
 import eventlet
@@ -197,7 +198,9 @@ class Database(DependencyProvider):
                      self.relay, worker_ctx.context_data.get("correlation_id"))
 
 
-RETRY_DELAYS = (1, 5, 30)  # seconds; then the dead-letter queue
+# seconds; then the dead-letter queue. EKINERJA_RETRY_DELAYS only for tests that need a
+# poison message dead-lettered sooner (test_redelivery keeps these and proves them).
+RETRY_DELAYS = tuple(int(d) for d in os.environ.get("EKINERJA_RETRY_DELAYS", "1,5,30").split(","))
 RETRIES_HEADER = "x-ekinerja-retries"
 
 

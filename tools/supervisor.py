@@ -75,10 +75,18 @@ class Supervisor:
             _signal_group(proc, signal.SIGKILL)
             proc.wait()
 
-    def stop_all(self, timeout: float = 15) -> None:
-        """SIGTERM to every process at once, then wait for each (SIGKILL past `timeout`):
-        each stops gracefully in parallel, not one after another (a service takes seconds)."""
-        procs = [(name, self.procs.pop(name)) for name in list(self.procs)[::-1]]
+    def restart_all(self, names: list[str]) -> None:
+        """Stop these at once (as stop_all does) and start each again."""
+        self.stop_all(names=names)
+        for name in names:
+            self.start(name, self.commands[name], self.extra_env[name])
+
+    def stop_all(self, timeout: float = 15, names: list[str] | None = None) -> None:
+        """SIGTERM to every process (or to `names`) at once, then wait for each (SIGKILL past
+        `timeout`): each stops gracefully in parallel, not one after another (a service
+        takes seconds)."""
+        chosen = [n for n in list(self.procs)[::-1] if names is None or n in names]
+        procs = [(name, self.procs.pop(name)) for name in chosen]
         running = [(name, proc) for name, proc in procs if proc.poll() is None]
         for _, proc in running:
             _signal_group(proc, signal.SIGTERM)

@@ -45,8 +45,7 @@ def test_kill_each_part_under_load_and_nothing_is_lost_or_doubled(system):
             time.sleep(2)
     finally:
         load.stop()
-    load.settle(90)
-    counts = load.count()
+    counts = load.outcome(90)
     print(f"\ncrash drill: {counts}")
     reliability.record("crash", "Crash drill (tests/drills/test_crash_drill.py)", [
         "Three employees submit one-minute reports through the gateway (with Idempotency-Keys) "
@@ -54,9 +53,7 @@ def test_kill_each_part_under_load_and_nothing_is_lost_or_doubled(system):
         "SIGKILL and started again, one after another.", "",
         "| killed | back after (s) |", "|---|---|",
         *[f"| {name} | {secs:.1f} |" for name, secs in kills], "",
-        f"- accepted submissions (HTTP 201): {counts['accepted']}; reports in the database: {counts['reports']}",
         f"- requests that failed during the kills (refused, 5xx, time-outs): {load.failed()}",
-        f"- approved: {counts['approved']}; ledger entries: {counts['ledger']}",
-        f"- **lost = {counts['lost']}, doubled = {counts['doubled']}**"])
+        *load.summary(counts)])
     assert counts["accepted"] > 30
     assert counts["lost"] == 0 and counts["doubled"] == 0

@@ -53,8 +53,7 @@ def test_the_primary_dies_the_standby_is_promoted_and_nothing_committed_is_lost(
         recovery, failures = load.recovery(killed_at)
     finally:
         load.stop()
-    load.settle(120)
-    counts = load.count()
+    counts = load.outcome(120)
     during = {s: n - before.get(s, 0) for s, n in load.statuses.items() if n - before.get(s, 0)}
     print(f"\nfailover drill: {counts} {load.statuses} recovery={recovery:.1f}s failures={failures}")
     reliability.record("failover", "Database failover drill (tests/drills/test_failover_drill.py)", [
@@ -67,12 +66,9 @@ def test_the_primary_dies_the_standby_is_promoted_and_nothing_committed_is_lost(
         "later (by hand: a failover manager's detection).", "",
         f"- promotion took {promoted:.1f} s; submissions failed for {recovery:.1f} s after the kill "
         f"({failures} failed attempts)",
-        f"- responses from the kill on: {dict(sorted(during.items()))}; in the whole run: "
-        f"{dict(sorted(load.statuses.items()))}",
+        f"- responses from the kill on: {dict(sorted(during.items()))}",
         f"- submissions that failed and then went through on a retry with their key: {load.retried_ok}",
-        f"- accepted submissions: {counts['accepted']}; in the new primary: {counts['reports']}; "
-        f"approved: {counts['approved']}; ledger entries: {counts['ledger']}",
-        f"- **lost = {counts['lost']}, doubled = {counts['doubled']}**"])
+        *load.summary(counts)])
     assert counts["lost"] == 0 and counts["doubled"] == 0
     assert counts["accepted"] > 30
     assert "503" in during and not load.server_errors(allowed=("503",)), load.statuses

@@ -90,8 +90,7 @@ def test_expand_restart_each_instance_in_turn_contract_without_a_5xx(system, amq
         time.sleep(3)
     finally:
         load.stop()
-    load.settle(120)
-    counts = load.count()
+    counts = load.outcome(120)
     restarts = [secs for what, secs in steps if what.startswith("restart")]
     print(f"\nrolling upgrade drill: {counts} {load.statuses} {steps}")
     reliability.record("rolling", "Rolling-upgrade drill (tests/drills/test_rolling_upgrade_drill.py)", [
@@ -104,11 +103,10 @@ def test_expand_restart_each_instance_in_turn_contract_without_a_5xx(system, amq
         *[f"| {what} | {secs:.1f} |" for what, secs in steps if not what.startswith("restart")],
         f"| {len(restarts)} restarts, one instance at a time | {sum(restarts):.1f} in all, "
         f"{max(restarts):.1f} the longest |", "",
-        f"- responses by status: {dict(sorted(load.statuses.items()))}",
-        f"- accepted submissions: {counts['accepted']}; approved: {counts['approved']}; "
-        f"ledger entries: {counts['ledger']}",
-        f"- **5xx = {sum(load.server_errors(allowed=()).values())}, lost = {counts['lost']}, "
-        f"doubled = {counts['doubled']}**"])
+        f"- 5xx answered to the submissions and to the approver: "
+        f"{sum(load.server_errors(allowed=()).values())}; inbox reads and bulk approvals by "
+        f"status: {dict(sorted(load.decisions.items()))}",
+        *load.summary(counts)])
     assert counts["lost"] == 0 and counts["doubled"] == 0 and counts["accepted"] > 30
     assert not load.server_errors(allowed=()), load.statuses
     assert load.failed() == 0, load.statuses

@@ -425,7 +425,8 @@ def test_backup_and_restore_of_every_service_database(system, api, loaded, tmp_p
         after = fingerprint(url)
         assert after == before
         rows.append(f"| {service} | {len(after)} | {sum(c for c, _ in after.values())} | identical |")
-        system.sup.restart(service)  # its pool pointed at the dropped database
+    system.sup.restart_all(list(SERVICES))  # their pools pointed at the dropped databases
+    for service in SERVICES:
         system.wait_healthy(service)
     reliability.record("backup", "Backup and restore (tests/e2e/test_walking_skeleton.py)", [
         "Each service's PostgreSQL database, after the end-to-end journeys: `pg_dump -Fc`, "

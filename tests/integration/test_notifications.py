@@ -28,12 +28,16 @@ def outside():
     mailbox.stop()
 
 
+DELAYS = (1, 2, 3)  # the handler's retry delays here, shorter than production's
+
+
 @pytest.fixture(scope="module")
 def stack(amqp_uri, outside, tmp_path_factory):
     providers, mailbox = outside
     # no daily notices here (they ask monitoring, which this module does not run)
     env = {**providers.env(), **mailbox.env(), "NOTIFY_TICK_SECONDS": "1", "NOTIFY_DIGEST_HOUR": "24",
-           "EKINERJA_PUBLIC_URL": "https://ekinerja.kota.test"}
+           "EKINERJA_PUBLIC_URL": "https://ekinerja.kota.test",
+           "EKINERJA_RETRY_DELAYS": ",".join(map(str, DELAYS))}  # the real ones: test_redelivery
     stack = Stack(amqp_uri, tmp_path_factory.mktemp("logs"), env)
     try:
         yield stack.start_services("notifications")
@@ -97,7 +101,7 @@ def test_an_outage_is_retried_and_a_refusal_ends_in_the_dead_letter_queue(stack,
                 and e["data"]["channel"] == "whatsapp" and e["data"]["person_id"] == 3]
     wait_until(whatsapp_sent, 30, "WhatsApp after two outages")
     (sent,) = whatsapp_sent()
-    assert sent["data"]["attempts"] == 3 and time.monotonic() - started >= 1 + 5 - 0.5  # 1 s, then 5 s
+    assert sent["data"]["attempts"] == 3 and time.monotonic() - started >= DELAYS[0] + DELAYS[1] - 0.5
     attempts = [r["status"] for r in providers.of("whatsapp", accepted=None) if r["payload"]["to"] == "6281298765432"]
     assert attempts == [503, 503, 200]
 

@@ -22,7 +22,8 @@ DOWN_NODE = "pyamqp://guest:guest@127.0.0.1:5999"  # nothing listens here
 def stack(amqp_uri, tmp_path_factory):
     vhost = amqp_uri.rsplit("/", 1)[1]
     nodes = f"{DOWN_NODE}/{vhost};{amqp_uri}"  # the first node is down: failover to the next
-    s = Stack(nodes, tmp_path_factory.mktemp("queue-type-logs"), {"EKINERJA_QUEUE_TYPE": "quorum"})
+    s = Stack(nodes, tmp_path_factory.mktemp("queue-type-logs"), {"EKINERJA_QUEUE_TYPE": "quorum",
+                                                                   "EKINERJA_RETRY_DELAYS": "1,2,3"})
     try:
         yield s.start_services("reporting", "scoring")
     finally:
@@ -70,7 +71,7 @@ def test_a_poison_message_on_a_quorum_queue_still_reaches_the_dead_letter_queue(
     with Connection(amqp_uri) as conn:
         conn.Producer().publish({"not": "an envelope"}, exchange=events, routing_key="attendance.recorded",
                                 declare=[events], delivery_mode=2, retry=True)
-    # the handler's retries (1, 5 and 30 s, each through a quorum parking queue), then the DLQ
+    # the handler's retries (1, 2 and 3 s here, each through a quorum parking queue), then the DLQ
     wait_until(lambda: _dead_letters(amqp_uri), 60, "the poison message in the dead-letter queue")
     retries = {name: q for name, q in queues(amqp_uri).items() if name.startswith("ekinerja.retry.")}
     assert retries and all(q["type"] == "quorum" for q in retries.values())

@@ -181,6 +181,18 @@ class Load:
                 return not ids and reports == tasks == ledger
             wait_until(drained, timeout, "everything settled", interval=1)
 
+    def outcome(self, timeout: float = 120) -> dict[str, int]:
+        """After `stop()`: settle, then count."""
+        self.settle(timeout)
+        return self.count()
+
+    def summary(self, counts: dict[str, int]) -> list[str]:
+        """The lines every drill's section ends with."""
+        return [f"- responses to the submissions by status: {dict(sorted(self.statuses.items()))}",
+                f"- accepted submissions: {counts['accepted']}; reports in the database: "
+                f"{counts['reports']}; approved: {counts['approved']}; ledger entries: {counts['ledger']}",
+                f"- **lost = {counts['lost']}, doubled = {counts['doubled']}**"]
+
     def count(self) -> dict[str, int]:
         """lost: accepted but missing a report, a task, an approval or a credit;
         doubled: a second task or ledger entry for one report."""
