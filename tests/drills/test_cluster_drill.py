@@ -6,9 +6,10 @@ until the others declare it down, and the partition is healed (SIGCONT). Afterwa
 report is lost and no task or ledger entry doubled; the recovery times and the failed
 requests go into docs/RELIABILITY.md.
 
-The partition is healed as RabbitMQ's Partitions guide says for a suspended and resumed
-node: it restarts the side not trusted (the one node). With pause_minority it does not
-heal by itself; seen here, it stayed partitioned for four minutes until restarted."""
+A suspended and resumed node sometimes heals by itself under pause_minority (it pauses
+and restarts its app) and sometimes stays partitioned (seen here for four minutes); then
+the drill heals it as RabbitMQ's Partitions guide says: it restarts the side not trusted,
+the one node. The section says which happened."""
 import time
 import uuid
 
@@ -93,21 +94,27 @@ def test_a_node_killed_and_a_node_partitioned_under_load_lose_nothing(cluster, s
         resumed_at = time.monotonic()
         part_recovery, part_failures = load.recovery(paused_at, resumed_at)
         # Resumed, the node and the majority each find the other had been "down": a partition.
-        # pause_minority does not heal it (the resumed node sees a majority again, so it never
-        # pauses); the guide's recovery is to restart the side not trusted, here the one node.
-        wait_until(lambda: cluster.partitions(victim), 60, "the partition seen by the resumed node",
-                   interval=1)
-        cluster.restart_app(victim)
-        wait_until(lambda: len(cluster.running_nodes()) == 3 and not cluster.partitions(victim),
-                   120, "the partition healed", interval=1)
-        healed = time.monotonic() - resumed_at
+        # Sometimes pause_minority heals it (the node pauses and restarts itself); sometimes
+        # the node, seeing a majority again, never pauses and stays partitioned. Then the
+        # guide's recovery: restart the side not trusted, here the one node.
+        def healed():  # and still so 3 s later (not a glimpse before mnesia finds the split)
+            def once():
+                return len(cluster.running_nodes()) == 3 and not cluster.partitions(victim)
+            return once() and (time.sleep(3) or once())
+        try:
+            wait_until(healed, 30, "the partition healed by itself", interval=1)
+            how = "healed by itself (the resumed node paused and restarted its app)"
+        except TimeoutError:
+            cluster.restart_app(victim)
+            wait_until(healed, 120, "the partition healed", interval=1)
+            how = "still partitioned 30 s after SIGCONT: healed by restarting its app"
+        back = time.monotonic() - resumed_at
         time.sleep(5)
         _, after_failures = load.recovery(resumed_at)
         figures.append(("partition (SIGSTOP) of a node", victim_name, len(victim_led), part_recovery,
-                        part_failures, f"declared down after {declared_down:.0f} s; resumed after "
-                        f"{resumed_at - paused_at:.0f} s, a partition; healed by restarting its app, "
-                        f"back in the cluster {healed:.0f} s after SIGCONT ({after_failures} failed "
-                        "requests meanwhile)"))
+                        part_failures, f"seen down by the CLI after {declared_down:.0f} s; resumed "
+                        f"after {resumed_at - paused_at:.0f} s; {how}; back in the cluster "
+                        f"{back:.0f} s after SIGCONT ({after_failures} failed requests meanwhile)"))
         assert others  # two nodes kept the majority throughout
     finally:
         load.stop()
