@@ -132,6 +132,6 @@ def test_a_node_killed_and_a_node_partitioned_under_load_lose_nothing(cluster, s
         *[f"| {what} | `{node.split('@')[0]}` | {n} | {secs:.1f} | {failed} | {note} |"
           for what, node, n, secs, failed, note in figures], "",
         *load.summary(counts)])
-    assert counts["accepted"] > 30
-    assert counts["lost"] == 0 and counts["doubled"] == 0
-    assert not load.server_errors(allowed=("503", "504")), load.statuses
+    assert counts["accepted"] > 30, counts
+    assert counts["lost"] == 0 and counts["doubled"] == 0, (counts, figures)
+    assert not load.server_errors(allowed=("503", "504")), (load.statuses, load.decisions)

@@ -174,11 +174,14 @@ class Load:
                     http.post("/api/v1/approvals/bulk-approve", headers=head, json={"task_ids": ids})
                 reports = rows(self.stack.db_url("reporting"),
                                "SELECT count(*) FROM report WHERE state <> 'withdrawn'")[0][0]
+                # reporting hears of each approval too (a retry parked in a fault may come late)
+                approved_here = rows(self.stack.db_url("reporting"),
+                                     "SELECT count(*) FROM report WHERE state = 'approved'")[0][0]
                 tasks = rows(self.stack.db_url("approval"),
                              "SELECT count(*) FROM approval_task WHERE state = 'approved'")[0][0]
                 ledger = rows(self.stack.db_url("scoring"),
                               "SELECT count(*) FROM ledger_entry WHERE kind = 'activity'")[0][0]
-                return not ids and reports == tasks == ledger
+                return not ids and reports == approved_here == tasks == ledger
             wait_until(drained, timeout, "everything settled", interval=1)
 
     def outcome(self, timeout: float = 120) -> dict[str, int]:
