@@ -91,8 +91,15 @@ def database_unreachable(exc: BaseException) -> bool:
     """The database went away or cannot be reached (a restart, a failover, a refused
     connection): a retry can succeed, unlike a bad statement or a broken constraint."""
     if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, (sa_exc.OperationalError,
-                                                              sa_exc.InterfaceError))
+        if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+            return True
+        if not isinstance(exc, sa_exc.OperationalError):
+            return False
+        if type(exc.orig).__module__.startswith("sqlite3"):
+            # SQLite says OperationalError for a missing table or a syntax error too: those
+            # are bugs (502, dead letters), only a locked or missing file is worth a retry
+            return any(word in str(exc.orig) for word in ("locked", "unable to open"))
+        return True
     return isinstance(exc, sa_exc.DisconnectionError)
 
 

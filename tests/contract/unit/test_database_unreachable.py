@@ -24,6 +24,10 @@ def test_a_broken_constraint_or_a_bad_statement_is_not():
     assert not database_unreachable(wrapped(exc.IntegrityError, psycopg2.IntegrityError("duplicate key")))
     assert not database_unreachable(wrapped(exc.ProgrammingError, psycopg2.ProgrammingError("syntax error")))
     assert not database_unreachable(ValueError("not a database error"))
+    # SQLite (the local runner) names a missing table an OperationalError: still a bug
+    import sqlite3
+    assert not database_unreachable(wrapped(exc.OperationalError, sqlite3.OperationalError("no such table: report")))
+    assert database_unreachable(wrapped(exc.OperationalError, sqlite3.OperationalError("database is locked")))
 
 
 def test_the_gateway_answers_unavailable_with_503_retry_after_and_an_indonesian_text():
