@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .envelope import Envelope, new_event_id, utcnow
-from .rule_set import RuleSetBody
+from .rule_set import LeaveType, RuleSetBody
 
 
 def _wall_clock(value: dt.time) -> dt.time:
@@ -517,12 +517,15 @@ class OrganisationPredikatSet(EventData):
     set_by: int
 
 
-@event("scoring.rule_set_published", "1.1", "scoring")
+@event("scoring.rule_set_published", "1.2", "scoring")
 class RuleSetPublished(EventData):
     """The city's rule set takes effect from a date (city-wide or for one agency). Since
     1.1 it carries the whole body: every number (daily cap, deadline day, holidays,
     approver points, reminder and escalation days, objection window, head approver,
-    payroll). Reporting and approval project what they apply; nobody else keeps them."""
+    payroll). Reporting and approval project what they apply; nobody else keeps them.
+    1.2: the body may name its regulation and articles and carry the regional variants
+    (fixed and budget-realisation shares, early-leave steps, flexi minutes, leave rules,
+    exclusions, PPh 21 TER, the pay-objection window), all optional."""
     rule_set_id: int
     agency_id: int | None
     effective_from: dt.date
@@ -566,15 +569,19 @@ class NotificationFailed(_Delivery):
     reason: str
 
 
-@event("attendance.recorded", "1.0", "attendance")
+@event("attendance.recorded", "1.1", "attendance")
 class AttendanceRecorded(EventData):
     """Published by the city's attendance system (not by E-Kinerja): one mark of one
-    employee on one day. Scoring consumes it for discipline deductions."""
+    employee on one day. Scoring consumes it for discipline deductions. `minutes`: late
+    for an arrival, early for a departure (negative: stayed after the end of the day,
+    which flexi hours count). 1.1: a leave may say its kind (`leave_type`); duty travel
+    (DL) counts as present."""
     employee_nip: str
     date: dt.date
     kind: Literal["arrival", "departure", "absence", "leave"]
     minutes: int = 0
     excused: bool = False
+    leave_type: LeaveType | None = None  # 1.1
 
 
 def build(type_: str, data, source: str | None = None,

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 DEFAULT_FILE = Path(__file__).with_name("default_rule_set.json")
+# Regional variants as data: each file is what it changes of the defaults (its "_about"
+# says whose rule it is). A city starts a draft from one; the fixtures test each.
+VARIANTS = Path(__file__).with_name("rule_variants")
 
 
 class LatenessStep(BaseModel):
@@ -25,11 +28,63 @@ class LatenessStep(BaseModel):
     percent: Decimal = Field(ge=0, le=100)
 
 
+LeaveType = Literal["annual", "sick", "maternity", "big", "important", "duty_travel"]
+Condition = Literal["mpp", "uang_tunggu", "detention", "cltn", "temporary_dismissal"]
+Punishment = Literal["light", "medium", "heavy"]
+
+
+class LeaveRule(BaseModel):
+    """How a day of one kind of leave counts (duty travel, DL, counts as present)."""
+    model_config = ConfigDict(extra="forbid")
+    free_days: int | None = Field(default=None, ge=0, le=31,
+                                  description="days a month with no deduction; null: all")
+    percent_per_day: Decimal = Field(default=Decimal(0), ge=0, le=100,
+                                     description="deducted for each day beyond free_days")
+    reduces_standard: bool = Field(default=False,
+                                   description="the day leaves the monthly standard, pro rata")
+
+
+class Exclusions(BaseModel):
+    """When no TPP is paid for a month at all; each one off when null/false/empty."""
+    model_config = ConfigDict(extra="forbid")
+    conditions: list[Condition] = Field(
+        default=["mpp", "uang_tunggu", "detention", "cltn", "temporary_dismissal"],
+        description="an employee condition covering any day of the month")
+    big_leave_over_days: int | None = Field(default=15, ge=0, le=31,
+                                            description="cuti besar longer than this in the month")
+    min_performance_percent: Decimal | None = Field(default=None, ge=0, le=100,
+                                                    description="monthly achievement under it")
+    max_unexcused_days: int | None = Field(default=None, ge=1, le=31,
+                                           description="this many days absent without notice")
+    require_skp: bool = Field(default=False, description="no approved SKP for the year")
+    appraiser_must_assess: bool = Field(
+        default=False, description="an appraiser who left a subordinate's month unassessed")
+    punishment_months: dict[Punishment, int] = Field(
+        default={"light": 1, "medium": 2, "heavy": 4},
+        description="months without TPP from a disciplinary punishment's start")
+
+
+class TerStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    up_to: int | None = Field(description="monthly gross in rupiah, inclusive; null: above")
+    percent: Decimal = Field(ge=0, le=100)
+
+
 class RuleSetBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    name: str = Field(default="Aturan bawaan E-Kinerja", min_length=1, max_length=120,
+                      description="the regulation, as a TPP line names it (e.g. Perwali 12/2026)")
+    clauses: dict[str, str] = Field(
+        default={}, description="the article behind each rule, by key (split, ceiling, "
+                                "performance, lateness, early_leave, absence, missing_record, "
+                                "leave, exclusion, cpns, tax, insurance, budget_realisation)")
     performance_share: Decimal = Field(ge=0, le=1)
     discipline_share: Decimal = Field(ge=0, le=1)
+    fixed_share: Decimal = Field(default=Decimal(0), ge=0, le=1,
+                                 description="paid whatever the work and attendance (Badung 0.70)")
+    budget_share: Decimal = Field(default=Decimal(0), ge=0, le=1,
+                                  description="paid by the agency's quarterly budget realisation")
     mode: Literal["standard", "rupiah"] = Field(
         description="standard: ceiling x shares; rupiah: activities' rupiah up to the ceiling")
     standard_unit: Literal["minutes", "points"]
@@ -37,10 +92,18 @@ class RuleSetBody(BaseModel):
     daily_cap_minutes: int = Field(ge=60, le=1440)
     ceilings: dict[int, int] = Field(description="monthly TPP ceiling in rupiah per job class 1-17")
     lateness: list[LatenessStep] = Field(min_length=1)
+    early_leave: list[LatenessStep] | None = Field(
+        default=None, min_length=1, description="leaving early; null: the lateness steps")
+    flexi_minutes: int = Field(
+        default=0, ge=0, le=240, description="lateness up to this is made up by staying as long "
+                                              "after the end of the day; beyond it, the steps")
     missing_record_percent: Decimal = Field(ge=0, le=100)
     absence_percent: Decimal = Field(ge=0, le=100)
     cpns_factor: Decimal = Field(gt=0, le=1)
+    tax_method: Literal["final_by_grade", "ter"] = "final_by_grade"
     tax_percent_by_grade: dict[Literal["I", "II", "III", "IV"], Decimal]
+    ter: dict[Literal["A", "B", "C"], list[TerStep]] = Field(
+        default={}, description="PPh 21 TER (PP 58/2023) by category, for tax_method ter")
     insurance_percent: Decimal = Field(ge=0, le=100)
     insurance_base_cap: int = Field(ge=0)
     input_deadline_day: int = Field(ge=1, le=28)
@@ -60,6 +123,10 @@ class RuleSetBody(BaseModel):
                     "superior (an agency head); null: such reports are refused")
     predikat_limits: dict[str, Decimal] = Field(
         default={}, description="largest share of an agency allowed per predikat (warnings)")
+    leave: dict[LeaveType, LeaveRule] = Field(default={}, description="by kind; absent: no deduction")
+    exclusions: Exclusions = Field(default_factory=Exclusions)
+    pay_objection_days: int = Field(default=14, ge=1, le=90,
+                                    description="days after a close to object to a TPP line")
 
     @field_validator("ceilings")
     @classmethod
@@ -72,25 +139,39 @@ class RuleSetBody(BaseModel):
             raise PydanticCustomError("ceilings_negative", "ceilings must not be negative")
         return v
 
-    @field_validator("lateness")
+    @field_validator("lateness", "early_leave")
     @classmethod
     def _steps_ascending(cls, v):
-        bounds = [s.up_to_minutes for s in v]
-        if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-            raise PydanticCustomError("lateness_open_end",
-                                      "only the last lateness step is open-ended (up_to_minutes null)")
-        if bounds[:-1] != sorted(bounds[:-1]):
-            raise PydanticCustomError("lateness_order", "lateness steps must ascend")
+        if v is not None:
+            _ascending([s.up_to_minutes for s in v], "lateness")
+        return v
+
+    @field_validator("ter")
+    @classmethod
+    def _ter_ascending(cls, v):
+        for steps in v.values():
+            _ascending([s.up_to for s in steps], "ter")
         return v
 
     @model_validator(mode="after")
     def _shares(self):
-        if self.performance_share + self.discipline_share != 1:
-            raise PydanticCustomError("shares_sum", "performance_share + discipline_share must be 1")
+        if self.performance_share + self.discipline_share + self.fixed_share + self.budget_share != 1:
+            raise PydanticCustomError("shares_sum", "performance, discipline, fixed and budget "
+                                                    "shares must add up to 1")
+        if self.tax_method == "ter" and set(self.ter) != {"A", "B", "C"}:
+            raise PydanticCustomError("ter_tables", "tax_method ter needs the tables A, B and C")
         if self.escalate_after_days <= self.remind_after_days:
             raise PydanticCustomError("escalate_before_remind",
                                       "escalate_after_days must be more than remind_after_days")
         return self
+
+
+def _ascending(bounds: list, what: str) -> None:
+    """Steps with inclusive upper bounds: rising, and only the last one open."""
+    if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
+        raise PydanticCustomError(f"{what}_open_end", "only the last step is open-ended (null)")
+    if bounds[:-1] != sorted(set(bounds[:-1])):
+        raise PydanticCustomError(f"{what}_order", "steps must ascend")
 
 
 class RuleSetIn(BaseModel):
@@ -102,6 +183,25 @@ class RuleSetIn(BaseModel):
 
 def default_body() -> RuleSetBody:
     return RuleSetBody.model_validate(json.loads(DEFAULT_FILE.read_text()))
+
+
+def variant_names() -> list[str]:
+    return sorted(p.stem for p in VARIANTS.glob("*.json"))
+
+
+def variant(*names: str) -> RuleSetBody:
+    """The defaults with each named variant laid over them in turn (later ones win)."""
+    raw = json.loads(DEFAULT_FILE.read_text())
+    for name in names:
+        if name not in variant_names():
+            raise KeyError(f"no rule variant {name!r}")
+        raw.update({k: v for k, v in json.loads((VARIANTS / f"{name}.json").read_text()).items()
+                    if not k.startswith("_")})
+    return RuleSetBody.model_validate(raw)
+
+
+def about(name: str) -> str:
+    return json.loads((VARIANTS / f"{name}.json").read_text()).get("_about", "")
 
 
 def in_force(rows, agency_id: int | None, day: dt.date):

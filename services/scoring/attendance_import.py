@@ -2,9 +2,11 @@
 `attendance.recorded`: the same marks, in bulk, all or nothing.
 
 The file is CSV with a header: `nip,tanggal,jenis,menit,dimaafkan`.
-- `jenis`: datang (arrival: `menit` late), pulang (departure: `menit` early),
-  tidak_hadir (absence), cuti (leave); the English event words are taken too;
-- `menit`: 0-1440, empty for 0; `dimaafkan`: ya/tidak (empty: tidak).
+- `jenis`: datang (arrival: `menit` late), pulang (departure: `menit` early; negative:
+  stayed after the end of the day, which flexi hours count), tidak_hadir (absence), cuti
+  (leave) or a kind of leave: cuti_tahunan, cuti_sakit, cuti_melahirkan, cuti_besar,
+  cuti_alasan_penting, dinas_luar (duty travel, DL: present); the English event words too;
+- `menit`: 0-1440 (pulang: -1440 to 1440), empty for 0; `dimaafkan`: ya/tidak (empty: tidak).
 
 A mark is one per person, day and kind: a file sent again changes nothing, and a later
 file with another value for the same mark replaces it (the attendance system's newest
@@ -24,6 +26,8 @@ from .models import Attendance, Placement
 
 KINDS = {"datang": "arrival", "pulang": "departure", "tidak_hadir": "absence", "cuti": "leave",
          "arrival": "arrival", "departure": "departure", "absence": "absence", "leave": "leave"}
+LEAVES = {"cuti_tahunan": "annual", "cuti_sakit": "sick", "cuti_melahirkan": "maternity",
+          "cuti_besar": "big", "cuti_alasan_penting": "important", "dinas_luar": "duty_travel"}
 YES, NO = {"ya", "y", "1", "true"}, {"", "tidak", "t", "0", "false"}
 COLUMNS = ("nip", "tanggal", "jenis", "menit", "dimaafkan")
 MAX_ROWS = 200_000
@@ -61,12 +65,15 @@ def _parse(text: str) -> tuple[list[dict], list[dict]]:
             mark["date"] = dt.date.fromisoformat(row["tanggal"])
         except ValueError:
             problems.append(_problem(n, "tanggal", "attendance_date", "a date is YYYY-MM-DD"))
-        kind = KINDS.get(row["jenis"].lower())
+        word = row["jenis"].lower()
+        mark["leave_type"] = LEAVES.get(word)
+        kind = "leave" if mark["leave_type"] else KINDS.get(word)
         if kind is None:
             problems.append(_problem(n, "jenis", "attendance_kind", "datang, pulang, tidak_hadir or cuti"))
         mark["kind"] = kind
         minutes = row["menit"] or "0"
-        if not (minutes.isascii() and minutes.isdigit() and int(minutes) <= 1440):
+        digits = minutes[1:] if kind == "departure" and minutes.startswith("-") else minutes
+        if not (digits.isascii() and digits.isdigit() and int(digits) <= 1440):
             problems.append(_problem(n, "menit", "attendance_minutes", "whole minutes, 0 to 1440"))
         else:
             mark["minutes"] = int(minutes)
@@ -117,10 +124,11 @@ def load(s, text: str, closed) -> dict:
         row = s.scalar(select(Attendance).where(Attendance.source_event_id == source))
         if row is None:
             s.add(Attendance(employee_id=people[m["nip"]][0], date=m["date"], kind=m["kind"],
-                             minutes=m["minutes"], excused=m["excused"], source_event_id=source))
+                             minutes=m["minutes"], excused=m["excused"], leave_type=m["leave_type"],
+                             source_event_id=source))
             added += 1
-        elif (row.minutes, row.excused) != (m["minutes"], m["excused"]):
-            row.minutes, row.excused = m["minutes"], m["excused"]
+        elif (row.minutes, row.excused, row.leave_type) != (m["minutes"], m["excused"], m["leave_type"]):
+            row.minutes, row.excused, row.leave_type = m["minutes"], m["excused"], m["leave_type"]
             replaced += 1
         else:
             unchanged += 1

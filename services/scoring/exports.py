@@ -215,7 +215,7 @@ def statement_pdf(line: dict, version: int, entries: list[dict], seal: str | Non
         row("  Standar / capaian", f"{seg['standard']} / {seg['achieved']}")
         row("  Capaian kinerja", f"{float(seg['performance']):.2%}")
         row("  Potongan disiplin", f"{seg['deduction_percent']}%")
-        for day, reason, pct in seg["deductions"]:
+        for day, reason, pct, *_ in seg["deductions"]:  # a 4th, the clause, since 2026-12
             row(f"    {day}", f"{reason}: {pct}%")
         row("  Pagu (proporsional)", rupiah(seg["ceiling"]))
         row("  TPP bagian ini", rupiah(seg["amount"]))

@@ -1,6 +1,7 @@
 """Scoring's own tables: the append-only ledger, people as reporting describes them,
 attendance, rule sets, close jobs, frozen snapshots, appraisals, the agencies'
-yearly budget ceilings and predikat."""
+yearly budget ceilings and predikat, and what else pay depends on: conditions without
+TPP, quarterly budget realisation, approved SKPs, tax profiles; objections to pay lines."""
 import datetime as dt
 from decimal import Decimal
 
@@ -80,6 +81,7 @@ class Attendance(Base):
     kind: Mapped[str] = mapped_column(String(12))
     minutes: Mapped[int] = mapped_column(Integer)
     excused: Mapped[bool] = mapped_column(Boolean)
+    leave_type: Mapped[str | None] = mapped_column(String(12))  # a leave's kind (0006)
     source_event_id: Mapped[str] = mapped_column(String(36), unique=True)
 
 
@@ -180,6 +182,74 @@ class OrganisationPredikat(Base):
     predikat: Mapped[str] = mapped_column(String(20))
     set_by: Mapped[int] = mapped_column(Integer)  # the account
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EmployeeCondition(Base):
+    """A spell without TPP as the personnel agency decreed it (0006): MPP, uang tunggu,
+    detention, CLTN, temporary dismissal, or a disciplinary punishment (punishment_light,
+    _medium, _heavy: its months are the rule set's). Ended by setting `end_date`."""
+    __tablename__ = "employee_condition"
+    __table_args__ = (Index("ix_employee_condition_employee", "employee_id", "start_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(24))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(120))  # the decree (SK)
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BudgetRealisation(Base):
+    """An agency's budget realisation in a quarter, in percent (0006): the budget share's input."""
+    __tablename__ = "budget_realisation"
+    __table_args__ = (UniqueConstraint("agency_id", "year", "quarter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    set_by: Mapped[int] = mapped_column(Integer)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApprovedSkp(Base):
+    """Who has an approved SKP for a year, from skp.approved (0006): the no-SKP exclusion."""
+    __tablename__ = "approved_skp"
+    __table_args__ = (UniqueConstraint("employee_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+
+
+class TaxProfile(Base):
+    """What PPh 21 TER needs beyond the TPP (0006), as finance records it."""
+    __tablename__ = "tax_profile"
+    employee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ptkp: Mapped[str] = mapped_column(String(5))  # TK/0 ... K/3
+    monthly_salary: Mapped[int] = mapped_column(BigInteger)
+    set_by: Mapped[int] = mapped_column(Integer)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PayObjection(Base):
+    """An employee's objection to one step of a closed month's TPP line (0006); the review
+    team decides, and an upheld one becomes an audited correction (a new snapshot version)."""
+    __tablename__ = "pay_objection"
+    __table_args__ = (Index("ix_pay_objection_state", "state", "filed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(Integer, index=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    snapshot_version: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(20))  # the line's step key
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10))  # filed | upheld | dismissed
+    filed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[str | None] = mapped_column(Text)
+    correction_version: Mapped[int | None] = mapped_column(Integer)
 
 
 outbox, inbox = messaging_tables(Base.metadata)

@@ -24,14 +24,18 @@ from .models import (
     CHAINS,
     AgencyBudget,
     Appraisal,
+    ApprovedSkp,
     Attendance,
+    BudgetRealisation,
     CloseJob,
+    EmployeeCondition,
     LedgerEntry,
     OrganisationPredikat,
     Placement,
     RuleSet,
     Snapshot,
     SnapshotLine,
+    TaxProfile,
 )
 
 DEFAULT_RULES = rules.RuleRef(0, "bawaan", default_body())
@@ -77,17 +81,22 @@ def rule_resolver(s):
     def resolve(agency_id, day):
         best = in_force(rows, agency_id, day)
         return refs[best.id] if best else DEFAULT_RULES
+    # whether any rule set excludes an appraiser who left a subordinate unassessed
+    resolve.asks_appraisals = any(  # type: ignore[attr-defined]
+        r.body.exclusions.appraiser_must_assess for r in [*refs.values(), DEFAULT_RULES])
     return resolve
 
 
 # --- who, with what -----------------------------------------------------------------------------
 
 def placements_on(s, on: dt.date, employee_ids) -> dict[int, Placement]:
-    """Each employee's definitive placement on a date, as heard (the last begun by then)."""
+    """Each employee's definitive placement on a date, as heard (the last begun by then);
+    everyone's when `employee_ids` is None."""
     latest: dict[int, Placement] = {}
-    for p in s.scalars(select(Placement).where(Placement.start_date <= on,
-                                               Placement.employee_id.in_(list(employee_ids)))
-                       .order_by(Placement.start_date, Placement.id)):
+    q = select(Placement).where(Placement.start_date <= on)
+    if employee_ids is not None:
+        q = q.where(Placement.employee_id.in_(list(employee_ids)))
+    for p in s.scalars(q.order_by(Placement.start_date, Placement.id)):
         latest[p.employee_id] = p
     return latest
 
@@ -155,13 +164,45 @@ def work_by_day(s, period: str, employee_ids=None) -> dict[int, dict[dt.date, ru
 def attendance_by_day(s, period: str, employee_ids=None):
     start, end = periods.bounds(period)
     q = select(Attendance.employee_id, Attendance.date, Attendance.kind, Attendance.minutes,
-               Attendance.excused).where(Attendance.date >= start, Attendance.date < end)
+               Attendance.excused, Attendance.leave_type).where(Attendance.date >= start,
+                                                                Attendance.date < end)
     if employee_ids is not None:
         q = q.where(Attendance.employee_id.in_(employee_ids))
     out: dict[int, dict] = defaultdict(lambda: defaultdict(list))
-    for employee_id, date, kind, minutes, excused in s.execute(q):
-        out[employee_id][date].append(rules.AttendanceMark(kind, minutes, bool(excused)))
+    for employee_id, date, kind, minutes, excused, leave_type in s.execute(q):
+        out[employee_id][date].append(rules.AttendanceMark(kind, minutes, bool(excused), leave_type))
     return out
+
+
+def month_facts(s, period: str, people: dict[int, rules.Profile], needs_subordinates: bool
+                ) -> dict[int, rules.MonthFacts]:
+    """Each person's conditions, SKP, tax profile, their agency's quarter and (only when a
+    rule set asks: it reads the whole org chart) the subordinates they left unassessed."""
+    first, next_first = periods.bounds(period)
+    year, month = first.year, first.month
+    ids = list(people)
+    facts = {e: rules.MonthFacts(has_skp=False) for e in ids}
+    for c in s.scalars(select(EmployeeCondition).where(EmployeeCondition.employee_id.in_(ids),
+                                                       EmployeeCondition.start_date < next_first)):
+        facts[c.employee_id].conditions.append(rules.Condition(c.kind, c.start_date, c.end_date,
+                                                               c.reference))
+    for employee_id in s.scalars(select(ApprovedSkp.employee_id).where(
+            ApprovedSkp.year == year, ApprovedSkp.employee_id.in_(ids))):
+        facts[employee_id].has_skp = True
+    for t in s.scalars(select(TaxProfile).where(TaxProfile.employee_id.in_(ids))):
+        facts[t.employee_id].ptkp, facts[t.employee_id].monthly_salary = t.ptkp, t.monthly_salary
+    quarter = {r.agency_id: r.percent for r in s.scalars(select(BudgetRealisation).where(
+        BudgetRealisation.year == year, BudgetRealisation.quarter == (month - 1) // 3 + 1))}
+    for e, person in people.items():
+        facts[e].budget_realisation = quarter.get(person.agency_id)
+    if needs_subordinates:
+        last_day = next_first - dt.timedelta(days=1)
+        assessed = set(s.scalars(select(Appraisal.employee_id).where(
+            Appraisal.year == year, Appraisal.month_from <= month, Appraisal.month_to >= month)))
+        for p in placements_on(s, last_day, None).values():
+            if p.superior_employee_id in facts and p.employee_id not in assessed:
+                facts[p.superior_employee_id].unassessed.append(p.name)
+    return facts
 
 
 def compute_lines(s, period: str, agency_id: int | None, employee_ids=None,
@@ -174,12 +215,13 @@ def compute_lines(s, period: str, agency_id: int | None, employee_ids=None,
     work = work_by_day(s, period, ids)
     marks = attendance_by_day(s, period, ids)
     resolve = rule_resolver(s)
+    facts = month_facts(s, period, people, resolve.asks_appraisals)
     lines, errors = [], []
     for n, (employee_id, person) in enumerate(sorted(people.items()), 1):
         try:
             lines.append(rules.compute(person, period, lambda d, a=person.agency_id: resolve(a, d),
                                        work.get(employee_id, {}), marks.get(employee_id, {}),
-                                       as_of))
+                                       as_of, facts[employee_id]))
         except Exception as exc:  # reported, never blocks the others
             errors.append({"employee_id": employee_id, "nip": person.nip, "error": str(exc)})
         if n % 500 == 0 or n == len(people):

@@ -3,7 +3,7 @@ files in exports.py."""
 import base64
 import datetime as dt
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from ekinerja_contract import config, periods
 from ekinerja_contract.envelope import utcnow
@@ -16,7 +16,17 @@ from ekinerja_contract.services import Reporting
 from ekinerja_contract.sheets import download
 
 from . import attendance_import, exports, payroll, rules
-from .models import CHAINS, Attendance, Base, CloseJob, LedgerEntry, Placement, RuleSet, Snapshot
+from .models import (
+    CHAINS,
+    ApprovedSkp,
+    Attendance,
+    Base,
+    CloseJob,
+    LedgerEntry,
+    Placement,
+    RuleSet,
+    Snapshot,
+)
 
 
 class ScoringService:
@@ -72,6 +82,15 @@ class ScoringService:
     @event_handler("attendance", "attendance.recorded")
     def on_attendance(self, body):
         self.db.consume(body, _attend)
+
+    @event_handler("reporting", "skp.approved")
+    def on_skp_approved(self, body):
+        """Who has an approved SKP for the year: a rule set may pay no TPP without one."""
+        self.db.consume(body, _skp_approved)
+
+    @event_handler("reporting", "skp.returned")
+    def on_skp_returned(self, body):
+        self.db.consume(body, _skp_returned)
 
     # --- recap ------------------------------------------------------------------------
     @rpc
@@ -400,9 +419,24 @@ def _attend(uow, envelope):
     row = uow.session.scalar(select(Attendance).where(Attendance.source_event_id == source))
     if row is None:
         uow.session.add(Attendance(employee_id=employee_id, date=mark.date, kind=mark.kind,
-                                   minutes=mark.minutes, excused=mark.excused, source_event_id=source))
+                                   minutes=mark.minutes, excused=mark.excused,
+                                   leave_type=mark.leave_type, source_event_id=source))
     else:
-        row.minutes, row.excused = mark.minutes, mark.excused
+        row.minutes, row.excused, row.leave_type = mark.minutes, mark.excused, mark.leave_type
+
+
+def _skp_approved(uow, envelope):
+    e = parse(envelope)
+    if uow.session.scalar(select(ApprovedSkp.id).where(ApprovedSkp.employee_id == e.employee_id,
+                                                       ApprovedSkp.year == e.year)) is None:
+        uow.session.add(ApprovedSkp(employee_id=e.employee_id, year=e.year))
+
+
+def _skp_returned(uow, envelope):
+    """Returned to be changed, the year has no approved SKP until it is approved again."""
+    e = parse(envelope)
+    uow.session.execute(delete(ApprovedSkp).where(ApprovedSkp.employee_id == e.employee_id,
+                                                  ApprovedSkp.year == e.year))
 
 
 def _entry_dict(e: LedgerEntry) -> dict:

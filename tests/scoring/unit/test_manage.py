@@ -24,5 +24,5 @@ def test_announce_rule_sets_publishes_every_stored_set_again_with_its_body(tmp_p
     engine.dispose()
     assert len(sent) == 4  # published twice, announced twice
     assert sorted(m["data"]["rule_set_id"] for m in sent) == [1, 1, 2, 2]
-    assert all(m["version"] == "1.1" and m["data"]["body"]["holidays"] == ["2027-01-01"]
+    assert all(m["version"] == "1.2" and m["data"]["body"]["holidays"] == ["2027-01-01"]
                for m in sent)

@@ -146,7 +146,7 @@ def test_rule_sets_are_validated_with_errors_naming_the_field(service):
     service.publish_rule_set(ADMIN, {"effective_from": "2026-11-15", "body": body})
     assert service.recap(ADMIN, 3, "2026-11")["tpp"]["rule_sets"] == ["bawaan", "kota-2026-11-15"]
     body["discipline_share"] = "0.5"
-    with pytest.raises(ValidationError, match="must be 1"):
+    with pytest.raises(ValidationError, match="add up to 1"):
         service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01", "body": body})
 
 
