@@ -480,6 +480,36 @@ class BudgetSet(EventData):
     set_by: int
 
 
+PayStep = Literal["performance", "discipline", "fixed", "budget", "exclusion", "cpns", "tax",
+                  "insurance"]
+
+
+@event("payroll.objection_filed", "1.0", "scoring")
+class PayObjectionFiled(EventData):
+    """An employee objected to one step of their closed month's TPP line; it waits for
+    the review team."""
+    objection_id: int
+    employee_id: int
+    agency_id: int
+    period: str
+    step: PayStep
+
+
+@event("payroll.objection_decided", "1.0", "scoring")
+class PayObjectionDecided(EventData):
+    """The review team decided an objection to a TPP line. Upheld, it was corrected:
+    `correction_version` is the month's new snapshot version (its payroll.line events
+    carry the difference)."""
+    objection_id: int
+    employee_id: int
+    agency_id: int
+    period: str
+    step: PayStep
+    upheld: bool
+    reason: str
+    correction_version: int | None
+
+
 PREDIKAT_NAMES = Literal["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
 ORGANISATION_PREDIKAT = Literal["Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
 

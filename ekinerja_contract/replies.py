@@ -426,6 +426,52 @@ class BudgetOut(Out):
     set_at: str = Field(description="when, ISO 8601")
 
 
+class ConditionOut(Out):
+    """A spell without TPP (services/scoring/adjustments.py `condition_dict`)."""
+    id: int
+    employee_id: int
+    kind: str = Field(description="mpp, uang_tunggu, detention, cltn, temporary_dismissal, "
+                                  "punishment_light, punishment_medium or punishment_heavy")
+    start_date: str
+    end_date: str | None
+    reference: str = Field(description="the decree (SK)")
+    recorded_by: int
+    recorded_at: str
+
+
+class BudgetRealisationOut(Out):
+    """An agency's budget realisation in a quarter (adjustments.py `realisation_dict`)."""
+    agency_id: int
+    year: int
+    quarter: int
+    percent: str = Field(description="a decimal, as text")
+    set_by: int
+    set_at: str
+
+
+class TaxProfileOut(Out):
+    employee_id: int
+    ptkp: str
+    monthly_salary: int
+
+
+class PayObjectionOut(Out):
+    """An objection to one step of a closed month's TPP line (adjustments.py `objection_dict`)."""
+    id: int
+    employee_id: int
+    agency_id: int
+    period: str
+    snapshot_version: int = Field(description="the version objected to")
+    step: str
+    reason: str
+    state: Literal["filed", "upheld", "dismissed"]
+    filed_at: str
+    decided_by: int | None
+    decided_at: str | None
+    decision: str | None
+    correction_version: int | None = Field(description="upheld: the corrected snapshot version")
+
+
 class LedgerEntryOut(Out):
     id: int
     date: str

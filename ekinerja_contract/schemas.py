@@ -338,3 +338,67 @@ class PreferencesIn(Strict):
         default=None, description="per kind, its channels: in_app, email, whatsapp, telegram")
     quiet_start: str | None = Field(default=None, max_length=8, description="HH:MM, city time")
     quiet_end: str | None = Field(default=None, max_length=8, description="HH:MM, city time")
+
+
+class ConditionIn(BaseModel):
+    """A spell without TPP as decreed (scoring.record_condition): MPP, uang tunggu,
+    detention, CLTN, temporary dismissal, or a disciplinary punishment (its months are the
+    rule set's). `end_date` null: until ended."""
+    model_config = ConfigDict(extra="forbid")
+    employee_id: DbId
+    kind: Literal["mpp", "uang_tunggu", "detention", "cltn", "temporary_dismissal",
+                  "punishment_light", "punishment_medium", "punishment_heavy"]
+    start_date: dt.date
+    end_date: dt.date | None = None
+    reference: str = Field(min_length=3, max_length=120, description="the decree (SK) number")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise PydanticCustomError("end_date_before_start_date", "end_date is before start_date")
+        return self
+
+
+class BudgetRealisationIn(BaseModel):
+    """An agency's budget realisation in a quarter, percent (scoring.set_budget_realisation)."""
+    model_config = ConfigDict(extra="forbid")
+    agency_id: DbId
+    year: Year
+    quarter: int = Field(strict=True, ge=1, le=4)
+    percent: Decimal = Field(ge=0, le=200, max_digits=6, decimal_places=2)
+
+
+class TaxProfileIn(BaseModel):
+    """What PPh 21 TER needs of a person (scoring.set_tax_profile)."""
+    model_config = ConfigDict(extra="forbid")
+    employee_id: DbId
+    ptkp: Literal["TK/0", "TK/1", "TK/2", "TK/3", "K/0", "K/1", "K/2", "K/3"]
+    monthly_salary: int = Field(strict=True, ge=0, lt=10**10)
+
+
+class PayObjectionIn(BaseModel):
+    """An employee's objection to one step of their closed month's TPP line."""
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    step: Literal["performance", "discipline", "fixed", "budget", "exclusion", "cpns", "tax",
+                  "insurance"]
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class PayObjectionDecisionIn(BaseModel):
+    """The review team's decision: an upheld objection is corrected, audited, by excusing
+    attendance marks and/or a ledger correction (scoring.decide_pay_objection)."""
+    model_config = ConfigDict(extra="forbid")
+    upheld: bool
+    reason: str = Field(min_length=10, max_length=1000)
+    excuse_dates: list[dt.date] = Field(default=[], max_length=31)
+    minutes: int = Field(default=0, ge=-20000, le=20000)
+    points: Decimal = Field(default=Decimal(0), ge=-10000, le=10000)
+    rupiah: int = Field(default=0, ge=-100_000_000, le=100_000_000)
+
+    @model_validator(mode="after")
+    def _a_correction_when_upheld(self):
+        if self.upheld and not (self.excuse_dates or self.minutes or self.points or self.rupiah):
+            raise PydanticCustomError("correction_required",
+                                      "an upheld objection says what is corrected")
+        return self

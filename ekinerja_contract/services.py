@@ -33,8 +33,10 @@ from .rule_set import RuleSetIn
 from .schemas import (
     Actor,
     BudgetIn,
+    BudgetRealisationIn,
     BulkDecisionIn,
     CatalogueIn,
+    ConditionIn,
     CorrectionIn,
     DecisionIn,
     DelegationIn,
@@ -45,9 +47,12 @@ from .schemas import (
     MeetingRolesIn,
     OrganisationIn,
     OrganisationPredikatIn,
+    PayObjectionDecisionIn,
+    PayObjectionIn,
     PreferencesIn,
     SkpDecisionIn,
     SkpIn,
+    TaxProfileIn,
 )
 
 T = TypeVar("T")
@@ -448,6 +453,38 @@ class Scoring(Client[T]):
     @method(returns=list[r.BudgetOut])
     def budgets(self, actor: Actor, year: Any) -> T:
         return self._call("budgets", actor, year)
+
+    @method(request=ConditionIn, returns=r.ConditionOut)
+    def record_condition(self, actor: Actor, condition: Any) -> T:
+        return self._call("record_condition", actor, condition)
+
+    @method(returns=r.ConditionOut)
+    def end_condition(self, actor: Actor, condition_id: Any, end_date: Any) -> T:
+        return self._call("end_condition", actor, condition_id, end_date)
+
+    @method(returns=list[r.ConditionOut])
+    def conditions(self, actor: Actor, employee_id: Any) -> T:
+        return self._call("conditions", actor, employee_id)
+
+    @method(request=BudgetRealisationIn, returns=r.BudgetRealisationOut)
+    def set_budget_realisation(self, actor: Actor, realisation: Any) -> T:
+        return self._call("set_budget_realisation", actor, realisation)
+
+    @method(request=TaxProfileIn, returns=r.TaxProfileOut)
+    def set_tax_profile(self, actor: Actor, profile: Any) -> T:
+        return self._call("set_tax_profile", actor, profile)
+
+    @method(request=PayObjectionIn, returns=r.PayObjectionOut)
+    def file_pay_objection(self, actor: Actor, objection: Any) -> T:
+        return self._call("file_pay_objection", actor, objection)
+
+    @method(returns=list[r.PayObjectionOut])
+    def pay_objections(self, actor: Actor, state: Any = "filed", employee_id: Any = None) -> T:
+        return self._call("pay_objections", actor, state, employee_id)
+
+    @method(request=PayObjectionDecisionIn, returns=r.PayObjectionOut)
+    def decide_pay_objection(self, actor: Actor, objection_id: Any, decision: Any) -> T:
+        return self._call("decide_pay_objection", actor, objection_id, decision)
 
 
 class Monitoring(Client[T]):

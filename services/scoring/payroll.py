@@ -255,6 +255,7 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
     if today <= deadline:
         raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})",
                        code="close_too_early", params={"period": period, "deadline": deadline.isoformat()})
+    _realisation_entered(s, period, agency_id, last_day)
     existing = s.scalar(select(CloseJob).where(
         CloseJob.period == period, CloseJob.agency_id.is_not_distinct_from(agency_id),
         CloseJob.state.in_(("queued", "running", "done")))
@@ -266,6 +267,25 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
     s.flush()
     uow.emit("payroll.close_requested", dict(job_id=job.id, period=period, agency_id=agency_id))
     return job
+
+
+def _realisation_entered(s, period: str, agency_id: int | None, last_day: dt.date) -> None:
+    """A rule set that pays on the quarter's budget realisation closes only once it is
+    entered for every agency it applies to (else no line of theirs could be frozen)."""
+    agencies = {agency_id} if agency_id is not None else set(s.scalars(select(Placement.agency_id).distinct()))
+    resolve = rule_resolver(s)
+    needing = {a for a in agencies if resolve(a, last_day).body.budget_share > 0}
+    if not needing:
+        return
+    quarter = (last_day.month - 1) // 3 + 1
+    entered = set(s.scalars(select(BudgetRealisation.agency_id).where(
+        BudgetRealisation.year == last_day.year, BudgetRealisation.quarter == quarter)))
+    missing = sorted(needing - entered)
+    if missing:
+        raise Conflict(f"enter the budget realisation of quarter {quarter} first (agencies {missing})",
+                       code="realisation_missing",
+                       params={"quarter": quarter, "year": last_day.year,
+                               "agencies": ", ".join(str(a) for a in missing)})
 
 
 def run_close(store, job_id: int) -> None:
@@ -326,9 +346,9 @@ def _freeze(uow, period, agency_id, lines, errors, created_by, version=1, reason
 
 
 def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, rupiah: int,
-            minutes: int, reason: str) -> Snapshot:
-    """After a close: an audited ledger correction and a new snapshot version with the
-    difference line."""
+            minutes: int, reason: str, excuse_dates: list[dt.date] = ()) -> Snapshot:
+    """After a close: an audited correction (a ledger line, and/or the person's attendance
+    marks on `excuse_dates` excused) and a new snapshot version with the difference line."""
     s = uow.session
     last_day = periods.bounds(period)[1] - dt.timedelta(days=1)
     person = profiles(s, last_day, employee_ids=[employee_id]).get(employee_id)
@@ -338,13 +358,17 @@ def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, r
     if snapshot is None:
         raise Conflict(f"{period} is not closed: report or approve normally instead",
                        code="correction_not_closed", params={"period": period})
-    entry = LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
-                        date=last_day, kind="correction", points=points, rupiah=rupiah,
-                        minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
-                        source_event_id=str(uuid.uuid4()), recorded_at=utcnow())
-    s.add(entry)
-    s.flush()
-    CHAINS.add(s, "ledger", entry)
+    if points or rupiah or minutes:
+        entry = LedgerEntry(employee_id=employee_id, agency_id=person.agency_id, period=period,
+                            date=last_day, kind="correction", points=points, rupiah=rupiah,
+                            minutes=minutes, reason=f"{reason} (oleh akun {actor.account_id})",
+                            source_event_id=str(uuid.uuid4()), recorded_at=utcnow())
+        s.add(entry)
+        s.flush()
+        CHAINS.add(s, "ledger", entry)
+    for mark in s.scalars(select(Attendance).where(Attendance.employee_id == employee_id,
+                                                   Attendance.date.in_(list(excuse_dates)))):
+        mark.excused = True
     (new_line,), errors = compute_lines(s, period, None, employee_ids=[employee_id])
     old = {line.employee_id: line for line in s.scalars(select(SnapshotLine).where(
         SnapshotLine.snapshot_id == snapshot.id))}

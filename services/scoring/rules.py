@@ -187,8 +187,10 @@ def day_deductions(marks: list[AttendanceMark], body, leave_ordinal: int = 1) ->
         return [("tidak ada catatan hadir", body.missing_record_percent,
                  clause(body, "missing_record",
                         f"tidak ada catatan hadir {percent(body.missing_record_percent)}"))]
-    late = max(m.minutes for m in arrivals)
-    departure = max((m.minutes for m in marks if m.kind == "departure"), default=None)
+    # an excused mark (a duty elsewhere, a corrected record) costs nothing
+    late = max((m.minutes for m in arrivals if not m.excused), default=0)
+    departure = max((m.minutes for m in marks if m.kind == "departure" and not m.excused),
+                    default=None)
     early = max(departure or 0, 0)
     made_up = ""
     if body.flexi_minutes:  # the late minutes within the flexi are owed at the end of the day

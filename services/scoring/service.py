@@ -11,11 +11,21 @@ from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.rule_set import RuleSetIn
-from ekinerja_contract.schemas import Actor, BudgetIn, CorrectionIn, OrganisationPredikatIn
+from ekinerja_contract.schemas import (
+    Actor,
+    BudgetIn,
+    BudgetRealisationIn,
+    ConditionIn,
+    CorrectionIn,
+    OrganisationPredikatIn,
+    PayObjectionDecisionIn,
+    PayObjectionIn,
+    TaxProfileIn,
+)
 from ekinerja_contract.services import Reporting
 from ekinerja_contract.sheets import download
 
-from . import attendance_import, exports, payroll, rules
+from . import adjustments, attendance_import, exports, payroll, rules
 from .models import (
     CHAINS,
     ApprovedSkp,
@@ -325,6 +335,86 @@ class ScoringService:
             raise Forbidden("not allowed for this agency", code="agency_scope")
         with self.db.session() as s:
             return [_yearly_dict(row, "ceiling") for row in payroll.budgets(s, year, scope)]
+
+
+    # --- what pay depends on, objections to a pay line (adjustments.py) ---------------------------
+    @rpc
+    def record_condition(self, actor, condition):
+        """A decree's spell without TPP (MPP, uang tunggu, detention, CLTN, temporary
+        dismissal, a disciplinary punishment): city admins, or the person's agency admin."""
+        actor = _role(actor, "city_admin", "agency_admin")
+        data = ConditionIn.model_validate(condition)
+        with self.db.unit_of_work() as uow:
+            return adjustments.condition_dict(adjustments.record_condition(uow, actor, data))
+
+    @rpc
+    def end_condition(self, actor, condition_id, end_date):
+        actor = _role(actor, "city_admin", "agency_admin")
+        day = _date(end_date, "end_date")
+        with self.db.unit_of_work() as uow:
+            return adjustments.condition_dict(adjustments.end_condition(uow, actor, int(condition_id), day))
+
+    @rpc
+    def conditions(self, actor, employee_id):
+        actor = Actor.model_validate(actor)
+        with self.db.session() as s:
+            self._may_see(actor, int(employee_id))
+            return [adjustments.condition_dict(c) for c in adjustments.conditions_of(s, int(employee_id))]
+
+    @rpc
+    def set_budget_realisation(self, actor, realisation):
+        """An agency's budget realisation in a quarter (percent): the budget share's input."""
+        actor = _role(actor, "city_admin", "finance")
+        data = BudgetRealisationIn.model_validate(realisation)
+        with self.db.unit_of_work() as uow:
+            return adjustments.realisation_dict(adjustments.set_budget_realisation(uow, actor, data))
+
+    @rpc
+    def set_tax_profile(self, actor, profile):
+        """PTKP status and monthly salary, for PPh 21 TER: finance."""
+        actor = _role(actor, "finance", "city_admin")
+        data = TaxProfileIn.model_validate(profile)
+        with self.db.unit_of_work() as uow:
+            row = adjustments.set_tax_profile(uow, actor, data)
+            return {"employee_id": row.employee_id, "ptkp": row.ptkp,
+                    "monthly_salary": row.monthly_salary}
+
+    @rpc
+    def file_pay_objection(self, actor, objection):
+        actor = Actor.model_validate(actor)
+        data = PayObjectionIn.model_validate(objection)
+        with self.db.unit_of_work() as uow:
+            return adjustments.objection_dict(
+                adjustments.file_pay_objection(uow, actor, data, config.today()))
+
+    @rpc
+    def pay_objections(self, actor, state="filed", employee_id=None):
+        """The review team's queue of objections to pay lines; an employee's own."""
+        actor = Actor.model_validate(actor)
+        if state not in (None, "filed", "upheld", "dismissed"):
+            raise InvalidInput("state is filed, upheld or dismissed",
+                               [{"field": "state", "code": "invalid", "reason": str(state)}],
+                               code="invalid_input")
+        with self.db.session() as s:
+            return [adjustments.objection_dict(o) for o in adjustments.pay_objections(
+                s, actor, state, int(employee_id) if employee_id is not None else None)]
+
+    @rpc
+    def decide_pay_objection(self, actor, objection_id, decision):
+        actor = Actor.model_validate(actor)
+        data = PayObjectionDecisionIn.model_validate(decision)
+        with self.db.unit_of_work() as uow:
+            return adjustments.objection_dict(
+                adjustments.decide_pay_objection(uow, actor, int(objection_id), data))
+
+
+def _date(value, field) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"{field} is a date, YYYY-MM-DD",
+                           [{"field": field, "code": "date_from_datetime_parsing", "reason": str(value)}],
+                           code="invalid_input") from None
 
 
 def _role(actor, *roles) -> Actor:

@@ -364,11 +364,29 @@ def test_answers_through_the_response_models_are_what_the_services_sent(api, mon
     ("/api/v1/budgets/0/2027", {"ceiling": 1000}, "agency_id"),
     ("/api/v1/agencies/1/predikat/2027", {"predikat": "Sangat Baik"}, "predikat"),
     ("/api/v1/agencies/1/predikat/2101", {"predikat": "Baik"}, "year"),
+    ("/api/v1/budgets/1/2026/realisation/4", {"percent": "banyak"}, "percent"),
+    ("/api/v1/budgets/1/2026/realisation/4", {"percent": "250"}, "percent"),
+    ("/api/v1/budgets/1/2026/realisation/5", {"percent": "80"}, "quarter"),
+    ("/api/v1/payroll/tax-profiles/2", {"ptkp": "K/9", "monthly_salary": 1}, "ptkp"),
+    ("/api/v1/payroll/tax-profiles/2", {"ptkp": "K/1", "monthly_salary": "lima juta"}, "monthly_salary"),
 ])
 def test_a_budget_or_an_agencys_predikat_is_refused_naming_the_field(api, url, body, field):
     r = api.put(url, json=body)  # refused before any service is asked (none answers here)
     assert r.status_code == 422, r.text
     assert field in [str(d["field"]).rsplit(".", 1)[-1] for d in r.json()["error"]["details"]]
+
+
+def test_pay_inputs_are_refused_in_indonesian_naming_the_field(api):
+    r = api.put("/api/v1/budgets/1/2026/realisation/4", json={"percent": "banyak"})
+    assert r.status_code == 422
+    (detail,) = r.json()["error"]["details"]
+    assert (detail["field"], detail["display_reason"]) == ("percent", "Harus berupa angka")
+    r = api.post("/api/v1/payroll/conditions", json={
+        "employee_id": 2, "kind": "mpp", "start_date": "2026-12-20", "end_date": "2026-12-01",
+        "reference": "SK 1"})
+    assert r.status_code == 422
+    assert [d["display_short"] for d in r.json()["error"]["details"]] == [
+        "tanggal selesai tidak boleh sebelum tanggal mulai"]
 
 
 def test_only_the_city_and_finance_set_budgets_and_only_the_city_an_agencys_predikat(api):
