@@ -272,7 +272,8 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
 def _realisation_entered(s, period: str, agency_id: int | None, last_day: dt.date) -> None:
     """A rule set that pays on the quarter's budget realisation closes only once it is
     entered for every agency it applies to (else no line of theirs could be frozen)."""
-    agencies = {agency_id} if agency_id is not None else set(s.scalars(select(Placement.agency_id).distinct()))
+    agencies = {agency_id} if agency_id is not None else \
+        set(s.scalars(select(Placement.agency_id).distinct()))
     resolve = rule_resolver(s)
     needing = {a for a in agencies if resolve(a, last_day).body.budget_share > 0}
     if not needing:
@@ -346,7 +347,7 @@ def _freeze(uow, period, agency_id, lines, errors, created_by, version=1, reason
 
 
 def correct(uow, actor: Actor, employee_id: int, period: str, points: Decimal, rupiah: int,
-            minutes: int, reason: str, excuse_dates: list[dt.date] = ()) -> Snapshot:
+            minutes: int, reason: str, excuse_dates: tuple[dt.date, ...] | list[dt.date] = ()) -> Snapshot:
     """After a close: an audited correction (a ledger line, and/or the person's attendance
     marks on `excuse_dates` excused) and a new snapshot version with the difference line."""
     s = uow.session

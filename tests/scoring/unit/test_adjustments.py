@@ -3,8 +3,8 @@ through ScoringService's entrypoints (worker_factory, SQLite, the city's clock h
 import datetime as dt
 
 import pytest
-from pydantic import ValidationError
 from nameko.testing.services import worker_factory
+from pydantic import ValidationError
 
 from ekinerja_contract import events
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput
