@@ -470,6 +470,8 @@ class PayObjectionOut(Out):
     decided_at: str | None
     decision: str | None
     correction_version: int | None = Field(description="upheld: the corrected snapshot version")
+    line: dict[str, Any] | None = Field(default=None, description="the newest frozen line objected to: "
+                                                                "name, nip, net, steps, segments, excluded")
 
 
 class LedgerEntryOut(Out):

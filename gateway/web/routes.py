@@ -36,7 +36,8 @@ templates.env.globals["city_zone"] = clock.zone().key  # the report form's "toda
 formatting.install(templates.env)
 router = APIRouter(include_in_schema=False)
 PageId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
-PeriodQuery = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PeriodQuery = Query(pattern=PERIOD)
 ADMINS = ("city_admin", "agency_admin", "finance")
 
 
@@ -471,8 +472,18 @@ async def recap(request: Request, periode: Annotated[str | None, PeriodQuery] = 
     for e in data["entries"]:
         per_day[e["date"]] = per_day.get(e["date"], 0) + e["minutes"]
         e["label"] = names.get(e.get("activity_code") or "", t("entry_" + e.get("kind", "")))
+    objections = await svc.scoring.pay_objections(actor, None)
     return render(request, "recap.html", actor, recap=data, period=period,
-                  chart=charts.bars(per_day, period))
+                  chart=charts.bars(per_day, period), objections=objections)
+
+
+@router.post("/rekap/keberatan", dependencies=[Depends(same_origin)])
+async def file_pay_objection(request: Request, periode: Annotated[str, Form(pattern=PERIOD)],
+                             step: Annotated[str, Form(max_length=20)],
+                             reason: Annotated[str, Form(max_length=2000)] = "",
+                             actor: Actor = Depends(page_actor), svc: Svc = Depends(rpc)):
+    await svc.scoring.file_pay_objection(actor, {"period": periode, "step": step, "reason": reason})
+    return back(request, f"/rekap?periode={periode}", t("flash_pay_objection_filed"))
 
 
 # --- SKP ---------------------------------------------------------------------------------------
@@ -825,7 +836,22 @@ async def disputes(request: Request, actor: Actor = Depends(REVIEW_TEAM), svc: S
                 d["evidence_url"] = (await svc.evidence.view(actor, evidence_id))["url"]
             except ServiceError:  # the evidence is gone or out of scope: show the rest
                 pass
-    return render(request, "disputes.html", actor, disputes=queue)
+    pay = await svc.scoring.pay_objections(actor, "filed")
+    return render(request, "disputes.html", actor, disputes=queue, pay_objections=pay)
+
+
+@router.post("/keberatan/tpp/{objection_id}", dependencies=[Depends(same_origin)])
+async def decide_pay_objection(request: Request, objection_id: PageId,
+                               decision: Annotated[Literal["uphold", "dismiss"], Form()],
+                               reason: Annotated[str, Form(max_length=1000)] = "",
+                               excuse: Annotated[list[str] | None, Form()] = None,
+                               minutes: Annotated[int, Form(ge=-20000, le=20000)] = 0,
+                               actor: Actor = Depends(REVIEW_TEAM), svc: Svc = Depends(rpc)):
+    await svc.scoring.decide_pay_objection(actor, objection_id, {
+        "upheld": decision == "uphold", "reason": reason, "excuse_dates": excuse or [],
+        "minutes": minutes})
+    return back(request, "/keberatan", t("flash_pay_objection_" + ("upheld" if decision == "uphold"
+                                                                    else "dismissed")))
 
 
 @router.post("/keberatan/{dispute_id}", dependencies=[Depends(same_origin)])

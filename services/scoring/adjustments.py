@@ -21,7 +21,14 @@ from ekinerja_contract.schemas import (
 )
 
 from . import payroll
-from .models import BudgetRealisation, EmployeeCondition, PayObjection, Placement, TaxProfile
+from .models import (
+    BudgetRealisation,
+    EmployeeCondition,
+    PayObjection,
+    Placement,
+    SnapshotLine,
+    TaxProfile,
+)
 
 
 def _person(s, employee_id: int) -> Placement:
@@ -162,6 +169,19 @@ def pay_objections(s, actor: Actor, state: str | None = "filed", employee_id: in
     if state:
         q = q.where(PayObjection.state == state)
     return list(s.scalars(q.limit(500)))
+
+
+def objected_line(s, o: PayObjection) -> dict | None:
+    """The newest frozen line the objection is about: what the review team weighs it against."""
+    for agency in (o.agency_id, None):
+        snapshot = payroll.latest_snapshot(s, o.period, agency)
+        if snapshot is not None:
+            line = s.scalar(select(SnapshotLine.line).where(SnapshotLine.snapshot_id == snapshot.id,
+                                                            SnapshotLine.employee_id == o.employee_id))
+            if line is not None:
+                return {k: line.get(k) for k in ("name", "nip", "net", "steps", "segments", "excluded")} | {
+                    "snapshot_version": snapshot.version}
+    return None
 
 
 def decide_pay_objection(uow, actor: Actor, objection_id: int, data: PayObjectionDecisionIn) -> PayObjection:

@@ -137,7 +137,25 @@ def to_xlsx(lines: list[dict], period: str, version: int, seal: str | None = Non
                    for n, (key, _) in enumerate(COLUMNS)])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     _agency_sheet(wb.create_sheet("Rekap per OPD"), lines, period, version, seal)
+    _steps_sheet(wb.create_sheet("Rincian"), lines, period, version)
     return workbook_bytes(wb)
+
+
+STEP_COLUMNS = [("nip", "NIP"), ("name", "Nama"), ("n", "Urutan"), ("label", "Rincian"),
+                ("clause", "Dasar (aturan dan pasal)"), ("amount", "Jumlah (Rp)")]
+
+
+def _steps_sheet(ws, lines: list[dict], period: str, version: int) -> None:
+    """Each line's steps from the ceiling to net, one row each, as the slip prints them: a
+    share adds, a deduction is negative, the ceiling is the base (a line frozen before the
+    steps were kept has its totals only)."""
+    headed(ws, f"Rincian TPP {period} per pegawai (versi {version})", STEP_COLUMNS)
+    for line in lines:
+        steps = line.get("steps") or [{"label": "TPP bersih (rincian belum dicatat)", "clause": "",
+                                       "amount": line["net"], "kind": "total"}]
+        for n, step in enumerate(steps, 1):
+            typed_row(ws, [neutralise(line["nip"]), neutralise(line["name"]), n,
+                           neutralise(step["label"]), neutralise(step["clause"]), step["amount"]])
 
 
 AGENCY_COLUMNS = [("agency_code", "Kode OPD"), ("agency_name", "Nama OPD"), ("people", "Jumlah Pegawai"),
@@ -170,7 +188,35 @@ def rupiah(value) -> str:
 
 
 def _text(value) -> str:
-    return str(value).encode("latin-1", "replace").decode("latin-1")
+    """Helvetica is latin-1: the dashes and the minus sign of the labels become '-'."""
+    text = str(value).replace("\u2212", "-").replace("\u2013", "-").replace("\u2014", "-")
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _steps(pdf, line: dict) -> None:
+    """Every step from the ceiling to net, with the article behind it."""
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, "Rincian dari pagu sampai TPP bersih", new_x="LMARGIN", new_y="NEXT")
+    for step in line["steps"]:
+        amount = step["amount"]
+        shown = f"({rupiah(amount)})" if step["kind"] == "base" else \
+            ("- " + rupiah(-amount) if step["kind"] == "subtract" else rupiah(amount))
+        pdf.set_font("Helvetica", "B" if step["kind"] == "total" else "", 9)
+        label = _text(step["label"])
+        height = 5 * len(pdf.multi_cell(140, 5, label, dry_run=True, output="LINES"))
+        if pdf.will_page_break(height):
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.multi_cell(140, 5, label, new_x="RIGHT", new_y="TOP")
+        pdf.cell(0, 5, _text(shown), align="R")
+        pdf.set_xy(pdf.l_margin, top + height)
+        if step["clause"]:
+            pdf.set_font("Helvetica", "I", 7)
+            pdf.multi_cell(140, 4, _text(step["clause"]), new_x="LMARGIN", new_y="NEXT")
+        for mark in step["refs"].get("attendance", []):
+            pdf.set_font("Helvetica", "", 7)
+            pdf.multi_cell(0, 4, _text(f"    {mark['date']}  {mark['reason']}: {mark['percent']}%  "
+                                       f"({mark['clause']})"), new_x="LMARGIN", new_y="NEXT")
 
 
 def statement_pdf(line: dict, version: int, entries: list[dict], seal: str | None = None) -> bytes:
@@ -208,24 +254,27 @@ def statement_pdf(line: dict, version: int, entries: list[dict], seal: str | Non
                              f"{e['points']:>7} poin  {rupiah(e['rupiah'])}"),
                  new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    for n, seg in enumerate(line["segments"], 1):
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 6, _text(f"Bagian {n}: aturan {seg['rule_set']}, {seg['working_days']} hari kerja"),
-                 new_x="LMARGIN", new_y="NEXT")
-        row("  Standar / capaian", f"{seg['standard']} / {seg['achieved']}")
-        row("  Capaian kinerja", f"{float(seg['performance']):.2%}")
-        row("  Potongan disiplin", f"{seg['deduction_percent']}%")
-        for day, reason, pct, *_ in seg["deductions"]:  # a 4th, the clause, since 2026-12
-            row(f"    {day}", f"{reason}: {pct}%")
-        row("  Pagu (proporsional)", rupiah(seg["ceiling"]))
-        row("  TPP bagian ini", rupiah(seg["amount"]))
-    pdf.ln(2)
-    row("Pagu TPP", rupiah(line["ceiling"]))
-    row("TPP kotor", rupiah(line["gross"]))
-    row("Faktor CPNS", line["cpns_factor"])
-    row("PPh 21", "- " + rupiah(line["tax"]))
-    row("Iuran BPJS Kesehatan", "- " + rupiah(line["insurance"]))
-    row("TPP bersih", rupiah(line["net"]), bold=True)
+    if line.get("steps"):
+        _steps(pdf, line)
+    else:  # a month frozen before the steps were kept
+        for n, seg in enumerate(line["segments"], 1):
+            pdf.set_font("Helvetica", "B", 10)
+            pdf.cell(0, 6, _text(f"Bagian {n}: aturan {seg['rule_set']}, {seg['working_days']} hari kerja"),
+                     new_x="LMARGIN", new_y="NEXT")
+            row("  Standar / capaian", f"{seg['standard']} / {seg['achieved']}")
+            row("  Capaian kinerja", f"{float(seg['performance']):.2%}")
+            row("  Potongan disiplin", f"{seg['deduction_percent']}%")
+            for day, reason, pct, *_ in seg["deductions"]:
+                row(f"    {day}", f"{reason}: {pct}%")
+            row("  Pagu (proporsional)", rupiah(seg["ceiling"]))
+            row("  TPP bagian ini", rupiah(seg["amount"]))
+        pdf.ln(2)
+        row("Pagu TPP", rupiah(line["ceiling"]))
+        row("TPP kotor", rupiah(line["gross"]))
+        row("Faktor CPNS", line["cpns_factor"])
+        row("PPh 21", "- " + rupiah(line["tax"]))
+        row("Iuran BPJS Kesehatan", "- " + rupiah(line["insurance"]))
+        row("TPP bersih", rupiah(line["net"]), bold=True)
     if line.get("difference"):
         row("Selisih dari versi sebelumnya", rupiah(line["difference"]))
     if seal:  # the month's seal, to hold the database against (ekinerja_contract/chain.py)

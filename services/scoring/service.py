@@ -396,8 +396,9 @@ class ScoringService:
                                [{"field": "state", "code": "invalid", "reason": str(state)}],
                                code="invalid_input")
         with self.db.session() as s:
-            return [adjustments.objection_dict(o) for o in adjustments.pay_objections(
-                s, actor, state, int(employee_id) if employee_id is not None else None)]
+            return [adjustments.objection_dict(o) | {"line": adjustments.objected_line(s, o)}
+                    for o in adjustments.pay_objections(
+                        s, actor, state, int(employee_id) if employee_id is not None else None)]
 
     @rpc
     def decide_pay_objection(self, actor, objection_id, decision):

@@ -187,3 +187,37 @@ def test_objections_close_with_the_window_and_need_a_closed_month(service):
         service.file_pay_objection(CLERK, {"period": "2026-11", "step": "tax",
                                            "reason": "potongan pajak terlalu besar"})
     assert (late.value.code, late.value.params["until"]) == ("pay_objection_window", "2026-12-24")
+
+
+def pdf_text(data: bytes) -> str:
+    """The page streams' text (fpdf2 deflates them; core fonts write latin-1 strings)."""
+    import re
+    import zlib
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            out.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            continue
+    return "".join(out).replace("\\(", "(").replace("\\)", ")")
+
+
+def test_the_slip_and_the_export_carry_the_same_steps_as_the_recap(service):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+    with frozen(city(2026, 12, 10, 9)):
+        service.publish_rule_set(ADMIN, {"effective_from": "2026-11-01", "body": variant(
+            "perwali_12_2026").model_dump(mode="json") | {"exclusions": {}}})
+        close(service)
+        line = lines(service)[2]
+        slip = pdf_text(base64.b64decode(service.statement(CLERK, 2, "2026-11")["base64"]))
+        sheet = load_workbook(io.BytesIO(base64.b64decode(
+            service.export(FINANCE, "2026-11", None, "xlsx")["base64"])))["Rincian"]
+    assert "Rincian dari pagu sampai TPP bersih" in slip
+    assert "Perwali 12/2026 pasal 7 ayat (2): terlambat 31-60 menit 1%" in slip  # the dash, latin-1
+    rows = [r for r in sheet.iter_rows(values_only=True) if r[0] == NIPS[2]]
+    assert [r[3] for r in rows] == [s["label"] for s in line["steps"]]
+    assert [r[5] for r in rows] == [s["amount"] for s in line["steps"]]
+    assert rows[-1][5] == line["net"]
