@@ -426,6 +426,45 @@ class BudgetOut(Out):
     set_at: str = Field(description="when, ISO 8601")
 
 
+class SandboxAgency(Out):
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    people: int
+    gainers: int
+    losers: int
+    old_gross: int
+    new_gross: int
+    old_net: int
+    new_net: int
+    budget: int | None = Field(description="the yearly pagu pro rata for the months replayed")
+    over_budget: bool
+
+
+class SandboxPerson(Out):
+    employee_id: int
+    nip: str
+    name: str
+    agency_id: int
+    months: int
+    old_gross: int
+    new_gross: int
+    old_net: int
+    new_net: int
+    difference: int = Field(description="new net minus old net, over the months")
+
+
+class SandboxOut(Out):
+    """A draft rule set replayed on closed months (services/scoring/sandbox.py `replay`); as
+    a workbook (`fmt` xlsx) it is a file download instead."""
+    draft: str = Field(description="the draft's name")
+    months: list[str]
+    totals: dict[str, int | None]
+    agencies: list[SandboxAgency]
+    people: list[SandboxPerson] = Field(description="everyone, biggest loss first")
+    errors: list[dict[str, Any]] = Field(description="lines the draft could not compute, by month")
+
+
 class ConditionOut(Out):
     """A spell without TPP (services/scoring/adjustments.py `condition_dict`)."""
     id: int

@@ -454,6 +454,13 @@ class Scoring(Client[T]):
     def budgets(self, actor: Actor, year: Any) -> T:
         return self._call("budgets", actor, year)
 
+    @method(returns=r.SandboxOut)
+    def sandbox(self, actor: Actor, draft: Any, months: Any = 3, agency_id: Any = None) -> T:
+        return self._call("sandbox", actor, draft, months, agency_id)
+
+    def sandbox_xlsx(self, actor: Actor, draft: Any, months: Any = 3, agency_id: Any = None) -> T:
+        return self._call("sandbox_xlsx", actor, draft, months, agency_id)
+
     @method(request=ConditionIn, returns=r.ConditionOut)
     def record_condition(self, actor: Actor, condition: Any) -> T:
         return self._call("record_condition", actor, condition)

@@ -295,6 +295,7 @@ REASONS = {
     "ter_open_end": "hanya lapisan TER terakhir yang tanpa batas atas",
     "ter_order": "lapisan TER harus berurutan naik",
     "escalate_before_remind": "hari eskalasi harus lebih lama daripada hari pengingat",
+    "months_range": "jumlah bulan antara 1 dan 12",
     "one_chair": "satu rapat hanya punya satu pemimpin rapat",
     "correction_required": "keberatan yang diterima harus menyebut koreksinya: tanggal kehadiran yang dimaafkan atau menit/poin/rupiah",
     "role_unconfirmed": "peran ini perlu dikonfirmasi penyelenggara rapat",

@@ -5,13 +5,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from ekinerja_contract.replies import (
     BudgetRealisationOut,
     ConditionOut,
     PayObjectionOut,
+    SandboxOut,
     TaxProfileOut,
 )
 from ekinerja_contract.schemas import (
@@ -21,12 +22,35 @@ from ekinerja_contract.schemas import (
     PayObjectionIn,
 )
 
-from .api import Id, Svc, Year, rpc
+from .api import FILE, XLSX, Id, Svc, Year, file_response, rpc
 from .auth import current_actor, require
 from .responses import AsSent, errors
 
 router = APIRouter(prefix="/api/v1", route_class=AsSent, tags=["payroll"])
 Quarter = Annotated[int, Path(ge=1, le=4)]
+
+
+class SandboxIn(BaseModel):
+    draft: dict = Field(description="a rule set body (as `publish_rule_set` takes it)")
+    months: int = Field(default=3, ge=1, le=12, description="the last closed months to replay")
+    agency_id: int | None = Field(default=None, ge=1)
+
+
+@router.post("/admin/payroll-sandbox", response_model=SandboxOut, responses=errors(401, 403, 422))
+async def sandbox(body: SandboxIn, actor: Actor = Depends(require("city_admin")), svc: Svc = Depends(rpc)):
+    """A draft Perwali tried on the last closed months: recomputed from the same ledger and
+    attendance beside what was frozen (never changed), per person and per agency, who
+    gains and who loses, and the total against each agency's pagu pro rata."""
+    return await svc.scoring.sandbox(actor, body.draft, body.months, body.agency_id)
+
+
+@router.post("/admin/payroll-sandbox.xlsx", response_class=Response, responses={
+    **errors(401, 403, 422), 200: {"description": "the workbook (Content-Disposition: attachment)",
+                                   "content": {XLSX: FILE}}})
+async def sandbox_xlsx(body: SandboxIn, actor: Actor = Depends(require("city_admin")),
+                       svc: Svc = Depends(rpc)):
+    """The same as a workbook for the approval file: per agency, per person, what failed."""
+    return file_response(await svc.scoring.sandbox_xlsx(actor, body.draft, body.months, body.agency_id))
 
 
 @router.post("/payroll/conditions", response_model=ConditionOut, status_code=201,

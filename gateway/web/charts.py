@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from ekinerja_contract.periods import bounds
 
-from .formatting import number
+from .formatting import number, rupiah
 
 
 def month_days(period: str, today: dt.date) -> list[dict]:
@@ -177,5 +177,29 @@ def intervals(rows: list[dict], label: str) -> Markup:
             x = 10 + row["peers"] * scale
             parts.append(f'<line x1="{x:.0f}" y1="{y - 6}" x2="{x:.0f}" y2="{y + 6}" stroke="{BLUE}" '
                          f'stroke-width="2"><title>rekan {_pct(row["peers"])}</title></line>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def paired_bars(rows: list[dict], label: str) -> Markup:
+    """Per row {label, old, new, budget}: the old amount (grey) over the new one (green, red
+    above its budget), both on one scale; the budget as an amber tick on the new bar."""
+    width, row_h, room = 320, 50, 300
+    top = max([max(r["old"], r["new"], r["budget"] or 0) for r in rows] + [1])
+    parts = [f'<svg viewBox="0 0 {width} {row_h * len(rows) + 8}" role="img" class="chart hbars" '
+             f'aria-label="{escape(label)}">']
+    for i, r in enumerate(rows):
+        y = i * row_h
+        over = r["budget"] is not None and r["new"] > r["budget"]
+        parts.append(f'<text x="0" y="{y + 14}" font-size="13">{escape(_short(r["label"]))}</text>'
+                     f'<rect x="0" y="{y + 19}" width="{max(1, round(r["old"] / top * room))}" '
+                     f'height="10" fill="{GREY}"><title>berlaku {escape(rupiah(r["old"]))}</title></rect>'
+                     f'<rect x="0" y="{y + 31}" width="{max(1, round(r["new"] / top * room))}" '
+                     f'height="10" fill="{RED if over else GREEN}"><title>draf {escape(rupiah(r["new"]))}'
+                     f'</title></rect>')
+        if r["budget"]:
+            x = round(r["budget"] / top * room)
+            parts.append(f'<line x1="{x}" y1="{y + 17}" x2="{x}" y2="{y + 43}" stroke="{AMBER}" '
+                         f'stroke-width="2"><title>pagu {escape(rupiah(r["budget"]))}</title></line>')
     parts.append("</svg>")
     return Markup("".join(parts))

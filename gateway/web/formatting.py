@@ -13,7 +13,13 @@ from ekinerja_contract.indonesian import (
 )
 
 
+def signed_rupiah(value) -> str:
+    """+ Rp 15.600 / − Rp 7.800 / Rp 0: a difference, its sign always shown."""
+    value = int(value or 0)
+    return rupiah(value) if value == 0 else ("+ " if value > 0 else "− ") + rupiah(abs(value))
+
+
 def install(env) -> None:
     env.filters.update(long_date=long_date, date=date, short_date=short_date, month=month,
                        time=time, local_datetime=local_datetime, camera_time=camera_time,
-                       number=number, rupiah=rupiah)
+                       number=number, rupiah=rupiah, signed_rupiah=signed_rupiah)

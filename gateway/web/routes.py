@@ -898,6 +898,8 @@ def install(app) -> None:
     app.include_router(router)
     from .leaders import router as leaders  # it builds on this module's render and guards
     app.include_router(leaders)
+    from .sandbox import router as sandbox
+    app.include_router(sandbox)
     from .notifications import router as notifications
     app.include_router(notifications)
     from .national import router as national

@@ -12,6 +12,7 @@ from ekinerja_contract.events import (
     DisputeDismissed,
     DisputeUpheld,
     GraceWindowOpened,
+    PayObjectionDecided,
     PayrollLine,
     ReportApproved,
     ReportRejected,
@@ -198,6 +199,21 @@ def grace_window(uow, env, configured, members: list[int]) -> None:
     for person in members:
         notify(uow, person, "grace_window_opened", f"grace:{e.agency_id}:{e.period}:{e.until}",
                params, "/laporan/baru", configured)
+
+
+PAY_STEPS = {"performance": "kinerja", "discipline": "disiplin", "fixed": "bagian tetap",
+             "budget": "realisasi anggaran", "exclusion": "tidak dibayar", "cpns": "faktor CPNS",
+             "tax": "pajak", "insurance": "iuran BPJS"}
+
+
+def pay_objection_decided(uow, env, configured) -> None:
+    """The review team's word on an objection to a pay line, with its reason."""
+    e = parse(env)
+    assert isinstance(e, PayObjectionDecided)
+    params = {"month": e.period, "step": PAY_STEPS[e.step], "reason": e.reason,
+              "version": e.correction_version}
+    notify(uow, e.employee_id, "pay_objection_upheld" if e.upheld else "pay_objection_dismissed",
+           f"pay-objection:{e.objection_id}", params, f"/rekap?periode={e.period}", configured)
 
 
 def pay_line(uow, env, configured) -> None:

@@ -122,6 +122,10 @@ class NotificationsService:
     def on_payroll_line(self, body):
         self._consume(body, notices.pay_line)
 
+    @event_handler("scoring", "payroll.objection_decided")
+    def on_pay_objection_decided(self, body):
+        self._consume(body, notices.pay_objection_decided)
+
     # --- the clock's work: quiet hours ending, the daily notices -----------------------
     @timer("NOTIFY.TICK_SECONDS", 30)
     def tick(self):

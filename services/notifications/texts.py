@@ -58,6 +58,14 @@ TEMPLATES = {
     "test": (
         "Pesan uji",
         "Pesan uji dari E-Kinerja: pemberitahuan Anda akan sampai ke sini."),
+    "pay_objection_upheld": (
+        "Keberatan atas TPP {month} diterima",
+        "Tim peninjau menerima keberatan Anda atas rincian {step} TPP {month}; TPP bulan itu "
+        "dikoreksi (versi {version}). Alasan: \u201c{reason}\u201d."),
+    "pay_objection_dismissed": (
+        "Keberatan atas TPP {month} ditolak",
+        "Tim peninjau menolak keberatan Anda atas rincian {step} TPP {month}. "
+        "Alasan: \u201c{reason}\u201d."),
     "tpp_slip_ready": (
         "Slip TPP {month} siap",
         "Bulan {month} sudah ditutup. TPP Anda: kotor {gross}, diterima bersih {net}. "

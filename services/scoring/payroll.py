@@ -206,15 +206,16 @@ def month_facts(s, period: str, people: dict[int, rules.Profile], needs_subordin
 
 
 def compute_lines(s, period: str, agency_id: int | None, employee_ids=None,
-                  progress=lambda done, total: None, as_of: dt.date | None = None):
+                  progress=lambda done, total: None, as_of: dt.date | None = None, resolve=None):
     """(lines, errors): each employee on their own. `as_of` (a provisional recap's
-    today): days after it are not judged for attendance yet."""
+    today): days after it are not judged for attendance yet. `resolve` (the sandbox's
+    draft): the rule set of (agency, day) instead of the published ones."""
     last_day = periods.bounds(period)[1] - dt.timedelta(days=1)
     people = profiles(s, last_day, agency_id, employee_ids)
     ids = list(people) if employee_ids is not None else None
     work = work_by_day(s, period, ids)
     marks = attendance_by_day(s, period, ids)
-    resolve = rule_resolver(s)
+    resolve = resolve or rule_resolver(s)
     facts = month_facts(s, period, people, resolve.asks_appraisals)
     lines, errors = [], []
     for n, (employee_id, person) in enumerate(sorted(people.items()), 1):

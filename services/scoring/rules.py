@@ -139,6 +139,8 @@ def clause(body, key: str, what: str = "") -> str:
     """'Perwali 12/2026 pasal 7: terlambat 31–60 menit 1%': the regulation, its article for
     the rule (`clauses[key]`, or the general one of `key`'s family) and what it says."""
     article = body.clauses.get(key) or body.clauses.get(key.split(".")[0], "")
+    if not (article or what):
+        return ""  # no article to cite: the line names its regulation once, above
     where = f"{body.name} {article}".strip()
     return f"{where}: {what}" if what else where
 

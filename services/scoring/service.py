@@ -10,7 +10,7 @@ from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse, parse_body
 from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
-from ekinerja_contract.rule_set import RuleSetIn
+from ekinerja_contract.rule_set import RuleSetBody, RuleSetIn
 from ekinerja_contract.schemas import (
     Actor,
     BudgetIn,
@@ -25,7 +25,7 @@ from ekinerja_contract.schemas import (
 from ekinerja_contract.services import Reporting
 from ekinerja_contract.sheets import download
 
-from . import adjustments, attendance_import, exports, payroll, rules
+from . import adjustments, attendance_import, exports, payroll, rules, sandbox
 from .models import (
     CHAINS,
     ApprovedSkp,
@@ -336,6 +336,29 @@ class ScoringService:
         with self.db.session() as s:
             return [_yearly_dict(row, "ceiling") for row in payroll.budgets(s, year, scope)]
 
+
+    # --- a draft Perwali tried on the past (sandbox.py) ----------------------------------------------
+    @rpc
+    def sandbox(self, actor, draft, months=3, agency_id=None):
+        """The last `months` closed months recomputed under a draft rule set body, beside
+        what was frozen (which never changes): per person, per agency, against the pagu."""
+        actor = _role(actor, "city_admin")
+        body = RuleSetBody.model_validate(draft)
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= sandbox.MAX_MONTHS:
+            raise InvalidInput(f"months is a whole number from 1 to {sandbox.MAX_MONTHS}",
+                               [{"field": "months", "code": "months_range", "reason": repr(months)}],
+                               code="invalid_input")
+        with self.db.session() as s:
+            result = sandbox.replay(s, body, months, agency_id)
+            s.rollback()  # read only, whatever a rule might have touched
+        return result
+
+    @rpc
+    def sandbox_xlsx(self, actor, draft, months=3, agency_id=None):
+        """The same replay as a workbook, for the approval file."""
+        result = self.sandbox(actor, draft, months, agency_id)
+        return download("xlsx", f"simulasi-tpp-{'_'.join(result['months'][-1:]) or 'kosong'}",
+                        None, lambda: sandbox.to_xlsx(result))
 
     # --- what pay depends on, objections to a pay line (adjustments.py) ---------------------------
     @rpc

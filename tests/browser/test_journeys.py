@@ -192,6 +192,76 @@ def test_the_admin_closes_a_month_with_progress_and_downloads_the_export(browser
     admin.close()
 
 
+def closed_month() -> str:
+    """The month the admin's journey above closes (the one before last in the first days)."""
+    today = clock.today()
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if today.day <= 5:
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month.strftime("%Y-%m")
+
+
+def test_a_closed_months_pay_explains_itself_and_an_objection_to_it_is_corrected(browser, system):
+    month = closed_month()
+    staff = Person(browser, system, "sari", PHONE, "phone-pay")
+    staff.page.goto(f"/rekap?periode={month}")
+    steps = staff.page.locator("#tpp_steps").inner_text()
+    assert "Pagu TPP kelas jabatan" in steps and "TPP kotor" in steps and "TPP bersih" in steps
+    assert "Iuran BPJS Kesehatan 1% ×" in steps
+    staff.shot("pay-steps")
+    staff.page.click("#pay_objection summary")
+    staff.page.select_option("#objection_step", "performance")
+    staff.page.fill("#objection_reason", "Rapat koordinasi tanggal 3 belum terhitung, bukti ada.")
+    staff.shot("pay-objection-form")
+    staff.page.click("#pay_objection button")
+    staff.page.wait_for_selector("#flash.notice")
+    assert "tim peninjau" in staff.page.locator("#flash").inner_text()
+    assert "sedang diperiksa" in staff.page.locator("#my_objections").inner_text()
+
+    reviewer = Person(browser, system, "made", DESKTOP, "desktop-pay-review")
+    reviewer.page.goto("/keberatan")
+    card = reviewer.page.locator("article", has_text="Rapat koordinasi tanggal 3")
+    assert "kinerja" in card.inner_text()
+    reviewer.shot("pay-objections")
+    card.locator("input[name=minutes]").fill("120")
+    card.locator("textarea").fill("daftar hadir rapat koordinasi sah")
+    card.locator("button[value=uphold]").click()
+    reviewer.page.wait_for_selector("#flash.notice")
+    assert "versi baru" in reviewer.page.locator("#flash").inner_text()
+    reviewer.close()
+    staff.page.goto(f"/rekap?periode={month}")
+    assert "diterima, TPP dikoreksi" in staff.page.locator("#my_objections").inner_text()
+    staff.shot("pay-objection-upheld")
+    staff.close()
+
+
+def test_a_draft_perwali_is_tried_on_closed_months_with_a_chart_and_its_errors_in_indonesian(
+        browser, system):
+    admin = Person(browser, system, "admin", PHONE, "phone-sandbox")
+    admin.page.goto("/admin")
+    admin.page.click("#sandbox_link")
+    admin.page.select_option("#contoh", "split_40_60")
+    admin.page.click("form.inline button")
+    admin.page.click("#sandbox_form button.primary")
+    admin.page.wait_for_selector("#sandbox_result")
+    result = admin.page.locator("#sandbox_result")
+    assert "Porsi 40/60" in result.inner_text() and result.locator("svg.chart").count() == 1
+    admin.shot("sandbox-result")
+    with admin.page.expect_download() as download:
+        admin.page.click("#sandbox_xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    admin.page.evaluate("""() => { const t = document.getElementById('draft');
+        const body = JSON.parse(t.value); body.performance_share = '0.9'; body.ceilings = 'banyak';
+        t.value = JSON.stringify(body, null, 2); }""")
+    admin.page.click("#sandbox_form button.primary")
+    problems = admin.page.locator("#sandbox_problems").inner_text()
+    assert "berjumlah 100%" in problems or "bentuknya tidak sesuai" in problems
+    assert "Input should" not in problems and "{" not in problems
+    assert '"performance_share": "0.9"' in admin.page.locator("#draft").input_value()  # kept as typed
+    admin.shot("sandbox-errors")
+    admin.close()
+
+
 def test_pages_are_in_bahasa_indonesia_and_labelled(browser, system):
     head = Person(browser, system, "kadis", PHONE, "phone-a11y")
     head.page.goto("/laporan/baru")

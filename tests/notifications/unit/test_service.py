@@ -330,3 +330,21 @@ def test_a_test_message_goes_now_once_a_minute_and_only_where_there_is_an_addres
     with frozen(city(2026, 12, 1, 23)):
         service.deliver_whatsapp(body)
     assert service.providers["whatsapp"].sent[0][1] == "Pesan uji"
+
+
+def test_the_review_teams_word_on_an_objection_to_pay_is_told_with_its_reason(service):
+    with frozen(city(2026, 12, 12, 9)):
+        service.on_pay_objection_decided(ev(
+            "payroll.objection_decided", city(2026, 12, 12, 9), objection_id=3, employee_id=2,
+            agency_id=1, period="2026-11", step="discipline", upheld=True,
+            reason="surat tugas wali kota sah", correction_version=2))
+        service.on_pay_objection_decided(ev(
+            "payroll.objection_decided", city(2026, 12, 12, 9), objection_id=4, employee_id=2,
+            agency_id=1, period="2026-11", step="tax", upheld=False,
+            reason="tarif sesuai golongan", correction_version=None))
+    dismissed, upheld = bell(service, at=city(2026, 12, 12, 10))["items"]
+    assert upheld["title"] == "Keberatan atas TPP November 2026 diterima"
+    assert "rincian disiplin" in upheld["text"] and "versi 2" in upheld["text"]
+    assert upheld["link"] == "/rekap?periode=2026-11"
+    assert dismissed["title"] == "Keberatan atas TPP November 2026 ditolak"
+    assert "tarif sesuai golongan" in dismissed["text"]

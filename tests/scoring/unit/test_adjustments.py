@@ -221,3 +221,53 @@ def test_the_slip_and_the_export_carry_the_same_steps_as_the_recap(service):
     assert [r[3] for r in rows] == [s["label"] for s in line["steps"]]
     assert [r[5] for r in rows] == [s["amount"] for s in line["steps"]]
     assert rows[-1][5] == line["net"]
+
+
+def test_a_draft_perwali_replayed_on_closed_months_leaves_the_snapshots_as_they_were(service):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.scoring.models import Snapshot, SnapshotLine
+    with frozen(city(2026, 12, 10, 9)):
+        service.set_budget(FINANCE, 1, 2026, 60_000_000)  # 5,000,000 a month
+        close(service)
+        before = lines(service)
+        with service.db.session() as s:
+            frozen_rows = [(r.id, r.net, r.line) for r in s.query(SnapshotLine).order_by(SnapshotLine.id)]
+            snapshots = s.query(Snapshot).count()
+        draft = variant("split_40_60").model_dump(mode="json")
+        result = service.sandbox(ADMIN, draft, 3)
+        workbook = service.sandbox_xlsx(ADMIN, draft, 3)
+        with pytest.raises(Forbidden):
+            service.sandbox(FINANCE, draft, 3)
+    assert result["months"] == ["2026-11"] and result["draft"] == "Porsi 40/60 (Provinsi Bengkulu, Lebong)"
+    people = {p["employee_id"]: p for p in result["people"]}
+    assert {e: p["old_net"] for e, p in people.items()} == {e: line["net"] for e, line in before.items()}
+    # employee 3 reported nothing: 40 % of nothing plus 60 % discipline beats 60/40's 40 %
+    assert people[3]["difference"] > 0 and people[3]["new_gross"] == 2_250_000 * 60 // 100
+    # the head and employee 2 worked 21 x 330 = 6,930 minutes (capped at 100 %): 40/60 moves
+    # nothing for them, and the late 45 minutes (1 %) weighs 0.6 now instead of 0.4
+    assert people[1]["difference"] == 0 and people[2]["difference"] < 0
+    (agency,) = result["agencies"]
+    assert (agency["people"], agency["gainers"], agency["losers"]) == (3, 1, 1)
+    assert agency["budget"] == 5_000_000 and agency["over_budget"] is True
+    assert result["totals"]["new_gross"] == sum(p["new_gross"] for p in result["people"])
+    with service.db.session() as s:
+        assert [(r.id, r.net, r.line) for r in s.query(SnapshotLine).order_by(SnapshotLine.id)] == frozen_rows
+        assert s.query(Snapshot).count() == snapshots
+    book = load_workbook(io.BytesIO(base64.b64decode(workbook["base64"])))
+    assert book.sheetnames == ["Per OPD", "Per pegawai"]
+    assert [r[0] for r in book["Per pegawai"].iter_rows(min_row=3, values_only=True)] == [
+        p["nip"] for p in result["people"]]
+
+
+def test_a_wrong_draft_is_refused_naming_the_field(service):
+    draft = variant("split_40_60").model_dump(mode="json") | {"performance_share": "0.5"}
+    with frozen(city(2026, 12, 10, 9)), pytest.raises(ValidationError) as err:
+        service.sandbox(ADMIN, draft, 3)
+    assert "shares_sum" in {e["type"] for e in err.value.errors()}
+    with frozen(city(2026, 12, 10, 9)), pytest.raises(InvalidInput) as months:
+        service.sandbox(ADMIN, variant("split_40_60").model_dump(mode="json"), 13)
+    assert months.value.details[0]["code"] == "months_range"

@@ -23,10 +23,12 @@ def on_time():
     return {d: [AttendanceMark("arrival", 0), AttendanceMark("departure", 0)] for d in WORKING}
 
 
-def spread(total_minutes):
-    per_day = total_minutes // len(WORKING)
-    work = {d: DayWork(minutes=per_day) for d in WORKING}
-    work[WORKING[0]].minutes += total_minutes - per_day * len(WORKING)
+def spread(total_minutes, days=None):
+    """The minutes over the working days (or `days`), the remainder on the first."""
+    days = days or WORKING
+    per_day = total_minutes // len(days)
+    work = {d: DayWork(minutes=per_day) for d in days}
+    work[days[0]].minutes += total_minutes - per_day * len(days)
     return work
 
 

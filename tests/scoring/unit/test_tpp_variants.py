@@ -9,33 +9,13 @@ from pydantic import ValidationError
 
 from ekinerja_contract.rule_set import RuleSetBody, variant, variant_names
 from services.scoring import rules
-from services.scoring.rules import AttendanceMark, Condition, DayWork, MonthFacts, Profile, RuleRef
-
-NOV = "2026-11"
-WORKING = [d for d in rules.period_days(NOV) if d.weekday() < 5]
+from services.scoring.rules import AttendanceMark, Condition, MonthFacts, RuleRef
+from tests.scoring.unit.test_tpp_rules import NOV, WORKING, clerk, on_time, spread
 
 
 def ruled(*names):
     body = variant(*names)
     return lambda day: RuleRef(1, "+".join(names), body)
-
-
-def on_time():
-    return {d: [AttendanceMark("arrival", 0), AttendanceMark("departure", 0)] for d in WORKING}
-
-
-def spread(total_minutes, days=None):
-    days = days or WORKING
-    per_day = total_minutes // len(days)
-    work = {d: DayWork(minutes=per_day) for d in days}
-    work[days[0]].minutes += total_minutes - per_day * len(days)
-    return work
-
-
-def clerk(**over):
-    base = dict(employee_id=1, nip="199501012020121003", name="Staf", agency_id=1, job_class=5,
-                status="PNS", grade="II/c")
-    return Profile(**(base | over))
 
 
 def six_percent():
