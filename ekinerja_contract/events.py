@@ -111,14 +111,28 @@ class ReportingRuleSetPublished(EventData):
     input_deadline_day: int
 
 
-@event("reporting.grace_window_opened", "1.0", "reporting")
+@event("reporting.grace_window_opened", "1.1", "reporting")
 class GraceWindowOpened(EventData):
-    """An admin reopened input for an agency's period until a date."""
+    """Input for an agency's period reopened until a date: by an admin, or (1.1,
+    `automatic`, opened_by 0) by the system itself after it missed its objective before
+    the input deadline (services/availability). `window_id` (1.1) names it for a revocation."""
     agency_id: int
     period: str
     until: dt.date
     reason: str
     opened_by: int
+    automatic: bool = False  # 1.1
+    window_id: int | None = None  # 1.1
+
+
+@event("reporting.grace_window_revoked", "1.0", "reporting")
+class GraceWindowRevoked(EventData):
+    """An admin revoked a grace window: input for the period closes again at its deadline."""
+    window_id: int
+    agency_id: int
+    period: str
+    reason: str
+    revoked_by: int
 
 
 class _SkpChange(EventData):
@@ -612,6 +626,21 @@ class AttendanceRecorded(EventData):
     minutes: int = 0
     excused: bool = False
     leave_type: LeaveType | None = None  # 1.1
+
+
+@event("availability.deadline_judged", "1.0", "availability")
+class DeadlineJudged(EventData):
+    """The system judged itself against an agency's objective in the hours before an input
+    deadline: the figures (probes, their availability and p95, the agency's requests and
+    5xx), whether it was breached, why (Indonesian), and the grace window's last day when
+    one is opened by itself."""
+    agency_id: int
+    period: str
+    deadline: dt.date
+    breached: bool
+    reasons: list[str]
+    figures: dict[str, int | str | None]
+    grace_until: dt.date | None
 
 
 def build(type_: str, data, source: str | None = None,

@@ -6,7 +6,8 @@ from alembic.config import Config
 
 from . import config
 
-SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync")
+SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync",
+            "availability")
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

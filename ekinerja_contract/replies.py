@@ -130,6 +130,28 @@ class GraceWindowOut(Out):
     period: str
     until: str
     reason: str
+    id: int | None = Field(default=None, description="the window, to revoke it")
+    automatic: bool = False
+
+
+class GraceWindowRow(GraceWindowOut):
+    """A grace window as listed (services/reporting/service.py `_window_dict`)."""
+    opened_by: int = Field(description="the account; 0: the system itself")
+    opened_at: str
+    revoked_at: str | None
+    revoked_by: int | None
+    revoke_reason: str | None
+
+
+class AvailabilityStatus(Out):
+    """The system's own availability (services/availability/service.py `status`)."""
+    hours: int
+    probes: int
+    probes_ok: int
+    availability_percent: float | None
+    p95_ms: int | None
+    traffic: list[dict[str, int]] = Field(description="per agency: requests and 5xx errors")
+    decisions: list[dict[str, Any]] = Field(description="deadlines judged, newest first")
 
 
 # --- catalogue (services/reporting/catalogue.py as_dict) ----------------------------------

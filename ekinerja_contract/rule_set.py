@@ -64,6 +64,22 @@ class Exclusions(BaseModel):
         description="months without TPP from a disciplinary punishment's start")
 
 
+class Objective(BaseModel):
+    """What the system promises an agency before its input deadline (services/availability):
+    breached in the last `window_hours` before it, a grace window opens by itself."""
+    model_config = ConfigDict(extra="forbid")
+    automatic: bool = Field(default=True, description="open a grace window by itself on a breach")
+    availability_percent: Decimal = Field(default=Decimal("99.0"), ge=0, le=100,
+                                          description="probes through the gateway that succeed")
+    max_error_percent: Decimal = Field(default=Decimal("2.0"), ge=0, le=100,
+                                       description="the agency's own requests answered 5xx")
+    p95_ms: int = Field(default=3000, ge=50, le=60_000, description="the probes' 95th percentile")
+    window_hours: int = Field(default=24, ge=1, le=168)
+    min_samples: int = Field(default=10, ge=1, le=100_000,
+                             description="fewer probes (or requests) than this: not judged on them")
+    grace_days: int = Field(default=2, ge=1, le=14, description="days after the deadline it stays open")
+
+
 class TerStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
     up_to: int | None = Field(description="monthly gross in rupiah, inclusive; null: above")
@@ -127,6 +143,7 @@ class RuleSetBody(BaseModel):
     exclusions: Exclusions = Field(default_factory=Exclusions)
     pay_objection_days: int = Field(default=14, ge=1, le=90,
                                     description="days after a close to object to a TPP line")
+    objective: Objective = Field(default_factory=Objective)
 
     @field_validator("ceilings")
     @classmethod

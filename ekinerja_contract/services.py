@@ -180,6 +180,18 @@ class Reporting(Client[T]):
     def open_grace_window(self, actor: Actor, window: Any, idempotency_key: Any = None) -> T:
         return self._call("open_grace_window", actor, window, idempotency_key)
 
+    @method(request=GraceWindowIn, returns=r.GraceWindowOut)
+    def open_grace_window_automatically(self, window: Any, measured: Any, key: Any) -> T:
+        return self._call("open_grace_window_automatically", window, measured, key)
+
+    @method(returns=list[r.GraceWindowRow])
+    def grace_windows(self, actor: Actor, period: Any = None) -> T:
+        return self._call("grace_windows", actor, period)
+
+    @method(returns=r.GraceWindowRow)
+    def revoke_grace_window(self, actor: Actor, window_id: Any, reason: Any) -> T:
+        return self._call("revoke_grace_window", actor, window_id, reason)
+
     @method(request=SkpIn, returns=r.SkpOut)
     def save_skp(self, actor: Actor, data: Any) -> T:
         return self._call("save_skp", actor, data)
@@ -494,6 +506,22 @@ class Scoring(Client[T]):
         return self._call("decide_pay_objection", actor, objection_id, decision)
 
 
+class Availability(Client[T]):
+    """services/availability/service.py"""
+    service = "availability"
+    raises = (Forbidden,)
+
+    def health(self) -> T:
+        return self._call("health")
+
+    def record_traffic(self, counts: Any) -> T:
+        return self._call("record_traffic", counts)
+
+    @method(returns=r.AvailabilityStatus)
+    def status(self, actor: Actor, hours: Any = 24) -> T:
+        return self._call("status", actor, hours)
+
+
 class Monitoring(Client[T]):
     """services/monitoring/service.py"""
     service = "monitoring"
@@ -595,3 +623,4 @@ class Services(Generic[T]):
         self.monitoring = Monitoring(transport)
         self.notifications = Notifications(transport)
         self.sync = Sync(transport)
+        self.availability = Availability(transport)

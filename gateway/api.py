@@ -23,6 +23,7 @@ from ekinerja_contract.replies import (
     AppraisalOut,
     AttendanceImported,
     AuditOut,
+    AvailabilityStatus,
     BudgetOut,
     BulkResult,
     CataloguePublished,
@@ -36,6 +37,7 @@ from ekinerja_contract.replies import (
     EvidenceOut,
     EvidenceViewOut,
     GraceWindowOut,
+    GraceWindowRow,
     InboxTaskOut,
     LogoutOut,
     MarkedOut,
@@ -957,6 +959,32 @@ async def open_grace_window(body: GraceWindowIn, idempotency_key: IdempotencyKey
     """Reopen input for an agency's period after an outage; audited."""
     return await svc.reporting.open_grace_window(actor, body.model_dump(mode="json"),
                                                  idempotency_key=idempotency_key)
+
+
+@router.get("/admin/grace-windows", response_model=list[GraceWindowRow],
+            responses=errors(401, 403, 422), tags=["admin"])
+async def grace_windows(period: Annotated[str | None, Query(pattern=PERIOD)] = None,
+                        actor: Actor = Depends(ADMIN), svc: Svc = Depends(rpc)):
+    """The grace windows opened, by an admin or by the system itself, newest first."""
+    return await svc.reporting.grace_windows(actor, period)
+
+
+@router.post("/admin/grace-windows/{window_id}/revoke", response_model=GraceWindowRow,
+             responses=errors(401, 403, 404, 409, 422), tags=["admin"])
+async def revoke_grace_window(window_id: Id, body: RevokeIn, actor: Actor = Depends(ADMIN),
+                              svc: Svc = Depends(rpc)):
+    """Take a grace window back (audited, announced): input for the period closes again
+    at its deadline."""
+    return await svc.reporting.revoke_grace_window(actor, window_id, body.reason)
+
+
+@router.get("/admin/availability", response_model=AvailabilityStatus,
+            responses=errors(401, 403, 422), tags=["admin"])
+async def availability(hours: Annotated[int, Query(ge=1, le=960)] = 24, actor: Actor = Depends(ADMIN),
+                       svc: Svc = Depends(rpc)):
+    """The system's own availability over the last `hours` (probes through the gateway,
+    each agency's requests and 5xx) and the input deadlines it judged itself on."""
+    return await svc.availability.status(actor, hours)
 
 
 @router.get("/employees/{employee_id}/superior", response_model=PersonOut | None,

@@ -1,4 +1,5 @@
 """The FastAPI application: `uvicorn gateway.app:app`."""
+import asyncio
 import contextlib
 import hmac
 import logging
@@ -21,8 +22,8 @@ from ekinerja_contract.observability import correlation_id as correlation
 from ekinerja_contract.replies import OkOut
 from ekinerja_contract.rpc_client import RpcClient
 
-from . import errors, guards
-from .api import router
+from . import errors, guards, traffic
+from .api import clients, router
 from .pay_api import router as pay_router
 from .responses import errors as error_responses
 from .settings import Settings
@@ -44,13 +45,16 @@ async def lifespan(app: FastAPI):
     app.state.rpc = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout,
                               heartbeat=settings.amqp_heartbeat).start()
     app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
+    sender = asyncio.create_task(traffic.send_forever(TRAFFIC, app.state.rpc))
     try:
         yield
     finally:
+        sender.cancel()
         await app.state.http.aclose()
         app.state.rpc.stop()
 
 
+TRAFFIC = traffic.TrafficCount()
 REQUESTS = Counter("ekinerja_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ekinerja_http_request_seconds", "HTTP latency", ["method", "route"])
 
@@ -90,6 +94,9 @@ class Correlation:
             await self.app(scope, receive, send_with_id)
         finally:
             correlation.reset(token)
+            agency = scope["state"].get("agency_id")  # set when the actor was authenticated
+            if agency is not None:
+                TRAFFIC.add(agency, status[0] >= 500)
             route = getattr(scope.get("route"), "path", "unmatched")
             REQUESTS.labels(scope["method"], route, status[0]).inc()
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
@@ -161,6 +168,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def metrics(request: Request):
         metrics_token(request)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/probez", tags=["ops"], response_model=OkOut,
+             responses={503: error_responses()[503], 504: error_responses()[504]})
+    async def probe(request: Request):
+        """The availability service's probe of the input path: the gateway, the broker, and
+        reporting and evidence with their databases, each answering its health RPC."""
+        svc = clients(request, 5)
+        await asyncio.gather(svc.reporting.health(), svc.evidence.health())
+        return {"ok": True}
 
     @app.get("/healthz", tags=["ops"], response_model=OkOut)
     async def healthz():

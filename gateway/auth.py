@@ -101,6 +101,7 @@ def _decode(token: str, request: Request) -> tuple[Actor, int]:
 async def authenticate(token: str, request: Request) -> Actor:
     """Decode and check the token is still the account's current version."""
     actor, version = _decode(token, request)
+    request.state.agency_id = actor.agency_id  # whose request it is, to the traffic count
     if await current_version(request, actor.account_id) != version:
         raise ApiError(401, "token_revoked", "this session has ended; log in again",
                        headers={"WWW-Authenticate": "Bearer"})

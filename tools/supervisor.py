@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ekinerja_contract.config import REPO_ROOT
 
-SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync")
+SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync",
+            "availability")
 
 
 def service_command(name: str) -> list[str]:

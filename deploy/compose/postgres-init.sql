@@ -6,3 +6,4 @@ CREATE DATABASE scoring;
 CREATE DATABASE monitoring;
 CREATE DATABASE notifications;
 CREATE DATABASE sync;
+CREATE DATABASE availability;

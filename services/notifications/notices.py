@@ -12,6 +12,7 @@ from ekinerja_contract.events import (
     DisputeDismissed,
     DisputeUpheld,
     GraceWindowOpened,
+    GraceWindowRevoked,
     PayObjectionDecided,
     PayrollLine,
     ReportApproved,
@@ -214,6 +215,14 @@ def pay_objection_decided(uow, env, configured) -> None:
               "version": e.correction_version}
     notify(uow, e.employee_id, "pay_objection_upheld" if e.upheld else "pay_objection_dismissed",
            f"pay-objection:{e.objection_id}", params, f"/rekap?periode={e.period}", configured)
+
+
+def grace_window_revoked(uow, env, configured, members: list[int]) -> None:
+    e = parse(env)
+    assert isinstance(e, GraceWindowRevoked)
+    for person in members:
+        notify(uow, person, "grace_window_revoked", f"grace-revoked:{e.window_id}",
+               {"month": e.period, "reason": e.reason}, "/laporan/baru", configured)
 
 
 def pay_line(uow, env, configured) -> None:

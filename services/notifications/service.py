@@ -118,6 +118,12 @@ class NotificationsService:
         members = self.monitoring.members(body["data"]["agency_id"])
         self._consume(body, lambda uow, env, configured: notices.grace_window(uow, env, configured, members))
 
+    @event_handler("reporting", "reporting.grace_window_revoked")
+    def on_grace_window_revoked(self, body):
+        members = self.monitoring.members(body["data"]["agency_id"])
+        self._consume(body, lambda uow, env, configured: notices.grace_window_revoked(
+            uow, env, configured, members))
+
     @event_handler("scoring", "payroll.line")
     def on_payroll_line(self, body):
         self._consume(body, notices.pay_line)

@@ -47,6 +47,10 @@ TEMPLATES = {
         "Masa tambahan input laporan {month}",
         "Input laporan {month} untuk perangkat daerah Anda dibuka kembali sampai {until}. "
         "Alasan: \u201c{reason}\u201d."),
+    "grace_window_revoked": (
+        "Masa tambahan input laporan {month} dicabut",
+        "Masa tambahan input laporan {month} untuk perangkat daerah Anda dicabut. "
+        "Alasan: \u201c{reason}\u201d."),
     "approval_revoked": (
         "Persetujuan laporan dibatalkan",
         "Persetujuan laporan {activity} tanggal {date} dibatalkan oleh tim penilai setelah "

@@ -167,7 +167,9 @@ class RuleSet(Base):
 
 
 class GraceWindow(Base):
-    """An admin reopened input for an agency's period after an outage (audited)."""
+    """Input reopened for an agency's period after an outage (audited): by an admin, or by
+    the system itself (`automatic`, opened_by 0) after it missed its objective before the
+    deadline. A revoked one (0010) no longer counts."""
     __tablename__ = "grace_window"
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
@@ -176,6 +178,10 @@ class GraceWindow(Base):
     reason: Mapped[str] = mapped_column(Text)
     opened_by: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[int | None] = mapped_column(Integer)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ClosedPeriod(Base):

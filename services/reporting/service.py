@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from ekinerja_contract import clock, config, periods
 from ekinerja_contract.envelope import utcnow
-from ekinerja_contract.errors import Forbidden, InvalidInput, NotFound
+from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ekinerja_contract.events import parse
 from ekinerja_contract.nameko_ext import Database, Metrics, ServiceRpc, event_handler, rpc
 from ekinerja_contract.schemas import (
@@ -303,21 +303,62 @@ class ReportingService:
         actor = _admin(actor)
         data = GraceWindowIn.model_validate(window)
         periods.bounds(data.period)
-        with self.db.session() as s:
-            if s.get(Agency, data.agency_id) is None:
-                raise NotFound(f"agency {data.agency_id} not found", code="agency_not_found")
+        self._agency_exists(data.agency_id)
         if actor.has("agency_admin") and not actor.has("city_admin") \
                 and actor.agency_id != data.agency_id:
             raise Forbidden("an agency admin opens windows only for their own agency", code="agency_scope")
-        def open_window(uow):
-            uow.session.add(GraceWindow(opened_by=actor.account_id, opened_at=utcnow(),
-                                        **data.model_dump()))
-            _audit(uow, actor, "grace_window.opened", data.model_dump(mode="json"))
-            uow.emit("reporting.grace_window_opened",
-                     dict(data.model_dump(exclude={"reason"}), reason=data.reason,
-                          opened_by=actor.account_id))
-            return data.model_dump(mode="json")
-        return self.db.once(idempotency_key, f"{actor.account_id}:grace", open_window)
+        return self.db.once(idempotency_key, f"{actor.account_id}:grace",
+                            lambda uow: _open_window(uow, actor, data, False, None))
+
+    @rpc
+    def open_grace_window_automatically(self, window, measured, key):
+        """The availability service's: the system missed its objective before the
+        deadline. Audited with what it measured; once per `key` however often asked."""
+        data = GraceWindowIn.model_validate(window)
+        self._agency_exists(data.agency_id)
+        return self.db.once(key, "availability:grace",
+                            lambda uow: _open_window(uow, SYSTEM_ACTOR, data, True, measured))
+
+    @rpc
+    def grace_windows(self, actor, period=None):
+        """The windows opened (newest first): the city's, or an agency admin's own."""
+        actor = _admin(actor)
+        with self.db.session() as s:
+            q = select(GraceWindow).order_by(GraceWindow.opened_at.desc(), GraceWindow.id.desc()).limit(200)
+            if not actor.has("city_admin"):
+                q = q.where(GraceWindow.agency_id == actor.agency_id)
+            if period:
+                q = q.where(GraceWindow.period == period)
+            return [_window_dict(w) for w in s.scalars(q)]
+
+    @rpc
+    def revoke_grace_window(self, actor, window_id, reason):
+        """An admin takes a window back (a city admin any; an agency admin their own):
+        audited, announced; input for the period closes again at its deadline."""
+        actor = _admin(actor)
+        text_ = str(reason or "").strip()
+        if not 10 <= len(text_) <= 1000:
+            raise InvalidInput("a reason of 10 to 1000 characters",
+                               [{"field": "reason", "code": "string_too_short", "reason": text_[:50],
+                                 "params": {"min_length": 10}}], code="invalid_input")
+        with self.db.unit_of_work() as uow:
+            row = uow.session.get(GraceWindow, int(window_id), with_for_update=True)
+            if row is None or (not actor.has("city_admin") and row.agency_id != actor.agency_id):
+                raise NotFound(f"grace window {window_id} not found", code="grace_window_not_found")
+            if row.revoked_at is not None:
+                raise Conflict("that window is already revoked", code="grace_window_revoked")
+            row.revoked_at, row.revoked_by, row.revoke_reason = utcnow(), actor.account_id, text_
+            _audit(uow, actor, "grace_window.revoked", {"window_id": row.id, "agency_id": row.agency_id,
+                                                        "period": row.period, "reason": text_})
+            uow.emit("reporting.grace_window_revoked", dict(
+                window_id=row.id, agency_id=row.agency_id, period=row.period, reason=text_,
+                revoked_by=actor.account_id))
+            return _window_dict(row)
+
+    def _agency_exists(self, agency_id: int) -> None:
+        with self.db.session() as s:
+            if s.get(Agency, agency_id) is None:
+                raise NotFound(f"agency {agency_id} not found", code="agency_not_found")
 
     # --- SKP ------------------------------------------------------------------------
     @rpc
@@ -713,6 +754,28 @@ def _account_dict(s, acc: Account) -> dict:
             "password_hash": acc.password_hash, "roles": sorted(roles),
             "employee_id": acc.employee_id, "agency_id": acc.agency_id,
             "token_version": acc.token_version or 0}
+
+
+def _open_window(uow, actor: Actor, data: GraceWindowIn, automatic: bool, measured) -> dict:
+    row = GraceWindow(opened_by=actor.account_id, opened_at=utcnow(), automatic=automatic,
+                      **data.model_dump())
+    uow.session.add(row)
+    uow.session.flush()
+    detail = data.model_dump(mode="json") | ({"measured": measured} if automatic else {})
+    _audit(uow, actor, "grace_window.opened_automatically" if automatic else "grace_window.opened",
+           detail)
+    uow.emit("reporting.grace_window_opened",
+             dict(data.model_dump(exclude={"reason"}), reason=data.reason, opened_by=actor.account_id,
+                  automatic=automatic, window_id=row.id))
+    return data.model_dump(mode="json") | {"id": row.id, "automatic": automatic}
+
+
+def _window_dict(w: GraceWindow) -> dict:
+    return {"id": w.id, "agency_id": w.agency_id, "period": w.period, "until": w.until.isoformat(),
+            "reason": w.reason, "opened_by": w.opened_by, "opened_at": w.opened_at.isoformat(),
+            "automatic": bool(w.automatic),
+            "revoked_at": w.revoked_at.isoformat() if w.revoked_at else None,
+            "revoked_by": w.revoked_by, "revoke_reason": w.revoke_reason}
 
 
 def _audit(uow, actor: Actor, action: str, detail: dict) -> None:

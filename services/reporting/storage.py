@@ -169,7 +169,8 @@ def input_window(s: Session, agency_id: int, on: dt.date, period: str,
             or_(ClosedPeriod.agency_id == agency_id, ClosedPeriod.agency_id.is_(None)))
         .scalar_subquery(),
         select(func.max(GraceWindow.until)).where(
-            GraceWindow.agency_id == agency_id, GraceWindow.period == period).scalar_subquery(),
+            GraceWindow.agency_id == agency_id, GraceWindow.period == period,
+            GraceWindow.revoked_at.is_(None)).scalar_subquery(),
     )).one()
     numbers.closed, numbers.grace_until = row[0] > 0, row[1]
     return numbers

@@ -252,6 +252,17 @@ class PayObjection(Base):
     correction_version: Mapped[int | None] = mapped_column(Integer)
 
 
+class GraceHold(Base):
+    """A grace window reporting opened (0007): the month is not closed for the agency while
+    its people may still report for it; a revoked one no longer holds."""
+    __tablename__ = "grace_hold"
+    window_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    until: Mapped[dt.date] = mapped_column(Date)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 outbox, inbox = messaging_tables(Base.metadata)
 # The ledger's lines and the frozen pay lines, chained by hash (ekinerja_contract/chain.py):
 # a line changed in the database behind scoring's back is found by the verifier, and each

@@ -29,6 +29,7 @@ from .models import (
     BudgetRealisation,
     CloseJob,
     EmployeeCondition,
+    GraceHold,
     LedgerEntry,
     OrganisationPredikat,
     Placement,
@@ -257,6 +258,13 @@ def request_close(uow, actor: Actor, period: str, agency_id: int | None, today: 
         raise Conflict(f"{period} can be closed after the input deadline ({deadline.isoformat()})",
                        code="close_too_early", params={"period": period, "deadline": deadline.isoformat()})
     _realisation_entered(s, period, agency_id, last_day)
+    holding = s.scalar(select(func.max(GraceHold.until)).where(
+        GraceHold.period == period, GraceHold.revoked.is_(False),
+        *([GraceHold.agency_id == agency_id] if agency_id is not None else [])))
+    if holding is not None and today <= holding:
+        raise Conflict(f"{period} has a grace window open until {holding.isoformat()}",
+                       code="close_grace_window_open",
+                       params={"period": period, "until": holding.isoformat()})
     existing = s.scalar(select(CloseJob).where(
         CloseJob.period == period, CloseJob.agency_id.is_not_distinct_from(agency_id),
         CloseJob.state.in_(("queued", "running", "done")))

@@ -32,6 +32,7 @@ from .models import (
     Attendance,
     Base,
     CloseJob,
+    GraceHold,
     LedgerEntry,
     Placement,
     RuleSet,
@@ -92,6 +93,15 @@ class ScoringService:
     @event_handler("attendance", "attendance.recorded")
     def on_attendance(self, body):
         self.db.consume(body, _attend)
+
+    @event_handler("reporting", "reporting.grace_window_opened")
+    def on_grace_window_opened(self, body):
+        """A month stays open to close while its agency may still report for it."""
+        self.db.consume(body, _grace_opened)
+
+    @event_handler("reporting", "reporting.grace_window_revoked")
+    def on_grace_window_revoked(self, body):
+        self.db.consume(body, _grace_revoked)
 
     @event_handler("reporting", "skp.approved")
     def on_skp_approved(self, body):
@@ -537,6 +547,20 @@ def _attend(uow, envelope):
                                    leave_type=mark.leave_type, source_event_id=source))
     else:
         row.minutes, row.excused, row.leave_type = mark.minutes, mark.excused, mark.leave_type
+
+
+def _grace_opened(uow, envelope):
+    e = parse(envelope)
+    if e.window_id is not None and uow.session.get(GraceHold, e.window_id) is None:
+        uow.session.add(GraceHold(window_id=e.window_id, agency_id=e.agency_id, period=e.period,
+                                  until=e.until, revoked=False))
+
+
+def _grace_revoked(uow, envelope):
+    e = parse(envelope)
+    row = uow.session.get(GraceHold, e.window_id)
+    if row is not None:
+        row.revoked = True
 
 
 def _skp_approved(uow, envelope):

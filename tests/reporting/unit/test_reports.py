@@ -80,6 +80,33 @@ def test_past_the_input_deadline_only_a_grace_window_lets_work_in(city, monkeypa
     assert submit(city, date="2026-10-30")["state"] == "submitted"
 
 
+def test_a_window_the_system_opened_by_itself_is_audited_and_an_admin_revokes_it(city):
+    window = {"agency_id": 1, "period": "2026-10", "until": "2026-11-22",
+              "reason": "Dibuka otomatis: ketersediaan 80% di bawah 99%."}
+    opened = city.service.open_grace_window_automatically(window, {"probes": 50}, "availability:1:2026-10")
+    again = city.service.open_grace_window_automatically(window, {"probes": 50}, "availability:1:2026-10")
+    assert opened == again and opened["automatic"] is True  # once per key
+    assert submit(city, date="2026-10-30")["state"] == "submitted"
+    (row,) = city.service.grace_windows(ADMIN)
+    assert (row["opened_by"], row["automatic"], row["revoked_at"]) == (0, True, None)
+    with pytest.raises(InvalidInput):
+        city.service.revoke_grace_window(ADMIN, row["id"], "salah")
+    revoked = city.service.revoke_grace_window(ADMIN, row["id"], "gangguan tidak terjadi di jam kerja")
+    assert revoked["revoke_reason"] == "gangguan tidak terjadi di jam kerja"
+    with pytest.raises(Conflict, match="deadline"):
+        submit(city, date="2026-10-29")
+    with pytest.raises(Conflict):
+        city.service.revoke_grace_window(ADMIN, row["id"], "dua kali dicabut tidak bisa")
+    from services.reporting.models import AuditEntry
+    with city.service.db.session() as s:
+        audit = {a.action: a for a in s.query(AuditEntry)}
+    assert audit["grace_window.opened_automatically"].detail["measured"] == {"probes": 50}
+    assert audit["grace_window.revoked"].actor_account_id == ADMIN["account_id"]
+    types = outbox_types(city.service.db)
+    assert types.count("reporting.grace_window_opened") == 1
+    assert types.count("reporting.grace_window_revoked") == 1
+
+
 def test_a_closed_period_never_changes(city):
     city.service.on_period_closed(period_closed("2026-11", agency_id=1))
     with pytest.raises(Conflict, match="closed"):
