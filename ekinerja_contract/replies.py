@@ -141,6 +141,7 @@ class GraceWindowRow(GraceWindowOut):
     revoked_at: str | None
     revoked_by: int | None
     revoke_reason: str | None
+    agency_name: str | None = Field(default=None, description="as listed (grace_windows)")
 
 
 class AvailabilityStatus(Out):

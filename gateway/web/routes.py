@@ -884,10 +884,27 @@ async def admin(request: Request, actor: Actor = Depends(page_role(*ADMINS)), sv
     payroll = await svc.scoring.rule_set_in_force(actor.agency_id
                                                   if not actor.has("city_admin") else None, today.isoformat())
     closings = await svc.scoring.closings(actor)
+    availability, windows = None, []
+    if actor.has("city_admin", "agency_admin"):
+        windows = await svc.reporting.grace_windows(actor)
+        try:
+            availability = await clients(request, 3).availability.status(actor)
+        except Exception:  # noqa: BLE001  (the monitor away or slow: the page opens, saying so)
+            availability = None
     return render(request, "admin.html", actor, catalogue=versions, last_month=last_month,
                   closable_from=closable_from, can_close=today >= closable_from,
                   payroll=payroll, payroll_json=json.dumps(payroll["body"], indent=2),
-                  closings=closings, today=today)
+                  closings=closings, today=today, availability=availability, grace_windows=windows,
+                  agency_names={w["agency_id"]: w["agency_name"] for w in windows if w["agency_name"]})
+
+
+@router.post("/admin/masa-tambahan/{window_id}/cabut", dependencies=[Depends(same_origin)])
+async def revoke_grace_window(request: Request, window_id: PageId,
+                              reason: Annotated[str, Form(max_length=1000)] = "",
+                              actor: Actor = Depends(page_role("city_admin", "agency_admin")),
+                              svc: Svc = Depends(rpc)):
+    await svc.reporting.revoke_grace_window(actor, window_id, reason)
+    return back(request, "/admin#availability", "Masa tambahan dicabut; OPD-nya diberi tahu.")
 
 
 def install(app) -> None:

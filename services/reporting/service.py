@@ -329,7 +329,10 @@ class ReportingService:
                 q = q.where(GraceWindow.agency_id == actor.agency_id)
             if period:
                 q = q.where(GraceWindow.period == period)
-            return [_window_dict(w) for w in s.scalars(q)]
+            rows = list(s.scalars(q))
+            names = dict(s.execute(select(Agency.id, Agency.name).where(
+                Agency.id.in_({w.agency_id for w in rows}))).all()) if rows else {}
+            return [_window_dict(w) | {"agency_name": names.get(w.agency_id)} for w in rows]
 
     @rpc
     def revoke_grace_window(self, actor, window_id, reason):

@@ -23,6 +23,9 @@ class Stack:
         self.drop_database = (lambda name: None) if database else drop_database
         self.env = {"AMQP_URI": amqp_uri, **(extra_env or {})}
         self.databases: dict[str, tuple[str, str]] = {}
+        # the gateway's port is chosen now: the availability service probes it from the start
+        self.gateway_port = free_port()
+        self.env.setdefault("AVAILABILITY_PROBE_URL", f"http://127.0.0.1:{self.gateway_port}")
         self.sup = Supervisor(self.env, log_dir)
         self.rpc = None
         self.gateway_url = None
@@ -65,7 +68,7 @@ class Stack:
         wait_until(healthy, timeout, f"service {name}")
 
     def start_gateway(self, timeout: float = 30):
-        port = free_port()
+        port = self.gateway_port
         self.sup.env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + "x" * 32)
         self.sup.env.setdefault("GATEWAY_LOGIN_PER_MINUTE", "200")  # many logins from one address
         self.sup.start("gateway", gateway_command(port))
