@@ -30,6 +30,7 @@ import uuid
 from base64 import b64encode
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 
 from bench import city as bench_city
@@ -37,6 +38,7 @@ from bench.common import QueueDepth, Slots, descendants, rss_bytes
 from bench.peak import Mix, peak_demand, stage
 from ekinerja_contract import config
 from tests.support import infra
+from tests.support.load import rows
 from tests.support.stack import full_system
 from tools import reliability
 
@@ -121,7 +123,6 @@ def soak(minutes: float, employees: int, evidence_share: float = 0.0, progress=p
     depth = sampler = None
     try:
         city = bench_city.build(system, employees, config.today().year, progress=progress)
-        import httpx
         catalogue = httpx.get(f"{system.gateway_url}/api/v1/catalogue", headers=city.staff[0].headers,
                               timeout=30).raise_for_status().json()
         mix = Mix(catalogue, evidence_share)
@@ -191,12 +192,7 @@ def soak(minutes: float, employees: int, evidence_share: float = 0.0, progress=p
 
 
 def _count(system, service: str, sql: str) -> int:
-    engine = create_engine(system.db_url(service))
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
-    finally:
-        engine.dispose()
+    return rows(system.db_url(service), sql)[0][0]
 
 
 def record(result: dict, section: str, title: str) -> None:
@@ -232,7 +228,7 @@ def main():
     result = soak(opts.minutes, opts.employees, opts.evidence_share,
                   progress=lambda m: print(m, file=sys.stderr, flush=True))
     record(result, "soak", "Soak (bench/soak.py, scripts/soak)")
-    print(json.dumps({k: v for k, v in result.items()}, indent=1, default=str))
+    print(json.dumps(result, indent=1, default=str))
 
 
 if __name__ == "__main__":

@@ -237,9 +237,9 @@ class DeadLetteringEventHandler(EventHandler):
         try:
             if database_unreachable(exc_info[1]):
                 # not the message's fault: parked (5 s) as often as it takes, never a dead letter
-                self._retry_later(message, min(retries, 1), error, count=retries)
+                self._retry_later(message, RETRY_DELAYS[min(retries, 1)], retries, error)
             elif retries < len(RETRY_DELAYS):
-                self._retry_later(message, retries, error)
+                self._retry_later(message, RETRY_DELAYS[retries], retries + 1, error)
             else:
                 self._dead_letter(message, retries, error)
         except Exception:  # cannot park it: let the broker dead-letter it instead
@@ -257,8 +257,8 @@ class DeadLetteringEventHandler(EventHandler):
                              content_encoding=message.content_encoding, delivery_mode=2,
                              declare=declare, retry=True)
 
-    def _retry_later(self, message, retries, error, count=None):
-        delay = RETRY_DELAYS[retries]
+    def _retry_later(self, message, delay: int, count: int, error):
+        """Parked `delay` seconds, then back on its queue with `count` as its retries."""
         name = f"ekinerja.retry.{self.queue.name}.{delay}s"
         arguments = {"x-message-ttl": delay * 1000, "x-dead-letter-exchange": "",
                      "x-dead-letter-routing-key": self.queue.name}
@@ -268,11 +268,8 @@ class DeadLetteringEventHandler(EventHandler):
         else:
             arguments = durable_arguments(arguments)
         parking = Queue(name, durable=True, queue_arguments=arguments)
-        headers = {**(message.headers or {}),
-                   RETRIES_HEADER: retries + 1 if count is None else count,
-                   "x-ekinerja-last-error": error}
-        log.warning("event %s failed (%s); retry %d in %ss", self.event_type, error, retries + 1,
-                    delay)
+        headers = {**(message.headers or {}), RETRIES_HEADER: count, "x-ekinerja-last-error": error}
+        log.warning("event %s failed (%s); retry %d in %ss", self.event_type, error, count, delay)
         self._publish(message, "", name, headers, [parking])
 
     def _dead_letter(self, message, retries, error):
