@@ -52,6 +52,8 @@ def publish_rule_set(uow, actor: Actor, data: RuleSetIn) -> RuleSet:
     if s.scalar(select(RuleSet.id).where(RuleSet.agency_id.is_not_distinct_from(data.agency_id),
                                          RuleSet.effective_from == data.effective_from)):
         raise Conflict(f"a rule set already takes effect on {data.effective_from} for that scope",
+                       [{"field": "effective_from", "code": "rule_set_exists",
+                         "params": {"effective_from": str(data.effective_from)}}],
                        code="rule_set_exists", params={"effective_from": str(data.effective_from)})
     if is_closed(s, periods.period_of(data.effective_from), data.agency_id):
         raise Conflict("that period is closed; a rule set cannot change it", code="rule_set_period_closed")

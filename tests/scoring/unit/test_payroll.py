@@ -148,6 +148,11 @@ def test_rule_sets_are_validated_with_errors_naming_the_field(service):
     body["discipline_share"] = "0.5"
     with pytest.raises(ValidationError, match="add up to 1"):
         service.publish_rule_set(ADMIN, {"effective_from": "2026-12-01", "body": body})
+    body["discipline_share"] = "0.4"
+    with pytest.raises(Conflict) as overlapping:  # the same scope and day: named at the field
+        service.publish_rule_set(ADMIN, {"effective_from": "2026-11-15", "body": body})
+    assert [(d["field"], d["code"]) for d in overlapping.value.details] == [
+        ("effective_from", "rule_set_exists")]
 
 
 def test_predikat_with_distribution_warnings(service):
