@@ -1,9 +1,10 @@
 """AvailabilityService with worker_factory (SQLite), the real reporting service behind
-its typed client: the probe against a real HTTP server, the gateway's counts, and the
+its typed client: the probe against a real HTTP server (its own process), the gateway's counts, and the
 deadline judged once, opening an audited grace window only where the objective broke."""
 import datetime as dt
-import http.server
-import threading
+import socket
+import subprocess
+import sys
 
 import pytest
 from nameko.exceptions import RemoteError
@@ -20,31 +21,52 @@ from services.reporting.service import ReportingService
 from tests.reporting.conftest import ADMIN, City, FakeApproval, FakeEvidence
 from tests.support.clock import city, frozen
 from tests.support.factories import placed, rule_set_published
+from tests.support.infra import free_port
 from tests.support.rpc import local
 from tests.support.stores import sqlite_store
+from tools.supervisor import wait_until
 
 OBJECTIVE = {"availability_percent": "99", "max_error_percent": "2", "p95_ms": 2000,
              "window_hours": 2, "min_samples": 3, "grace_days": 2, "automatic": True}
 
 
-class Answers(http.server.BaseHTTPRequestHandler):
-    status = 200
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.send_response(type(self).status)
+# The gateway stand-in: a separate process answering every GET with the status in a file
+# (a thread in this process would share eventlet's hub with the service under test).
+GATEWAY = """
+import http.server, pathlib, sys
+status = pathlib.Path(sys.argv[2])
+class Answer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(int(status.read_text() or 200))
+        self.send_header("Content-Length", "0")
         self.end_headers()
-
     def log_message(self, *args):
         pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Answer).serve_forever()
+"""
+
+
+class Gateway:
+    def __init__(self, tmp_path):
+        self.port, self.status = free_port(), tmp_path / "status"
+        self.status.write_text("200")
+        self.proc = subprocess.Popen([sys.executable, "-c", GATEWAY, str(self.port), str(self.status)])
+        wait_until(lambda: socket.create_connection(("127.0.0.1", self.port), 1).close() is None,
+                   10, "the gateway stand-in")
+
+    def answer(self, status: int) -> None:
+        self.status.write_text(str(status))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 @pytest.fixture
-def gateway():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def gateway(tmp_path):
+    g = Gateway(tmp_path)
+    yield g
+    g.stop()
 
 
 @pytest.fixture
@@ -57,7 +79,7 @@ def world(tmp_path, gateway):
         City(reporting)  # agencies 1 (DISKOMINFO) and 2 (the city hall)
         svc = worker_factory(AvailabilityService, db=sqlite_store(Base.metadata, "availability", tmp_path / "a.db"),
                              reporting=local(Reporting, reporting),
-                             config={"AVAILABILITY": {"PROBE_URL": f"http://127.0.0.1:{gateway.server_port}",
+                             config={"AVAILABILITY": {"PROBE_URL": f"http://127.0.0.1:{gateway.port}",
                                                       "PROBE_TIMEOUT": 2}})
         # agency 1's input deadline is the 5th, agency 2's the 10th (its own rule set)
         svc.on_rule_set_published(rule_set_published(1, objective=OBJECTIVE))
@@ -65,11 +87,12 @@ def world(tmp_path, gateway):
                                                      objective=OBJECTIVE))
         for employee, agency in ((1, 1), (2, 2)):
             svc.on_placement_changed(placed(employee, f"19900101201501100{employee}", agency_id=agency))
+    svc.gateway = gateway
     return svc, reporting
 
 
 def probe_at(svc, at, status):
-    Answers.status = status
+    svc.gateway.answer(status)
     with frozen(at):
         svc.probe()
 
