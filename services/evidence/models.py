@@ -1,7 +1,7 @@
 """Evidence's own tables."""
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ekinerja_contract.db import messaging_tables
@@ -64,6 +64,23 @@ class ShareKey(Base):
     __tablename__ = "share_key"
     id: Mapped[int] = mapped_column(primary_key=True)
     secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PhotoPrint(Base):
+    """A photo's perceptual fingerprint (0005; services/evidence/perceptual.py), indexed for
+    the near-duplicate lookup across all employees and months: the pHash cut in four
+    16-bit parts, each indexed. Two hashes within 11 bits have a part within 2 bits
+    (pigeonhole), so a lookup probes 4 x 137 part values and checks the few it finds."""
+    __tablename__ = "photo_print"
+    evidence_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    dhash: Mapped[int] = mapped_column(BigInteger)  # signed (perceptual.as_signed)
+    phash: Mapped[int] = mapped_column(BigInteger)
+    part0: Mapped[int] = mapped_column(Integer, index=True)
+    part1: Mapped[int] = mapped_column(Integer, index=True)
+    part2: Mapped[int] = mapped_column(Integer, index=True)
+    part3: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
