@@ -1,10 +1,10 @@
 """Grace drill: the system degrades just before an input deadline, under a test clock,
 and protects pay by itself.
 
-Every process starts its clock at 23:59 city time on 5 December 2026, the input
+Every process starts its clock at 23:59:25 city time on 5 December 2026, the input
 deadline of November (the city's rule set: day 5). Agency 2 has a rule set of its own
 with day 10. The availability service probes the gateway every second. Reporting is
-paused (SIGSTOP) for 25 s: probes fail (504) and the employees' submissions fail. When
+paused (SIGSTOP) for 12 s: probes fail (504) and the employees' submissions fail. When
 the deadline passes at midnight, availability judges the window before it and opens a
 grace window for agency 1 alone, audited; its people are told; a November report is
 accepted after the deadline; an admin revokes the window and the next one is refused."""
@@ -24,8 +24,8 @@ from tools import demo_data, reliability
 from tools.supervisor import wait_until
 
 pytestmark = pytest.mark.e2e
-START = city(2026, 12, 5, 23, 59)
-PAUSE = 25  # seconds of reporting paused, ending before midnight
+START = city(2026, 12, 5, 23, 59) + dt.timedelta(seconds=25)
+PAUSE = 12  # seconds of reporting paused, ending before midnight
 LATE = "2026-11-27"  # a working day of November, reported after its deadline
 
 
@@ -58,9 +58,9 @@ def test_an_outage_before_the_deadline_opens_a_grace_window_by_itself(system):
         r = http.post("/api/v1/admin/payroll-rule-sets", headers=admin,
                       json={"effective_from": "2026-12-01", "agency_id": 2, "body": own})
         assert r.status_code == 201, r.text
-        wait_until(lambda: http.get("/api/v1/admin/availability", headers=admin).json()["probes_ok"] >= 5,
-                   60, "probes answered")
-        left = 60 - (time.monotonic() - system.began)  # before midnight, at the latest
+        wait_until(lambda: http.get("/api/v1/admin/availability", headers=admin).json()["probes_ok"] >= 3,
+                   30, "probes answered")
+        left = 35 - (time.monotonic() - system.began)  # before midnight, at the latest
         assert left > PAUSE + 3, f"the system took too long to start: {left:.0f} s left before midnight"
         os.kill(system.sup.procs["reporting"].pid, signal.SIGSTOP)
         paused = time.monotonic()

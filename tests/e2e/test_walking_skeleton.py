@@ -231,7 +231,18 @@ def test_late_work_in_a_grace_window_then_the_month_closes_and_finance_exports(a
                .json()["activities"] == 1, 15, "ledger")
 
     assert api.post("/api/v1/payroll/closings", headers=sari, json={"period": period}).status_code == 403
-    job = api.post("/api/v1/payroll/closings", headers=admin, json={"period": period})
+    # the month is held while its window is open: the admin takes the window back first
+    held = api.post("/api/v1/payroll/closings", headers=admin, json={"period": period})
+    assert (held.status_code, held.json()["error"]["reason_code"]) == (409, "close_grace_window_open")
+    (window,) = [w for w in api.get("/api/v1/admin/grace-windows", headers=admin).json()
+                 if w["period"] == period and not w["revoked_at"]]
+    api.post(f"/api/v1/admin/grace-windows/{window['id']}/revoke", headers=admin,
+             json={"reason": "pekerjaan susulan sudah masuk semua"}).raise_for_status()
+    closing = []
+    wait_until(lambda: closing.append(api.post("/api/v1/payroll/closings", headers=admin,
+                                               json={"period": period})) or
+               closing[-1].status_code == 202, 15, "scoring hears the revocation")
+    job = closing[-1]
     assert job.status_code == 202, job.text
     wait_until(lambda: api.get(f"/api/v1/payroll/closings/{job.json()['id']}", headers=admin)
                .json()["state"] == "done", 30, "close")
