@@ -89,7 +89,7 @@ def test_a_node_killed_and_a_node_partitioned_under_load_lose_nothing(cluster, s
         wait_until(lambda: victim_name not in cluster.running_nodes(), 120,
                    "the paused node declared down", interval=1)
         declared_down = time.monotonic() - paused_at
-        time.sleep(10)
+        time.sleep(6)
         cluster.resume(victim, pid)
         resumed_at = time.monotonic()
         part_recovery, part_failures = load.recovery(paused_at, resumed_at)
