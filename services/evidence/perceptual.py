@@ -79,12 +79,3 @@ def near(a: tuple[int, int], b: tuple[int, int], dhash_max: int = NEAR_DHASH,
 def as_signed(value: int) -> int:
     """A 64-bit hash as a signed integer, for a database's BIGINT column."""
     return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def bands(value: int, count: int = 8) -> list[int]:
-    """The hash cut in `count` equal bands (8 of 8 bits): two hashes within `count - 1`
-    bits share at least one band (pigeonhole), so an index on (band number, band value)
-    finds every candidate of a near-duplicate lookup without scanning."""
-    width = 64 // count
-    mask = (1 << width) - 1
-    return [(value >> (width * i)) & mask for i in range(count)]

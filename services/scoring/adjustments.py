@@ -25,23 +25,15 @@ from .models import (
     BudgetRealisation,
     EmployeeCondition,
     PayObjection,
-    Placement,
     SnapshotLine,
     TaxProfile,
 )
 
-
-def _person(s, employee_id: int) -> Placement:
-    person = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
-                      .order_by(Placement.start_date.desc(), Placement.id.desc()).limit(1))
-    if person is None:
-        raise NotFound(f"employee {employee_id} unknown", code="employee_not_found")
-    return person
+_person = payroll.latest_placement
 
 
 def _may_administer(actor: Actor, agency_id: int) -> None:
-    if not (actor.has("city_admin") or (actor.has("agency_admin") and actor.agency_id == agency_id)):
-        raise Forbidden("not allowed for this agency", code="agency_scope")
+    payroll.may_administer(actor, agency_id)
 
 
 # --- conditions ------------------------------------------------------------------------------

@@ -130,6 +130,25 @@ def siasn_evaluations(s, year: int, agency_id: int | None = None, employee_id: i
     return out
 
 
+def latest_placement(s, employee_id: int) -> Placement:
+    """The employee's newest definitive placement (whatever its date), or NotFound."""
+    person = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
+                      .order_by(Placement.start_date.desc(), Placement.id.desc()).limit(1))
+    if person is None:
+        raise NotFound(f"employee {employee_id} unknown", code="employee_not_found")
+    return person
+
+
+def may_administer(actor, agency_id, *extra) -> Actor:
+    """City admins anything; agency admins (and `extra` roles) their own agency."""
+    actor = Actor.model_validate(actor)
+    if actor.has("city_admin") or ("finance" in extra and actor.has("finance")):
+        return actor
+    if actor.has("agency_admin") and agency_id is not None and agency_id == actor.agency_id:
+        return actor
+    raise Forbidden("not allowed for this agency", code="agency_scope")
+
+
 def profiles(s, on: dt.date, agency_id: int | None = None,
              employee_ids=None) -> dict[int, rules.Profile]:
     """Everyone's definitive placement on a date (the last one that began by then)."""
@@ -449,10 +468,7 @@ def set_appraisal(uow, actor: Actor, employee_id: int, year: int, result: str, b
                   today: dt.date, months: tuple[int, int] = (1, 12)) -> Appraisal:
     s = uow.session
     check_span(*months)
-    person = s.scalar(select(Placement).where(Placement.employee_id == employee_id)
-                      .order_by(Placement.start_date.desc()).limit(1))
-    if person is None:
-        raise NotFound(f"employee {employee_id} unknown", code="employee_not_found")
+    person = latest_placement(s, employee_id)
     if actor.employee_id == employee_id:
         raise Forbidden("nobody appraises themself", code="appraisal_self")
     if not (actor.employee_id == person.superior_employee_id or actor.has("city_admin")):

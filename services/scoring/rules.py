@@ -251,7 +251,8 @@ def exclusions(body, period: str, segments: list[Segment], performance: Decimal,
                facts: MonthFacts) -> list[tuple[str, str]]:
     """Why no TPP is paid for the month at all: (reason, clause), none when it is paid."""
     rules_ = body.exclusions
-    first, last = period_days(period)[0], period_days(period)[-1]
+    days = period_days(period)
+    first, last = days[0], days[-1]
     out = []
     names = {"mpp": "masa persiapan pensiun (MPP)", "uang_tunggu": "menerima uang tunggu",
              "detention": "ditahan", "cltn": "cuti di luar tanggungan negara (CLTN)",

@@ -458,14 +458,7 @@ def _role(actor, *roles) -> Actor:
     return actor
 
 
-def _may_administer(actor, agency_id, *extra) -> Actor:
-    """City admins anything; agency admins (and `extra` roles) their own agency."""
-    actor = Actor.model_validate(actor)
-    if actor.has("city_admin") or ("finance" in extra and actor.has("finance")):
-        return actor
-    if actor.has("agency_admin") and agency_id is not None and agency_id == actor.agency_id:
-        return actor
-    raise Forbidden("not allowed for this agency", code="agency_scope")
+_may_administer = payroll.may_administer
 
 
 

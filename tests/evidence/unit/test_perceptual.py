@@ -1,5 +1,5 @@
 """Perceptual fingerprints: a reused photo is found after the ways reuse happens, a
-different photo of the same kind is not, and the index bands find every candidate.
+different photo of the same kind is not, and the index parts find every candidate.
 The thresholds' precision and recall on 900 photos: bench.integrity_eval (docs/INTEGRITY.md)."""
 import io
 import random
@@ -7,7 +7,7 @@ import random
 from PIL import Image
 
 from bench import integrity_eval as ev
-from services.evidence import perceptual
+from services.evidence import near_duplicates, perceptual
 
 
 def fp(data: bytes):
@@ -32,14 +32,16 @@ def test_the_picture_is_read_upright_whatever_the_cameras_orientation():
     assert perceptual.hamming(a[0], b[0]) <= 4 and perceptual.hamming(a[1], b[1]) <= 4
 
 
-def test_two_hashes_within_seven_bits_share_a_band():
+def test_two_hashes_within_the_threshold_have_a_part_the_index_probes():
+    """Within NEAR_PHASH (11) bits, some 16-bit part is within 2 bits: the lookup finds it."""
     rng = random.Random(11)
     for _ in range(500):
         a = rng.getrandbits(64)
         b = a
-        for bit in rng.sample(range(64), rng.randint(0, 7)):
+        for bit in rng.sample(range(64), rng.randint(0, perceptual.NEAR_PHASH)):
             b ^= 1 << bit
-        assert set(enumerate(perceptual.bands(a))) & set(enumerate(perceptual.bands(b)))
+        assert any(q in near_duplicates.within(p) for p, q in
+                   zip(near_duplicates.parts(a), near_duplicates.parts(b), strict=True))
 
 
 def test_a_hash_fits_a_signed_bigint():
