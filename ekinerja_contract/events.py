@@ -254,16 +254,52 @@ class EvidenceStored(EventData):
     content_type: str
 
 
-@event("evidence.checked", "1.0", "evidence")
+class PhotoNeighbour(BaseModel):
+    """A kept photo that looks like this one (services/evidence/perceptual.py): its
+    fingerprints' distances in bits of 64, 0 and 0 for the same picture."""
+    evidence_id: str
+    owner_id: int
+    dhash_distance: int
+    phash_distance: int
+
+
+class PhotoFacts(BaseModel):
+    """What a photo's EXIF says (1.1 of evidence.checked). `unchecked` names what could not
+    be read (`exif`, `fingerprint`): a subscriber marks those checks "tidak dapat
+    diperiksa" and still runs the others."""
+    exif_present: bool = False
+    camera: str | None = None  # EXIF Make and Model
+    software: str | None = None  # EXIF Software: what wrote the file last
+    captured_at: dt.datetime | None = None  # DateTimeOriginal, the camera's wall clock
+    modified_at: dt.datetime | None = None  # DateTime: when the file was last changed
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    unchecked: list[Literal["exif", "fingerprint"]] = []
+
+
+@event("evidence.checked", "1.1", "evidence")
 class EvidenceChecked(EventData):
     """A stored upload was read whole, off the upload's request: a photo decoded and its
     approver's thumbnail made, a PDF scanned. `problem` is the error code that says why it
-    can never be part of a report (its bytes are then removed); null when it is sound."""
+    can never be part of a report (its bytes are then removed); null when it is sound.
+    1.1: a photo's EXIF (`photo`) and the kept photos of anyone, any month, that look like
+    it (`similar`, closest first, at most 20), for the integrity checks."""
     evidence_id: str
     owner_id: int
     sha256: str
     content_type: str
     problem: str | None
+    photo: PhotoFacts | None = None  # 1.1; null for a PDF, a damaged photo, a 1.0 message
+    similar: list[PhotoNeighbour] = []  # 1.1
+
+
+@event("evidence.viewed", "1.0", "evidence")
+class EvidenceViewed(EventData):
+    """Someone opened a piece of evidence whole (not its thumbnail): the integrity checks
+    tell an approval made without looking from one made after it."""
+    evidence_id: str
+    owner_id: int
+    viewer_id: int | None  # the employee; null for an account with none (an admin)
 
 
 @event("evidence.linked", "1.0", "evidence")
@@ -276,7 +312,9 @@ class EvidenceLinked(EventData):
 
 @event("evidence.reuse_detected", "1.0", "evidence")
 class EvidenceReuseDetected(EventData):
-    """The same bytes were uploaded by different people: their approvers are told."""
+    """Deprecated, no longer published since 2026-12: a photo another employee uses is no
+    longer refused; services/integrity flags it to both approvers once the second report is
+    sent (integrity.flagged, signal photo_reused). Kept so the type stays known."""
     sha256: str
     evidence_ids: list[str]
     owner_ids: list[int]
@@ -641,6 +679,46 @@ class DeadlineJudged(EventData):
     reasons: list[str]
     figures: dict[str, int | str | None]
     grace_until: dt.date | None
+
+
+# --- integrity ---------------------------------------------------------------------
+
+IntegritySignal = Literal[
+    "photo_reused", "photo_shared_meeting", "photo_repeated", "exif_time_mismatch",
+    "exif_missing", "exif_edited", "outside_geofence", "rubber_stamp", "rubber_stamping",
+    "cap_chasing", "repeated_description", "minutes_above_standard", "peer_outlier"]
+
+
+@event("integrity.flagged", "1.0", "integrity")
+class IntegrityFlagged(EventData):
+    """A check found something a reviewer should look at: on one report (`report_id`) or
+    on an employee's month (`report_id` null). `reason` says it in Indonesian; `risk` is
+    the report's (or the month's) score after it, 0-100, by the weights in force. Nothing
+    is penalised by it: the approver and the review team decide."""
+    signal_id: int
+    signal: IntegritySignal
+    report_id: int | None
+    employee_id: int
+    agency_id: int
+    approver_id: int | None
+    period: str
+    reason: str
+    weight: int
+    risk: int
+
+
+@event("integrity.cleared", "1.0", "integrity")
+class IntegrityCleared(EventData):
+    """The review team looked and found nothing wrong: the flags of a report (or of an
+    employee's month) are cleared, with the reviewer's note. A revocation is not this
+    event: it is approval.approval_revoked, the existing post-audit."""
+    report_id: int | None
+    employee_id: int
+    agency_id: int
+    period: str
+    signals: list[IntegritySignal]
+    decided_by: int
+    note: str
 
 
 def build(type_: str, data, source: str | None = None,

@@ -7,7 +7,7 @@ from alembic.config import Config
 from . import config
 
 SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync",
-            "availability")
+            "availability", "integrity")
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

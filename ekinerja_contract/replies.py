@@ -1028,3 +1028,72 @@ class ChainOut(Out):
 class ChainsOut(Out):
     ok: bool
     services: dict[str, list[ChainOut]]
+
+
+# --- integrity (services/integrity/cases.py) ----------------------------------------------
+
+class IntegrityFlag(Out):
+    """One signal on a report or an employee's month (cases._flag)."""
+    signal_id: int
+    signal: str
+    name: str = Field(description="as the pages name it (Indonesian)")
+    reason: str = Field(description="why, with the figures, in Indonesian")
+    weight: int = Field(description="what it adds to the risk score; 0 when it could not be checked")
+    checkable: bool = Field(description="false: 'tidak dapat diperiksa' (the data could not be read)")
+    state: Literal["open", "cleared", "revoked", "lapsed"]
+    evidence: dict[str, Any]
+
+
+class ReportIntegrity(Out):
+    """A report's score and open flags, and its employee-month's (cases.report_flags)."""
+    risk: int = Field(ge=0, le=100)
+    flags: list[IntegrityFlag]
+    month_risk: int = Field(ge=0, le=100)
+    month_flags: list[IntegrityFlag]
+
+
+class IntegrityOutcome(Out):
+    outcome: Literal["cleared", "revoked"]
+    note: str
+    signals: list[str]
+    decided_by: int
+    at: str
+
+
+class IntegrityCase(Out):
+    """A case on the review team's desk: a report, or an employee's month (cases._case)."""
+    kind: Literal["report", "month"]
+    report_id: int | None
+    employee_id: int
+    employee_name: str
+    agency_id: int
+    agency_name: str | None
+    period: str
+    date: str | None
+    activity_name: str | None
+    description: str | None
+    report_state: str | None
+    risk: int = Field(ge=0, le=100)
+    flags: list[IntegrityFlag]
+    outcomes: list[IntegrityOutcome]
+
+
+class IntegrityQueue(Out):
+    total: int
+    items: list[IntegrityCase]
+    signals: dict[str, int] = Field(description="cases per signal, under the same filters")
+
+
+class IntegritySample(Out):
+    period: str
+    population: int = Field(description="approved reports the sample was drawn from")
+    items: list[IntegrityCase]
+
+
+class OfficeOut(Out):
+    id: int
+    agency_id: int
+    name: str
+    lat: float
+    lon: float
+    radius_m: int | None

@@ -402,3 +402,23 @@ class PayObjectionDecisionIn(BaseModel):
             raise PydanticCustomError("correction_required",
                                       "an upheld objection says what is corrected")
         return self
+
+
+# --- integrity ---------------------------------------------------------------
+
+class OfficeIn(Strict):
+    """One office of an agency: where its people's photos are expected to be taken."""
+    name: str = Field(min_length=2, max_length=200)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: int | None = Field(default=None, ge=10, le=20000,
+                                 description="the geofence; null: the checks' default (100 m)")
+
+
+class OfficesIn(Strict):
+    offices: list[OfficeIn] = Field(max_length=50)
+
+
+class ClearIn(Strict):
+    """The review team found nothing wrong with a case: what was checked, in a note."""
+    note: str = Field(min_length=5, max_length=1000)

@@ -36,6 +36,7 @@ from .schemas import (
     BudgetRealisationIn,
     BulkDecisionIn,
     CatalogueIn,
+    ClearIn,
     ConditionIn,
     CorrectionIn,
     DecisionIn,
@@ -45,6 +46,7 @@ from .schemas import (
     GraceWindowIn,
     MeetingIn,
     MeetingRolesIn,
+    OfficesIn,
     OrganisationIn,
     OrganisationPredikatIn,
     PayObjectionDecisionIn,
@@ -612,6 +614,44 @@ class Sync(Client[T]):
         return self._call("reconciliation_export", actor, day, fmt)
 
 
+class Integrity(Client[T]):
+    """services/integrity/service.py: the checks on reused, staged and rubber-stamped work."""
+    service = "integrity"
+    raises = (NotFound, Forbidden, Conflict, InvalidInput)
+
+    def health(self) -> T:
+        return self._call("health")
+
+    @method(returns=dict[str, r.ReportIntegrity])
+    def report_flags(self, actor: Actor, report_ids: Any) -> T:
+        return self._call("report_flags", actor, report_ids)
+
+    @method(returns=r.IntegrityQueue)
+    def queue(self, actor: Actor, agency_id: Any = None, signal: Any = None, period: Any = None,
+              state: Any = "open", limit: Any = 50, offset: Any = 0) -> T:
+        return self._call("queue", actor, agency_id, signal, period, state, limit, offset)
+
+    @method(returns=r.IntegritySample)
+    def sample(self, actor: Actor, period: Any, size: Any = 20, agency_id: Any = None,
+               seed: Any = None) -> T:
+        return self._call("sample", actor, period, size, agency_id, seed)
+
+    @method(request=ClearIn, returns=r.IntegrityCase)
+    def clear(self, actor: Actor, report_id: Any, employee_id: Any, period: Any, body: Any) -> T:
+        return self._call("clear", actor, report_id, employee_id, period, body)
+
+    @method(returns=list[r.OfficeOut])
+    def offices(self, actor: Actor, agency_id: Any) -> T:
+        return self._call("offices", actor, agency_id)
+
+    @method(request=OfficesIn, returns=list[r.OfficeOut])
+    def set_offices(self, actor: Actor, agency_id: Any, body: Any) -> T:
+        return self._call("set_offices", actor, agency_id, body)
+
+    def checks(self, actor: Actor) -> T:
+        return self._call("checks", actor)
+
+
 class Services(Generic[T]):
     """One client per service over one transport (the gateway's, per request)."""
 
@@ -624,3 +664,4 @@ class Services(Generic[T]):
         self.notifications = Notifications(transport)
         self.sync = Sync(transport)
         self.availability = Availability(transport)
+        self.integrity = Integrity(transport)

@@ -82,7 +82,7 @@ ERRORS = {
                               "tidak dikenal. Mintalah tautan baru kepada pengelola e-Kinerja."),
     "evidence_not_yours": "Berkas bukti itu milik orang lain.",
     "evidence_incomplete": "Unggahan bukti belum selesai. Unggah lagi.",
-    "evidence_in_use": "Berkas bukti ini sudah dipakai laporan lain.",
+    "evidence_in_use": "Berkas bukti ini sudah dipakai laporan Anda yang lain.",
     "no_approver": "Laporan Anda tidak dapat dikirim: tidak ada atasan yang dapat menyetujuinya (jabatan atasan kosong, atau aturan kota belum menunjuk penyetuju bagi pimpinan). Hubungi admin kepegawaian (BKPSDM).",
     # meetings
     "meeting_not_found": "Rapat tidak ditemukan.",
@@ -203,6 +203,15 @@ ERRORS = {
     "notification_kind_unknown": "Jenis pemberitahuan ini tidak dikenal.",
     "notification_channel_unknown": "Saluran pemberitahuan ini tidak dikenal.",
     "quiet_hours_invalid": "Jam tenang ditulis JJ:MM, misalnya 21:00.",
+    # integrity
+    "integrity_state_unknown": "Status kasus tidak dikenal: pilih terbuka, dibersihkan, dicabut atau semua.",
+    "integrity_signal_unknown": "Jenis tanda integritas ini tidak dikenal.",
+    "integrity_review_team_only": "Meja pemeriksaan integritas hanya untuk tim peninjau dan admin kota.",
+    "integrity_other_agency": "Kasus instansi lain bukan wewenang tim peninjau Anda.",
+    "integrity_case_not_found": "Kasus ini tidak ditemukan.",
+    "integrity_own_case": "Tidak seorang pun memutus kasus atas pekerjaannya sendiri.",
+    "integrity_nothing_open": "Kasus ini tidak lagi punya tanda terbuka: sudah diputus sebelumnya.",
+    "integrity_note_required": "Tulis apa yang sudah Anda periksa (paling sedikit 5 huruf).",
 }
 
 # Field names as a person knows them.

@@ -13,7 +13,7 @@ from pathlib import Path
 from ekinerja_contract.config import REPO_ROOT
 
 SERVICES = ("reporting", "evidence", "approval", "scoring", "monitoring", "notifications", "sync",
-            "availability")
+            "availability", "integrity")
 
 
 def service_command(name: str) -> list[str]:

@@ -7,3 +7,4 @@ CREATE DATABASE monitoring;
 CREATE DATABASE notifications;
 CREATE DATABASE sync;
 CREATE DATABASE availability;
+CREATE DATABASE integrity;

@@ -24,8 +24,8 @@ from ekinerja_contract.errors import InvalidInput, NotFound, ServiceError
 from ekinerja_contract.events import ReportSubmitted, parse
 from ekinerja_contract.schemas import Actor
 
-from . import backends, rules
-from .models import Evidence, EvidenceView, ShareKey
+from . import backends, near_duplicates, rules
+from .models import Evidence, EvidenceView, PhotoPrint, ShareKey
 
 log = logging.getLogger(__name__)
 KEPT = ("stored", "linked")
@@ -131,23 +131,18 @@ def confirm(db, store, actor: Actor, evidence_id: str, claimed_sha256) -> dict:
             s.delete(s.get(Evidence, evidence_id))
             duplicate = as_dict(mine)
         else:
-            others = [e for e in same if e.owner_id != row.owner_id]
+            # another's same bytes are no longer refused nor marked here: the integrity
+            # checks flag the reuse once a second report uses it (evidence.checked's
+            # `similar` says who else holds the picture)
             current = s.get(Evidence, evidence_id)
             current.status, current.sha256, current.size = "stored", digest, size
             current.content_type, current.stored_at = real_type, utcnow()
             current.captured_at, current.gps_lat, current.gps_lon = (
                 facts.get("captured_at"), facts.get("gps_lat"), facts.get("gps_lon"))
-            if others:
-                current.reused_by_other = True
-                for other in others:
-                    other.reused_by_other = True
-                uow.emit("evidence.reuse_detected", dict(
-                    sha256=digest, evidence_ids=[current.id] + [o.id for o in others],
-                    owner_ids=sorted({current.owner_id} | {o.owner_id for o in others})))
             uow.emit("evidence.stored", dict(evidence_id=current.id, owner_id=current.owner_id,
                                              sha256=digest, size=size, content_type=real_type))
             if real_type == "application/pdf":  # scanned above: nothing left to check
-                _checked(uow, current, None)
+                _checked(uow, current, None, similar=_same_bytes(same, current))
             duplicate = None
             result = as_dict(current)
     if duplicate is not None:
@@ -168,13 +163,47 @@ def _whole(backend, key: str, max_bytes: int) -> bytes:
     return bytes(data)
 
 
-def _checked(uow, row: Evidence, problem: str | None) -> None:
+MAX_SIMILAR = 20
+
+
+def _same_bytes(same, row: Evidence) -> list[dict]:
+    return [dict(evidence_id=e.id, owner_id=e.owner_id, dhash_distance=0, phash_distance=0)
+            for e in same if e.id != row.id][:MAX_SIMILAR]
+
+
+def _photo_facts(facts: dict, fingerprinted: bool) -> dict:
+    """The EXIF facts evidence.checked 1.1 carries, and what could not be read."""
+    unchecked = (["exif"] if facts.get("exif_unreadable") else []) + (
+        [] if fingerprinted else ["fingerprint"])
+    return {k: facts.get(k) for k in ("exif_present", "camera", "software", "captured_at",
+                                      "modified_at", "gps_lat", "gps_lon")} | {
+        "exif_present": bool(facts.get("exif_present")), "unchecked": unchecked}
+
+
+def _checked(uow, row: Evidence, problem: str | None, photo: dict | None = None,
+             similar: list[dict] | None = None) -> None:
     row.checked_at, row.problem = utcnow(), problem
     if problem:
         row.status = "damaged"
     uow.emit("evidence.checked", dict(evidence_id=row.id, owner_id=row.owner_id,
                                       sha256=row.sha256, content_type=row.content_type,
-                                      problem=problem))
+                                      problem=problem, photo=photo, similar=similar or []))
+
+
+def _neighbours(s, row: Evidence, fp: tuple[int, int] | None) -> list[dict]:
+    """Kept photos of anyone, any month, that look like this one (or are its very bytes),
+    closest first; this photo's fingerprint remembered for those to come."""
+    same = list(s.scalars(select(Evidence).where(Evidence.sha256 == row.sha256,
+                                                 Evidence.id != row.id,
+                                                 Evidence.status.in_(KEPT))))
+    found = {e["evidence_id"]: e for e in _same_bytes(same, row)}
+    if fp is not None:
+        for evidence_id, owner_id, d, p in near_duplicates.lookup(s, fp, exclude=row.id):
+            found.setdefault(evidence_id, dict(evidence_id=evidence_id, owner_id=owner_id,
+                                               dhash_distance=d, phash_distance=p))
+        if s.get(PhotoPrint, row.id) is None:
+            near_duplicates.remember(s, row.id, row.owner_id, fp)
+    return sorted(found.values(), key=lambda e: (e["phash_distance"], e["dhash_distance"]))[:MAX_SIMILAR]
 
 
 def check(db, store, evidence_id: str) -> dict:
@@ -208,12 +237,16 @@ def check(db, store, evidence_id: str) -> dict:
             raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
         if current.checked_at is not None or current.status != "stored":
             return as_dict(current)  # the other one was first
+        photo, similar = None, []
         if problem is None:
             current.thumbnail_key = thumbnail
             if current.captured_at is None and current.gps_lat is None:  # header past the head
                 current.captured_at, current.gps_lat, current.gps_lon = (
                     facts.get("captured_at"), facts.get("gps_lat"), facts.get("gps_lon"))
-        _checked(uow, current, problem)
+            if current.content_type.startswith("image/"):
+                photo = _photo_facts(facts, facts.get("fingerprint") is not None)
+            similar = _neighbours(uow.session, current, facts.get("fingerprint"))
+        _checked(uow, current, problem, photo, similar)
         result = as_dict(current)
     if problem:
         store.backend.delete(current.object_key)
@@ -312,6 +345,8 @@ def view(uow, store, actor: Actor, evidence_id: str) -> dict:
         # the same answer as for evidence that does not exist
         raise NotFound(f"evidence {evidence_id} not found", code="evidence_not_found")
     uow.session.add(EvidenceView(evidence_id=row.id, account_id=actor.account_id, viewed_at=utcnow()))
+    uow.emit("evidence.viewed", dict(evidence_id=row.id, owner_id=row.owner_id,
+                                     viewer_id=actor.employee_id))
     return {**as_dict(row), "url": store.backend.download_url(
         row.object_key, store.ttl, row.content_type,
         rules.content_disposition(row.content_type, row.filename))}
@@ -371,7 +406,7 @@ def thumbnail_urls(s, store, actor: Actor, evidence_ids) -> dict:
                                                 row.agency_id, store.review_scope):
             out[row.id] = {"url": store.backend.download_url(row.thumbnail_key, store.ttl,
                                                              "image/jpeg", "inline"),
-                           "reused": row.reused_by_other, "content_type": row.content_type,
+                           "content_type": row.content_type,
                            "captured_at": row.captured_at.isoformat() if row.captured_at else None,
                            "gps": [row.gps_lat, row.gps_lon] if row.gps_lat is not None else None}
     return out

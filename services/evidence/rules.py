@@ -216,26 +216,47 @@ def _gps_degrees(value, ref) -> float | None:
     return round(-degrees if ref in ("S", "W") else degrees, 6)
 
 
-def _exif_facts(img) -> dict:
-    import datetime as dt
+EXIF_TIME = "%Y:%m:%d %H:%M:%S"
 
+
+def _exif_time(raw) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(str(raw).strip("\x00 "), EXIF_TIME)
+    except (TypeError, ValueError):
+        return None
+
+
+def _exif_text(raw) -> str | None:
+    text = str(raw).strip("\x00 ") if raw is not None else ""
+    return text[:120] or None
+
+
+def _exif_facts(img) -> dict:
+    """Capture time and GPS, and for the integrity checks whether there is EXIF at all,
+    the camera, the software that wrote the file last and its last change. EXIF is the
+    uploader's to write: whatever it holds (malformed, huge, contradictory) never stops
+    the upload; what cannot be read is said (`exif_unreadable`) and checked by no one."""
     from PIL import ExifTags
-    facts: dict[str, object] = {"captured_at": None, "gps_lat": None, "gps_lon": None}
+    facts: dict[str, object] = {"captured_at": None, "gps_lat": None, "gps_lon": None,
+                                "exif_present": False, "camera": None, "software": None,
+                                "modified_at": None, "exif_unreadable": False}
     if img.format == "PNG" and "exif" not in img.info:
         # Pillow's PNG getexif() decodes every pixel to look for an eXIf chunk after them
         return facts
-    exif = img.getexif()
-    raw = exif.get_ifd(ExifTags.IFD.Exif).get(36867) or exif.get(306)  # DateTimeOriginal
-    if raw:
-        try:
-            facts["captured_at"] = dt.datetime.strptime(str(raw).strip("\x00"),
-                                                        "%Y:%m:%d %H:%M:%S")
-        except ValueError:
-            pass
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    if gps.get(2) and gps.get(4):
-        facts["gps_lat"] = _gps_degrees(gps[2], gps.get(1))
-        facts["gps_lon"] = _gps_degrees(gps[4], gps.get(3))
+    try:
+        exif = img.getexif()
+        facts["exif_present"] = len(exif) > 0
+        sub = exif.get_ifd(ExifTags.IFD.Exif)
+        facts["captured_at"] = _exif_time(sub.get(36867) or exif.get(306))  # DateTimeOriginal
+        facts["modified_at"] = _exif_time(exif.get(306))  # DateTime
+        camera = " ".join(t for t in (_exif_text(exif.get(271)), _exif_text(exif.get(272))) if t)
+        facts["camera"], facts["software"] = camera or None, _exif_text(exif.get(305))
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        if gps.get(2) and gps.get(4):
+            facts["gps_lat"] = _gps_degrees(gps[2], gps.get(1))
+            facts["gps_lon"] = _gps_degrees(gps[4], gps.get(3))
+    except Exception:  # noqa: BLE001 - Pillow raises all kinds on hostile EXIF
+        facts.update(captured_at=None, gps_lat=None, gps_lon=None, exif_unreadable=True)
     return facts
 
 
@@ -268,6 +289,14 @@ def header_facts(head: bytes, whole: bool, max_pixels: int = MAX_PIXELS) -> dict
         raise _damaged(exc) from None
 
 
+def _fingerprint(img) -> tuple[int, int] | None:
+    from . import perceptual
+    try:
+        return perceptual.fingerprint(img)
+    except Exception:  # noqa: BLE001 - a picture the hashes cannot read is still a photo
+        return None
+
+
 def _damaged(exc) -> UnsupportedMediaType:
     return UnsupportedMediaType("the image is damaged or cannot be read",
                                 [{"field": "file", "reason": str(exc)[:100]}],
@@ -295,10 +324,11 @@ def photo_facts(fileobj, max_pixels: int = MAX_PIXELS,
                 check_pixels(img.width, img.height, max_pixels)
                 facts = _exif_facts(img)
                 if img.mode.startswith("I;16"):  # the resizer lacks 16-bit grey: kept as is
-                    return {**facts, "thumbnail": None, "no_thumbnail": f"mode {img.mode}"}
+                    return {**facts, "thumbnail": None, "no_thumbnail": f"mode {img.mode}",
+                            "fingerprint": None}
                 cost = _decode_cost(img, fileobj)
                 if cost > max_decode_bytes:
-                    return {**facts, "thumbnail": None,
+                    return {**facts, "thumbnail": None, "fingerprint": None,
                             "no_thumbnail": f"decoding would take {cost // 2**20} MB"}
                 # JPEG: decoded straight at the smallest DCT scale that still covers the
                 # thumbnail (1/4 or 1/8 of a phone photo): 1 MB 18 -> 12 ms, 5 MB 56 -> 48 ms
@@ -306,6 +336,9 @@ def photo_facts(fileobj, max_pixels: int = MAX_PIXELS,
                 out = io.BytesIO()
                 img.convert("RGB").save(out, "JPEG", quality=70)
                 facts["thumbnail"] = out.getvalue()
+                # the near-duplicate fingerprints read the thumbnail, upright: no second
+                # decode (bench.integrity_eval measures them on this very path)
+                facts["fingerprint"] = _fingerprint(img)
                 return facts
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _pillow_refused(exc, max_pixels) from None

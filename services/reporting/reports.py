@@ -167,9 +167,13 @@ def _check_evidence(s, actor: Actor, p: Prepared, report: Report | None,
         raise InvalidInput("that evidence upload is not complete",
                            [{"field": "evidence_id", "reason": p.evidence["status"]}],
                            code="evidence_incomplete")
-    other = storage.evidence_in_use(s, p.evidence["sha256"], excluding=report.id if report else None)
+    # Your own photo twice is refused: one picture is evidence of one piece of work.
+    # Another employee's same (or near) photo is accepted and never mentioned to you: the
+    # integrity checks flag it to both approvers, or show it as a meeting's shared photo.
+    other = storage.evidence_in_use(s, p.evidence["sha256"], actor.employee_id,
+                                    excluding=report.id if report else None)
     if other is not None:
-        raise Conflict("this evidence is already used by another report",
+        raise Conflict("this evidence is already used by another of your reports",
                        [{"field": "evidence_id", "reason": "reused"}], code="evidence_in_use")
 
 

@@ -204,8 +204,10 @@ def live_reports_on(s: Session, employee_id: int, date: dt.date,
     return list(s.execute(q))
 
 
-def evidence_in_use(s: Session, sha256: str, excluding: int | None = None) -> Report | None:
-    q = select(Report).where(Report.evidence_sha256 == sha256,
+def evidence_in_use(s: Session, sha256: str, employee_id: int,
+                    excluding: int | None = None) -> Report | None:
+    """The employee's own live report with these bytes, if any."""
+    q = select(Report).where(Report.evidence_sha256 == sha256, Report.employee_id == employee_id,
                              Report.state.in_(rules.LIVE_STATES))
     if excluding is not None:
         q = q.where(Report.id != excluding)
