@@ -295,10 +295,33 @@ class ThumbnailFacts(Out):
     gps: list[float] | None
 
 
+class IntegrityFlag(Out):
+    """One signal on a report or an employee's month (cases._flag)."""
+    signal_id: int
+    signal: str
+    name: str = Field(description="as the pages name it (Indonesian)")
+    reason: str = Field(description="why, with the figures, in Indonesian")
+    weight: int = Field(description="what it adds to the risk score; 0 when it could not be checked")
+    checkable: bool = Field(description="false: 'tidak dapat diperiksa' (the data could not be read)")
+    state: Literal["open", "cleared", "revoked", "lapsed"]
+    evidence: dict[str, Any]
+
+
+class ReportIntegrity(Out):
+    """A report's score and open flags, and its employee-month's (cases.report_flags)."""
+    risk: int = Field(ge=0, le=100)
+    flags: list[IntegrityFlag]
+    month_risk: int = Field(ge=0, le=100)
+    month_flags: list[IntegrityFlag]
+
+
 class InboxTaskOut(TaskOut):
     thumbnail_url: str | None = Field(description="short-lived; null without a photo you may see")
     evidence: ThumbnailFacts
-    flags: list[str] = Field(description="evidence_reused, over_daily_cap")
+    flags: list[str] = Field(description="over_daily_cap (a photo another employee used is now "
+                                         "among `integrity`'s flags, since 2026-12)")
+    integrity: ReportIntegrity = Field(description="the integrity checks' score and flags, "
+                                                   "with their reasons (services/integrity)")
 
 
 class BulkResult(Out):
@@ -1032,26 +1055,6 @@ class ChainsOut(Out):
 
 # --- integrity (services/integrity/cases.py) ----------------------------------------------
 
-class IntegrityFlag(Out):
-    """One signal on a report or an employee's month (cases._flag)."""
-    signal_id: int
-    signal: str
-    name: str = Field(description="as the pages name it (Indonesian)")
-    reason: str = Field(description="why, with the figures, in Indonesian")
-    weight: int = Field(description="what it adds to the risk score; 0 when it could not be checked")
-    checkable: bool = Field(description="false: 'tidak dapat diperiksa' (the data could not be read)")
-    state: Literal["open", "cleared", "revoked", "lapsed"]
-    evidence: dict[str, Any]
-
-
-class ReportIntegrity(Out):
-    """A report's score and open flags, and its employee-month's (cases.report_flags)."""
-    risk: int = Field(ge=0, le=100)
-    flags: list[IntegrityFlag]
-    month_risk: int = Field(ge=0, le=100)
-    month_flags: list[IntegrityFlag]
-
-
 class IntegrityOutcome(Out):
     outcome: Literal["cleared", "revoked"]
     note: str
@@ -1073,6 +1076,7 @@ class IntegrityCase(Out):
     activity_name: str | None
     description: str | None
     report_state: str | None
+    task_id: int | None = Field(description="approval's task, for the post-audit revocation")
     risk: int = Field(ge=0, le=100)
     flags: list[IntegrityFlag]
     outcomes: list[IntegrityOutcome]

@@ -417,13 +417,18 @@ async def inbox_page(actor: Actor, svc: Svc, limit: int, offset: int) -> tuple[l
     tasks = page["tasks"]
     ids = [t["report"].get("evidence_id") for t in tasks if t["report"].get("evidence_id")]
     thumbs = await svc.evidence.thumbnail_urls(actor, ids) if ids else {}
+    checks = await svc.integrity.report_flags(actor, [t["report_id"] for t in tasks]) if tasks else {}
     for t in tasks:
         thumb = thumbs.get(t["report"].get("evidence_id")) or {}
         t["thumbnail_url"] = thumb.get("url")
         t["evidence"] = {k: thumb.get(k) for k in ("content_type", "captured_at", "gps")}
-        t["flags"] = (["evidence_reused"] if thumb.get("reused") else []) + (
-            ["over_daily_cap"] if t["report"]["counted_minutes"] < t["report"]["minutes"] else [])
+        t["integrity"] = checks.get(str(t["report_id"])) or NO_FLAGS
+        t["flags"] = ["over_daily_cap"] if t["report"]["counted_minutes"] < t["report"]["minutes"] else []
     return tasks, page["total"]
+
+
+# a report the checks have not heard of yet (integrity is a listener: it may lag a moment)
+NO_FLAGS = {"risk": 0, "flags": [], "month_risk": 0, "month_flags": []}
 
 
 @router.post("/approvals/{task_id}/decision", response_model=TaskOut,

@@ -24,6 +24,7 @@ from ekinerja_contract.rpc_client import RpcClient
 
 from . import errors, guards, traffic
 from .api import clients, router
+from .integrity_api import router as integrity_router
 from .pay_api import router as pay_router
 from .responses import errors as error_responses
 from .settings import Settings
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         int(os.environ.get("GATEWAY_LOGIN_PER_MINUTE", "20")))
     app.include_router(router)
     app.include_router(pay_router)
+    app.include_router(integrity_router)
 
     app.add_middleware(Correlation)
     metrics_token = metrics_guard(os.environ.get("GATEWAY_METRICS_TOKEN") or None)

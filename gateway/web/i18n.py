@@ -31,7 +31,6 @@ STRINGS = {
         "approve": "Setujui", "reject": "Tolak", "request_revision": "Minta perbaikan",
         "bulk_approve": "Setujui yang dipilih", "select": "Pilih",
         "showing": "Menampilkan", "of": "dari", "previous": "‹ Sebelumnya", "next": "Berikutnya ›",
-        "flag_evidence_reused": "Foto bukti sama dengan milik pegawai lain",
         "flag_over_daily_cap": "Melebihi batas menit harian",
         "team": "Kepatuhan tim", "leaders_city": "Pantauan kota", "leaders_team": "Pantauan tim", "leaders_agency": "Pantauan OPD", "employee": "Pegawai", "reported_today": "Lapor hari ini",
         "pending": "Menunggu", "oldest_wait": "Terlama (hari kerja)", "yes": "Ya", "no": "Belum",

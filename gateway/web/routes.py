@@ -917,6 +917,8 @@ def install(app) -> None:
     app.include_router(leaders)
     from .sandbox import router as sandbox
     app.include_router(sandbox)
+    from .integrity import router as integrity
+    app.include_router(integrity)
     from .notifications import router as notifications
     app.include_router(notifications)
     from .national import router as national

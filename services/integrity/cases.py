@@ -141,6 +141,7 @@ def hear_decision(uow, env, kind: str, checks: Checks) -> None:
     report = s.get(Report, e.report_id)
     if report is not None:
         report.state, report.decided_by, report.decided_at = kind, e.decided_by, at
+        report.task_id = e.task_id
     s.flush()
     if kind == "approved":
         _stamps(uow, checks, e.decided_by, at)
@@ -559,6 +560,7 @@ def _case(s, key: tuple, signals: list[Signal]) -> dict:
             "activity_name": report.activity_name if report else None,
             "description": report.description if report else None,
             "report_state": report.state if report else None,
+            "task_id": report.task_id if report else None,
             "risk": (risk_of(s, report_key, employee_id, period) if report_key == MONTH
                      else min(100, open_weight)),
             "flags": [_flag(x) for x in _ordered(signals)], "outcomes": history}
@@ -591,7 +593,8 @@ def sample(s, actor: Actor, review_scope: str, period: str, size: int, agency_id
             "kind": "report", "report_id": r.report_id, "employee_id": r.employee_id,
             "employee_name": r.employee_name, "agency_id": r.agency_id, "agency_name": None,
             "period": r.period, "date": r.date.isoformat(), "activity_name": r.activity_name,
-            "description": r.description, "report_state": r.state, "risk": 0, "flags": [],
+            "description": r.description, "report_state": r.state, "task_id": r.task_id,
+            "risk": 0, "flags": [],
             "outcomes": []})
     return {"period": str(period), "population": len(reports), "items": items}
 

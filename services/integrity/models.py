@@ -63,6 +63,7 @@ class Report(Base):
     evidence_id: Mapped[str | None] = mapped_column(String(36), index=True)
     minutes: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(12))  # submitted approved rejected revision withdrawn revoked
+    task_id: Mapped[int | None] = mapped_column(Integer)  # approval's, for the revocation
     decided_by: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -406,8 +406,13 @@ def test_the_inbox_adds_thumbnails_and_flags_and_keeps_the_task(api):
     task["report"]["evidence_id"] = "e" * 8 + "-0000-0000-0000-" + "0" * 12
     api.answers[("approval", "inbox")] = {"tasks": [task], "total": 1}
     api.answers[("evidence", "thumbnail_urls")] = {task["report"]["evidence_id"]: {
-        "url": "http://127.0.0.1:9/t.jpg", "reused": True, "content_type": "image/jpeg",
+        "url": "http://127.0.0.1:9/t.jpg", "content_type": "image/jpeg",
         "captured_at": None, "gps": [-8.6, 115.2]}}
+    flag = {"signal_id": 3, "signal": "photo_reused", "name": "Foto dipakai pegawai lain",
+            "reason": "Foto bukti sama persis dengan foto laporan pegawai lain (Budi, 2 November 2026).",
+            "weight": 40, "checkable": True, "state": "open", "evidence": {"reports": []}}
+    integrity = {"risk": 40, "flags": [flag], "month_risk": 40, "month_flags": []}
+    api.answers[("integrity", "report_flags")] = {str(task["report_id"]): integrity}
     r = api.get("/api/v1/approvals/inbox")
     assert r.status_code == 200, r.text
     assert r.headers["X-Total-Count"] == "1"
@@ -415,7 +420,7 @@ def test_the_inbox_adds_thumbnails_and_flags_and_keeps_the_task(api):
     assert got == {**json.loads(json.dumps(task)), "thumbnail_url": "http://127.0.0.1:9/t.jpg",
                    "evidence": {"content_type": "image/jpeg", "captured_at": None,
                                 "gps": [-8.6, 115.2]},
-                   "flags": ["evidence_reused", "over_daily_cap"]}
+                   "flags": ["over_daily_cap"], "integrity": integrity}
 
 
 def test_an_upload_answers_the_evidence_record(api):

@@ -1,8 +1,9 @@
-"""initial schema
+"""Integrity's initial schema: projections of reports, photos, likenesses, views, decisions,
+people, activities, rule sets and duty travel; offices; signals and outcomes.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 20:51:39.815552
+Create Date: 2026-12-06 20:55:08.763449
 
 """
 from typing import Sequence, Union
@@ -140,6 +141,7 @@ def upgrade() -> None:
     sa.Column('evidence_id', sa.String(length=36), nullable=True),
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
     sa.Column('decided_by', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('report_id')
