@@ -255,12 +255,14 @@ class EvidenceStored(EventData):
 
 
 class PhotoNeighbour(BaseModel):
-    """A kept photo that looks like this one (services/evidence/perceptual.py): its
-    fingerprints' distances in bits of 64, 0 and 0 for the same picture."""
+    """A kept upload that looks like this one (services/evidence/perceptual.py): its
+    fingerprints' distances in bits of 64 (0 and 0: the same picture, perhaps re-encoded or
+    resized), and whether it is the very same bytes (SHA-256; a PDF can be only that)."""
     evidence_id: str
     owner_id: int
     dhash_distance: int
     phash_distance: int
+    same_bytes: bool = False
 
 
 class PhotoFacts(BaseModel):

@@ -167,7 +167,8 @@ MAX_SIMILAR = 20
 
 
 def _same_bytes(same, row: Evidence) -> list[dict]:
-    return [dict(evidence_id=e.id, owner_id=e.owner_id, dhash_distance=0, phash_distance=0)
+    return [dict(evidence_id=e.id, owner_id=e.owner_id, dhash_distance=0, phash_distance=0,
+                 same_bytes=True)
             for e in same if e.id != row.id][:MAX_SIMILAR]
 
 

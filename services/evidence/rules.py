@@ -243,15 +243,21 @@ def _exif_facts(img) -> dict:
     if img.format == "PNG" and "exif" not in img.info:
         # Pillow's PNG getexif() decodes every pixel to look for an eXIf chunk after them
         return facts
+    import warnings
     try:
-        exif = img.getexif()
+        with warnings.catch_warnings(record=True) as heard:
+            warnings.simplefilter("always")
+            exif = img.getexif()
+            sub = exif.get_ifd(ExifTags.IFD.Exif)
+            gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
         facts["exif_present"] = len(exif) > 0
-        sub = exif.get_ifd(ExifTags.IFD.Exif)
+        # an EXIF segment Pillow could not make sense of (it warns and reads what it can)
+        facts["exif_unreadable"] = bool(img.info.get("exif")) and (
+            not exif or any("Corrupt EXIF" in str(w.message) for w in heard))
         facts["captured_at"] = _exif_time(sub.get(36867) or exif.get(306))  # DateTimeOriginal
         facts["modified_at"] = _exif_time(exif.get(306))  # DateTime
         camera = " ".join(t for t in (_exif_text(exif.get(271)), _exif_text(exif.get(272))) if t)
         facts["camera"], facts["software"] = camera or None, _exif_text(exif.get(305))
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
         if gps.get(2) and gps.get(4):
             facts["gps_lat"] = _gps_degrees(gps[2], gps.get(1))
             facts["gps_lon"] = _gps_degrees(gps[4], gps.get(3))

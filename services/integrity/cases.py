@@ -110,7 +110,7 @@ def hear_checked(uow, env, checks: Checks) -> None:
     photo.fingerprinted = e.photo is None or "fingerprint" not in e.photo.unchecked
     s.add(photo)
     for n in e.similar:
-        same = n.dhash_distance == 0 and n.phash_distance == 0
+        same = n.same_bytes
         for a, b in ((e.evidence_id, n.evidence_id), (n.evidence_id, e.evidence_id)):
             if s.get(Likeness, (a, b)) is None:
                 s.add(Likeness(evidence_id=a, other_id=b, phash_distance=n.phash_distance, same_bytes=same))

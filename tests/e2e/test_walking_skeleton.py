@@ -197,6 +197,68 @@ def test_a_biased_rejection_is_disputed_and_upheld_by_the_review_team(api, loade
                == "approved", 15, "report approved")
 
 
+def test_a_photo_another_employee_reuses_is_accepted_and_flagged_to_both_approvers(api, loaded):
+    """Issue 18: reuse is flagged, not refused; the second employee learns nothing; the
+    approver reads why beside both tasks; the review team clears one with a note."""
+    import io
+
+    from PIL import Image
+
+    from tests.support.photos import exif_with, phone_photo
+    sari, agus, kadis, made = (employee_login(api, u) for u in ("sari", "agus", "kadis", "made"))
+    day = demo_data.working_day(clock.today() - dt.timedelta(days=1))
+    taken = f"{day:%Y:%m:%d} 16:40:00"
+    photo = phone_photo((800, 600), taken=taken, gps=(-8.6336, 115.2158))
+    copy = io.BytesIO()  # what a colleague forwards: smaller, re-encoded, EXIF kept
+    Image.open(io.BytesIO(photo)).resize((720, 540)).save(copy, "JPEG", quality=70,
+                                                          exif=exif_with(taken, (-8.6336, 115.2158)))
+    reports = {}
+    for who, headers, data in (("sari", sari, photo), ("agus", agus, copy.getvalue())):
+        r = api.post("/api/v1/evidence", params={"filename": f"{who}.jpg"}, content=data,
+                     headers={**headers, "Content-Type": "image/jpeg"})
+        assert r.status_code == 201, r.text
+        r = api.post("/api/v1/reports", headers=headers, json={
+            "skp_item_id": demo_data.skp_item(loaded["people"][who], day), "activity_code": "SURAT-DINAS",
+            "date": day.isoformat(), "start": "16:30", "end": "17:00",
+            "description": f"Menyusun surat balasan ({who})", "evidence_id": r.json()["id"]})
+        assert r.status_code == 201, r.text  # accepted: nobody is refused another's photo
+        assert "integrity" not in r.json() and "reused" not in r.text
+        reports[who] = r.json()
+    # one's own photo twice is still refused, in Indonesian
+    again = api.post("/api/v1/reports", headers=sari, json={
+        "skp_item_id": demo_data.skp_item(loaded["people"]["sari"], day), "activity_code": "SURAT-DINAS",
+        "date": day.isoformat(), "start": "17:10", "end": "17:20", "description": "Surat lain",
+        "evidence_id": reports["sari"]["evidence_id"]})
+    assert again.status_code == 409 and again.json()["error"]["reason_code"] == "evidence_in_use"
+    assert "laporan Anda yang lain" in again.json()["error"]["display_message"]
+
+    def flags(report_id):
+        tasks = [t for t in api.get("/api/v1/approvals/inbox", headers=kadis).json()
+                 if t["report_id"] == report_id]
+        return [f["signal"] for f in tasks[0]["integrity"]["flags"]] if tasks else []
+    for who, other in (("sari", "Putu Agus"), ("agus", "Ni Luh Sari")):
+        report_id = reports[who]["id"]
+        wait_until(lambda rid=report_id: "photo_reused" in flags(rid), 20, f"{who}'s flag")
+        got = api.get(f"/api/v1/integrity/reports/{reports[who]['id']}", headers=kadis).json()
+        assert other in got["flags"][0]["reason"] and got["risk"] >= 40
+    # the employees learn nothing: not of their own report's checks, nor of the other's
+    for headers in (sari, agus):
+        for report in reports.values():
+            r = api.get(f"/api/v1/integrity/reports/{report['id']}", headers=headers)
+            assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    assert api.get("/api/v1/integrity/queue", headers=agus).status_code == 403
+    desk = api.get("/api/v1/integrity/queue", headers=made, params={"signal": "photo_reused"}).json()
+    assert {reports["sari"]["id"], reports["agus"]["id"]} <= {c["report_id"] for c in desk["items"]}
+    r = api.post(f"/api/v1/integrity/reports/{reports['sari']['id']}/clear", headers=made,
+                 json={"note": "foto asli Sari, diteruskan ke Agus; dicek ke keduanya"})
+    assert r.status_code == 200, r.text
+    assert r.json()["outcomes"][-1]["outcome"] == "cleared"
+    r = api.post(f"/api/v1/integrity/reports/{reports['sari']['id']}/clear", headers=made,
+                 json={"note": "sekali lagi"})
+    assert r.status_code == 409 and r.json()["error"]["reason_code"] == "integrity_nothing_open"
+    assert r.json()["error"]["display_message"].startswith("Kasus ini tidak lagi punya tanda terbuka")
+
+
 def closable_month(today: dt.date) -> dt.date:
     """A past month whose input deadline (the 5th of the next month) has passed."""
     first = today.replace(day=1)

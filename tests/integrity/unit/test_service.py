@@ -33,7 +33,8 @@ def checked(evidence_id, owner_id, similar=(), content_type="image/jpeg", **phot
     return body("evidence.checked", dict(
         evidence_id=evidence_id, owner_id=owner_id, sha256="ab" * 32, content_type=content_type,
         problem=None, photo=facts, similar=[dict(evidence_id=e, owner_id=o, dhash_distance=d,
-                                                 phash_distance=d) for e, o, d in similar]))
+                                                 phash_distance=d, same_bytes=d == 0)
+                                            for e, o, d in similar]))
 
 
 def approved(report_id, employee_id, at, decided_by=1):
