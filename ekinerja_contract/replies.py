@@ -1077,6 +1077,7 @@ class IntegrityCase(Out):
     description: str | None
     report_state: str | None
     task_id: int | None = Field(description="approval's task, for the post-audit revocation")
+    evidence_id: str | None = Field(default=None, description="the report's photo or scan")
     risk: int = Field(ge=0, le=100)
     flags: list[IntegrityFlag]
     outcomes: list[IntegrityOutcome]

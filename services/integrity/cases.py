@@ -561,6 +561,7 @@ def _case(s, key: tuple, signals: list[Signal]) -> dict:
             "description": report.description if report else None,
             "report_state": report.state if report else None,
             "task_id": report.task_id if report else None,
+            "evidence_id": report.evidence_id if report else None,
             "risk": (risk_of(s, report_key, employee_id, period) if report_key == MONTH
                      else min(100, open_weight)),
             "flags": [_flag(x) for x in _ordered(signals)], "outcomes": history}
@@ -594,6 +595,7 @@ def sample(s, actor: Actor, review_scope: str, period: str, size: int, agency_id
             "employee_name": r.employee_name, "agency_id": r.agency_id, "agency_name": None,
             "period": r.period, "date": r.date.isoformat(), "activity_name": r.activity_name,
             "description": r.description, "report_state": r.state, "task_id": r.task_id,
+            "evidence_id": r.evidence_id,
             "risk": 0, "flags": [],
             "outcomes": []})
     return {"period": str(period), "population": len(reports), "items": items}

@@ -120,7 +120,11 @@ def risk(checks: Checks, found: Iterable[Found]) -> int:
 # --- the photo ----------------------------------------------------------------------------
 
 def _alike(n: Neighbour) -> str:
-    return "sama persis" if n.same_bytes else f"sangat mirip (beda {n.phash_distance} dari 64 bit)"
+    if n.same_bytes:
+        return "sama persis"
+    if n.phash_distance == 0:
+        return "sama (gambar yang sama, disimpan ulang)"
+    return f"sangat mirip (beda {n.phash_distance} dari 64 bit)"
 
 
 def photo_reuse(report: ReportFacts, neighbours: list[Neighbour], fingerprinted: bool) -> list[Found]:

@@ -147,6 +147,71 @@ def test_a_rejection_is_disputed_and_the_review_team_upholds_it(browser, system,
     reviewer.close()
 
 
+def test_a_reused_photo_is_flagged_beside_both_tasks_and_the_review_team_decides_it(
+        browser, system, tmp_path):
+    """Issue 18 on the pages: Agus sends Sari's very photo; both are accepted; the head
+    reads why beside both tasks; the review team clears one with a note and revokes the
+    other's approval through the post-audit, both on record."""
+    import httpx
+    staff, sari_report = report_from_phone(browser, system, tmp_path, "13:00",
+                                           "Menyusun surat tugas pelatihan")
+    staff.close()
+    with httpx.Client(base_url=system.gateway_url, timeout=30) as api:
+        token = api.post("/api/v1/auth/login", json={"username": "agus", "password": next(
+            e["password"] for e in demo_data.ORGANISATION["employees"] if e["username"] == "agus")})
+        agus = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        evidence = api.post("/api/v1/evidence", params={"filename": "surat.jpg"}, content=jpeg_with_exif(seed=13),
+                            headers={**agus, "Content-Type": "image/jpeg"}).json()
+        day = clock.today()
+        r = api.post("/api/v1/reports", headers=agus, json={
+            "skp_item_id": demo_data.skp_item(system.demo["people"]["agus"], day), "activity_code": "SURAT-DINAS",
+            "date": day.isoformat(), "start": "13:00", "end": "13:45",
+            "description": "Mengarsipkan surat tugas pelatihan", "evidence_id": evidence["id"]})
+        assert r.status_code == 201, r.text
+
+    head = Person(browser, system, "kadis", {**PHONE, "bypass_csp": True}, "phone-head")  # for axe
+    wait_until(lambda: head.page.goto("/persetujuan") and head.page.locator(
+        "article.task:has-text('surat tugas pelatihan') .integrity").count() == 2, 30, "both flagged")
+    sari_task = head.page.locator("article.task", has_text="Menyusun surat tugas pelatihan")
+    assert "Foto dipakai pegawai lain" in sari_task.inner_text() and "Putu Agus" in sari_task.inner_text()
+    assert "Risiko" in sari_task.locator(".integrity").inner_text()
+    head.shot("inbox-integrity")
+    assert axe_violations(head.page) == []
+    head.page.locator("article.task", has_text="Mengarsipkan surat tugas").locator(
+        "button[value^='approve:']").click()
+    head.page.wait_for_selector("#flash.notice")
+    head.close()
+
+    reviewer = Person(browser, system, "made", {**PHONE, "bypass_csp": True}, "phone-review")
+    reviewer.page.click("nav >> text=Integritas")
+    reviewer.page.select_option("#sinyal", value="photo_reused")
+    reviewer.page.click("button:has-text('Saring')")
+    cards = reviewer.page.locator("article.card", has_text="surat tugas pelatihan")
+    assert cards.count() == 2 and reviewer.page.locator("svg.chart").count() == 1
+    reviewer.shot("integrity-desk")
+    assert axe_violations(reviewer.page) == []
+    sari_card = reviewer.page.locator("article.card", has_text="Menyusun surat tugas pelatihan")
+    sari_card.locator("input[name=note]").fill("Foto asli Sari; Agus ikut menyusun, dikonfirmasi")
+    sari_card.locator("button:has-text('Bersihkan tanda')").click()
+    reviewer.page.wait_for_selector("#flash.notice")
+    assert "dicatat" in reviewer.page.locator("#flash").inner_text()
+    wait_until(lambda: reviewer.page.goto("/integritas?sinyal=photo_reused") and reviewer.page.locator(
+        "article.card:has-text('Mengarsipkan surat tugas') button.danger").count() == 1, 20, "approved, revocable")
+    agus_card = reviewer.page.locator("article.card", has_text="Mengarsipkan surat tugas")
+    agus_card.locator("input[name=reason]").fill("Foto milik pegawai lain, bukan hasil kerja sendiri")
+    agus_card.locator("button.danger").click()
+    reviewer.page.wait_for_selector("#flash.notice")
+    assert "Persetujuan dicabut" in reviewer.page.locator("#flash").inner_text()
+    wait_until(lambda: reviewer.page.goto("/integritas?status=all&sinyal=photo_reused") and
+               reviewer.page.locator("article.card:has-text('Mengarsipkan surat tugas') .flag",
+                                     has_text="dicabut").count() >= 1, 20, "revoked on record")
+    text = reviewer.page.locator("main").inner_text()
+    assert "dibersihkan" in text and "Riwayat keputusan" in text
+    reviewer.shot("integrity-decided")
+    reviewer.close()
+    assert sari_report
+
+
 def test_notification_settings_refuse_a_wrong_address_beside_the_field(browser, system):
     staff = Person(browser, system, "agus", PHONE, "phone-settings")
     staff.page.goto("/pemberitahuan/pengaturan")
