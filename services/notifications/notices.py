@@ -13,6 +13,7 @@ from ekinerja_contract.events import (
     DisputeUpheld,
     GraceWindowOpened,
     GraceWindowRevoked,
+    IntegrityFlagged,
     PayObjectionDecided,
     PayrollLine,
     ReportApproved,
@@ -215,6 +216,17 @@ def pay_objection_decided(uow, env, configured) -> None:
               "version": e.correction_version}
     notify(uow, e.employee_id, "pay_objection_upheld" if e.upheld else "pay_objection_dismissed",
            f"pay-objection:{e.objection_id}", params, f"/rekap?periode={e.period}", configured)
+
+
+def integrity_flagged(uow, env, configured) -> None:
+    """A flag on a report reaches whoever decides it (both approvers, when one photo is on
+    two employees' reports): once per report and signal, never to the employee."""
+    e = parse(env)
+    assert isinstance(e, IntegrityFlagged)
+    if e.report_id is None or e.approver_id is None or e.approver_id == e.employee_id:
+        return  # a month's pattern waits on the review team's desk
+    notify(uow, e.approver_id, "integrity_flagged", f"integrity:{e.report_id}:{e.signal}",
+           {"month": e.period, "reason": e.reason}, "/persetujuan", configured)
 
 
 def grace_window_revoked(uow, env, configured, members: list[int]) -> None:

@@ -18,6 +18,7 @@ KINDS = {
     "task_escalated": "Laporan dialihkan karena terlambat diputuskan",
     "deadline_near": "Batas input laporan mendekat",
     "approval_revoked": "Persetujuan laporan dibatalkan setelah pemeriksaan",
+    "integrity_flagged": "Laporan bawahan ditandai pemeriksaan integritas",
     "skp_returned": "SKP dikembalikan untuk diubah",
     "grace_window_opened": "Masa tambahan input dibuka",
     "tpp_slip_ready": "Bulan ditutup dan slip TPP siap",

@@ -128,6 +128,10 @@ class NotificationsService:
     def on_payroll_line(self, body):
         self._consume(body, notices.pay_line)
 
+    @event_handler("integrity", "integrity.flagged")
+    def on_integrity_flagged(self, body):
+        self._consume(body, notices.integrity_flagged)
+
     @event_handler("scoring", "payroll.objection_decided")
     def on_pay_objection_decided(self, body):
         self._consume(body, notices.pay_objection_decided)

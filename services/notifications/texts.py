@@ -51,6 +51,10 @@ TEMPLATES = {
         "Masa tambahan input laporan {month} dicabut",
         "Masa tambahan input laporan {month} untuk perangkat daerah Anda dicabut. "
         "Alasan: \u201c{reason}\u201d."),
+    "integrity_flagged": (
+        "Laporan bawahan ditandai untuk diperiksa",
+        "Sebuah laporan bawahan Anda ({month}) ditandai pemeriksaan integritas: {reason} "
+        "Buka buktinya sebelum memutus; tanda ini informasi, bukan hukuman."),
     "approval_revoked": (
         "Persetujuan laporan dibatalkan",
         "Persetujuan laporan {activity} tanggal {date} dibatalkan oleh tim penilai setelah "

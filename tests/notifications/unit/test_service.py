@@ -8,8 +8,9 @@ from ekinerja_contract import clock, events
 from ekinerja_contract.errors import InvalidInput
 from ekinerja_contract.nameko_ext import RETRY_DELAYS
 from ekinerja_contract.services import Monitoring
+from services.notifications import texts
 from services.notifications.channels import ChannelError
-from services.notifications.models import Base, Delivery
+from services.notifications.models import Base, Delivery, Notification
 from services.notifications.service import NotificationsService
 from tests.support.clock import city, frozen
 from tests.support.factories import rule_set_published, submitted_data
@@ -348,3 +349,23 @@ def test_the_review_teams_word_on_an_objection_to_pay_is_told_with_its_reason(se
     assert upheld["link"] == "/rekap?periode=2026-11"
     assert dismissed["title"] == "Keberatan atas TPP November 2026 ditolak"
     assert "tarif sesuai golongan" in dismissed["text"]
+
+
+def flagged(report_id=7, approver_id=1, employee_id=2, signal="photo_reused"):
+    return ev("integrity.flagged", city(2026, 12, 1, 10), signal_id=(report_id or 0) * 10 + 1, signal=signal,
+              report_id=report_id, employee_id=employee_id, agency_id=1, approver_id=approver_id,
+              period="2026-12", weight=40, risk=40,
+              reason="Foto bukti sama persis dengan foto laporan pegawai lain (Budi, 1 Desember 2026).")
+
+
+def test_a_flag_reaches_the_approver_once_and_the_employee_never(service):
+    with frozen(city(2026, 12, 1, 10)):
+        service.on_integrity_flagged(flagged())
+        service.on_integrity_flagged(flagged())  # the same report and signal flagged again
+        service.on_integrity_flagged(flagged(report_id=None))  # a month's pattern: the desk's
+    with service.db.session() as s:
+        notes = list(s.scalars(select(Notification).where(Notification.kind == "integrity_flagged")))
+    assert [(n.person_id, n.link) for n in notes] == [(1, "/persetujuan")]
+    title, text = texts.render(notes[0].kind, notes[0].params)
+    assert title == "Laporan bawahan ditandai untuk diperiksa"
+    assert "Budi" in text and "bukan hukuman" in text and "{" not in text
