@@ -1,6 +1,8 @@
-"""The near-duplicate lookup on SQLite: every kept photo within both thresholds is found,
+"""The near-duplicate lookup on SQLite and PostgreSQL: every kept photo within both thresholds is found,
 whoever owns it, through the indexed parts; a different photo is not."""
 import random
+
+import pytest
 
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -16,8 +18,14 @@ def flip(value: int, bits: list[int]) -> int:
     return value
 
 
-def test_a_photo_within_the_thresholds_is_found_and_one_beyond_them_is_not(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'e.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """SQLite checks the distances in Python; PostgreSQL counts them in SQL (bit_count)."""
+    return f"sqlite:///{tmp_path / 'e.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def test_a_photo_within_the_thresholds_is_found_and_one_beyond_them_is_not(db_url):
+    engine = create_engine(db_url)
     Base.metadata.create_all(engine)
     rng = random.Random(4)
     base = (rng.getrandbits(64), rng.getrandbits(64))
