@@ -1,9 +1,8 @@
-"""The near-duplicate lookup on SQLite and PostgreSQL: every kept photo within both thresholds is found,
-whoever owns it, through the indexed parts; a different photo is not."""
+"""The near-duplicate lookup on SQLite and PostgreSQL: every kept photo within both
+thresholds is found, whoever owns it, through the indexed parts; a different photo is not."""
 import random
 
 import pytest
-
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
