@@ -685,10 +685,11 @@ class DeadlineJudged(EventData):
 
 # --- integrity ---------------------------------------------------------------------
 
-IntegritySignal = Literal[
-    "photo_reused", "photo_shared_meeting", "photo_repeated", "exif_time_mismatch",
-    "exif_missing", "exif_edited", "outside_geofence", "rubber_stamp", "rubber_stamping",
-    "cap_chasing", "repeated_description", "minutes_above_standard", "peer_outlier"]
+# A signal's name: text, not a closed list, so a check added later reaches every consumer
+# (an unknown name is to be shown as it is). Today's: photo_reused photo_shared_meeting
+# photo_repeated exif_time_mismatch exif_missing exif_edited outside_geofence rubber_stamp
+# rubber_stamping cap_chasing repeated_description minutes_above_standard peer_outlier.
+IntegritySignal = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
 
 
 @event("integrity.flagged", "1.0", "integrity")

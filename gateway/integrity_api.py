@@ -76,8 +76,9 @@ async def clear_month(employee_id: Id, period: PeriodPath, body: ClearIn, actor:
     return await svc.integrity.clear(actor, None, employee_id, period, body.model_dump(mode="json"))
 
 
-@router.get("/agencies/{agency_id}/offices", response_model=list[OfficeOut], responses=errors(401, 422))
-async def offices(agency_id: Id, actor: Actor = Depends(current_actor), svc: Svc = Depends(rpc)):
+@router.get("/agencies/{agency_id}/offices", response_model=list[OfficeOut], responses=errors(401, 403, 422))
+async def offices(agency_id: Id, actor: Actor = Depends(require("city_admin", "agency_admin", "review_team")),
+                  svc: Svc = Depends(rpc)):
     """An agency's office locations and their geofence radius."""
     return await svc.integrity.offices(actor, agency_id)
 

@@ -465,5 +465,7 @@ def as_dict(ev: Evidence) -> dict:
             "checked": ev.checked_at is not None, "problem": ev.problem,
             "captured_at": ev.captured_at.isoformat() if ev.captured_at else None,
             "gps": [ev.gps_lat, ev.gps_lon] if ev.gps_lat is not None else None,
-            "reused_by_other": bool(ev.reused_by_other),
+            # deprecated (2026-12): another's reuse is the integrity checks' to flag, to the
+            # approvers only; never told to the uploader, whatever an old row says
+            "reused_by_other": False,
             "locked_until": ev.locked_until.isoformat() if ev.locked_until else None}

@@ -52,6 +52,7 @@ from .models import (
 from .rules import Checks, Found
 
 MONTH = 0  # report_key of an employee-month's own signals
+ABOUT_THE_APPROVER = frozenset({"rubber_stamp"})
 REPORT_MANAGED = frozenset(rules.REPORT_SIGNALS) - {"rubber_stamp"}
 MONTH_MANAGED = frozenset({"cap_chasing", "repeated_description", "peer_outlier"})
 LIVE = ("submitted", "approved", "rejected", "revision")  # withdrawn ones count for nothing
@@ -68,19 +69,42 @@ def serialise(s, *keys: str) -> None:
 
 # --- what it hears -------------------------------------------------------------------------
 
+def _photo_keys(s, *evidence_ids: str | None) -> list[str]:
+    """Lock keys of photos and of every photo known to look like them: two reports whose
+    photos are alike are then never evaluated side by side (each would miss the other)."""
+    ids = {i for i in evidence_ids if i}
+    if ids:
+        ids |= set(s.scalars(select(Likeness.other_id).where(Likeness.evidence_id.in_(list(ids)))))
+    return [f"e:{i}" for i in ids]
+
+
 def hear_report(uow, env, checks: Checks) -> None:
     e = cast(ReportSubmitted, parse(env))
     s, period = uow.session, period_of(e.date)
-    serialise(s, f"m:{e.employee_id}:{period}", *([f"e:{e.evidence_id}"] if e.evidence_id else []))
-    row = s.get(Report, e.report_id) or Report(report_id=e.report_id, viewers=[])
+    row = s.get(Report, e.report_id)
+    before = (row.period, row.evidence_id) if row is not None else None
+    serialise(s, f"m:{e.employee_id}:{period}", *([f"m:{e.employee_id}:{before[0]}"] if before else []),
+              *_photo_keys(s, e.evidence_id, before[1] if before else None))
+    if row is None:
+        row = Report(report_id=e.report_id, viewers=[])
     row.employee_id, row.employee_name, row.agency_id = e.employee_id, e.employee_name, e.agency_id
     row.approver_id, row.meeting_id, row.period, row.date = e.approver_id, e.meeting_id, period, e.date
     row.start, row.end = e.start, e.end
     row.activity_code, row.activity_name = e.activity_code, e.activity_name
     row.quantity, row.description, row.evidence_id = e.quantity, e.description, e.evidence_id
     row.minutes, row.state = e.minutes, "submitted"
+    decided = s.get(Decision, e.report_id)
+    if decided is not None and _aware(decided.at) > _aware(env.time):  # its decision came first
+        row.state, row.decided_by, row.decided_at = decided.kind, decided.approver_id, decided.at
+        row.task_id = decided.task_id
     s.add(row)
     s.flush()
+    if before is not None and before[0] != period:  # a revision moved it to another month
+        _lapse(s, row.report_id, row.employee_id, before[0], REPORT_MANAGED | {"rubber_stamp"})
+        evaluate_month(uow, checks, row.employee_id, before[0])
+    if before is not None and before[1] and before[1] != row.evidence_id:  # another photo now
+        for other in _reports_of_photos(s, _likeness_ids(s, before[1]), row.report_id):
+            evaluate_report(uow, checks, other)
     evaluate_report(uow, checks, row, also_neighbours=True)
     evaluate_month(uow, checks, row.employee_id, period)
 
@@ -90,8 +114,9 @@ def hear_withdrawn(uow, env, checks: Checks) -> None:
     row = uow.session.get(Report, e.report_id)
     if row is None:
         return
-    serialise(uow.session, f"m:{row.employee_id}:{row.period}")
-    row.state = "withdrawn"
+    serialise(uow.session, f"m:{row.employee_id}:{row.period}", *_photo_keys(uow.session, row.evidence_id))
+    row.state = "withdrawn"  # counts for nothing: its own flags lapse
+    _lapse(uow.session, row.report_id, row.employee_id, row.period, REPORT_MANAGED | {"rubber_stamp"})
     for other in _neighbour_reports(uow.session, row):
         evaluate_report(uow, checks, other)
     evaluate_month(uow, checks, row.employee_id, row.period)
@@ -102,7 +127,7 @@ def hear_checked(uow, env, checks: Checks) -> None:
     s = uow.session
     if e.problem:
         return  # never part of a report
-    ids = [e.evidence_id] + [n.evidence_id for n in e.similar]
+    ids = list({e.evidence_id, *(n.evidence_id for n in e.similar), *_likeness_ids(s, e.evidence_id)})
     serialise(s, *(f"e:{i}" for i in ids))
     photo = s.get(Photo, e.evidence_id) or Photo(evidence_id=e.evidence_id)
     photo.owner_id, photo.content_type = e.owner_id, e.content_type
@@ -123,11 +148,16 @@ def hear_view(uow, env, checks: Checks) -> None:
     e = cast(EvidenceViewed, parse(env))
     s = uow.session
     at = env.time
+    reports = list(s.scalars(select(Report).where(Report.evidence_id == e.evidence_id)))
+    # the same lock as the viewer's decisions: a view and a decision never pass each other
+    serialise(s, *(f"a:{e.viewer_id}:{r.period}" for r in reports))
     s.add(View(evidence_id=e.evidence_id, viewer_id=e.viewer_id, at=at))
-    for report in s.scalars(select(Report).where(Report.evidence_id == e.evidence_id)):
+    for report in reports:
+        s.refresh(report)
         if report.decided_by == e.viewer_id and report.decided_at is not None and (
                 at <= _aware(report.decided_at)):
             _lapse(s, report.report_id, report.employee_id, report.period, {"rubber_stamp"})
+            _stamping(uow, checks, e.viewer_id, report.agency_id, report.period)
 
 
 def hear_decision(uow, env, kind: str, checks: Checks) -> None:
@@ -136,8 +166,12 @@ def hear_decision(uow, env, kind: str, checks: Checks) -> None:
     period = period_of(e.date)
     serialise(s, f"a:{e.decided_by}:{period}")
     at = env.time
-    if s.get(Decision, e.report_id) is None:
-        s.add(Decision(report_id=e.report_id, approver_id=e.decided_by, at=at, kind=kind))
+    decision = s.get(Decision, e.report_id)
+    if decision is None:
+        decision = Decision(report_id=e.report_id)
+        s.add(decision)
+    if decision.at is None or _aware(at) >= _aware(decision.at):  # the latest round's decision
+        decision.approver_id, decision.at, decision.kind, decision.task_id = e.decided_by, at, kind, e.task_id
     report = s.get(Report, e.report_id)
     if report is not None:
         report.state, report.decided_by, report.decided_at = kind, e.decided_by, at
@@ -166,11 +200,17 @@ def hear_revoked(uow, env) -> None:
 
 
 def hear_new_approver(uow, env) -> None:
+    """A reroute (a placement changed) hands the report to a new approver, who replaces
+    the old one; an escalation lets the approver's superior decide too."""
     e = cast(Any, parse(env))
     report = uow.session.get(Report, e.report_id)
-    who = getattr(e, "escalated_to", None) or getattr(e, "approver_id", None)
-    if report is not None and who is not None and who not in (report.viewers or []):
-        report.viewers = sorted(set(report.viewers or []) | {who})
+    if report is None:
+        return
+    if env.type == "approval.task_rerouted":
+        report.viewers = sorted(set(report.viewers or []) - {report.approver_id})
+        report.approver_id = e.approver_id
+    elif e.escalated_to is not None and e.escalated_to not in (report.viewers or []):
+        report.viewers = sorted(set(report.viewers or []) | {e.escalated_to})
 
 
 def hear_placement(uow, env) -> None:
@@ -200,39 +240,55 @@ def hear_rule_set(uow, env) -> None:
     uow.session.add(row)
 
 
-def hear_attendance(uow, env) -> None:
+def hear_attendance(uow, env, checks: Checks) -> None:
     e = cast(AttendanceRecorded, parse(env))
     if e.kind != "leave" or e.leave_type != "duty_travel":
         return
-    person = uow.session.scalar(select(Person).where(Person.nip == e.employee_nip))
-    if person is not None and uow.session.get(DutyTravel, (person.employee_id, e.date)) is None:
-        uow.session.add(DutyTravel(employee_id=person.employee_id, date=e.date))
+    s = uow.session
+    person = s.scalar(select(Person).where(Person.nip == e.employee_nip))
+    if person is None or s.get(DutyTravel, (person.employee_id, e.date)) is not None:
+        return
+    serialise(s, f"m:{person.employee_id}:{period_of(e.date)}")
+    s.add(DutyTravel(employee_id=person.employee_id, date=e.date))
+    s.flush()
+    for report in s.scalars(select(Report).where(Report.employee_id == person.employee_id,
+                                                 Report.date == e.date, Report.state.in_(LIVE))):
+        evaluate_report(uow, checks, report)  # heard after the day's photos: the geofence lifts
 
 
 # --- checks ---------------------------------------------------------------------------------
 
-def _neighbour_reports(s, report: Report) -> list[Report]:
-    if not report.evidence_id:
+def _likeness_ids(s, evidence_id: str | None) -> list[str]:
+    if not evidence_id:
         return []
-    others = select(Likeness.other_id).where(Likeness.evidence_id == report.evidence_id)
-    return list(s.scalars(select(Report).where(Report.evidence_id.in_(others),
-                                               Report.report_id != report.report_id,
-                                               Report.state.in_(LIVE))))
+    return list(s.scalars(select(Likeness.other_id).where(Likeness.evidence_id == evidence_id)))
+
+
+def _reports_of_photos(s, evidence_ids: list[str], excluding: int) -> list[Report]:
+    if not evidence_ids:
+        return []
+    return list(s.scalars(select(Report).where(Report.evidence_id.in_(evidence_ids),
+                                               Report.report_id != excluding, Report.state.in_(LIVE))))
+
+
+def _neighbour_reports(s, report: Report) -> list[Report]:
+    return _reports_of_photos(s, _likeness_ids(s, report.evidence_id), report.report_id)
 
 
 def evaluate_report(uow, checks: Checks, report: Report, also_neighbours: bool = False) -> None:
     s = uow.session
     found: list[Found] = []
     photo = s.get(Photo, report.evidence_id) if report.evidence_id else None
-    neighbours = []
-    if photo is not None:
-        likeness = {x.other_id: x for x in s.scalars(select(Likeness).where(
-            Likeness.evidence_id == report.evidence_id))}
-        neighbours = [r for r in _neighbour_reports(s, report)]
+    # the photo's look-alikes as either side's check found them (its own may come later)
+    likeness = {x.other_id: x for x in s.scalars(select(Likeness).where(
+        Likeness.evidence_id == report.evidence_id))} if report.evidence_id else {}
+    neighbours = _reports_of_photos(s, list(likeness), report.report_id)
+    if photo is not None or neighbours:
         found += rules.photo_reuse(_facts(report, photo), [rules.Neighbour(
             r.report_id, r.employee_id, r.employee_name, r.date, r.meeting_id,
             likeness[r.evidence_id].phash_distance, likeness[r.evidence_id].same_bytes)
-            for r in neighbours], photo.fingerprinted)
+            for r in neighbours], photo.fingerprinted if photo is not None else True)
+    if photo is not None:
         if photo.facts is not None:
             found += rules.exif(_facts(report, photo), photo.facts, checks)
             offices = [rules.Office(o.name, o.lat, o.lon, o.radius_m) for o in s.scalars(
@@ -332,8 +388,9 @@ def _stamps(uow, checks: Checks, approver_id: int, at: dt.datetime) -> None:
         if _opened(s, report.evidence_id, approver_id, _aware(rows[i].at)):
             continue
         found = rules.rubber_stamp(True, False, len(members), checks)
+        # about the approver's own conduct: for the review team, not told to the approver
         sync(uow, checks, report.report_id, report.employee_id, report.agency_id, report.period,
-             report.approver_id, found, frozenset())
+             None, found, frozenset())
 
 
 def _opened(s, evidence_id: str, viewer_id: int, before: dt.datetime) -> bool:
@@ -473,6 +530,9 @@ def report_flags(s, actor: Actor, report_ids, review_scope: str) -> dict:
         Signal.state == "open",
         or_(Signal.report_key.in_([r.report_id for r in reports]), Signal.report_key == MONTH),
         Signal.employee_id.in_([e for e, _ in months]))))
+    reviewer = reviewer_scope(actor, review_scope) is not False
+    if not reviewer:  # what is about the approver's own conduct is the review team's to read
+        rows = [x for x in rows if x.signal not in ABOUT_THE_APPROVER]
     out = {}
     for r in reports:
         mine = [x for x in rows if x.report_key == r.report_id]
@@ -505,25 +565,37 @@ def queue(s, actor: Actor, review_scope: str, agency_id=None, signal=None, perio
         raise InvalidInput("no such signal", [{"field": "signal", "reason": str(signal)[:40]}],
                            code="integrity_signal_unknown")
     agency_id = _agency_in_scope(scope, agency_id)
-    q = select(Signal).where(Signal.weight > 0) if state != "all" else select(Signal)
-    q = q.where(Signal.state == state) if state != "all" else q.where(Signal.state != "lapsed")
+    # the rows that decide which cases are listed and their order: plain columns, so a
+    # city's month of flags costs one statement; only the page's cases are built whole
+    q = select(Signal.report_key, Signal.employee_id, Signal.period, Signal.signal, Signal.weight,
+               Signal.state).where(Signal.state != "lapsed")
+    if state != "all":
+        q = q.where(Signal.state == state, Signal.weight > 0)
     if agency_id is not None:
         q = q.where(Signal.agency_id == int(agency_id))
     if period:
         q = q.where(Signal.period == str(period))
-    rows = list(s.scalars(q))
-    cases: dict[tuple, list[Signal]] = defaultdict(list)
-    for row in rows:
+    if actor.employee_id is not None:  # nobody reads the checks on their own work
+        q = q.where(Signal.employee_id != actor.employee_id)
+    cases: dict[tuple, list] = defaultdict(list)
+    for row in s.execute(q):
         cases[(row.report_key, row.employee_id, row.period)].append(row)
     if signal is not None:
         cases = {k: v for k, v in cases.items() if any(x.signal == signal for x in v)}
-    items = [_case(s, key, signals) for key, signals in cases.items()]
-    items.sort(key=lambda c: (-c["risk"], c["period"], c["report_id"] or 0))
+    # scores as risk_of computes them: a report's own; a month's plus its riskiest report's
+    own = {k: min(100, sum(x.weight for x in v if x.state == "open")) for k, v in cases.items()}
+    worst: dict[tuple, int] = defaultdict(int)
+    for (key, employee_id, p), score in own.items():
+        if key != MONTH:
+            worst[(employee_id, p)] = max(worst[(employee_id, p)], score)
+    scores = {k: own[k] if k[0] != MONTH else min(100, own[k] + worst[(k[1], k[2])]) for k in cases}
+    order = sorted(cases, key=lambda k: (-scores[k], k[2], k[0]))
+    items = [_case(s, key) for key in order[offset:offset + limit]]
     counts: dict[str, int] = defaultdict(int)
-    for signals in cases.values():
-        for name in {x.signal for x in signals}:
+    for rows in cases.values():
+        for name in {x.signal for x in rows}:
             counts[name] += 1
-    return {"total": len(items), "items": items[offset:offset + limit], "signals": dict(counts)}
+    return {"total": len(order), "items": items, "signals": dict(counts)}
 
 
 def _desk(actor: Actor, review_scope: str):
@@ -541,8 +613,11 @@ def _agency_in_scope(scope, agency_id):
     return scope
 
 
-def _case(s, key: tuple, signals: list[Signal]) -> dict:
+def _case(s, key: tuple) -> dict:
     report_key, employee_id, period = key
+    signals = list(s.scalars(select(Signal).where(
+        Signal.report_key == report_key, Signal.employee_id == employee_id, Signal.period == period,
+        Signal.state != "lapsed")))
     report = s.get(Report, report_key) if report_key != MONTH else None
     person = s.get(Person, employee_id)
     open_weight = sum(x.weight for x in signals if x.state == "open")
@@ -554,7 +629,7 @@ def _case(s, key: tuple, signals: list[Signal]) -> dict:
             "employee_id": employee_id,
             "employee_name": (report.employee_name if report else
                               person.name if person else str(employee_id)),
-            "agency_id": signals[0].agency_id,
+            "agency_id": signals[0].agency_id if signals else (report.agency_id if report else 0),
             "agency_name": person.agency_name if person else None, "period": period,
             "date": report.date.isoformat() if report else None,
             "activity_name": report.activity_name if report else None,
@@ -577,7 +652,9 @@ def sample(s, actor: Actor, review_scope: str, period: str, size: int, agency_id
     q = select(Report).where(Report.period == str(period), Report.state == "approved")
     if agency_id is not None:
         q = q.where(Report.agency_id == int(agency_id))
-    reports = list(s.scalars(q))
+    if actor.employee_id is not None:
+        q = q.where(Report.employee_id != actor.employee_id)
+    reports = list(s.scalars(q.order_by(Report.report_id)))  # one order: a seed repeats its draw
     risks: dict[int, int] = defaultdict(int)
     for key, weight in s.execute(select(Signal.report_key, func.sum(Signal.weight)).where(
             Signal.state == "open", Signal.period == str(period), Signal.report_key != MONTH)
@@ -586,18 +663,7 @@ def sample(s, actor: Actor, review_scope: str, period: str, size: int, agency_id
     rng = random.Random(seed)
     keyed = sorted(reports, key=lambda r: rng.random() ** (1 / (1 + risks[r.report_id])), reverse=True)
     chosen = keyed[:max(0, min(int(size), 500))]
-    items = []
-    for r in chosen:
-        signals = list(s.scalars(select(Signal).where(Signal.report_key == r.report_id,
-                                                      Signal.state != "lapsed")))
-        items.append(_case(s, (r.report_id, r.employee_id, r.period), signals) if signals else {
-            "kind": "report", "report_id": r.report_id, "employee_id": r.employee_id,
-            "employee_name": r.employee_name, "agency_id": r.agency_id, "agency_name": None,
-            "period": r.period, "date": r.date.isoformat(), "activity_name": r.activity_name,
-            "description": r.description, "report_state": r.state, "task_id": r.task_id,
-            "evidence_id": r.evidence_id,
-            "risk": 0, "flags": [],
-            "outcomes": []})
+    items = [_case(s, (r.report_id, r.employee_id, r.period)) for r in chosen]
     return {"period": str(period), "population": len(reports), "items": items}
 
 
@@ -614,18 +680,22 @@ def clear(uow, actor: Actor, review_scope: str, report_id, employee_id, period, 
         report = s.get(Report, int(report_id))
         if report is None:
             raise NotFound("no such case", code="integrity_case_not_found")
-        key, employee_id = report.report_id, report.employee_id
-        period, agency_id = report.period, report.agency_id
+        key, employee_id, period = report.report_id, report.employee_id, report.period
+        involved = {report.employee_id, report.approver_id, report.decided_by, *(report.viewers or [])}
     else:
-        person = s.get(Person, int(employee_id)) if employee_id is not None else None
-        if person is None or not period:
+        if employee_id is None or not period:
             raise NotFound("no such case", code="integrity_case_not_found")
-        key, employee_id, agency_id = MONTH, person.employee_id, person.agency_id
-    if scope is not None and scope != agency_id:
-        raise NotFound("no such case", code="integrity_case_not_found")
-    if actor.employee_id == employee_id:
-        raise Forbidden("nobody decides on their own work", code="integrity_own_case")
+        key, employee_id = MONTH, int(employee_id)
+        involved = {employee_id} | {x for r in s.execute(select(Report.approver_id, Report.decided_by).where(
+            Report.employee_id == employee_id, Report.period == str(period))) for x in r}
     signals = _open(s, key, employee_id, str(period))
+    # the case's agency is the flags' own (a transfer since moves nothing already found)
+    agency_id = signals[0].agency_id if signals else None
+    if scope is not None and agency_id is not None and scope != agency_id:
+        raise NotFound("no such case", code="integrity_case_not_found")
+    if actor.employee_id is not None and actor.employee_id in involved:
+        # neither one's own work nor a report one decided (nor a month one approved)
+        raise Forbidden("nobody decides on their own work", code="integrity_own_case")
     if not signals:
         raise Conflict("this case has no open flag", code="integrity_nothing_open")
     names = sorted({x.signal for x in signals})
@@ -637,7 +707,7 @@ def clear(uow, actor: Actor, review_scope: str, report_id, employee_id, period, 
     uow.emit("integrity.cleared", dict(report_id=key or None, employee_id=employee_id, agency_id=agency_id,
                                        period=str(period), signals=names, decided_by=decided_by, note=note))
     s.flush()
-    return _case(s, (key, employee_id, str(period)), signals)
+    return _case(s, (key, employee_id, str(period)))
 
 
 # --- offices ----------------------------------------------------------------------------------

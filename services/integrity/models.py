@@ -97,13 +97,15 @@ class View(Base):
 
 
 class Decision(Base):
-    """An approver's decision on a report, at the time it was announced."""
+    """The latest decision on a report, at the time it was announced (kept even when it is
+    heard before the report itself)."""
     __tablename__ = "decision"
     __table_args__ = (Index("ix_decision_approver_at", "approver_id", "at"),)
     report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     approver_id: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     kind: Mapped[str] = mapped_column(String(12))
+    task_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Activity(Base):

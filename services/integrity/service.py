@@ -106,7 +106,8 @@ class IntegrityService:
 
     @event_handler("attendance", "attendance.recorded")
     def on_attendance(self, body):
-        self.db.consume(body, cases.hear_attendance)
+        checks = self.in_force()
+        self.db.consume(body, lambda uow, env: cases.hear_attendance(uow, env, checks))
 
     # --- the approver and the review team ----------------------------------------------------
     @rpc

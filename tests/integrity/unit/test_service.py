@@ -198,3 +198,112 @@ def test_a_post_audit_sample_draws_from_every_approved_report_risky_ones_likelie
     drawn = svc.sample(REVIEWER, "2026-11", 5, seed=7)
     assert drawn["population"] == 30 and len(drawn["items"]) == 5
     assert drawn == svc.sample(REVIEWER, "2026-11", 5, seed=7)  # a seed repeats the draw
+
+
+def bare_jpeg(evidence_id, owner_id, similar=()):
+    """A camera photo without EXIF: one flag (exif_missing, weight 10) to follow around."""
+    env = checked(evidence_id, owner_id, similar)
+    env["data"]["photo"] = {"exif_present": False}
+    return env
+
+
+def open_signals(svc):
+    with svc.db.session() as s:
+        return sorted((x.report_key, x.period, x.signal) for x in s.scalars(
+            select(Signal).where(Signal.state == "open")))
+
+
+def test_a_withdrawn_report_counts_for_nothing(svc):
+    svc.on_evidence_checked(bare_jpeg("w1", 2))
+    svc.on_report_submitted(report_submitted(1, employee_id=2, evidence_id="w1"))
+    assert open_signals(svc) == [(1, "2026-11", "exif_missing")]
+    svc.on_report_withdrawn(body("report.withdrawn", dict(report_id=1, employee_id=2, previous_state="submitted")))
+    assert open_signals(svc) == [] and svc.queue(REVIEWER)["items"] == []
+
+
+def test_the_events_may_come_in_any_order_and_both_copies_are_flagged(svc):
+    # B's report and check first, then A's report, then A's check (which finds B's photo)
+    svc.on_report_submitted(report_submitted(2, employee_id=3, employee_name="Budi", evidence_id="eB"))
+    svc.on_evidence_checked(checked("eB", 3))
+    svc.on_report_submitted(report_submitted(1, employee_id=2, evidence_id="eA"))
+    svc.on_evidence_checked(checked("eA", 2, similar=[("eB", 3, 4)]))
+    assert open_signals(svc) == [(1, "2026-11", "photo_reused"), (2, "2026-11", "photo_reused")]
+    # and a report heard after its photo's look-alike was found by the other's check
+    svc.on_evidence_checked(checked("eD", 3, similar=[("eC", 2, 2)]))
+    svc.on_report_submitted(report_submitted(4, employee_id=3, evidence_id="eD", date="2026-11-03"))
+    svc.on_report_submitted(report_submitted(3, employee_id=2, evidence_id="eC", date="2026-11-03"))
+    assert {(k, n) for k, _, n in open_signals(svc)} >= {(3, "photo_reused"), (4, "photo_reused")}
+
+
+def test_a_decision_heard_before_its_report_is_kept(svc):
+    svc.on_approved(approved(1, 2, T0 + dt.timedelta(minutes=5)))
+    svc.on_report_submitted(body("report.submitted", {**report_submitted(1, employee_id=2)["data"]}, T0))
+    with svc.db.session() as s:
+        from services.integrity.models import Report
+        report = s.get(Report, 1)
+        assert (report.state, report.decided_by, report.task_id) == ("approved", 1, 1)
+    # a later round starts again: the resubmission after the decision is waiting
+    svc.on_report_resubmitted(body("report.resubmitted", {**report_submitted(1, employee_id=2)["data"]},
+                                   T0 + dt.timedelta(hours=1)))
+    with svc.db.session() as s:
+        assert s.get(Report, 1).state == "submitted"
+
+
+def test_a_revision_that_moves_the_report_to_another_month_moves_its_flags(svc):
+    svc.on_evidence_checked(bare_jpeg("v1", 2))
+    svc.on_report_submitted(report_submitted(1, employee_id=2, evidence_id="v1"))
+    svc.on_report_resubmitted(body("report.resubmitted", report_submitted(
+        1, employee_id=2, evidence_id="v1", date="2026-10-30")["data"]))
+    assert open_signals(svc) == [(1, "2026-10", "exif_missing")]
+    flags = svc.report_flags(APPROVER, [1])["1"]
+    assert flags["risk"] == 10 and len(flags["flags"]) == 1
+
+
+def test_duty_travel_heard_after_the_photo_lifts_the_geofence(svc):
+    svc.set_offices({"account_id": 1, "roles": ["city_admin"]}, 1, {"offices": [
+        {"name": "Kantor", "lat": -8.65, "lon": 115.22}]})
+    svc.on_evidence_checked(checked("d1", 2, gps_lat=-8.9, gps_lon=115.22))
+    svc.on_report_submitted(report_submitted(1, employee_id=2, evidence_id="d1"))
+    assert open_signals(svc) == [(1, "2026-11", "outside_geofence")]
+    svc.on_attendance(body("attendance.recorded", dict(employee_nip="198001012000011002", date="2026-11-02",
+                                                       kind="leave", leave_type="duty_travel")))
+    assert open_signals(svc) == []
+
+
+def test_the_desk_hides_ones_own_work_and_nobody_decides_what_they_approved(svc):
+    svc.on_evidence_checked(bare_jpeg("own", 9))
+    svc.on_report_submitted(report_submitted(1, employee_id=9, evidence_id="own"))
+    assert svc.queue(REVIEWER)["items"] == [] and svc.sample(REVIEWER, "2026-11", 5)["population"] == 0
+    svc.on_evidence_checked(bare_jpeg("sari", 2))
+    svc.on_report_submitted(report_submitted(2, employee_id=2, evidence_id="sari", approver_id=9))
+    with pytest.raises(Forbidden):  # the reviewer is this report's approver
+        svc.clear(REVIEWER, 2, None, None, {"note": "saya sendiri yang menyetujui"})
+    assert svc.clear({**REVIEWER, "employee_id": 8}, 2, None, None, {"note": "dicek, foto asli"})
+
+
+def test_a_rubber_stamp_is_the_review_teams_to_read_not_the_approvers(svc):
+    for n in range(1, 11):
+        svc.on_evidence_checked(checked(f"r{n}", 2))
+        svc.on_report_submitted(report_submitted(n, employee_id=2, evidence_id=f"r{n}"))
+        svc.on_approved(approved(n, 2, T0 + dt.timedelta(seconds=n)))
+    assert ("rubber_stamp", "open") in signals(svc, 5)
+    assert svc.report_flags(APPROVER, [5])["5"]["flags"] == []
+    assert [f["signal"] for f in svc.report_flags(REVIEWER, [5])["5"]["flags"]] == ["rubber_stamp"]
+    with svc.db.session() as s:
+        from sqlalchemy import text as sql
+        told = [row[0] for row in s.execute(sql("SELECT envelope FROM outbox WHERE event_type = 'integrity.flagged'"))]
+    import json
+    assert all((json.loads(e) if isinstance(e, str) else e)["data"]["approver_id"] is None for e in told)
+
+
+def test_a_listed_case_shows_what_could_not_be_checked_too(svc):
+    svc.on_evidence_checked(checked("u1", 2, unchecked=["exif"], software=None))
+    svc.on_report_submitted(report_submitted(1, employee_id=2, evidence_id="u1", minutes=200))
+    svc.on_catalogue_version(body("catalogue.version_published", dict(
+        activity_type_id=1, code="SURAT", name="Surat", version=1, effective_from="2026-01-01",
+        points="5", rupiah=7500, standard_minutes=30)))
+    svc.on_report_resubmitted(body("report.resubmitted", report_submitted(
+        1, employee_id=2, evidence_id="u1", minutes=200)["data"]))
+    [case] = svc.queue(REVIEWER)["items"]
+    assert {(f["signal"], f["checkable"]) for f in case["flags"]} == {
+        ("minutes_above_standard", True), ("exif_time_mismatch", False), ("exif_edited", False)}

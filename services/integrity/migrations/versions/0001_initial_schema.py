@@ -3,7 +3,7 @@ people, activities, rule sets and duty travel; offices; signals and outcomes.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 20:55:08.763449
+Create Date: 2026-12-06 21:22:56.873516
 
 """
 from typing import Sequence, Union
@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('approver_id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('report_id')
     )
     with op.batch_alter_table('decision', schema=None) as batch_op:
