@@ -263,6 +263,7 @@ class PhotoNeighbour(BaseModel):
     dhash_distance: int
     phash_distance: int
     same_bytes: bool = False
+    report_id: int | None = None  # the report it is part of, when it is (linked)
 
 
 class PhotoFacts(BaseModel):

@@ -168,7 +168,7 @@ MAX_SIMILAR = 20
 
 def _same_bytes(same, row: Evidence) -> list[dict]:
     return [dict(evidence_id=e.id, owner_id=e.owner_id, dhash_distance=0, phash_distance=0,
-                 same_bytes=True)
+                 same_bytes=True, report_id=e.report_id)
             for e in same if e.id != row.id][:MAX_SIMILAR]
 
 
@@ -204,7 +204,52 @@ def _neighbours(s, row: Evidence, fp: tuple[int, int] | None) -> list[dict]:
                                                dhash_distance=d, phash_distance=p))
         if s.get(PhotoPrint, row.id) is None:
             near_duplicates.remember(s, row.id, row.owner_id, fp)
-    return sorted(found.values(), key=lambda e: (e["phash_distance"], e["dhash_distance"]))[:MAX_SIMILAR]
+    closest = sorted(found.values(), key=lambda e: (e["phash_distance"], e["dhash_distance"]))[:MAX_SIMILAR]
+    linked = dict(s.execute(select(Evidence.id, Evidence.report_id).where(
+        Evidence.id.in_([e["evidence_id"] for e in closest]))).tuples().all()) if closest else {}
+    return [{**e, "report_id": linked.get(e["evidence_id"])} for e in closest]
+
+
+BACKFILL_BATCH = 100
+
+
+def backfill_fingerprints(db, store, skip: set[str]) -> int:
+    """Photos kept before the fingerprints existed get theirs, from the thumbnail made at
+    their check (320 px, what a live check hashes too), so a copy uploaded now finds them
+    whatever their month. No event: nothing about them changed. Returns how many."""
+    with db.session() as s:
+        rows = list(s.execute(select(Evidence.id, Evidence.owner_id, Evidence.thumbnail_key).outerjoin(
+            PhotoPrint, PhotoPrint.evidence_id == Evidence.id).where(
+            PhotoPrint.evidence_id.is_(None), Evidence.status.in_(KEPT),
+            Evidence.thumbnail_key.is_not(None), Evidence.id.not_in(list(skip)[:5000]))
+            .order_by(Evidence.created_at).limit(BACKFILL_BATCH)))
+    done = 0
+    for evidence_id, owner_id, thumbnail_key in rows:
+        fp = _thumbnail_print(store.backend, thumbnail_key)
+        if fp is None:  # its thumbnail is gone or unreadable: not asked again by this process
+            skip.add(evidence_id)
+            continue
+        with db.unit_of_work() as uow:
+            if uow.session.get(PhotoPrint, evidence_id) is None:
+                near_duplicates.remember(uow.session, evidence_id, owner_id, fp)
+                done += 1
+    return done
+
+
+def _thumbnail_print(backend, key: str) -> tuple[int, int] | None:
+    import io
+
+    from PIL import Image
+
+    from . import perceptual
+    chunks = backend.read(key)
+    if chunks is None:
+        return None
+    try:
+        with Image.open(io.BytesIO(b"".join(chunks))) as img:
+            return perceptual.fingerprint(img)
+    except Exception:  # noqa: BLE001 - a thumbnail we wrote ourselves; if it is broken, skip it
+        return None
 
 
 def check(db, store, evidence_id: str) -> dict:
@@ -438,6 +483,7 @@ def purge(db, store, now: dt.datetime) -> int:
             current = uow.session.get(Evidence, row.id)
             if current is not None and current.status in UNLINKED:
                 uow.session.delete(current)
+                uow.session.query(PhotoPrint).filter(PhotoPrint.evidence_id == row.id).delete()
                 uow.emit("evidence.expired", dict(evidence_id=row.id, owner_id=row.owner_id))
     return len(stale)
 

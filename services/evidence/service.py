@@ -33,6 +33,7 @@ class ObjectStore(DependencyProvider):
         self.max_pixels = int(cfg.get("MAX_PIXELS") or rules.MAX_PIXELS)
         self.max_decode_bytes = int(cfg.get("MAX_DECODE_BYTES") or rules.MAX_DECODE_BYTES)
         self.review_scope = str(cfg.get("REVIEW_SCOPE") or "agency")
+        self.unprintable: set[str] = set()  # thumbnails the backfill could not read
         self.backend.ensure_bucket()
 
     def get_dependency(self, worker_ctx):
@@ -177,12 +178,19 @@ class EvidenceService:
         """Re-read a random sample of locked evidence; publish what is missing or altered."""
         return evidence.audit(self.db, self.store)
 
+    @timer("EVIDENCE.BACKFILL_SECONDS", 300)
+    def backfill_fingerprints(self):
+        """Photos kept before the near-duplicate fingerprints existed get theirs, a batch
+        at a time, from their thumbnails (until none is left)."""
+        return evidence.backfill_fingerprints(self.db, self.store, self.store.unprintable)
+
     @rpc
     def run_housekeeping(self):
         """Both timers' work now (operations), by the city's clock: nothing on the bus
         can tell evidence another time."""
         return {"purged": evidence.purge(self.db, self.store, utcnow()),
-                "audit": evidence.audit(self.db, self.store)}
+                "audit": evidence.audit(self.db, self.store),
+                "fingerprinted": evidence.backfill_fingerprints(self.db, self.store, self.store.unprintable)}
 
     # --- the local backend's signed URLs ---------------------------------------------------------
     @http("PUT", "/uploads/<path:key>")

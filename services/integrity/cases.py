@@ -135,10 +135,11 @@ def hear_checked(uow, env, checks: Checks) -> None:
     photo.fingerprinted = e.photo is None or "fingerprint" not in e.photo.unchecked
     s.add(photo)
     for n in e.similar:
-        same = n.same_bytes
-        for a, b in ((e.evidence_id, n.evidence_id), (n.evidence_id, e.evidence_id)):
+        for a, b, owner, report in ((e.evidence_id, n.evidence_id, n.owner_id, n.report_id),
+                                    (n.evidence_id, e.evidence_id, e.owner_id, None)):
             if s.get(Likeness, (a, b)) is None:
-                s.add(Likeness(evidence_id=a, other_id=b, phash_distance=n.phash_distance, same_bytes=same))
+                s.add(Likeness(evidence_id=a, other_id=b, phash_distance=n.phash_distance,
+                               same_bytes=n.same_bytes, other_owner_id=owner, other_report_id=report))
     s.flush()
     for report in s.scalars(select(Report).where(Report.evidence_id.in_(ids), Report.state.in_(LIVE))):
         evaluate_report(uow, checks, report)
@@ -283,11 +284,12 @@ def evaluate_report(uow, checks: Checks, report: Report, also_neighbours: bool =
     likeness = {x.other_id: x for x in s.scalars(select(Likeness).where(
         Likeness.evidence_id == report.evidence_id))} if report.evidence_id else {}
     neighbours = _reports_of_photos(s, list(likeness), report.report_id)
-    if photo is not None or neighbours:
-        found += rules.photo_reuse(_facts(report, photo), [rules.Neighbour(
-            r.report_id, r.employee_id, r.employee_name, r.date, r.meeting_id,
-            likeness[r.evidence_id].phash_distance, likeness[r.evidence_id].same_bytes)
-            for r in neighbours], photo.fingerprinted if photo is not None else True)
+    known = [rules.Neighbour(r.report_id, r.employee_id, r.employee_name, r.date, r.meeting_id,
+                             likeness[r.evidence_id].phash_distance, likeness[r.evidence_id].same_bytes)
+             for r in neighbours]
+    if photo is not None or known:
+        found += rules.photo_reuse(_facts(report, photo), known + _earlier(s, likeness, neighbours),
+                                   photo.fingerprinted if photo is not None else True)
     if photo is not None:
         if photo.facts is not None:
             found += rules.exif(_facts(report, photo), photo.facts, checks)
@@ -303,6 +305,21 @@ def evaluate_report(uow, checks: Checks, report: Report, also_neighbours: bool =
     if also_neighbours:
         for other in neighbours:
             evaluate_report(uow, checks, other)
+
+
+def _earlier(s, likeness: dict, heard: list[Report]) -> list[rules.Neighbour]:
+    """Look-alikes on reports from before these checks ran (evidence fingerprinted their
+    photos afterwards): known only by their report's id and owner."""
+    ids = {r.evidence_id for r in heard}
+    unheard = [x for x in likeness.values() if x.other_id not in ids and x.other_report_id is not None
+               and s.get(Report, x.other_report_id) is None]
+    out = []
+    for x in unheard:
+        person = s.get(Person, x.other_owner_id) if x.other_owner_id is not None else None
+        out.append(rules.Neighbour(x.other_report_id, x.other_owner_id or 0,
+                                   person.name if person else "pegawai lain", None, None,
+                                   x.phash_distance, x.same_bytes))
+    return out
 
 
 def _facts(report: Report, photo: Photo | None) -> rules.ReportFacts:

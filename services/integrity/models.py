@@ -85,6 +85,10 @@ class Likeness(Base):
     other_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     phash_distance: Mapped[int] = mapped_column(Integer)
     same_bytes: Mapped[bool] = mapped_column(Boolean)
+    # who holds the other and its report, as evidence said: a report from before these
+    # checks ran is one integrity never heard of
+    other_owner_id: Mapped[int | None] = mapped_column(Integer)
+    other_report_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class View(Base):

@@ -98,7 +98,7 @@ class Neighbour:
     report_id: int
     employee_id: int
     employee_name: str
-    date: dt.date
+    date: dt.date | None  # None: a report from before these checks ran
     meeting_id: int | None
     phash_distance: int
     same_bytes: bool
@@ -141,7 +141,7 @@ def photo_reuse(report: ReportFacts, neighbours: list[Neighbour], fingerprinted:
         more = f" dan {len(reused) - 1} laporan lain" if len(reused) > 1 else ""
         out.append(Found("photo_reused", (
             f"Foto bukti {_alike(first)} dengan foto laporan pegawai lain ({first.employee_name}, "
-            f"{ind.date(first.date)}){more}."), {"reports": [_ref(n) for n in reused]}))
+            f"{_when(first)}){more}."), {"reports": [_ref(n) for n in reused]}))
     if shared:
         out.append(Found("photo_shared_meeting", (
             f"Foto bersama rapat: dipakai juga oleh {len(shared)} peserta rapat yang sama."),
@@ -150,16 +150,21 @@ def photo_reuse(report: ReportFacts, neighbours: list[Neighbour], fingerprinted:
         first = own[0]
         out.append(Found("photo_repeated", (
             f"Foto bukti {_alike(first)} dengan foto laporan lain pegawai ini "
-            f"({ind.date(first.date)})."), {"reports": [_ref(n) for n in own]}))
+            f"({_when(first)})."), {"reports": [_ref(n) for n in own]}))
     if not fingerprinted:
         out.append(Found("photo_reused", f"Kemiripan foto {UNCHECKABLE}: gambar tidak dapat dibaca.",
                          checkable=False))
     return out
 
 
+def _when(n: Neighbour) -> str:
+    return ind.date(n.date) if n.date else f"laporan #{n.report_id}, sebelum pemeriksaan ini berjalan"
+
+
 def _ref(n: Neighbour) -> dict:
     return {"report_id": n.report_id, "employee_id": n.employee_id, "employee_name": n.employee_name,
-            "date": n.date.isoformat(), "phash_distance": n.phash_distance, "same_bytes": n.same_bytes}
+            "date": n.date.isoformat() if n.date else None, "phash_distance": n.phash_distance,
+            "same_bytes": n.same_bytes}
 
 
 def exif(report: ReportFacts, photo: dict, checks: Checks) -> list[Found]:

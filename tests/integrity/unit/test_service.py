@@ -307,3 +307,14 @@ def test_a_listed_case_shows_what_could_not_be_checked_too(svc):
     [case] = svc.queue(REVIEWER)["items"]
     assert {(f["signal"], f["checkable"]) for f in case["flags"]} == {
         ("minutes_above_standard", True), ("exif_time_mismatch", False), ("exif_edited", False)}
+
+
+def test_a_copy_of_a_photo_from_before_the_checks_ran_is_still_flagged(svc):
+    env = checked("baru", 3)
+    env["data"]["similar"] = [dict(evidence_id="lama", owner_id=2, dhash_distance=3, phash_distance=2,
+                                   same_bytes=False, report_id=7)]  # report 7: never heard of here
+    svc.on_evidence_checked(env)
+    svc.on_report_submitted(report_submitted(20, employee_id=3, employee_name="Budi", evidence_id="baru"))
+    [flag] = svc.report_flags(APPROVER, [20])["20"]["flags"]
+    assert flag["signal"] == "photo_reused" and "Sari" in flag["reason"]
+    assert "laporan #7, sebelum pemeriksaan ini berjalan" in flag["reason"]

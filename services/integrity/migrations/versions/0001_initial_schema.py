@@ -3,7 +3,7 @@ people, activities, rule sets and duty travel; offices; signals and outcomes.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 21:22:56.873516
+Create Date: 2026-12-06 21:26:58.741436
 
 """
 from typing import Sequence, Union
@@ -61,6 +61,8 @@ def upgrade() -> None:
     sa.Column('other_id', sa.String(length=36), nullable=False),
     sa.Column('phash_distance', sa.Integer(), nullable=False),
     sa.Column('same_bytes', sa.Boolean(), nullable=False),
+    sa.Column('other_owner_id', sa.Integer(), nullable=True),
+    sa.Column('other_report_id', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('evidence_id', 'other_id')
     )
     op.create_table('office',
