@@ -38,7 +38,9 @@ async def desk(request: Request, actor: Actor = Depends(DESK), svc: Svc = Depend
     names, weights = checks["names"], checks["weights"]
     signal = q.get("sinyal") if q.get("sinyal") in names else None
     state = q.get("status") if q.get("status") in STATES else "open"
-    period = _period(q.get("bulan"))
+    # the desk opens on this month (a city's year of flags is not one page's work); an
+    # emptied month field asks for every month
+    period = _period(q.get("bulan")) if "bulan" in q else period_of(config.today())
     agency_id = form_id(q.get("instansi"))
     start = form_id(q.get("mulai")) or 0
     page = await svc.integrity.queue(actor, agency_id, signal, period, state, PAGE, start)

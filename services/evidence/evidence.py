@@ -210,33 +210,65 @@ def _neighbours(s, row: Evidence, fp: tuple[int, int] | None) -> list[dict]:
     return [{**e, "report_id": linked.get(e["evidence_id"])} for e in closest]
 
 
-BACKFILL_BATCH = 100
+BACKFILL_BATCH, BACKFILL_BUDGET_S = 100, 20.0
 
 
-def backfill_fingerprints(db, store, skip: set[str]) -> int:
+class Backfill:
+    """Where this process's backfill stands: photos whose thumbnail it could not read, and
+    the creation time it has covered up to (so a finished backfill scans only what is new)."""
+
+    def __init__(self):
+        self.unreadable: set[str] = set()
+        self.since: dt.datetime | None = None
+
+
+def backfill_fingerprints(db, store, state: Backfill) -> int:
     """Photos kept before the fingerprints existed get theirs, from the thumbnail made at
-    their check (320 px, what a live check hashes too), so a copy uploaded now finds them
-    whatever their month. No event: nothing about them changed. Returns how many."""
-    with db.session() as s:
-        rows = list(s.execute(select(Evidence.id, Evidence.owner_id, Evidence.thumbnail_key).outerjoin(
-            PhotoPrint, PhotoPrint.evidence_id == Evidence.id).where(
-            PhotoPrint.evidence_id.is_(None), Evidence.status.in_(KEPT),
-            Evidence.thumbnail_key.is_not(None), Evidence.id.not_in(list(skip)[:5000]))
-            .order_by(Evidence.created_at).limit(BACKFILL_BATCH)))
-    done = 0
-    for evidence_id, owner_id, thumbnail_key in rows:
-        fp = _thumbnail_print(store.backend, thumbnail_key)
-        if fp is None:  # its thumbnail is gone or unreadable: not asked again by this process
-            skip.add(evidence_id)
-            continue
-        with db.unit_of_work() as uow:
-            if uow.session.get(PhotoPrint, evidence_id) is None:
-                near_duplicates.remember(uow.session, evidence_id, owner_id, fp)
-                done += 1
+    their check, turned upright by the original's EXIF orientation (the thumbnail carries
+    none), so a copy uploaded now finds them whatever their month. Batches for up to
+    BACKFILL_BUDGET_S a call; no event (nothing about them changed). Another instance
+    doing the same row is harmless: the second insert is dropped. Returns how many."""
+    import time
+    done, started = 0, time.monotonic()
+    while time.monotonic() - started < BACKFILL_BUDGET_S:
+        with db.session() as s:
+            q = select(Evidence.id, Evidence.owner_id, Evidence.thumbnail_key, Evidence.object_key,
+                       Evidence.created_at).outerjoin(
+                PhotoPrint, PhotoPrint.evidence_id == Evidence.id).where(
+                PhotoPrint.evidence_id.is_(None), Evidence.status.in_(KEPT),
+                Evidence.thumbnail_key.is_not(None))
+            if state.since is not None:
+                q = q.where(Evidence.created_at >= state.since)
+            q = q.order_by(Evidence.created_at).limit(BACKFILL_BATCH + len(state.unreadable))
+            rows = [r for r in s.execute(q) if r.id not in state.unreadable][:BACKFILL_BATCH]
+        if not rows:
+            break
+        for evidence_id, owner_id, thumbnail_key, object_key, _ in rows:
+            fp = _thumbnail_print(store.backend, thumbnail_key, object_key)
+            if fp is None:  # its thumbnail is gone or unreadable: not asked again by this process
+                state.unreadable.add(evidence_id)
+                continue
+            try:
+                with db.unit_of_work() as uow:
+                    if uow.session.get(PhotoPrint, evidence_id) is None:
+                        near_duplicates.remember(uow.session, evidence_id, owner_id, fp)
+                        done += 1
+            except IntegrityError:
+                pass  # another instance fingerprinted it meanwhile
+        state.since = _utc(rows[-1].created_at)
     return done
 
 
-def _thumbnail_print(backend, key: str) -> tuple[int, int] | None:
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+# EXIF orientation -> the turn that shows the picture upright (as ImageOps.exif_transpose)
+_UPRIGHT = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+            6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def _thumbnail_print(backend, key: str, original_key: str) -> tuple[int, int] | None:
     import io
 
     from PIL import Image
@@ -247,8 +279,22 @@ def _thumbnail_print(backend, key: str) -> tuple[int, int] | None:
         return None
     try:
         with Image.open(io.BytesIO(b"".join(chunks))) as img:
-            return perceptual.fingerprint(img)
+            img.load()
+            turn = _UPRIGHT.get(_orientation(backend, original_key) or 1)
+            return perceptual.fingerprint(img.transpose(getattr(Image.Transpose, turn)) if turn else img)
     except Exception:  # noqa: BLE001 - a thumbnail we wrote ourselves; if it is broken, skip it
+        return None
+
+
+def _orientation(backend, key: str) -> int | None:
+    """The original's EXIF orientation, from its first bytes only."""
+    import io
+
+    from PIL import Image
+    try:
+        with Image.open(io.BytesIO(backend.read_head(key, rules.HEAD_BYTES))) as img:
+            return int(img.getexif().get(274) or 1)
+    except Exception:  # noqa: BLE001 - no readable header: taken as upright
         return None
 
 

@@ -33,7 +33,7 @@ class ObjectStore(DependencyProvider):
         self.max_pixels = int(cfg.get("MAX_PIXELS") or rules.MAX_PIXELS)
         self.max_decode_bytes = int(cfg.get("MAX_DECODE_BYTES") or rules.MAX_DECODE_BYTES)
         self.review_scope = str(cfg.get("REVIEW_SCOPE") or "agency")
-        self.unprintable: set[str] = set()  # thumbnails the backfill could not read
+        self.backfill = evidence.Backfill()  # this process's progress through old photos
         self.backend.ensure_bucket()
 
     def get_dependency(self, worker_ctx):
@@ -182,7 +182,7 @@ class EvidenceService:
     def backfill_fingerprints(self):
         """Photos kept before the near-duplicate fingerprints existed get theirs, a batch
         at a time, from their thumbnails (until none is left)."""
-        return evidence.backfill_fingerprints(self.db, self.store, self.store.unprintable)
+        return evidence.backfill_fingerprints(self.db, self.store, self.store.backfill)
 
     @rpc
     def run_housekeeping(self):
@@ -190,7 +190,7 @@ class EvidenceService:
         can tell evidence another time."""
         return {"purged": evidence.purge(self.db, self.store, utcnow()),
                 "audit": evidence.audit(self.db, self.store),
-                "fingerprinted": evidence.backfill_fingerprints(self.db, self.store, self.store.unprintable)}
+                "fingerprinted": evidence.backfill_fingerprints(self.db, self.store, self.store.backfill)}
 
     # --- the local backend's signed URLs ---------------------------------------------------------
     @http("PUT", "/uploads/<path:key>")

@@ -13,7 +13,7 @@ import random
 from collections import defaultdict
 from typing import Any, cast
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import case, func, or_, select, text
 
 from ekinerja_contract.envelope import utcnow
 from ekinerja_contract.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -83,8 +83,16 @@ def hear_report(uow, env, checks: Checks) -> None:
     s, period = uow.session, period_of(e.date)
     row = s.get(Report, e.report_id)
     before = (row.period, row.evidence_id) if row is not None else None
-    serialise(s, f"m:{e.employee_id}:{period}", *([f"m:{e.employee_id}:{before[0]}"] if before else []),
-              *_photo_keys(s, e.evidence_id, before[1] if before else None))
+    decided = s.get(Decision, e.report_id)
+    keys = [f"m:{e.employee_id}:{period}", *([f"m:{e.employee_id}:{before[0]}"] if before else []),
+            *_photo_keys(s, e.evidence_id, before[1] if before else None),
+            *([f"a:{decided.approver_id}"] if decided is not None else [])]
+    serialise(s, *keys)
+    # look-alikes found by a check that committed while this waited: locked too (a deadlock
+    # this could make is PostgreSQL's to break, and the event is retried)
+    late = set(_photo_keys(s, e.evidence_id)) - set(keys)
+    if late:
+        serialise(s, *late)
     if row is None:
         row = Report(report_id=e.report_id, viewers=[])
     row.employee_id, row.employee_name, row.agency_id = e.employee_id, e.employee_name, e.agency_id
@@ -92,8 +100,9 @@ def hear_report(uow, env, checks: Checks) -> None:
     row.start, row.end = e.start, e.end
     row.activity_code, row.activity_name = e.activity_code, e.activity_name
     row.quantity, row.description, row.evidence_id = e.quantity, e.description, e.evidence_id
-    row.minutes, row.state = e.minutes, "submitted"
-    decided = s.get(Decision, e.report_id)
+    row.minutes, row.state, row.sent_at = e.minutes, "submitted", env.time
+    if decided is not None:
+        s.refresh(decided)  # as it is now that the locks are held
     if decided is not None and _aware(decided.at) > _aware(env.time):  # its decision came first
         row.state, row.decided_by, row.decided_at = decided.kind, decided.approver_id, decided.at
         row.task_id = decided.task_id
@@ -107,6 +116,9 @@ def hear_report(uow, env, checks: Checks) -> None:
             evaluate_report(uow, checks, other)
     evaluate_report(uow, checks, row, also_neighbours=True)
     evaluate_month(uow, checks, row.employee_id, period)
+    if row.state == "approved" and row.decided_by is not None and row.decided_at is not None and (
+            _stamps(uow, checks, row.decided_by, row.decided_at)):  # its decision was heard first
+        _stamping(uow, checks, row.decided_by, row.agency_id, period)
 
 
 def hear_withdrawn(uow, env, checks: Checks) -> None:
@@ -151,7 +163,7 @@ def hear_view(uow, env, checks: Checks) -> None:
     at = env.time
     reports = list(s.scalars(select(Report).where(Report.evidence_id == e.evidence_id)))
     # the same lock as the viewer's decisions: a view and a decision never pass each other
-    serialise(s, *(f"a:{e.viewer_id}:{r.period}" for r in reports))
+    serialise(s, f"a:{e.viewer_id}")
     s.add(View(evidence_id=e.evidence_id, viewer_id=e.viewer_id, at=at))
     for report in reports:
         s.refresh(report)
@@ -165,21 +177,24 @@ def hear_decision(uow, env, kind: str, checks: Checks) -> None:
     e = cast(_Decision, parse(env))
     s = uow.session
     period = period_of(e.date)
-    serialise(s, f"a:{e.decided_by}:{period}")
+    # the approver's lock (views, bursts) and the report's month (its report may be heard now)
+    serialise(s, f"a:{e.decided_by}", f"m:{e.employee_id}:{period}")
     at = env.time
     decision = s.get(Decision, e.report_id)
     if decision is None:
         decision = Decision(report_id=e.report_id)
         s.add(decision)
-    if decision.at is None or _aware(at) >= _aware(decision.at):  # the latest round's decision
+    latest = decision.at is None or _aware(at) >= _aware(decision.at)
+    if latest:  # the latest round's decision (each kind comes on its own queue)
         decision.approver_id, decision.at, decision.kind, decision.task_id = e.decided_by, at, kind, e.task_id
     report = s.get(Report, e.report_id)
-    if report is not None:
+    if report is not None and latest and report.state not in ("withdrawn", "revoked") and (
+            report.sent_at is None or _aware(at) >= _aware(report.sent_at)):
         report.state, report.decided_by, report.decided_at = kind, e.decided_by, at
         report.task_id = e.task_id
     s.flush()
-    if kind == "approved":
-        _stamps(uow, checks, e.decided_by, at)
+    if kind == "approved" and report is not None and report.state == "approved" and (
+            _stamps(uow, checks, e.decided_by, at)):
         _stamping(uow, checks, e.decided_by, e.agency_id, period)
 
 
@@ -249,7 +264,9 @@ def hear_attendance(uow, env, checks: Checks) -> None:
     person = s.scalar(select(Person).where(Person.nip == e.employee_nip))
     if person is None or s.get(DutyTravel, (person.employee_id, e.date)) is not None:
         return
-    serialise(s, f"m:{person.employee_id}:{period_of(e.date)}")
+    day = list(s.scalars(select(Report.evidence_id).where(Report.employee_id == person.employee_id,
+                                                          Report.date == e.date)))
+    serialise(s, f"m:{person.employee_id}:{period_of(e.date)}", *_photo_keys(s, *day))
     s.add(DutyTravel(employee_id=person.employee_id, date=e.date))
     s.flush()
     for report in s.scalars(select(Report).where(Report.employee_id == person.employee_id,
@@ -365,27 +382,27 @@ def _peer_outlier(s, checks: Checks, employee_id: int, period: str, reports: lis
         return []
     same_post = (Person.position_name == person.position_name if person.position_name else
                  (Person.agency_id == person.agency_id) & (Person.position_code == person.position_code))
-    peers = list(s.scalars(select(Person.employee_id).where(same_post, Person.employee_id != employee_id)))
-    if len(peers) < checks.peer_min:
-        return []
+    peers = select(Person.employee_id).where(same_post, Person.employee_id != employee_id)
     own = _per_unit((r.activity_code, r.minutes, r.quantity) for r in reports)
-    by_peer: dict[int, list] = defaultdict(list)
-    for emp, code, m, q in s.execute(select(Report.employee_id, Report.activity_code, Report.minutes,
-                                            Report.quantity).where(
-            Report.period == period, Report.employee_id.in_(peers),
-            Report.activity_code.in_(list(own)), Report.state.in_(LIVE))):
-        by_peer[emp].append((code, m, q))
+    # each peer's month per activity, summed where the rows are (a common post may have
+    # thousands of holders): one row per peer and activity comes back
+    units = func.sum(case((Report.quantity < 1, 1), else_=Report.quantity))
     peer_values: dict[str, list[float]] = defaultdict(list)
-    for rows in by_peer.values():
-        for code, value in _per_unit(rows).items():
-            peer_values[code].append(value)
+    for code, minutes, count in s.execute(select(Report.activity_code, func.sum(Report.minutes), units).where(
+            Report.period == period, Report.employee_id.in_(peers), Report.activity_code.in_(list(own)),
+            Report.state.in_(LIVE)).group_by(Report.employee_id, Report.activity_code)):
+        peer_values[code].append(int(minutes) / max(int(count), 1))
+    if max((len(v) for v in peer_values.values()), default=0) < checks.peer_min:
+        return []
     names = {r.activity_code: r.activity_name for r in reports}
     return rules.peer_outlier(own, dict(peer_values), names, checks)
 
 
-def _stamps(uow, checks: Checks, approver_id: int, at: dt.datetime) -> None:
+def _stamps(uow, checks: Checks, approver_id: int, at: dt.datetime) -> bool:
     """Approvals by this approver around `at`: those in a burst whose evidence the
-    approver never opened before deciding get `rubber_stamp`."""
+    approver never opened before deciding get `rubber_stamp`. A bulk approval of 200 is
+    200 events: each reads the window's decision times (light rows) and only the members
+    not yet judged, so the work per event stays small. True when a stamp was added."""
     s = uow.session
     span = dt.timedelta(seconds=checks.burst_seconds)
     rows = list(s.execute(select(Decision.report_id, Decision.at).where(
@@ -393,26 +410,28 @@ def _stamps(uow, checks: Checks, approver_id: int, at: dt.datetime) -> None:
         Decision.at >= _utc(at - span), Decision.at <= _utc(at + span)).order_by(Decision.at)))
     members = rules.burst_members([_aware(r.at) for r in rows], checks.burst_decisions, checks.burst_seconds)
     if not members:
-        return
-    ids = [rows[i].report_id for i in sorted(members)]
-    reports = {r.report_id: r for r in s.scalars(select(Report).where(Report.report_id.in_(ids)))}
-    flagged = set(s.scalars(select(Signal.report_key).where(Signal.report_key.in_(ids),
-                                                            Signal.signal == "rubber_stamp")))
-    for i in sorted(members):
-        report = reports.get(rows[i].report_id)
-        if report is None or not report.evidence_id or report.report_id in flagged:
+        return False
+    decided = {rows[i].report_id: _aware(rows[i].at) for i in members}
+    judged = select(Signal.report_key).where(Signal.signal == "rubber_stamp",
+                                             Signal.report_key.in_(list(decided)))
+    fresh = list(s.scalars(select(Report).where(Report.report_id.in_(list(decided)),
+                                                Report.evidence_id.is_not(None),
+                                                Report.report_id.not_in(judged))))
+    if not fresh:
+        return False
+    first_view = dict(s.execute(select(View.evidence_id, func.min(View.at)).where(
+        View.viewer_id == approver_id, View.evidence_id.in_([r.evidence_id for r in fresh])).group_by(
+        View.evidence_id)).tuples().all())
+    stamped = False
+    for report in fresh:
+        seen = first_view.get(report.evidence_id)
+        if seen is not None and _aware(seen) <= decided[report.report_id]:  # opened before deciding
             continue
-        if _opened(s, report.evidence_id, approver_id, _aware(rows[i].at)):
-            continue
-        found = rules.rubber_stamp(True, False, len(members), checks)
         # about the approver's own conduct: for the review team, not told to the approver
         sync(uow, checks, report.report_id, report.employee_id, report.agency_id, report.period,
-             None, found, frozenset())
-
-
-def _opened(s, evidence_id: str, viewer_id: int, before: dt.datetime) -> bool:
-    return s.scalar(select(func.count()).select_from(View).where(
-        View.evidence_id == evidence_id, View.viewer_id == viewer_id, View.at <= _utc(before))) > 0
+             None, rules.rubber_stamp(True, False, len(members), checks), frozenset())
+        stamped = True
+    return stamped
 
 
 def _stamping(uow, checks: Checks, approver_id: int, agency_id: int, period: str) -> None:
@@ -479,20 +498,22 @@ def _open(s, report_key: int, employee_id: int, period: str) -> list[Signal]:
                                                Signal.period == period, Signal.state == "open")))
 
 
-def risk_of(s, report_key: int, employee_id: int, period: str) -> int:
+def risk_of(s, report_key: int, employee_id: int, period: str, hidden=frozenset()) -> int:
     """A report's score: its open signals' weights, capped at 100. An employee-month's:
-    its own signals' plus the riskiest of its reports."""
+    its own signals' plus the riskiest of its reports. `hidden`: signals the reader may
+    not see, counted by nobody on their behalf."""
     own = s.scalar(select(func.coalesce(func.sum(Signal.weight), 0)).where(
         Signal.report_key == report_key, Signal.employee_id == employee_id, Signal.period == period,
-        Signal.state == "open")) or 0
+        Signal.state == "open", Signal.signal.not_in(list(hidden)))) or 0
     if report_key != MONTH:
         return min(100, int(own))
-    worst = max([0, *_report_risks(s, employee_id, period).values()])
+    worst = max([0, *_report_risks(s, employee_id, period, hidden).values()])
     return min(100, int(own) + worst)
 
 
-def _report_risks(s, employee_id: int, period: str) -> dict[int, int]:
+def _report_risks(s, employee_id: int, period: str, hidden=frozenset()) -> dict[int, int]:
     rows = s.execute(select(Signal.report_key, func.sum(Signal.weight)).where(
+        Signal.signal.not_in(list(hidden)),
         Signal.employee_id == employee_id, Signal.period == period, Signal.state == "open",
         Signal.report_key != MONTH).group_by(Signal.report_key))
     return {k: min(100, int(v)) for k, v in rows}
@@ -548,8 +569,10 @@ def report_flags(s, actor: Actor, report_ids, review_scope: str) -> dict:
         or_(Signal.report_key.in_([r.report_id for r in reports]), Signal.report_key == MONTH),
         Signal.employee_id.in_([e for e, _ in months]))))
     reviewer = reviewer_scope(actor, review_scope) is not False
-    if not reviewer:  # what is about the approver's own conduct is the review team's to read
-        rows = [x for x in rows if x.signal not in ABOUT_THE_APPROVER]
+    decided_here = {r.report_id for r in reports if r.decided_by == actor.employee_id}
+    hidden = set() if reviewer else set(ABOUT_THE_APPROVER)  # the approver's own conduct
+    rows = [x for x in rows if x.signal not in hidden and not (
+        x.signal in ABOUT_THE_APPROVER and x.report_key in decided_here)]
     out = {}
     for r in reports:
         mine = [x for x in rows if x.report_key == r.report_id]
@@ -557,7 +580,7 @@ def report_flags(s, actor: Actor, report_ids, review_scope: str) -> dict:
                  if x.report_key == MONTH and (x.employee_id, x.period) == (r.employee_id, r.period)]
         out[str(r.report_id)] = {
             "risk": min(100, sum(x.weight for x in mine)), "flags": [_flag(x) for x in _ordered(mine)],
-            "month_risk": risk_of(s, MONTH, r.employee_id, r.period),
+            "month_risk": risk_of(s, MONTH, r.employee_id, r.period, hidden),
             "month_flags": [_flag(x) for x in _ordered(month)]}
     return out
 
@@ -586,28 +609,31 @@ def queue(s, actor: Actor, review_scope: str, agency_id=None, signal=None, perio
     # city's month of flags costs one statement; only the page's cases are built whole
     q = select(Signal.report_key, Signal.employee_id, Signal.period, Signal.signal, Signal.weight,
                Signal.state).where(Signal.state != "lapsed")
-    if state != "all":
-        q = q.where(Signal.state == state, Signal.weight > 0)
     if agency_id is not None:
         q = q.where(Signal.agency_id == int(agency_id))
     if period:
         q = q.where(Signal.period == str(period))
     if actor.employee_id is not None:  # nobody reads the checks on their own work
         q = q.where(Signal.employee_id != actor.employee_id)
-    cases: dict[tuple, list] = defaultdict(list)
+        # nor the rubber stamps on approvals they made themselves
+        q = q.where(or_(Signal.signal.not_in(list(ABOUT_THE_APPROVER)), Signal.report_key.not_in(
+            select(Report.report_id).where(Report.decided_by == actor.employee_id))))
+    everything: dict[tuple, list] = defaultdict(list)
     for row in s.execute(q):
-        cases[(row.report_key, row.employee_id, row.period)].append(row)
-    if signal is not None:
-        cases = {k: v for k, v in cases.items() if any(x.signal == signal for x in v)}
-    # scores as risk_of computes them: a report's own; a month's plus its riskiest report's
-    own = {k: min(100, sum(x.weight for x in v if x.state == "open")) for k, v in cases.items()}
+        everything[(row.report_key, row.employee_id, row.period)].append(row)
+    # scores as risk_of computes them, from every open flag in scope: a report's own; a
+    # month's plus its riskiest report's (whatever the filters below leave out)
+    own = {k: min(100, sum(x.weight for x in v if x.state == "open")) for k, v in everything.items()}
     worst: dict[tuple, int] = defaultdict(int)
     for (key, employee_id, p), score in own.items():
         if key != MONTH:
             worst[(employee_id, p)] = max(worst[(employee_id, p)], score)
-    scores = {k: own[k] if k[0] != MONTH else min(100, own[k] + worst[(k[1], k[2])]) for k in cases}
+    scores = {k: own[k] if k[0] != MONTH else min(100, own[k] + worst[(k[1], k[2])]) for k in everything}
+    cases = {k: [x for x in v if state == "all" or (x.state == state and x.weight > 0)]
+             for k, v in everything.items()}
+    cases = {k: v for k, v in cases.items() if v and (signal is None or any(x.signal == signal for x in v))}
     order = sorted(cases, key=lambda k: (-scores[k], k[2], k[0]))
-    items = [_case(s, key) for key in order[offset:offset + limit]]
+    items = [{**_case(s, key), "risk": scores[key]} for key in order[offset:offset + limit]]
     counts: dict[str, int] = defaultdict(int)
     for rows in cases.values():
         for name in {x.signal for x in rows}:
@@ -729,7 +755,17 @@ def clear(uow, actor: Actor, review_scope: str, report_id, employee_id, period, 
 
 # --- offices ----------------------------------------------------------------------------------
 
-def offices(s, agency_id: int) -> list[dict]:
+def offices(s, actor: Actor, agency_id: int, review_scope: str) -> list[dict]:
+    """A city admin any agency's; an agency admin and a review team their own (a city-wide
+    review team any)."""
+    scope = reviewer_scope(actor, review_scope)
+    if not (actor.has("city_admin") or scope is None or scope == int(agency_id)
+            or (actor.has("agency_admin") and actor.agency_id == int(agency_id))):
+        raise Forbidden("another agency's offices", code="admins_only")
+    return _offices(s, agency_id)
+
+
+def _offices(s, agency_id: int) -> list[dict]:
     return [{"id": o.id, "agency_id": o.agency_id, "name": o.name, "lat": o.lat, "lon": o.lon,
              "radius_m": o.radius_m} for o in s.scalars(select(Office).where(
                  Office.agency_id == int(agency_id)).order_by(Office.id))]
@@ -745,4 +781,4 @@ def set_offices(uow, actor: Actor, agency_id: int, given: list) -> list[dict]:
         s.add(Office(agency_id=int(agency_id), name=o["name"], lat=float(o["lat"]), lon=float(o["lon"]),
                      radius_m=o.get("radius_m")))
     s.flush()
-    return offices(s, agency_id)
+    return _offices(s, agency_id)

@@ -44,7 +44,8 @@ class Report(Base):
     """A sent report as report.submitted told it, and what became of it."""
     __tablename__ = "report"
     __table_args__ = (Index("ix_report_employee_period", "employee_id", "period"),
-                      Index("ix_report_period_activity", "period", "activity_code"))
+                      Index("ix_report_period_activity", "period", "activity_code"),
+                      Index("ix_report_decider_period", "decided_by", "period"))
     report_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     employee_id: Mapped[int] = mapped_column(Integer)
     employee_name: Mapped[str] = mapped_column(String(200))
@@ -63,6 +64,7 @@ class Report(Base):
     evidence_id: Mapped[str | None] = mapped_column(String(36), index=True)
     minutes: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(12))  # submitted approved rejected revision withdrawn revoked
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # this round's
     task_id: Mapped[int | None] = mapped_column(Integer)  # approval's, for the revocation
     decided_by: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -158,7 +158,7 @@ def photo_reuse(report: ReportFacts, neighbours: list[Neighbour], fingerprinted:
 
 
 def _when(n: Neighbour) -> str:
-    return ind.date(n.date) if n.date else f"laporan #{n.report_id}, sebelum pemeriksaan ini berjalan"
+    return ind.date(n.date) if n.date else f"laporan #{n.report_id}"
 
 
 def _ref(n: Neighbour) -> dict:

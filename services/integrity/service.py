@@ -144,9 +144,8 @@ class IntegrityService:
 
     @rpc
     def offices(self, actor, agency_id):
-        Actor.model_validate(actor)
         with self.db.session() as s:
-            return cases.offices(s, agency_id)
+            return cases.offices(s, Actor.model_validate(actor), agency_id, self.review_scope)
 
     @rpc
     def set_offices(self, actor, agency_id, body):

@@ -77,20 +77,28 @@ def test_a_copy_finds_the_original_with_its_report_and_the_photos_exif_is_announ
     assert {(n["evidence_id"], n["same_bytes"]) for n in announced(db, "sama")["similar"]} >= {("asli", True)}
 
 
+def upright_copy(data: bytes) -> bytes:
+    """What a messenger forwards: turned upright, EXIF gone, re-encoded."""
+    from PIL import ImageOps
+    out = io.BytesIO()
+    ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB").save(out, "JPEG", quality=75)
+    return out.getvalue()
+
+
 def test_photos_kept_before_the_fingerprints_get_theirs_and_are_found(tmp_path):
     db, store = setup(tmp_path)
-    old = phone_photo((800, 600))
-    thumb = rules.photo_facts(io.BytesIO(old))["thumbnail"]
+    old = phone_photo((600, 800), orientation=6)  # a phone held upright: stored sideways
+    thumb = rules.photo_facts(io.BytesIO(old))["thumbnail"]  # as the check stored it: no EXIF
     store.backend.put_bytes("thumbs/lama.jpg", thumb, "image/jpeg")
     stored(db, store, "lama", 2, old, thumbnail_key="thumbs/lama.jpg", checked_at=utcnow())
     with db.unit_of_work() as uow:
         row = uow.session.get(Evidence, "lama")
         row.status, row.report_id = "linked", 7
     stored(db, store, "rusak", 2, old, thumbnail_key="thumbs/hilang.jpg", checked_at=utcnow())  # thumbnail gone
-    skip: set[str] = set()
-    assert evidence.backfill_fingerprints(db, store, skip) == 1
-    assert skip == {"rusak"} and evidence.backfill_fingerprints(db, store, skip) == 0  # nothing left
-    stored(db, store, "baru", 3, copy_of(old))
+    state = evidence.Backfill()
+    assert evidence.backfill_fingerprints(db, store, state) == 1
+    assert state.unreadable == {"rusak"} and evidence.backfill_fingerprints(db, store, state) == 0
+    stored(db, store, "baru", 3, upright_copy(old))
     evidence.check(db, store, "baru")
     assert [(n["evidence_id"], n["report_id"]) for n in announced(db, "baru")["similar"]] == [("lama", 7)]
     with db.session() as s:

@@ -10,7 +10,8 @@ from ekinerja_contract import events
 from ekinerja_contract.errors import Conflict, Forbidden
 from services.integrity.models import Base, Outcome, Signal
 from services.integrity.service import IntegrityService
-from tests.support.factories import placed, report_submitted
+from tests.support.factories import placed
+from tests.support.factories import report_submitted as submitted_now
 from tests.support.stores import outbox_types, sqlite_store
 
 APPROVER = {"account_id": 11, "employee_id": 1, "agency_id": 1, "roles": ["employee", "supervisor"]}
@@ -19,6 +20,13 @@ BUDI = {"account_id": 13, "employee_id": 3, "agency_id": 1, "roles": ["employee"
 REVIEWER = {"account_id": 19, "employee_id": 9, "agency_id": 1, "roles": ["employee", "review_team"]}
 OTHER_REVIEWER = {"account_id": 29, "employee_id": 29, "agency_id": 2, "roles": ["employee", "review_team"]}
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+
+
+def report_submitted(report_id=1, **over):
+    """report.submitted as reporting sends it, an hour before the decisions of T0."""
+    env = submitted_now(report_id, **over)
+    env["time"] = (T0 - dt.timedelta(hours=1)).isoformat()
+    return env
 
 
 def body(type_, data, at=None):
@@ -317,4 +325,50 @@ def test_a_copy_of_a_photo_from_before_the_checks_ran_is_still_flagged(svc):
     svc.on_report_submitted(report_submitted(20, employee_id=3, employee_name="Budi", evidence_id="baru"))
     [flag] = svc.report_flags(APPROVER, [20])["20"]["flags"]
     assert flag["signal"] == "photo_reused" and "Sari" in flag["reason"]
-    assert "laporan #7, sebelum pemeriksaan ini berjalan" in flag["reason"]
+    assert "laporan #7)" in flag["reason"]
+
+
+def test_an_older_decision_heard_late_does_not_undo_the_latest(svc):
+    svc.on_report_submitted(report_submitted(1, employee_id=2))
+    svc.on_approved(approved(1, 2, T0 + dt.timedelta(minutes=10)))
+    svc.on_revision_requested(body("approval.revision_requested", dict(
+        task_id=1, report_id=1, employee_id=2, agency_id=1, decided_by=1, date="2026-11-02",
+        reason="lengkapi"), T0))  # round one's, on its own queue, heard after round two's
+    with svc.db.session() as s:
+        from services.integrity.models import Report
+        assert s.get(Report, 1).state == "approved"
+
+
+def test_the_desk_orders_a_month_by_its_riskiest_report_whatever_the_filter(svc):
+    for day in range(2, 7):
+        svc.on_report_submitted(report_submitted(day, employee_id=2, date=f"2026-11-{day:02d}",
+                                                 start="08:00", end="15:30", minutes=450,
+                                                 description=f"Tugas harian nomor {day}"))
+    svc.on_evidence_checked(checked("x", 3, software="PicsArt", captured_at="2026-10-01T08:00:00"))
+    svc.on_report_submitted(report_submitted(9, employee_id=3, evidence_id="x"))
+    svc.on_evidence_checked(checked("y", 2, similar=[("x", 3, 0)]))
+    svc.on_report_submitted(report_submitted(10, employee_id=2, evidence_id="y", date="2026-11-09"))
+    [month] = svc.queue(REVIEWER, signal="cap_chasing")["items"]
+    # Sari's month: cap-chasing 25 plus her riskiest report (reused photo 40, taken a week early 20)
+    assert month["kind"] == "month" and month["risk"] == 85
+    assert month["risk"] == svc.report_flags(REVIEWER, [10])["10"]["month_risk"]
+
+
+def test_a_reviewer_who_approves_does_not_read_the_stamps_on_their_own_approvals(svc):
+    for n in range(1, 11):
+        svc.on_evidence_checked(checked(f"r{n}", 2))
+        svc.on_report_submitted(report_submitted(n, employee_id=2, evidence_id=f"r{n}", approver_id=9))
+        svc.on_approved(approved(n, 2, T0 + dt.timedelta(seconds=n), decided_by=9))
+    assert ("rubber_stamp", "open") in signals(svc, 5)
+    assert svc.report_flags(REVIEWER, [5])["5"]["flags"] == []
+    assert all(c["kind"] == "month" or not c["flags"] for c in svc.queue(REVIEWER)["items"])
+    other = {**REVIEWER, "employee_id": 8, "account_id": 18}
+    assert [f["signal"] for f in svc.report_flags(other, [5])["5"]["flags"]] == ["rubber_stamp"]
+
+
+def test_offices_are_read_within_ones_agency(svc):
+    svc.set_offices({"account_id": 1, "roles": ["city_admin"]}, 1, {"offices": [
+        {"name": "Kantor", "lat": -8.65, "lon": 115.22}]})
+    assert svc.offices(REVIEWER, 1)[0]["name"] == "Kantor"
+    with pytest.raises(Forbidden):
+        svc.offices(OTHER_REVIEWER, 1)

@@ -3,7 +3,7 @@ people, activities, rule sets and duty travel; offices; signals and outcomes.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-06 21:26:58.741436
+Create Date: 2026-12-06 21:46:17.927197
 
 """
 from typing import Sequence, Union
@@ -144,6 +144,7 @@ def upgrade() -> None:
     sa.Column('evidence_id', sa.String(length=36), nullable=True),
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('task_id', sa.Integer(), nullable=True),
     sa.Column('decided_by', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
@@ -151,6 +152,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index('ix_report_decider_period', ['decided_by', 'period'], unique=False)
         batch_op.create_index('ix_report_employee_period', ['employee_id', 'period'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_evidence_id'), ['evidence_id'], unique=False)
         batch_op.create_index('ix_report_period_activity', ['period', 'activity_code'], unique=False)
@@ -212,6 +214,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_report_period_activity')
         batch_op.drop_index(batch_op.f('ix_report_evidence_id'))
         batch_op.drop_index('ix_report_employee_period')
+        batch_op.drop_index('ix_report_decider_period')
         batch_op.drop_index(batch_op.f('ix_report_agency_id'))
 
     op.drop_table('report')
