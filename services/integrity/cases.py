@@ -346,8 +346,10 @@ def _facts(report: Report, photo: Photo | None) -> rules.ReportFacts:
 
 def evaluate_month(uow, checks: Checks, employee_id: int, period: str) -> None:
     s = uow.session
-    reports = list(s.scalars(select(Report).where(Report.employee_id == employee_id,
-                                                  Report.period == period, Report.state.in_(LIVE))))
+    # plain rows, not entities: a month is read again on every report of it
+    reports = list(s.execute(select(Report.agency_id, Report.date, Report.minutes, Report.quantity,
+                                    Report.description, Report.activity_code, Report.activity_name).where(
+        Report.employee_id == employee_id, Report.period == period, Report.state.in_(LIVE))))
     if not reports:
         _lapse(s, MONTH, employee_id, period, MONTH_MANAGED)
         return
@@ -376,7 +378,7 @@ def _per_unit(rows) -> dict[str, float]:
     return {c: minutes[c] / units[c] for c in minutes}
 
 
-def _peer_outlier(s, checks: Checks, employee_id: int, period: str, reports: list[Report]) -> list[Found]:
+def _peer_outlier(s, checks: Checks, employee_id: int, period: str, reports: list) -> list[Found]:
     person = s.get(Person, employee_id)
     if person is None:
         return []
@@ -573,14 +575,17 @@ def report_flags(s, actor: Actor, report_ids, review_scope: str) -> dict:
     hidden = set() if reviewer else set(ABOUT_THE_APPROVER)  # the approver's own conduct
     rows = [x for x in rows if x.signal not in hidden and not (
         x.signal in ABOUT_THE_APPROVER and x.report_key in decided_here)]
+    by_case: dict[tuple, list[Signal]] = defaultdict(list)
+    for x in rows:
+        by_case[(x.report_key, x.employee_id, x.period)].append(x)
+    month_risk = {m: risk_of(s, MONTH, m[0], m[1], hidden) for m in months}  # once a month, not a task
     out = {}
     for r in reports:
-        mine = [x for x in rows if x.report_key == r.report_id]
-        month = [x for x in rows
-                 if x.report_key == MONTH and (x.employee_id, x.period) == (r.employee_id, r.period)]
+        mine = by_case[(r.report_id, r.employee_id, r.period)]
+        month = by_case[(MONTH, r.employee_id, r.period)]
         out[str(r.report_id)] = {
             "risk": min(100, sum(x.weight for x in mine)), "flags": [_flag(x) for x in _ordered(mine)],
-            "month_risk": risk_of(s, MONTH, r.employee_id, r.period, hidden),
+            "month_risk": month_risk[(r.employee_id, r.period)],
             "month_flags": [_flag(x) for x in _ordered(month)]}
     return out
 
