@@ -313,6 +313,8 @@ class ReportIntegrity(Out):
     flags: list[IntegrityFlag]
     month_risk: int = Field(ge=0, le=100)
     month_flags: list[IntegrityFlag]
+    available: bool = Field(default=True, description="false: the checks could not be asked just now "
+                                                      "(the inbox answers without them)")
 
 
 class InboxTaskOut(TaskOut):

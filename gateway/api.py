@@ -5,6 +5,7 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Awaitable
 from typing import Annotated, Any, Literal
 
@@ -69,6 +70,7 @@ from ekinerja_contract.replies import (
     UnlockOut,
     UserOut,
 )
+from ekinerja_contract.rpc_client import BusUnavailable, RemoteError, RpcTimeout
 from ekinerja_contract.schemas import (
     CONTROL_CHARACTERS,
     MAX_BUDGET,
@@ -103,6 +105,8 @@ from .auth import (
 )
 from .errors import ApiError
 from .responses import AsSent, errors
+
+log = logging.getLogger(__name__)
 
 # Every route answers what its service sent, validated against its response model (AsSent).
 router = APIRouter(prefix="/api/v1", route_class=AsSent)
@@ -417,7 +421,7 @@ async def inbox_page(actor: Actor, svc: Svc, limit: int, offset: int) -> tuple[l
     tasks = page["tasks"]
     ids = [t["report"].get("evidence_id") for t in tasks if t["report"].get("evidence_id")]
     thumbs = await svc.evidence.thumbnail_urls(actor, ids) if ids else {}
-    checks = await svc.integrity.report_flags(actor, [t["report_id"] for t in tasks]) if tasks else {}
+    checks = await _integrity_flags(actor, svc, [t["report_id"] for t in tasks]) if tasks else {}
     for t in tasks:
         thumb = thumbs.get(t["report"].get("evidence_id")) or {}
         t["thumbnail_url"] = thumb.get("url")
@@ -429,6 +433,17 @@ async def inbox_page(actor: Actor, svc: Svc, limit: int, offset: int) -> tuple[l
 
 # a report the checks have not heard of yet (integrity is a listener: it may lag a moment)
 NO_FLAGS = {"risk": 0, "flags": [], "month_risk": 0, "month_flags": []}
+UNCHECKED = {**NO_FLAGS, "available": False}
+
+
+async def _integrity_flags(actor: Actor, svc: Svc, report_ids: list[int]) -> dict:
+    """The checks beside the tasks; when the integrity service cannot answer, the inbox
+    still does (its tasks are approval's), each task saying the checks are unavailable."""
+    try:
+        return await svc.integrity.report_flags(actor, report_ids)
+    except (ServiceError, RemoteError, BusUnavailable, RpcTimeout) as exc:
+        log.warning("inbox without the integrity checks: %s", exc)
+        return {str(i): UNCHECKED for i in report_ids}
 
 
 @router.post("/approvals/{task_id}/decision", response_model=TaskOut,

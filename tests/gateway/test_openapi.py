@@ -231,6 +231,8 @@ class FakeRpc:
         if method == "token_version":
             return 0
         answer = self.answers[(service, method)]
+        if isinstance(answer, Exception):  # as the real client raises a contract error
+            raise answer
         return kombu_json.loads(kombu_json.dumps(answer))
 
 
@@ -421,6 +423,18 @@ def test_the_inbox_adds_thumbnails_and_flags_and_keeps_the_task(api):
                    "evidence": {"content_type": "image/jpeg", "captured_at": None,
                                 "gps": [-8.6, 115.2]},
                    "flags": ["over_daily_cap"], "integrity": integrity}
+
+
+def test_the_inbox_answers_without_the_integrity_checks_when_they_cannot(api):
+    from ekinerja_contract.errors import Unavailable
+    task = _task()
+    api.answers[("approval", "inbox")] = {"tasks": [task], "total": 1}
+    api.answers[("integrity", "report_flags")] = Unavailable("database unavailable",
+                                                              code="database_unavailable")
+    r = api.get("/api/v1/approvals/inbox")
+    assert r.status_code == 200, r.text
+    assert r.json()[0]["integrity"] == {"risk": 0, "flags": [], "month_risk": 0, "month_flags": [],
+                                        "available": False}
 
 
 def test_an_upload_answers_the_evidence_record(api):
