@@ -165,9 +165,13 @@ class Database(DependencyProvider):
             patch_psycopg()  # without it every query blocks the whole service
         # at most DB_MAX_CONNECTIONS per process: a service with many workers that mostly
         # wait on something else (evidence: the store) must not take PostgreSQL's
-        # max_connections from the rest (bench.peak, two instances: "too many clients")
-        self.engine = make_engine(url, max_connections=int(
-            self.container.config.get("DB_MAX_CONNECTIONS") or 30))
+        # max_connections from the rest (bench.peak, two instances: "too many clients").
+        # EKINERJA_DB_MAX_CONNECTIONS caps every service's at once: a deployment sizes
+        # processes x connections to its server's max_connections (the drills' two
+        # instances of nine services on PostgreSQL's default 100 need 4 each)
+        ceiling = config.env_int("EKINERJA_DB_MAX_CONNECTIONS", 30)
+        self.engine = make_engine(url, max_connections=min(ceiling, int(
+            self.container.config.get("DB_MAX_CONNECTIONS") or 30)))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         tables = self.metadata.tables
         self.outbox, self.inbox = tables["outbox"], tables["inbox"]

@@ -27,7 +27,9 @@ EXPAND, CONTRACT = "0004", "0005"
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, s3_server, tmp_path_factory):
-    env = {**s3_server.env(f"ekt-rolling-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "10"}
+    # two instances of each service on PostgreSQL's default max_connections (100): 4 each
+    env = {**s3_server.env(f"ekt-rolling-{uuid.uuid4().hex[:6]}"), "GATEWAY_RPC_TIMEOUT": "10",
+           "EKINERJA_DB_MAX_CONNECTIONS": "4"}
     stack = full_system(amqp_uri, tmp_path_factory.mktemp("rolling-drill"), env,
                         revisions={"approval": "0003"})
     try:
