@@ -74,7 +74,7 @@ class Sampler:
         self.db_names = [db for db, _ in system.databases.values()]
         self.rows: list[dict] = []
 
-    def sample(self, errors: int) -> dict:
+    def sample(self, errors: int, window: float = SAMPLE_EVERY) -> dict:
         pids = [p for proc in self.system.sup.procs.values() for p in descendants(proc.pid)]
         outbox = 0
         for engine in self.engines.values():
@@ -84,7 +84,7 @@ class Sampler:
         with next(iter(self.engines.values())).connect() as conn:
             pg = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(:names)"),
                               {"names": self.db_names}).scalar()
-        recent = [total for t, total, _ in self.depth.samples if t > time.perf_counter() - SAMPLE_EVERY]
+        recent = [total for t, total, _ in self.depth.samples if t > time.perf_counter() - window]
         row = {"t": time.perf_counter(), "rss_mb": sum(map(rss_bytes, pids)) / 2**20,
                "open_files": sum(map(open_files, pids)), "pg_connections": pg,
                "amqp_connections": amqp_connections(self.vhost),
@@ -165,7 +165,9 @@ def soak(minutes: float, employees: int, evidence_share: float = 0.0, progress=p
                      f"outbox {row['outbox_unsent']}")
         held = time.perf_counter() - started
         drained = depth.settle(system)
-        after = sampler.sample(errors)  # drained: what is left over
+        # drained: what is left over, from the depth samples since the queues went quiet (a
+        # 10 s window would reach back before the drain and count its last messages)
+        after = sampler.sample(errors, window=2)
         tasks = _count(system, "approval", "SELECT count(*) FROM approval_task")
         reports = _count(system, "reporting", "SELECT count(*) FROM report")
         ledger = _count(system, "scoring", "SELECT count(*) FROM ledger_entry WHERE kind = 'activity'")
